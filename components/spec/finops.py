@@ -1,0 +1,48 @@
+"""FinOps section: who pays (cost center, owner, team, free-form tags), the budget and use cases."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from .base import EMAIL_PATTERN, NAME_PATTERN, SpecModel
+
+
+class FinOps(SpecModel):
+    cost_center: str = Field(min_length=1, max_length=63)
+    owner: str = Field(min_length=1, max_length=63, description="Owner e-mail or team alias.")
+    team: str = Field(min_length=1, max_length=63)
+    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags carried by every resource.")
+
+
+class Budget(SpecModel):
+    monthly_usd: float = Field(gt=0)
+    alert_thresholds_percent: list[int] = Field(default_factory=lambda: [50, 80, 100], min_length=1)
+    notify: list[str] = Field(default_factory=list)
+
+    @field_validator("alert_thresholds_percent")
+    @classmethod
+    def _thresholds(cls, value: list[int]) -> list[int]:
+        for threshold in value:
+            if not 1 <= threshold <= 1000:
+                raise ValueError(f"threshold {threshold} must be between 1 and 1000 percent")
+        if len(set(value)) != len(value):
+            raise ValueError("thresholds must be unique")
+        return sorted(value)
+
+    @field_validator("notify")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        import re
+
+        for address in value:
+            if not re.match(EMAIL_PATTERN, address):
+                raise ValueError(f"{address!r} is not an e-mail address")
+        return value
+
+
+class UseCase(SpecModel):
+    """A use case sharing the platform; its resources carry a `use-case` tag for chargeback."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    cost_center: str | None = Field(default=None, min_length=1, max_length=63)
+    owner: str | None = Field(default=None, min_length=1, max_length=63)

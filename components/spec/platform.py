@@ -1,0 +1,127 @@
+"""The platform spec: the value of the stack config key `mlplat:platform`.
+
+Environment-driven defaults fill what is left out (the `None` fields of each section), after the
+cloud is known, so that the same spec rendered on another cloud gets that cloud's defaults:
+
+| setting                         | dev            | staging | prod |
+|---------------------------------|----------------|---------|------|
+| network.private                 | false          | true    | true |
+| encryption.customer_managed_keys| false          | false   | true |
+| protect (stateful resources)    | false          | false   | true |
+| registry.approval_required      | false          | true    | true |
+| endpoint min_replicas           | 0 where the cloud can scale to zero, else 1 | 1 | 1 |
+| vector_search replicas / tier   | 1 / small      | 2 / medium | 2 / medium |
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from .base import NAME_PATTERN, Cloud, Environment, SpecModel
+from .endpoints import Endpoint
+from .features import FeatureStore
+from .finops import Budget, FinOps, UseCase
+from .posture import Encryption, Network
+from .registry import Registry
+from .regions import region_error
+from .training import GpuClass, Training
+from .vector_search import VectorSearch
+
+# Where a cloud cannot scale managed online endpoints to zero (see docs/ARCHITECTURE.md).
+ENDPOINT_SCALE_TO_ZERO = {Cloud.aws: True, Cloud.azure: False, Cloud.gcp: False}
+GPU_CLASSES: tuple[str, ...] = GpuClass.__args__  # type: ignore[attr-defined]
+
+
+class PlatformSpec(SpecModel):
+    name: str = Field(pattern=NAME_PATTERN, description="Platform name, part of every resource name.")
+    environment: Environment
+    cloud: Cloud
+    region: str
+    protect: bool | None = Field(default=None, description="Protect stateful resources; default true in prod.")
+    finops: FinOps
+    budget: Budget | None = None
+    use_cases: list[UseCase] = Field(default_factory=list)
+    network: Network = Field(default_factory=Network)
+    encryption: Encryption = Field(default_factory=Encryption)
+    feature_store: FeatureStore | None = None
+    training: Training | None = None
+    registry: Registry | None = None
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    vector_search: VectorSearch | None = None
+
+    @model_validator(mode="after")
+    def _checks_and_defaults(self) -> "PlatformSpec":
+        problem = region_error(self.cloud, self.region)
+        if problem:
+            raise ValueError(f"region: {problem}")
+        self._check_references()
+        self._check_endpoints()
+        self._check_gpu_offerings()
+        self._apply_environment_defaults()
+        return self
+
+    # -- validation that spans sections -------------------------------------------------------------
+    def _check_references(self) -> None:
+        known = [use_case.name for use_case in self.use_cases]
+        if len(set(known)) != len(known):
+            raise ValueError("use_cases: names must be unique")
+        referenced: list[tuple[str, str | None]] = [("training.use_case", self.training and self.training.use_case)]
+        referenced += [(f"endpoints.{i}.use_case", e.use_case) for i, e in enumerate(self.endpoints)]
+        if self.feature_store:
+            referenced += [
+                (f"feature_store.feature_groups.{i}.use_case", g.use_case)
+                for i, g in enumerate(self.feature_store.feature_groups)
+            ]
+        for where, name in referenced:
+            if name and name not in known:
+                raise ValueError(f"{where}: use case {name!r} is not declared in use_cases (declared: {known})")
+
+    def _check_endpoints(self) -> None:
+        names = [endpoint.name for endpoint in self.endpoints]
+        if len(set(names)) != len(names):
+            raise ValueError("endpoints: names must be unique")
+        for i, endpoint in enumerate(self.endpoints):
+            if endpoint.compute != "cpu" and endpoint.compute not in GPU_CLASSES:
+                raise ValueError(
+                    f"endpoints.{i}.compute: {endpoint.compute!r} is neither 'cpu' nor a GPU class "
+                    f"({', '.join(GPU_CLASSES)})"
+                )
+            if endpoint.min_replicas == 0 and not ENDPOINT_SCALE_TO_ZERO[self.cloud]:
+                raise ValueError(
+                    f"endpoints.{i}.min_replicas: {self.cloud.value} managed online endpoints cannot scale "
+                    "to zero; set min_replicas: 1 (or leave it out to get the environment default)"
+                )
+
+    def _check_gpu_offerings(self) -> None:
+        """GPU class x count must be a shape the chosen cloud offers (data: components/catalog/)."""
+        # gpu-offering-check: the GPU catalog plugs in here (issue 3)
+
+    # -- environment defaults -------------------------------------------------------------------------
+    def _apply_environment_defaults(self) -> None:
+        env = self.environment
+        if self.protect is None:
+            self.protect = env == Environment.prod
+        if self.network.private is None:
+            self.network.private = env != Environment.dev
+        if self.encryption.customer_managed_keys is None:
+            self.encryption.customer_managed_keys = env == Environment.prod
+        if self.registry is not None and self.registry.approval_required is None:
+            self.registry.approval_required = env != Environment.dev
+        for endpoint in self.endpoints:
+            if endpoint.min_replicas is None:
+                to_zero = env == Environment.dev and ENDPOINT_SCALE_TO_ZERO[self.cloud]
+                endpoint.min_replicas = 0 if to_zero else 1
+        if self.vector_search is not None:
+            if self.vector_search.replicas is None:
+                self.vector_search.replicas = 1 if env == Environment.dev else 2
+            if self.vector_search.tier is None:
+                self.vector_search.tier = "small" if env == Environment.dev else "medium"
+
+    # -- derived names --------------------------------------------------------------------------------
+    @property
+    def prefix(self) -> str:
+        """`<name>-<environment>`: the stem of every physical resource name."""
+        return f"{self.name}-{self.environment.value}"
+
+    def use_case(self, name: str | None) -> UseCase | None:
+        return next((u for u in self.use_cases if u.name == name), None) if name else None
