@@ -21,6 +21,7 @@ app = typer.Typer(
 # Each module has `register(app: typer.Typer) -> None` and adds its commands.
 COMMAND_MODULES = [
     "cli.commands.spec",
+    "cli.commands.ops",
 ]
 
 

@@ -1,0 +1,107 @@
+"""`mlplat init`: template, validation, no overwrite without --force, flags vs prompts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ops_support import run  # noqa: E402
+
+from components.spec import load_stack  # noqa: E402
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "cloud,region,providers",
+    [
+        ("aws", "eu-west-1", {"aws:region": "eu-west-1"}),
+        ("azure", "westeurope", {"azure-native:location": "westeurope", "azure-native:subscriptionId": "00000000-0000-0000-0000-000000000000"}),
+        ("gcp", "europe-west1", {"gcp:project": "change-me-gcp-project", "gcp:region": "europe-west1"}),
+    ],
+)
+def test_init_writes_a_valid_stack_per_cloud(project, cloud, region, providers):
+    result = run(["init", "fraud-dev", "--cloud", cloud, "--environment", "dev", "--region", region])
+    assert result.exit_code == 0, result.output
+    path = project / "stacks" / "Pulumi.fraud-dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    for key, value in providers.items():
+        assert document["config"][key] == value
+    loaded = load_stack("fraud-dev", project / "stacks")
+    assert loaded.spec.cloud.value == cloud
+    assert loaded.spec.region == region
+    assert loaded.spec.environment.value == "dev"
+    assert loaded.spec.name == "fraud-dev"
+    assert loaded.spec.protect is False  # environment default applied
+    assert "finops.cost_center" in result.output  # placeholders to edit are listed
+    assert not list((project / "stacks").glob(".*.tmp"))
+
+
+def test_init_default_region_and_finops_flags(project):
+    result = run(
+        ["init", "ml-prod", "--cloud", "gcp", "--environment", "prod", "--cost-center", "cc-1",
+         "--owner", "me@example.com", "--team", "ml", "--name", "fraud", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["region"] == "us-central1"
+    assert report["placeholders"] == ["gcp:project"]
+    loaded = load_stack("ml-prod", project / "stacks")
+    assert loaded.spec.name == "fraud"
+    assert loaded.spec.finops.owner == "me@example.com"
+    assert loaded.spec.protect is True
+
+
+def test_init_refuses_to_overwrite_without_force(project):
+    assert run(["init", "a-dev", "--cloud", "aws", "--environment", "dev"]).exit_code == 0
+    path = project / "stacks" / "Pulumi.a-dev.yaml"
+    path.write_text("config: {}  # user edits\n")
+    result = run(["init", "a-dev", "--cloud", "aws", "--environment", "prod"])
+    assert result.exit_code == 2
+    assert "--force" in result.stderr
+    assert path.read_text() == "config: {}  # user edits\n"
+    result = run(["init", "a-dev", "--cloud", "aws", "--environment", "prod", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "overwrote" in result.stdout
+    assert load_stack("a-dev", project / "stacks").spec.environment.value == "prod"
+
+
+def test_init_invalid_values_write_nothing(project):
+    result = run(["init", "bad", "--cloud", "aws", "--environment", "dev", "--region", "westeurope"])
+    assert result.exit_code == 2
+    assert "region" in result.stderr and "not a aws region" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (project / "stacks" / "Pulumi.bad.yaml").exists()
+    result = run(["init", "Bad_Name", "--cloud", "aws", "--environment", "dev"])
+    assert result.exit_code == 2
+    assert "name" in result.stderr
+    assert not list((project / "stacks").glob("*"))
+
+
+def test_init_without_terminal_requires_flags(project):
+    result = run(["init", "x-dev", "--environment", "dev"])
+    assert result.exit_code == 2
+    assert "--cloud is required" in result.stderr
+    result = run(["init", "x-dev", "--cloud", "aws"])
+    assert result.exit_code == 2
+    assert "--environment is required" in result.stderr
+
+
+def test_init_prompts_in_a_terminal(project, monkeypatch):
+    monkeypatch.setattr("cli.commands.ops.is_interactive", lambda: True)
+    answers = "azure\nstaging\nnortheurope\ncc-9\nops@example.com\nplatform\n"
+    result = run(["init", "team-stg"], input=answers)
+    assert result.exit_code == 0, result.output
+    loaded = load_stack("team-stg", project / "stacks")
+    assert (loaded.spec.cloud.value, loaded.spec.environment.value, loaded.spec.region) == ("azure", "staging", "northeurope")
+    assert loaded.spec.finops.cost_center == "cc-9"
+    assert loaded.config["azure-native:location"] == "northeurope"
