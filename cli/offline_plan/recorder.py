@@ -1,0 +1,73 @@
+"""A mock resource monitor that records every registration exactly as the program made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import get_project, get_stack
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    protect: bool
+    inputs: dict
+    aliases: list = field(default_factory=list)
+    provider: str | None = None
+
+
+class RecordingMonitor(MockMonitor):
+    """Records registrations and builds URNs the way the Pulumi engine does (full parent type chain)."""
+
+    def __init__(self, mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self.stack_outputs: dict = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                type_ = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([get_stack(), get_project(), type_, name])
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != STACK_TYPE:
+            inputs = rpc.deserialize_properties(request.object)
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    custom=bool(request.custom),
+                    protect=bool(request.protect),
+                    inputs=_plain(inputs),
+                    aliases=[str(a) for a in request.aliasURNs],
+                    provider=request.provider or None,
+                )
+            )
+        return response
+
+
+def _plain(value):
+    """Inputs as JSON-able values (secrets unwrapped, resource references as their URNs)."""
+    if isinstance(value, dict):
+        if rpc._special_sig_key in value:  # noqa: SLF001 - wire-format marker
+            if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+                return _plain(value.get("value"))
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "urn") and hasattr(value, "__class__") and not isinstance(value, (str, int, float, bool)):
+        return f"<resource {type(value).__name__}>"
+    return value

@@ -1,0 +1,29 @@
+"""The plan as a table grouped by capability, or as one JSON object."""
+
+from __future__ import annotations
+
+from cli.console import table
+
+from .model import Plan
+
+
+def plan_table(plan: Plan) -> str:
+    lines = [f"Plan for stack {plan.stack} ({plan.cloud}, {plan.environment}) from {plan.source}", ""]
+    resources = plan.custom_resources()
+    for capability in dict.fromkeys(r.capability for r in resources):
+        group = [r for r in resources if r.capability == capability]
+        lines.append(f"{capability} ({len(group)} resources)")
+        rows = [[r.type, r.name, "protected" if r.protect else ""] for r in group]
+        lines.append(_indent(table(["type", "name", ""], rows)))
+        lines.append("")
+    protected = sum(1 for r in resources if r.protect)
+    lines.append(f"{len(resources)} resources to create, {protected} protected.")
+    if plan.gaps:
+        lines.append("")
+        lines.append("Gaps on this cloud:")
+        lines += [f"  - {g['capability']}: {g['gap']}" for g in plan.gaps]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())

@@ -1,0 +1,138 @@
+"""Run the real Pulumi program in-process under Pulumi's mock runtime and record what it registers.
+
+No Pulumi CLI, no credentials, no network: `pulumi.runtime.set_mocks` replaces the engine. The program
+is `components.program.run`, the very function `__main__.py` runs under `pulumi up`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from components.spec import CONFIG_KEY, SpecError, load_spec_file, load_stack
+from components.spec.gaps import capability_gaps
+
+from .model import Plan, PlannedResource
+
+OFFLINE_GCP_PROJECT = "mlplat-offline-project"
+_LOCK = threading.Lock()  # the Pulumi runtime settings are process-global: one plan at a time
+
+
+class _CollectingLogger:
+    """Engine log messages of the program (warnings) collected instead of printed."""
+
+    def __init__(self):
+        import logging
+
+        self.messages: list[str] = []
+        collector = self
+
+        class _Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                collector.messages.append(record.getMessage())
+
+        self.logger = logging.getLogger("mlplat.offline_plan.engine")
+        self.logger.propagate = False
+        self.logger.handlers = [_Handler()]
+        self.logger.setLevel(logging.WARNING)
+
+
+def plan_stack(stack: str, stacks_dir: Path, cloud: str | None = None, region: str | None = None) -> Plan:
+    """The plan of `stacks/Pulumi.<stack>.yaml`, optionally rendered on another cloud."""
+    loaded = load_stack(stack, stacks_dir, cloud, region)
+    return _run(stack, loaded)
+
+
+def plan_file(path: Path, cloud: str | None = None, region: str | None = None, stack: str | None = None) -> Plan:
+    """The plan of a YAML file holding just the spec."""
+    loaded = load_spec_file(path, cloud, region)
+    name = stack or f"{loaded.spec.cloud.value}-{loaded.spec.environment.value}"
+    return _run(name, loaded)
+
+
+def _stack_config(loaded) -> dict[str, str]:
+    """Config as the engine hands it to the program: `ns:key` -> string (objects as JSON)."""
+    spec = loaded.spec
+    config: dict[str, str] = {}
+    for key, value in loaded.config.items():
+        if key == CONFIG_KEY or (isinstance(value, dict) and "secure" in value):
+            continue
+        config[key] = value if isinstance(value, str) else json.dumps(value)
+    raw = dict(loaded.raw)
+    raw["cloud"], raw["region"] = spec.cloud.value, spec.region
+    config[CONFIG_KEY] = json.dumps(raw)
+    if spec.cloud.value == "gcp":
+        config.setdefault("gcp:project", OFFLINE_GCP_PROJECT)
+    return config
+
+
+def _run(stack: str, loaded) -> Plan:
+    import pulumi
+    from pulumi.runtime import settings as runtime_settings
+
+    from components.capabilities import CAPABILITIES, CAPABILITY_OF_COMPONENT
+    from components.program import run as run_program
+
+    from .mocks import PlanMocks
+    from .recorder import RecordingMonitor
+
+    spec = loaded.spec
+    config = _stack_config(loaded)
+    with _LOCK:
+        mocks = PlanMocks(region=spec.region, gcp_project=config.get("gcp:project", OFFLINE_GCP_PROJECT))
+        monitor = RecordingMonitor(mocks)
+        pulumi.runtime.set_all_config(config)
+        warnings = _CollectingLogger()
+        pulumi.runtime.set_mocks(
+            mocks, project="mlplat", stack=stack, preview=False, monitor=monitor, logger=warnings.logger
+        )
+        holder: dict = {}
+
+        def program():
+            holder["platform"] = run_program()
+            return pulumi.Output.from_input(holder["platform"].urn)
+
+        try:
+            pulumi.runtime.mocks.test(program)()
+        except pulumi.RunError as error:
+            raise SpecError(str(error).splitlines()[1:] or [str(error)]) from None
+        finally:
+            pulumi.runtime.set_all_config({})
+            runtime_settings.SETTINGS.rpc_manager.clear()
+
+    platform = holder["platform"]
+    capability_of_urn: dict[str, str] = {}
+    resources = []
+    for reg in monitor.registrations:
+        capability = capability_of_urn.get(reg.parent or "", "platform")
+        if reg.type.startswith("mlplat:") and reg.type.count(":") == 2:
+            capability = CAPABILITY_OF_COMPONENT.get(reg.type.split(":")[2], capability)
+        capability_of_urn[reg.urn] = capability
+        resources.append(
+            PlannedResource(
+                urn=reg.urn,
+                type=reg.type,
+                name=reg.name,
+                parent=reg.parent if reg.parent and "pulumi:pulumi:Stack" not in reg.parent else None,
+                capability=capability,
+                inputs=reg.inputs,
+                protect=reg.protect,
+                custom=reg.custom,
+            )
+        )
+    order = {key: i for i, key in enumerate(["platform", "base", *[c.key for c in CAPABILITIES]])}
+    resources.sort(key=lambda r: (order.get(r.capability, 99), r.urn))
+    gaps = capability_gaps(spec) + [
+        {"capability": key, "cloud": spec.cloud.value, "gap": "not built by this version of mlplat"}
+        for key in platform.unbuilt
+    ]
+    return Plan(
+        stack=stack,
+        cloud=spec.cloud.value,
+        environment=spec.environment.value,
+        source=loaded.source,
+        resources=resources,
+        gaps=gaps,
+        spec=spec.model_dump(mode="json"),
+    )

@@ -1,0 +1,238 @@
+"""AWS base layer: KMS key, encrypted buckets, private VPC, and the execution role capabilities share."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pulumi
+import pulumi_aws as aws
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from . import iam
+
+# Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, image pulls,
+# logs, STS, and the ECS agent endpoints AWS Batch container instances register through.
+INTERFACE_ENDPOINTS = [
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "ecr.api",
+    "ecr.dkr",
+    "logs",
+    "sts",
+    "ecs",
+    "ecs-agent",
+    "ecs-telemetry",
+]
+AVAILABILITY_ZONES = ("a", "b")
+
+
+class Base(PlatformComponent):
+    CLOUD = "aws"
+    COMPONENT = "Base"
+
+    def __init__(self, name: str, ctx: PlatformContext, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        tags = ctx.tags()
+        region = ctx.spec.region
+
+        # -- encryption key ---------------------------------------------------------------------------
+        self.kms_key: aws.kms.Key | None = None
+        self.key_arn: pulumi.Output[str] | None = None
+        if ctx.customer_managed_keys:
+            self.kms_key = aws.kms.Key(
+                ctx.name("key"),
+                description=f"mlplat {ctx.prefix}: platform data key",
+                enable_key_rotation=True,
+                rotation_period_in_days=365,
+                deletion_window_in_days=30,
+                tags=tags,
+                opts=ctx.stateful(self),
+            )
+            aws.kms.Alias(
+                ctx.name("key-alias"),
+                name=f"alias/mlplat/{ctx.prefix}",
+                target_key_id=self.kms_key.key_id,
+                opts=ctx.child(self),
+            )
+            self.key_arn = self.kms_key.arn
+
+        # -- storage ------------------------------------------------------------------------------------
+        self.artifacts_bucket = self._bucket("artifacts", tags)
+        self.data_bucket = self._bucket("data", tags)
+
+        # -- network -----------------------------------------------------------------------------------
+        self.vpc: aws.ec2.Vpc | None = None
+        self.private_subnet_ids: list[pulumi.Output[str]] = []
+        self.security_group_id: pulumi.Output[str] | None = None
+        if ctx.private:
+            self._network(tags, region)
+
+        # -- identities --------------------------------------------------------------------------------
+        self.execution_role = aws.iam.Role(
+            ctx.name("execution-role"),
+            description=f"mlplat {ctx.prefix}: SageMaker jobs, feature store and endpoints",
+            assume_role_policy=iam.assume_role_policy("sagemaker.amazonaws.com"),
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        statements = iam.bucket_statements([self.artifacts_bucket.arn, self.data_bucket.arn])
+        statements += iam.kms_statements(self.key_arn)
+        statements += [
+            {
+                "Effect": "Allow",
+                "Action": ["ecr:GetAuthorizationToken"],
+                "Resource": ["*"],
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "cloudwatch:PutMetricData"],
+                "Resource": ["*"],
+            },
+        ]
+        aws.iam.RolePolicy(
+            ctx.name("execution-role-data"),
+            role=self.execution_role.id,
+            policy=iam.policy_document(statements),
+            opts=ctx.child(self),
+        )
+
+        self.finish(
+            {
+                "artifacts_bucket": self.artifacts_bucket.bucket,
+                "data_bucket": self.data_bucket.bucket,
+                "kms_key_arn": self.key_arn,
+                "vpc_id": self.vpc.id if self.vpc else None,
+                "private_subnet_ids": self.private_subnet_ids,
+                "execution_role_arn": self.execution_role.arn,
+            }
+        )
+
+    def _bucket(self, purpose: str, tags: dict) -> aws.s3.Bucket:
+        ctx = self.ctx
+        bucket = aws.s3.Bucket(ctx.name(purpose), force_destroy=False, tags=tags, opts=ctx.stateful(self))
+        child = ctx.child(bucket)
+        if self.key_arn is not None:
+            default = {"sse_algorithm": "aws:kms", "kms_master_key_id": self.key_arn}
+        else:
+            default = {"sse_algorithm": "aws:kms"}
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            ctx.name(purpose, "encryption"),
+            bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}],
+            opts=child,
+        )
+        aws.s3.BucketPublicAccessBlock(
+            ctx.name(purpose, "public-access-block"),
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketVersioning(
+            ctx.name(purpose, "versioning"),
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            ctx.name(purpose, "ownership"),
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        aws.s3.BucketPolicy(
+            ctx.name(purpose, "tls-only"),
+            bucket=bucket.id,
+            policy=iam.policy_document(
+                [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        return bucket
+
+    def _network(self, tags: dict, region: str) -> None:
+        ctx = self.ctx
+        network = ipaddress.ip_network(ctx.spec.network.cidr)
+        subnets = list(network.subnets(new_prefix=network.prefixlen + 2))
+        self.vpc = aws.ec2.Vpc(
+            ctx.name("vpc"),
+            cidr_block=str(network),
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={**tags, "Name": ctx.name("vpc")},
+            opts=ctx.child(self),
+        )
+        route_table = aws.ec2.RouteTable(
+            ctx.name("private-routes"), vpc_id=self.vpc.id, tags=tags, opts=ctx.child(self.vpc)
+        )
+        for index, zone in enumerate(AVAILABILITY_ZONES):
+            subnet = aws.ec2.Subnet(
+                ctx.name("private", zone),
+                vpc_id=self.vpc.id,
+                cidr_block=str(subnets[index]),
+                availability_zone=f"{region}{zone}",
+                map_public_ip_on_launch=False,
+                tags={**tags, "Name": ctx.name("private", zone)},
+                opts=ctx.child(self.vpc),
+            )
+            aws.ec2.RouteTableAssociation(
+                ctx.name("private", zone, "routes"),
+                subnet_id=subnet.id,
+                route_table_id=route_table.id,
+                opts=ctx.child(subnet),
+            )
+            self.private_subnet_ids.append(subnet.id)
+        security_group = aws.ec2.SecurityGroup(
+            ctx.name("workloads"),
+            description="mlplat workloads: traffic within the VPC only",
+            vpc_id=self.vpc.id,
+            ingress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [str(network)], "description": "VPC"}],
+            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [str(network)], "description": "VPC"}],
+            tags=tags,
+            opts=ctx.child(self.vpc),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            ctx.name("workloads-s3"),
+            security_group_id=security_group.id,
+            description="S3 through the gateway endpoint",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            prefix_list_id=aws.ec2.VpcEndpoint(
+                ctx.name("s3-endpoint"),
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{region}.s3",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[route_table.id],
+                tags=tags,
+                opts=ctx.child(self.vpc),
+            ).prefix_list_id,
+            tags=tags,
+            opts=ctx.child(security_group),
+        )
+        self.security_group_id = security_group.id
+        for service in INTERFACE_ENDPOINTS:
+            aws.ec2.VpcEndpoint(
+                ctx.name(service.replace(".", "-"), "endpoint"),
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=self.private_subnet_ids,
+                security_group_ids=[security_group.id],
+                tags=tags,
+                opts=ctx.child(self.vpc),
+            )
