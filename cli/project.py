@@ -22,4 +22,9 @@ def project_dir() -> Path:
 
 
 def stacks_dir() -> Path:
-    return project_dir() / "stacks"
+    """stacks/ of the project; relative to the working directory when inside it (shorter messages)."""
+    path = project_dir() / "stacks"
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path

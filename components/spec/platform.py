@@ -67,6 +67,8 @@ class PlatformSpec(SpecModel):
             raise ValueError("use_cases: names must be unique")
         referenced: list[tuple[str, str | None]] = [("training.use_case", self.training and self.training.use_case)]
         referenced += [(f"endpoints.{i}.use_case", e.use_case) for i, e in enumerate(self.endpoints)]
+        if self.vector_search:
+            referenced.append(("vector_search.use_case", self.vector_search.use_case))
         if self.feature_store:
             referenced += [
                 (f"feature_store.feature_groups.{i}.use_case", g.use_case)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import SpecModel
+from .base import NAME_PATTERN, SpecModel
 
 Metric = Literal["cosine", "dot_product", "euclidean"]
 Tier = Literal["small", "medium", "large"]
@@ -17,3 +17,4 @@ class VectorSearch(SpecModel):
     metric: Metric = "cosine"
     replicas: int | None = Field(default=None, ge=1, le=12, description="Default: 1 in dev, 2 elsewhere.")
     tier: Tier | None = Field(default=None, description="Size hint; default small in dev, medium elsewhere.")
+    use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
