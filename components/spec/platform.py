@@ -26,6 +26,7 @@ from .registry import Registry
 from .regions import region_error
 from .training import GpuClass, Training
 from .vector_search import VectorSearch
+from .usage import Usage
 
 # Where a cloud cannot scale managed online endpoints to zero (see docs/ARCHITECTURE.md).
 ENDPOINT_SCALE_TO_ZERO = {Cloud.aws: True, Cloud.azure: False, Cloud.gcp: False}
@@ -48,6 +49,7 @@ class PlatformSpec(SpecModel):
     registry: Registry | None = None
     endpoints: list[Endpoint] = Field(default_factory=list)
     vector_search: VectorSearch | None = None
+    usage: Usage | None = None
 
     @model_validator(mode="after")
     def _checks_and_defaults(self) -> "PlatformSpec":

@@ -1,0 +1,33 @@
+"""Usage assumptions for the cost estimate (`mlplat cost`, `mlplat compare`, the budget policy).
+
+Idle (always-on) cost follows from the resources alone; usage cost needs stated assumptions. Every
+usage figure in an estimate names the assumption it came from (`usage.<field>`), and a spec without a
+`usage:` section gets zero usage, shown as such.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import SpecModel
+
+
+class Usage(SpecModel):
+    training_gpu_hours: float = Field(
+        default=0, ge=0, description="GPU-hours of training per month (node-hours = GPU-hours / gpus_per_node)."
+    )
+    training_on_spot_percent: float = Field(
+        default=100,
+        ge=0,
+        le=100,
+        description="Share of training hours that run on spot/low-priority capacity when training.spot is true.",
+    )
+    endpoint_requests_per_second: dict[str, float] = Field(
+        default_factory=dict,
+        description="Average requests per second per endpoint name (endpoints not listed: 0).",
+    )
+    requests_per_replica_per_second: float = Field(
+        default=20, gt=0, description="Requests per second one replica serves (sizes replicas above the minimum)."
+    )
+    stored_gb: float = Field(default=0, ge=0, description="GB stored in the platform's buckets / storage accounts.")
+    vector_stored_gb: float = Field(default=0, ge=0, description="GB of vectors and index stored by vector search.")
