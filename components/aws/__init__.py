@@ -1,5 +1,6 @@
 """AWS implementation of every capability, one module each; the same names as azure/ and gcp/."""
 
 from .base import Base
+from .budget import Budget  # noqa: F401  (finops)
 
 __all__ = ["Base"]

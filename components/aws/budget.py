@@ -1,0 +1,98 @@
+"""AWS budget: an AWS Budgets cost budget filtered on the platform's tags, one e-mail notification per
+threshold, and activation of the FinOps cost allocation tags (incl. `use-case`) so they show in billing.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.finops import Budget as BudgetSpec
+
+# The tag keys chargeback reports group by; user-defined tags must be activated before billing shows them.
+FINOPS_TAG_KEYS = ("cost-center", "owner", "team", "environment", "platform", "use-case")
+
+
+class Budget(PlatformComponent):
+    CLOUD = "aws"
+    COMPONENT = "Budget"
+
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base,
+        budget: BudgetSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__(name, opts)
+        tags = ctx.tags()
+        spec = ctx.spec
+        # Only the platform's own spend: both the platform and the environment tag must match.
+        filter_expression = {
+            "ands": [
+                {"tags": {"key": "platform", "values": [tags["platform"]], "match_options": ["EQUALS"]}},
+                {"tags": {"key": "environment", "values": [tags["environment"]], "match_options": ["EQUALS"]}},
+            ]
+        }
+        notifications = []
+        if budget.notify:
+            for threshold in budget.alert_thresholds_percent:
+                notifications.append(
+                    {
+                        "comparison_operator": "GREATER_THAN",
+                        "notification_type": "ACTUAL",
+                        "threshold": float(threshold),
+                        "threshold_type": "PERCENTAGE",
+                        "subscriber_email_addresses": list(budget.notify),
+                    }
+                )
+            # A forecast warning before the money is spent, at the full budget.
+            notifications.append(
+                {
+                    "comparison_operator": "GREATER_THAN",
+                    "notification_type": "FORECASTED",
+                    "threshold": 100.0,
+                    "threshold_type": "PERCENTAGE",
+                    "subscriber_email_addresses": list(budget.notify),
+                }
+            )
+        else:
+            pulumi.log.warn("budget.notify is empty: the AWS budget is created without notifications", self)
+        self.budget = aws.budgets.Budget(
+            ctx.name("budget"),
+            name=ctx.name("budget"),
+            budget_type="COST",
+            limit_amount=f"{budget.monthly_usd:.2f}",
+            limit_unit="USD",
+            time_unit="MONTHLY",
+            filter_expression=filter_expression,
+            notifications=notifications,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        # Activate the FinOps keys as cost allocation tags (account-wide; activation is idempotent).
+        keys = [key for key in FINOPS_TAG_KEYS if key in tags or key == "use-case"]
+        keys += [key for key in spec.finops.tags if key not in keys]
+        self.cost_allocation_tags = [
+            aws.costexplorer.CostAllocationTag(
+                ctx.name("cost-tag", _slug(key)),
+                tag_key=key,
+                status="Active",
+                opts=ctx.child(self),
+            )
+            for key in keys
+        ]
+        self.finish(
+            {
+                "budget_name": self.budget.name,
+                "monthly_usd": budget.monthly_usd,
+                "cost_allocation_tags": keys,
+            }
+        )
+
+
+def _slug(key: str) -> str:
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in key.lower())
