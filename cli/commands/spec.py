@@ -43,7 +43,7 @@ def build_plan(stack: Optional[str], config: Optional[Path], cloud: Optional[Clo
     """The offline plan for the command line; spec errors exit 2 with file and field."""
     from components.spec import SpecError
 
-    from cli.offline_plan import plan_file, plan_stack
+    from cli.offline_plan import PlanError, plan_file, plan_stack
     from cli.project import stacks_dir
 
     if (stack is None) == (config is None):
@@ -55,6 +55,8 @@ def build_plan(stack: Optional[str], config: Optional[Path], cloud: Optional[Clo
         return plan_file(config, cloud_value, region)
     except SpecError as error:
         fail(error.lines, EXIT_USAGE)
+    except PlanError as error:
+        fail([str(error), "this is a bug in mlplat; please report it with the spec"], EXIT_FINDINGS)
 
 
 def register(app: typer.Typer) -> None:

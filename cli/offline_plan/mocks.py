@@ -41,6 +41,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("repository_url", f"{OFFLINE_ACCOUNT}.dkr.ecr.{self.region}.amazonaws.com/{physical}")
             resource_id = inputs.get("name") or physical
         elif package == "azure-native":
+            # Inputs take a list of identity ids, outputs a map id -> details: answer in output shape.
+            state = _identity_maps(state)
             group = inputs.get("resourceGroupName") or inputs.get("resource_group_name") or physical
             name = _azure_name(inputs) or physical
             provider = f"Microsoft.{module.capitalize()}/{kind[0].lower()}{kind[1:]}s"
@@ -54,6 +56,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("keyUri", f"https://{name}.vault.azure.net/keys/{name}")
             state.setdefault("keyUriWithVersion", f"https://{name}.vault.azure.net/keys/{name}/0")
             state.setdefault("loginServer", f"{name}.azurecr.io")
+            if kind == "Vault" and isinstance(state.get("properties"), dict):
+                state["properties"] = {**state["properties"], "vaultUri": f"https://{name}.vault.azure.net/"}
         elif package == "gcp":
             name = inputs.get("name") or inputs.get("accountId") or physical
             resource_id = f"projects/{self.gcp_project}/{kind.lower()}s/{name}"
@@ -97,3 +101,15 @@ def _azure_name(inputs: dict) -> str | None:
         if key.endswith("Name") and key not in ("resourceGroupName",) and isinstance(value, str):
             return value
     return None
+
+
+def _identity_maps(value):
+    """`value` with every `userAssignedIdentities` list turned into the map the outputs carry."""
+    if isinstance(value, dict):
+        return {
+            k: ({i: {} for i in v} if k == "userAssignedIdentities" and isinstance(v, list) else _identity_maps(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_identity_maps(v) for v in value]
+    return value

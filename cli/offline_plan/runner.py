@@ -19,6 +19,10 @@ OFFLINE_GCP_PROJECT = "mlplat-offline-project"
 _LOCK = threading.Lock()  # the Pulumi runtime settings are process-global: one plan at a time
 
 
+class PlanError(Exception):
+    """The program itself failed (a bug in mlplat, not in the spec)."""
+
+
 class _CollectingLogger:
     """Engine log messages of the program (warnings) collected instead of printed."""
 
@@ -97,6 +101,8 @@ def _run(stack: str, loaded) -> Plan:
             pulumi.runtime.mocks.test(program)()
         except pulumi.RunError as error:
             raise SpecError(str(error).splitlines()[1:] or [str(error)]) from None
+        except Exception as error:  # noqa: BLE001 - a program bug must still read as one clear line
+            raise PlanError(f"{loaded.source}: the Pulumi program failed: {type(error).__name__}: {error}") from error
         finally:
             pulumi.runtime.set_all_config({})
             runtime_settings.SETTINGS.rpc_manager.clear()

@@ -1,0 +1,6 @@
+"""Azure implementation of every capability, one module each; the same names as aws/ and gcp/."""
+
+from .base import Base
+from .budget import Budget  # noqa: F401  (finops)
+
+__all__ = ["Base"]

@@ -1,0 +1,316 @@
+"""Azure base layer: resource group, identity, Key Vault (+ key), encrypted ADLS storage, logging,
+container registry, the Azure ML workspace with its required companions, and a private VNet."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pulumi
+import pulumi_azure_native as azure
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from . import roles
+from .naming import unique_name
+
+# Private endpoints of the base layer: (resource attribute, group id, private DNS zone).
+PRIVATE_LINKS = [
+    ("storage_account", "blob", "privatelink.blob.core.windows.net"),
+    ("storage_account", "dfs", "privatelink.dfs.core.windows.net"),
+    ("key_vault", "vault", "privatelink.vaultcore.azure.net"),
+    ("container_registry", "registry", "privatelink.azurecr.io"),
+    ("workspace", "amlworkspace", "privatelink.api.azureml.ms"),
+]
+
+
+class Base(PlatformComponent):
+    CLOUD = "azure"
+    COMPONENT = "Base"
+
+    def __init__(self, name: str, ctx: PlatformContext, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        tags = ctx.tags()
+        location = ctx.spec.region
+        client = azure.authorization.get_client_config_output()
+        self.subscription_id = client.subscription_id
+        self.tenant_id = client.tenant_id
+        private = ctx.private
+        public_access = "Disabled" if private else "Enabled"
+
+        self.resource_group = azure.resources.ResourceGroup(
+            ctx.name("rg"), resource_group_name=ctx.name("rg"), location=location, tags=tags, opts=ctx.stateful(self)
+        )
+        rg = self.resource_group.name
+        self.identity = azure.managedidentity.UserAssignedIdentity(
+            ctx.name("identity"), resource_group_name=rg, location=location, tags=tags, opts=ctx.child(self)
+        )
+
+        # -- keys ------------------------------------------------------------------------------------------
+        self.key_vault = azure.keyvault.Vault(
+            ctx.name("kv"),
+            vault_name=unique_name(ctx, "kv", 24, hyphens=True),
+            resource_group_name=rg,
+            location=location,
+            properties={
+                "tenant_id": self.tenant_id,
+                "sku": {"family": "A", "name": "premium" if ctx.customer_managed_keys else "standard"},
+                "enable_rbac_authorization": True,
+                "enable_soft_delete": True,
+                "soft_delete_retention_in_days": 90,
+                "enable_purge_protection": True,
+                "public_network_access": public_access,
+                "network_acls": {"default_action": "Deny" if private else "Allow", "bypass": "AzureServices"},
+            },
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+        self.key: azure.keyvault.Key | None = None
+        if ctx.customer_managed_keys:
+            self.key = azure.keyvault.Key(
+                ctx.name("key"),
+                key_name=ctx.name("key"),
+                vault_name=self.key_vault.name,
+                resource_group_name=rg,
+                properties={
+                    "kty": "RSA",
+                    "key_size": 3072,
+                    "key_ops": ["wrapKey", "unwrapKey"],
+                    "rotation_policy": {
+                        "attributes": {"expiry_time": "P2Y"},
+                        "lifetime_actions": [
+                            {"action": {"type": "rotate"}, "trigger": {"time_after_create": "P1Y"}},
+                            {"action": {"type": "notify"}, "trigger": {"time_before_expiry": "P30D"}},
+                        ],
+                    },
+                },
+                tags=tags,
+                opts=ctx.stateful(self),
+            )
+            roles.assign(
+                ctx.name("identity-key-user"),
+                self.subscription_id,
+                self.identity.principal_id,
+                roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+                self.key_vault.id,
+                self,
+            )
+
+        # -- storage (ADLS Gen2: also the feature store's offline store) ------------------------------------
+        encryption = {"key_source": "Microsoft.Storage", "services": {"blob": {"enabled": True, "key_type": "Account"}}}
+        if self.key is not None:
+            encryption = {
+                "key_source": "Microsoft.Keyvault",
+                "key_vault_properties": {"key_name": self.key.name, "key_vault_uri": self.key_vault.properties.vault_uri},
+                "encryption_identity": {"encryption_user_assigned_identity": self.identity.id},
+                "require_infrastructure_encryption": True,
+                "services": {"blob": {"enabled": True, "key_type": "Account"}},
+            }
+        self.storage_account = azure.storage.StorageAccount(
+            ctx.name("storage"),
+            account_name=unique_name(ctx, "st"),
+            resource_group_name=rg,
+            location=location,
+            kind="StorageV2",
+            sku={"name": "Standard_ZRS" if ctx.protect else "Standard_LRS"},
+            is_hns_enabled=True,
+            allow_blob_public_access=False,
+            allow_shared_key_access=False,
+            enable_https_traffic_only=True,
+            minimum_tls_version="TLS1_2",
+            public_network_access=public_access,
+            network_rule_set={"default_action": "Deny" if private else "Allow", "bypass": "AzureServices"},
+            identity={"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
+            encryption=encryption,
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+        self.containers = {
+            purpose: azure.storage.BlobContainer(
+                ctx.name(purpose),
+                container_name=purpose,
+                account_name=self.storage_account.name,
+                resource_group_name=rg,
+                public_access="None",
+                opts=ctx.stateful(self.storage_account),
+            )
+            for purpose in ("artifacts", "data")
+        }
+
+        # -- logging and images --------------------------------------------------------------------------------
+        self.log_analytics = azure.operationalinsights.Workspace(
+            ctx.name("logs"),
+            resource_group_name=rg,
+            location=location,
+            sku={"name": "PerGB2018"},
+            retention_in_days=30 if ctx.spec.environment.value == "dev" else 90,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        self.app_insights = azure.applicationinsights.Component(
+            ctx.name("insights"),
+            resource_group_name=rg,
+            location=location,
+            kind="web",
+            application_type="web",
+            ingestion_mode="LogAnalytics",
+            workspace_resource_id=self.log_analytics.id,
+            disable_local_auth=True,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        self.container_registry = azure.containerregistry.Registry(
+            ctx.name("acr"),
+            registry_name=unique_name(ctx, "acr", 50),
+            resource_group_name=rg,
+            location=location,
+            sku={"name": "Premium" if private or ctx.customer_managed_keys else "Basic"},
+            admin_user_enabled=False,
+            public_network_access=public_access,
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+
+        # -- the Azure ML workspace --------------------------------------------------------------------------
+        workspace_encryption = None
+        if self.key is not None:
+            workspace_encryption = {
+                "status": "Enabled",
+                "key_vault_properties": {"key_vault_arm_id": self.key_vault.id, "key_identifier": self.key.key_uri_with_version},
+                "identity": {"user_assigned_identity": self.identity.id},
+            }
+        self.workspace = azure.machinelearningservices.Workspace(
+            ctx.name("mlw"),
+            workspace_name=ctx.name("mlw"),
+            resource_group_name=rg,
+            location=location,
+            kind="Default",
+            sku={"name": "Basic", "tier": "Basic"},
+            identity={"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [self.identity.id]},
+            primary_user_assigned_identity=self.identity.id,
+            storage_account=self.storage_account.id,
+            key_vault=self.key_vault.id,
+            application_insights=self.app_insights.id,
+            container_registry=self.container_registry.id,
+            public_network_access=public_access,
+            managed_network={"isolation_mode": "AllowOnlyApprovedOutbound" if private else "AllowInternetOutbound"},
+            system_datastores_auth_mode="identity",
+            hbi_workspace=ctx.customer_managed_keys,
+            encryption=workspace_encryption,
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+        roles.assign(
+            ctx.name("identity-blob"),
+            self.subscription_id,
+            self.identity.principal_id,
+            roles.STORAGE_BLOB_DATA_CONTRIBUTOR,
+            self.storage_account.id,
+            self,
+        )
+        roles.assign(
+            ctx.name("identity-acr-pull"),
+            self.subscription_id,
+            self.identity.principal_id,
+            roles.ACR_PULL,
+            self.container_registry.id,
+            self,
+        )
+
+        # -- network -----------------------------------------------------------------------------------------
+        self.vnet: azure.network.VirtualNetwork | None = None
+        self.compute_subnet: azure.network.Subnet | None = None
+        self.endpoint_subnet: azure.network.Subnet | None = None
+        if private:
+            self._network(tags, location)
+
+        self.finish(
+            {
+                "resource_group": rg,
+                "workspace": self.workspace.name,
+                "storage_account": self.storage_account.name,
+                "container_registry": self.container_registry.login_server,
+                "key_vault": self.key_vault.name,
+                "identity_client_id": self.identity.client_id,
+                "vnet": self.vnet.name if self.vnet else None,
+            }
+        )
+
+    def _network(self, tags: dict, location: str) -> None:
+        ctx = self.ctx
+        rg = self.resource_group.name
+        network = ipaddress.ip_network(ctx.spec.network.cidr)
+        compute_range, endpoint_range = list(network.subnets(new_prefix=network.prefixlen + 2))[:2]
+        self.vnet = azure.network.VirtualNetwork(
+            ctx.name("vnet"),
+            resource_group_name=rg,
+            location=location,
+            address_space={"address_prefixes": [str(network)]},
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        self.compute_subnet = azure.network.Subnet(
+            ctx.name("compute"),
+            subnet_name="compute",
+            resource_group_name=rg,
+            virtual_network_name=self.vnet.name,
+            address_prefix=str(compute_range),
+            private_endpoint_network_policies="Enabled",
+            opts=ctx.child(self.vnet),
+        )
+        self.endpoint_subnet = azure.network.Subnet(
+            ctx.name("private-endpoints"),
+            subnet_name="private-endpoints",
+            resource_group_name=rg,
+            virtual_network_name=self.vnet.name,
+            address_prefix=str(endpoint_range),
+            private_endpoint_network_policies="Disabled",
+            opts=ctx.child(self.vnet),
+            )
+        zones: dict[str, azure.privatedns.PrivateZone] = {}
+        for attribute, group, zone_name in PRIVATE_LINKS:
+            if zone_name not in zones:
+                zones[zone_name] = azure.privatedns.PrivateZone(
+                    ctx.name("dns", zone_name.split(".")[1]),
+                    private_zone_name=zone_name,
+                    resource_group_name=rg,
+                    location="global",
+                    tags=tags,
+                    opts=ctx.child(self.vnet),
+                )
+                azure.privatedns.VirtualNetworkLink(
+                    ctx.name("dns", zone_name.split(".")[1], "link"),
+                    private_zone_name=zone_name,
+                    resource_group_name=rg,
+                    location="global",
+                    registration_enabled=False,
+                    virtual_network={"id": self.vnet.id},
+                    tags=tags,
+                    opts=ctx.child(zones[zone_name]),
+                )
+            self.private_endpoint(getattr(self, attribute).id, group, zone_name, zones[zone_name], tags)
+
+    def private_endpoint(self, target_id, group: str, zone_name: str, zone, tags: dict):
+        """A private endpoint for `target_id` in the endpoint subnet, registered in its private DNS zone.
+        Capabilities (search service, online endpoints) call this for their own services."""
+        ctx = self.ctx
+        rg = self.resource_group.name
+        endpoint = azure.network.PrivateEndpoint(
+            ctx.name("pe", group),
+            resource_group_name=rg,
+            location=ctx.spec.region,
+            subnet={"id": self.endpoint_subnet.id},
+            private_link_service_connections=[
+                {"name": group, "private_link_service_id": target_id, "group_ids": [group]}
+            ],
+            tags=tags,
+            opts=ctx.child(self.vnet),
+        )
+        azure.network.PrivateDnsZoneGroup(
+            ctx.name("pe", group, "dns"),
+            private_endpoint_name=endpoint.name,
+            resource_group_name=rg,
+            private_dns_zone_configs=[{"name": group, "private_dns_zone_id": zone.id}],
+            opts=ctx.child(endpoint),
+        )
+        return endpoint

@@ -1,0 +1,24 @@
+"""Built-in Azure role definition ids (same in every subscription) and a role assignment helper."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native as azure
+
+KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+SEARCH_INDEX_DATA_CONTRIBUTOR = "8ebe5a00-799e-43f5-93ac-243d3dce84a7"
+
+
+def assign(name: str, subscription_id, principal_id, role: str, scope, parent: pulumi.Resource):
+    return azure.authorization.RoleAssignment(
+        name,
+        principal_id=principal_id,
+        principal_type="ServicePrincipal",
+        role_definition_id=pulumi.Output.concat(
+            "/subscriptions/", subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role
+        ),
+        scope=scope,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

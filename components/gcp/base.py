@@ -1,0 +1,186 @@
+"""GCP base layer: required APIs, KMS key ring and key, encrypted buckets, a private VPC network, and
+the workload service account capabilities share."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+
+REQUIRED_APIS = [
+    "aiplatform.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
+    "billingbudgets.googleapis.com",
+    "cloudkms.googleapis.com",
+    "compute.googleapis.com",
+    "container.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "servicenetworking.googleapis.com",
+    "storage.googleapis.com",
+]
+KEY_ROTATION_PERIOD = "7776000s"  # 90 days
+
+
+class Base(PlatformComponent):
+    CLOUD = "gcp"
+    COMPONENT = "Base"
+
+    def __init__(self, name: str, ctx: PlatformContext, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        labels = ctx.tags()
+        region = ctx.spec.region
+        self.project = ctx.settings.gcp_project
+        if not self.project:
+            raise pulumi.RunError("stack config gcp:project: missing (the GCP project to deploy into)")
+
+        self.services = [
+            gcp.projects.Service(
+                ctx.name("api", api.split(".")[0]),
+                project=self.project,
+                service=api,
+                disable_on_destroy=False,
+                opts=ctx.child(self),
+            )
+            for api in REQUIRED_APIS
+        ]
+        after_apis = dict(depends_on=self.services)
+
+        # -- keys --------------------------------------------------------------------------------------------
+        self.kms_key: gcp.kms.CryptoKey | None = None
+        self.key_id: pulumi.Output[str] | None = None
+        if ctx.customer_managed_keys:
+            key_ring = gcp.kms.KeyRing(
+                ctx.name("keyring"),
+                name=ctx.name("keyring"),
+                project=self.project,
+                location=region,
+                opts=ctx.stateful(self, **after_apis),
+            )
+            self.kms_key = gcp.kms.CryptoKey(
+                ctx.name("key"),
+                name=ctx.name("key"),
+                key_ring=key_ring.id,
+                purpose="ENCRYPT_DECRYPT",
+                rotation_period=KEY_ROTATION_PERIOD,
+                labels=labels,
+                opts=ctx.stateful(key_ring),
+            )
+            self.key_id = self.kms_key.id
+            storage_agent = gcp.storage.get_project_service_account_output(project=self.project)
+            self.key_grant(ctx.name("key-storage-agent"), storage_agent.member)
+
+        # -- storage ---------------------------------------------------------------------------------------------
+        self.artifacts_bucket = self._bucket("artifacts", labels, after_apis)
+        self.data_bucket = self._bucket("data", labels, after_apis)
+
+        # -- identities ------------------------------------------------------------------------------------------
+        self.workload_account = gcp.serviceaccount.Account(
+            ctx.name("workloads"),
+            account_id=f"{ctx.prefix}-workloads"[:30].rstrip("-"),
+            display_name=f"mlplat {ctx.prefix}: training jobs, pipelines and endpoints",
+            project=self.project,
+            opts=ctx.child(self, **after_apis),
+        )
+        for purpose, bucket in (("artifacts", self.artifacts_bucket), ("data", self.data_bucket)):
+            gcp.storage.BucketIAMMember(
+                ctx.name(purpose, "workloads"),
+                bucket=bucket.name,
+                role="roles/storage.objectUser",
+                member=self.workload_account.member,
+                opts=ctx.child(bucket),
+            )
+
+        # -- network -------------------------------------------------------------------------------------------
+        self.network: gcp.compute.Network | None = None
+        self.subnetwork: gcp.compute.Subnetwork | None = None
+        if ctx.private:
+            self._network(region, after_apis)
+
+        self.finish(
+            {
+                "project": self.project,
+                "artifacts_bucket": self.artifacts_bucket.url,
+                "data_bucket": self.data_bucket.url,
+                "kms_key": self.key_id,
+                "workload_service_account": self.workload_account.email,
+                "network": self.network.name if self.network else None,
+            }
+        )
+
+    def key_grant(self, name: str, member) -> None:
+        """Let a Google service agent use the platform key (storage, Vertex AI, BigQuery, ...)."""
+        gcp.kms.CryptoKeyIAMMember(
+            name,
+            crypto_key_id=self.kms_key.id,
+            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member=member,
+            opts=self.ctx.child(self.kms_key),
+        )
+
+    def _bucket(self, purpose: str, labels: dict, after_apis: dict) -> gcp.storage.Bucket:
+        ctx = self.ctx
+        return gcp.storage.Bucket(
+            ctx.name(purpose),
+            project=self.project,
+            location=ctx.spec.region.upper(),
+            uniform_bucket_level_access=True,
+            public_access_prevention="enforced",
+            versioning={"enabled": True},
+            encryption={"default_kms_key_name": self.key_id} if self.key_id is not None else None,
+            force_destroy=False,
+            labels=labels,
+            opts=ctx.stateful(self, **after_apis),
+        )
+
+    def _network(self, region: str, after_apis: dict) -> None:
+        ctx = self.ctx
+        network = ipaddress.ip_network(ctx.spec.network.cidr)
+        nodes, pods, services = list(network.subnets(new_prefix=network.prefixlen + 2))[:3]
+        self.network = gcp.compute.Network(
+            ctx.name("vpc"),
+            project=self.project,
+            auto_create_subnetworks=False,
+            routing_mode="REGIONAL",
+            opts=ctx.child(self, **after_apis),
+        )
+        self.subnetwork = gcp.compute.Subnetwork(
+            ctx.name("private"),
+            project=self.project,
+            region=region,
+            network=self.network.id,
+            ip_cidr_range=str(nodes),
+            private_ip_google_access=True,
+            secondary_ip_ranges=[
+                {"range_name": "pods", "ip_cidr_range": str(pods)},
+                {"range_name": "services", "ip_cidr_range": str(services)},
+            ],
+            log_config={"aggregation_interval": "INTERVAL_5_MIN", "flow_sampling": 0.5, "metadata": "INCLUDE_ALL_METADATA"},
+            opts=ctx.child(self.network),
+        )
+        # Private services access: the range Vertex AI private endpoints and index endpoints peer into.
+        self.private_services_range = gcp.compute.GlobalAddress(
+            ctx.name("private-services"),
+            project=self.project,
+            purpose="VPC_PEERING",
+            address_type="INTERNAL",
+            prefix_length=20,
+            network=self.network.id,
+            labels=ctx.tags(),
+            opts=ctx.child(self.network),
+        )
+        self.private_services = gcp.servicenetworking.Connection(
+            ctx.name("private-services-peering"),
+            network=self.network.id,
+            service="servicenetworking.googleapis.com",
+            reserved_peering_ranges=[self.private_services_range.name],
+            opts=ctx.child(self.network),
+        )
+
