@@ -1,0 +1,156 @@
+"""The price catalog: THE price source of mlplat (`prices.csv` beside this file).
+
+One row per (cloud, region, sku): unit, on-demand and spot USD per unit, GPUs per instance where it is
+a compute shape, where the price came from and when. Estimates (`mlplat cost`, `mlplat compare`, the
+budget policy) only ever multiply quantities by these rows, so every figure names its row.
+
+Standard library only: importable by the policy pack without cloud SDKs.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+PRICES_FILE = Path(__file__).with_name("prices.csv")
+COLUMNS = ["cloud", "region", "sku", "unit", "on_demand_usd", "spot_usd", "gpus", "source", "date", "description"]
+CLOUDS = ("aws", "azure", "gcp")
+
+
+class CatalogError(ValueError):
+    """A malformed catalog row; the message names the file, line and column."""
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    cloud: str
+    region: str
+    sku: str
+    unit: str
+    on_demand_usd: float
+    spot_usd: float | None
+    gpus: int
+    source: str
+    date: str
+    description: str
+    line: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.cloud, self.region, self.sku)
+
+    @property
+    def ref(self) -> str:
+        """How estimates cite this row: `prices.csv:<line> <cloud>/<region>/<sku>`."""
+        return f"{PRICES_FILE.name}:{self.line} {self.cloud}/{self.region}/{self.sku}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["ref"] = self.ref
+        return data
+
+
+class PriceCatalog:
+    def __init__(self, rows: list[PriceRow], path: Path = PRICES_FILE):
+        self.path = path
+        self.rows = rows
+        self._index = {row.key: row for row in rows}
+
+    def get(self, cloud: str, region: str, sku: str) -> PriceRow | None:
+        return self._index.get((cloud, region, sku))
+
+    def skus(self, cloud: str, region: str | None = None) -> set[str]:
+        return {r.sku for r in self.rows if r.cloud == cloud and (region is None or r.region == region)}
+
+    def regions(self, cloud: str) -> set[str]:
+        return {r.region for r in self.rows if r.cloud == cloud}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _number(text: str, path: Path, line: int, column: str, optional: bool = False) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        if optional:
+            return None
+        raise CatalogError(f"{path}:{line}: {column}: missing")
+    try:
+        value = float(text)
+    except ValueError:
+        raise CatalogError(f"{path}:{line}: {column}: {text!r} is not a number") from None
+    if value < 0:
+        raise CatalogError(f"{path}:{line}: {column}: {value} is negative")
+    return value
+
+
+def parse_rows(text: str, path: Path = PRICES_FILE) -> list[PriceRow]:
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames != COLUMNS:
+        raise CatalogError(f"{path}:1: header must be {','.join(COLUMNS)} (got {','.join(reader.fieldnames or [])})")
+    rows: list[PriceRow] = []
+    seen: dict[tuple, int] = {}
+    for line, raw in enumerate(reader, start=2):
+        for column in ("cloud", "region", "sku", "unit", "source", "date"):
+            if not (raw.get(column) or "").strip():
+                raise CatalogError(f"{path}:{line}: {column}: missing")
+        if raw["cloud"] not in CLOUDS:
+            raise CatalogError(f"{path}:{line}: cloud: {raw['cloud']!r} is not one of {', '.join(CLOUDS)}")
+        row = PriceRow(
+            cloud=raw["cloud"],
+            region=raw["region"],
+            sku=raw["sku"],
+            unit=raw["unit"],
+            on_demand_usd=_number(raw["on_demand_usd"], path, line, "on_demand_usd"),
+            spot_usd=_number(raw["spot_usd"], path, line, "spot_usd", optional=True),
+            gpus=int(_number(raw["gpus"], path, line, "gpus", optional=True) or 0),
+            source=raw["source"],
+            date=raw["date"],
+            description=raw.get("description") or "",
+            line=line,
+        )
+        if row.key in seen:
+            raise CatalogError(f"{path}:{line}: sku: {'/'.join(row.key)} already on line {seen[row.key]}")
+        seen[row.key] = line
+        rows.append(row)
+    return rows
+
+
+def load_catalog(path: Path | None = None) -> PriceCatalog:
+    path = path or PRICES_FILE
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise CatalogError(f"{path}: cannot read: {error.strerror}") from None
+    return PriceCatalog(parse_rows(text, path), path)
+
+
+def write_rows(rows: list[PriceRow], path: Path | None = None) -> None:
+    """Write the catalog sorted by cloud, sku, region (atomic replace)."""
+    path = path or PRICES_FILE
+    ordered = sorted(rows, key=lambda r: (r.cloud, r.sku, r.region))
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for r in ordered:
+            writer.writerow(
+                [
+                    r.cloud,
+                    r.region,
+                    r.sku,
+                    r.unit,
+                    _fmt(r.on_demand_usd),
+                    "" if r.spot_usd is None else _fmt(r.spot_usd),
+                    r.gpus or "",
+                    r.source,
+                    r.date,
+                    r.description,
+                ]
+            )
+    tmp.replace(path)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".") if value else "0"
