@@ -203,6 +203,33 @@ def bootstrap_backend(
     typer.echo(f"use it with: {login}   (or: export PULUMI_BACKEND_URL='{result.url}')")
 
 
+# ----------------------------------------------------------------------------------------- preflight
+STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP"}
+
+
+def preflight_command(stack: str = STACK_OPTION, output: OutputFormat = FORMAT_OPTION) -> None:
+    """Check credentials, region and GPU quota for the stack's training and endpoint shapes."""
+    from components.spec import SpecError, load_stack
+
+    from cli.ops.preflight import passed, run_preflight
+
+    try:
+        loaded = load_stack(stack, stacks_dir())
+    except SpecError as error:
+        fail(error.lines, EXIT_FINDINGS)
+    progress = info if output == OutputFormat.text else (lambda _m: None)
+    checks = run_preflight(loaded.spec, loaded.config, progress)
+    ok = passed(checks)
+    if output == OutputFormat.json:
+        emit_json({"stack": stack, "cloud": loaded.spec.cloud.value, "region": loaded.spec.region,
+                   "passed": ok, "checks": [c.to_dict() for c in checks]})
+    else:
+        typer.echo(table(["check", "result", "detail"], [[c.check, STATUS_MARK[c.status], c.detail] for c in checks]))
+        failed = sum(c.status == "fail" for c in checks)
+        typer.echo(f"preflight {stack}: " + ("all checks passed" if ok else f"{failed} check(s) failed"))
+    raise typer.Exit(EXIT_OK if ok else EXIT_FINDINGS)
+
+
 # --------------------------------------------------------------------------------- preview/up/destroy
 def _deploy(operation: str, stack: str, backend: Optional[str], yes: bool, output: OutputFormat) -> None:
     from components.spec import SpecError, load_stack
@@ -289,6 +316,7 @@ def register(app: typer.Typer) -> None:
     bootstrap = typer.Typer(help="Create what the platform needs before its first deployment.", no_args_is_help=True)
     bootstrap.command("backend")(bootstrap_backend)
     app.add_typer(bootstrap, name="bootstrap")
+    app.command("preflight")(preflight_command)
     app.command("preview")(preview_command)
     app.command("up")(up_command)
     app.command("destroy")(destroy_command)

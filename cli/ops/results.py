@@ -33,7 +33,7 @@ class BackendResult:
         return asdict(self)
 
 
-Status = Literal["pass", "fail", "warn"]
+Status = Literal["pass", "fail", "warn", "skip"]
 
 
 @dataclass
@@ -46,15 +46,3 @@ class CheckResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-@dataclass
-class QuotaNeed:
-    """Quota a workload of the spec needs: `amount` units of `unit` for the shape `shape`."""
-
-    workload: str  # "training" or "endpoint <name>"
-    shape: str  # instance type / VM size / accelerator
-    amount: float
-    unit: str  # "vCPUs", "instances", "GPUs"
-    spot: bool = False
-    family: str = ""  # cloud-specific quota family hint (GPU accelerator, VM family)
