@@ -22,6 +22,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "cli.commands.spec",
     "cli.commands.ops",
+    "cli.commands.finops",
 ]
 
 

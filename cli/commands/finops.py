@@ -1,0 +1,164 @@
+"""`mlplat cost`, `mlplat compare` and `mlplat prices refresh`: FinOps from the offline plan."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cli.console import EXIT_FINDINGS, EXIT_USAGE, emit_json, fail, info, table
+
+
+class CloudChoice(str, Enum):
+    aws = "aws"
+    azure = "azure"
+    gcp = "gcp"
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _problems(estimate) -> list[str]:
+    lines = [f"unknown resource type {u['type']} ({u['resource']}): not priced, not known to be free" for u in estimate.unknown]
+    lines += [f"no catalog price for {u['sku']} in {u['region']} ({u['resource']})" for u in estimate.unpriced]
+    return lines
+
+
+def render_estimate(estimate, plan) -> str:
+    out = [f"Monthly estimate for {plan.stack} ({estimate.cloud} {estimate.region}), from {plan.source}", ""]
+    rows = [
+        [line.resource, line.capability, line.use_case or "-", line.kind, f"{line.quantity:,.2f} {line.unit}",
+         f"{line.unit_price:g} {line.pricing}", _money(line.monthly_usd), line.ref, line.basis]
+        for line in sorted(estimate.lines, key=lambda l: (l.capability, l.kind, l.resource))
+    ]
+    out.append(table(["resource", "capability", "use case", "kind", "quantity", "USD/unit", "USD/month", "catalog row", "basis"], rows))
+    for title, attribute in (("Per capability", "capability"), ("Per use case", "use_case")):
+        groups = estimate.group(attribute)
+        out += ["", title]
+        out.append(table([attribute.replace("_", " "), "idle", "usage", "total", "on-demand"],
+                         [[k, _money(v["idle"]), _money(v["usage"]), _money(v["total"]), _money(v["on_demand"])]
+                          for k, v in sorted(groups.items())]))
+    out += [
+        "",
+        f"Idle (always-on): {_money(estimate.total('idle'))}   Usage: {_money(estimate.total('usage'))}   "
+        f"Total: {_money(estimate.total())}",
+        f"On-demand equivalent: {_money(estimate.on_demand_total)}   Spot savings: {_money(estimate.spot_savings)}",
+        "",
+        "Assumptions (usage:): " + ", ".join(f"{k}={v}" for k, v in estimate.assumptions.items()),
+    ]
+    if estimate.usage_only:
+        out += ["", "Billed by usage this estimate does not model:"]
+        out += [f"  - {u['resource']} ({u['type']}): {u['note']}" for u in estimate.usage_only]
+    budget = (plan.spec or {}).get("budget")
+    if budget:
+        verdict = "within" if estimate.total() <= budget["monthly_usd"] else "OVER"
+        out += ["", f"Budget: {_money(budget['monthly_usd'])}/month: estimate is {verdict} budget"]
+    problems = _problems(estimate)
+    if problems:
+        out += ["", "Not priced (the estimate is incomplete):"] + [f"  - {p}" for p in problems]
+    return "\n".join(out)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def cost(
+        stack: Optional[str] = typer.Option(None, "--stack", "-s", help="Estimate stacks/Pulumi.NAME.yaml."),
+        config: Optional[Path] = typer.Option(None, "--config", "-c", help="Estimate a YAML file holding the spec."),
+        cloud: Optional[CloudChoice] = typer.Option(None, help="Render the same spec on this cloud."),
+        region: Optional[str] = typer.Option(None, help="Region on the target cloud."),
+        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    ) -> None:
+        """Monthly cost estimate per resource, capability and use case: idle vs usage, spot savings.
+
+        Exit 1 when a resource is not priced (unknown type or missing catalog row)."""
+        from cli.commands.spec import build_plan
+        from cli.finops.estimate import EstimateError, estimate_plan
+        from components.catalog.prices import CatalogError
+
+        plan = build_plan(stack, config, cloud, region)
+        try:
+            estimate = estimate_plan(plan)
+        except (EstimateError, CatalogError) as error:
+            fail(f"{plan.source}: {error}", EXIT_USAGE)
+        if format == OutputFormat.json:
+            document = estimate.to_dict()
+            document["stack"], document["source"] = plan.stack, plan.source
+            document["budget"] = (plan.spec or {}).get("budget")
+            emit_json(document)
+        else:
+            typer.echo(render_estimate(estimate, plan))
+        if not estimate.complete:
+            raise typer.Exit(EXIT_FINDINGS)
+
+    @app.command()
+    def compare(
+        config: Optional[Path] = typer.Option(None, "--config", "-c", help="A YAML file holding the spec."),
+        stack: Optional[str] = typer.Option(None, "--stack", "-s", help="Or stacks/Pulumi.NAME.yaml."),
+        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    ) -> None:
+        """The same spec on AWS, Azure and GCP: resources, idle and loaded monthly cost, gaps."""
+        from cli.finops.compare import compare as run_compare
+        from cli.finops.compare import compare_rows
+        from cli.finops.estimate import EstimateError
+        from cli.offline_plan import plan_file, plan_stack
+        from cli.project import stacks_dir
+
+        if (stack is None) == (config is None):
+            fail("give exactly one of --config FILE or --stack NAME", EXIT_USAGE)
+
+        def plan_for(cloud: str):
+            if stack is not None:
+                return plan_stack(stack, stacks_dir(), cloud)
+            return plan_file(config, cloud)
+
+        try:
+            columns = run_compare(plan_for)
+        except EstimateError as error:
+            fail(f"{config or stack}: {error}", EXIT_USAGE)
+        if all(c.error for c in columns):
+            fail([line for c in columns for line in c.error], EXIT_USAGE)
+        if format == OutputFormat.json:
+            emit_json({"source": str(config or stack), "clouds": [c.to_dict() for c in columns]})
+        else:
+            headers, rows = compare_rows(columns)
+            typer.echo(table(headers, rows))
+            for column in columns:
+                for gap in column.gaps:
+                    typer.echo(f"gap on {column.cloud}: {gap['capability']}: {gap['gap']}")
+                if column.estimate:
+                    for problem in _problems(column.estimate):
+                        typer.echo(f"not priced on {column.cloud}: {problem}")
+
+    prices = typer.Typer(help="The price catalog (components/catalog/prices.csv).", no_args_is_help=True)
+    app.add_typer(prices, name="prices")
+
+    @prices.command("refresh")
+    def refresh(
+        cloud: Optional[list[CloudChoice]] = typer.Option(None, "--cloud", help="Only these clouds (default: all)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Show the changes, do not write the catalog."),
+        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    ) -> None:
+        """Update the catalog from the public price sources where reachable (Azure Retail Prices API,
+        AWS Pricing API via boto3, GCP Cloud Billing Catalog). Rows not found keep their old price."""
+        from cli.finops.refresh import refresh_catalog
+
+        clouds = [c.value for c in cloud] if cloud else ["aws", "azure", "gcp"]
+        report = refresh_catalog(clouds, write=not dry_run)
+        if format == OutputFormat.json:
+            emit_json(report.to_dict())
+        else:
+            for cloud_name, problem in report.unreachable.items():
+                info(f"{cloud_name}: price source not reachable ({problem}); rows kept")
+            rows = [[c["sku"], c["region"], c["old"], c["new"], c["source"]] for c in report.changes]
+            typer.echo(table(["sku", "region", "old", "new", "source"], rows) if rows else "no price changed")
+            typer.echo(f"{report.updated} row(s) updated, {report.unchanged} unchanged, {report.missing} not found at the source")
+        if report.unreachable and len(report.unreachable) == len(clouds):
+            raise typer.Exit(EXIT_FINDINGS)

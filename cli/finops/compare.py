@@ -1,0 +1,76 @@
+"""The same spec on AWS, Azure and GCP side by side: resources per capability, idle and loaded monthly
+cost (the spec's `usage:` assumptions), and the capability gaps per cloud."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .estimate import Estimate, estimate_plan
+
+CLOUDS = ("aws", "azure", "gcp")
+
+
+@dataclass
+class CloudColumn:
+    cloud: str
+    region: str | None = None
+    resources: dict[str, int] = field(default_factory=dict)
+    estimate: Estimate | None = None
+    gaps: list[dict] = field(default_factory=list)
+    error: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "cloud": self.cloud,
+            "region": self.region,
+            "resources_per_capability": self.resources,
+            "idle_usd": round(self.estimate.total("idle"), 2) if self.estimate else None,
+            "loaded_usd": round(self.estimate.total(), 2) if self.estimate else None,
+            "spot_savings_usd": round(self.estimate.spot_savings, 2) if self.estimate else None,
+            "by_capability": self.estimate.to_dict()["by_capability"] if self.estimate else {},
+            "gaps": self.gaps,
+            "unknown_types": self.estimate.unknown if self.estimate else [],
+            "unpriced": self.estimate.unpriced if self.estimate else [],
+            "error": self.error,
+        }
+
+
+def compare(plan_for_cloud, usage: dict | None = None) -> list[CloudColumn]:
+    """`plan_for_cloud(cloud) -> Plan` (raises SpecError when the spec cannot be rendered there)."""
+    from components.spec import SpecError
+
+    columns = []
+    for cloud in CLOUDS:
+        column = CloudColumn(cloud)
+        try:
+            plan = plan_for_cloud(cloud)
+        except SpecError as error:
+            column.error = list(error.lines)
+            column.gaps = [{"capability": "(spec)", "cloud": cloud, "gap": line} for line in error.lines]
+            columns.append(column)
+            continue
+        column.region = (plan.spec or {}).get("region")
+        for r in plan.custom_resources():
+            column.resources[r.capability] = column.resources.get(r.capability, 0) + 1
+        column.estimate = estimate_plan(plan, usage)
+        column.gaps = plan.gaps
+        columns.append(column)
+    return columns
+
+
+def compare_rows(columns: list[CloudColumn]) -> tuple[list[str], list[list]]:
+    capabilities: list[str] = []
+    for column in columns:
+        for key in column.resources:
+            if key not in capabilities:
+                capabilities.append(key)
+    headers = ["", *[f"{c.cloud} ({c.region or 'n/a'})" for c in columns]]
+    rows: list[list] = []
+    for key in capabilities:
+        rows.append([f"resources: {key}", *[c.resources.get(key, 0) if not c.error else "-" for c in columns]])
+    money = lambda v: f"${v:,.2f}"  # noqa: E731
+    rows.append(["idle $/month", *[money(c.estimate.total("idle")) if c.estimate else "-" for c in columns]])
+    rows.append(["loaded $/month", *[money(c.estimate.total()) if c.estimate else "-" for c in columns]])
+    rows.append(["spot savings $/month", *[money(c.estimate.spot_savings) if c.estimate else "-" for c in columns]])
+    rows.append(["gaps", *[len(c.gaps) for c in columns]])
+    return headers, rows
