@@ -1,14 +1,22 @@
-"""Feature store section: feature groups with neutral feature types."""
+"""Feature store section: feature groups with neutral feature types (see feature_types.py)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import IDENTIFIER_PATTERN, NAME_PATTERN, SpecModel
+from .feature_types import FEATURE_TYPE_HELP, parse_feature_type
 
-FeatureType = Literal["int", "float", "string", "bool", "timestamp"]
+
+def _normalise_type(value: str) -> str:
+    return parse_feature_type(value).neutral
+
+
+# `int`, `float`, `string`, `bool`, `timestamp` or `vector(<dimension>)`; whether the chosen cloud can
+# store it is checked by the PlatformSpec (`feature_types.unstorable_features`).
+FeatureType = Annotated[str, AfterValidator(_normalise_type), Field(description=FEATURE_TYPE_HELP)]
 
 
 class FeatureGroup(SpecModel):
@@ -44,3 +52,15 @@ class FeatureStore(SpecModel):
         if duplicates:
             raise ValueError(f"feature group names must be unique, repeated: {duplicates}")
         return self
+
+    @staticmethod
+    def check_cloud(feature_store: "FeatureStore | None", cloud: str) -> None:
+        """Every feature type must be one `cloud` can store (called by the PlatformSpec once the cloud is known).
+
+        Raises `feature_store.feature_groups.<i>.features.<name>: <cloud> cannot store ... because ...`."""
+        from .feature_types import unstorable_features
+
+        problems = unstorable_features(feature_store, cloud)
+        if problems:
+            more = f" (and {len(problems) - 1} more feature(s) {cloud} cannot store)" if len(problems) > 1 else ""
+            raise ValueError(problems[0] + more)
