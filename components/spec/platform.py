@@ -61,6 +61,7 @@ class PlatformSpec(SpecModel):
         self._check_gpu_offerings()
         FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store (issue 4)
         self._apply_environment_defaults()
+        VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults (issue 6)
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
@@ -99,7 +100,22 @@ class PlatformSpec(SpecModel):
 
     def _check_gpu_offerings(self) -> None:
         """GPU class x count must be a shape the chosen cloud offers (data: components/catalog/)."""
-        # gpu-offering-check: the GPU catalog plugs in here (issue 3)
+        # gpu-offering-check: the GPU catalog (components/catalog/gpus.yaml) decides (issue 3)
+        from ..catalog.gpus import offered, offering_error
+
+        cloud = self.cloud.value
+        if self.training is not None:
+            problem = offering_error(cloud, self.training.gpu, self.training.gpus_per_node)
+            if problem:
+                # A class the cloud has no shape for at all is the class's fault, not the count's.
+                field = "training.gpus_per_node" if offered(cloud, self.training.gpu) else "training.gpu"
+                raise ValueError(f"{field}: {problem}")
+        for i, endpoint in enumerate(self.endpoints):
+            if endpoint.compute == "cpu":
+                continue
+            problem = offering_error(cloud, endpoint.compute, 1)
+            if problem:
+                raise ValueError(f"endpoints.{i}.compute: endpoints serve from a single-GPU node and {problem}")
 
     # -- environment defaults -------------------------------------------------------------------------
     def _apply_environment_defaults(self) -> None:
