@@ -16,6 +16,7 @@ from components.spec.gaps import capability_gaps
 from .model import Plan, PlannedResource
 
 OFFLINE_GCP_PROJECT = "mlplat-offline-project"
+OFFLINE_GCP_BILLING_ACCOUNT = "000000-OFFLINE-PLACEHOLDER"
 _LOCK = threading.Lock()  # the Pulumi runtime settings are process-global: one plan at a time
 
 
@@ -68,6 +69,8 @@ def _stack_config(loaded) -> dict[str, str]:
     config[CONFIG_KEY] = json.dumps(raw)
     if spec.cloud.value == "gcp":
         config.setdefault("gcp:project", OFFLINE_GCP_PROJECT)
+        if spec.budget is not None and "mlplat:gcpBillingAccount" not in config:  # finops: placeholder, shown as a gap
+            config["mlplat:gcpBillingAccount"] = OFFLINE_GCP_BILLING_ACCOUNT
     return config
 
 
@@ -133,6 +136,9 @@ def _run(stack: str, loaded) -> Plan:
         {"capability": key, "cloud": spec.cloud.value, "gap": "not built by this version of mlplat"}
         for key in platform.unbuilt
     ]
+    if config.get("mlplat:gcpBillingAccount") == OFFLINE_GCP_BILLING_ACCOUNT:
+        gaps.append({"capability": "budget", "cloud": "gcp", "gap": "stack config mlplat:gcpBillingAccount is not set: "
+                     f"the plan uses the placeholder {OFFLINE_GCP_BILLING_ACCOUNT}; `pulumi up` would fail"})
     return Plan(
         stack=stack,
         cloud=spec.cloud.value,

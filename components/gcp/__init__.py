@@ -1,5 +1,6 @@
 """GCP implementation of every capability, one module each; the same names as aws/ and azure/."""
 
 from .base import Base
+from .budget import Budget  # noqa: F401  (finops)
 
 __all__ = ["Base"]

@@ -1,0 +1,83 @@
+"""GCP budget: a Cloud Billing budget on the billing account from stack config
+(`mlplat:gcpBillingAccount`), filtered to the platform's project and `platform` label, with one
+threshold rule per alert threshold and e-mail notification channels for `budget.notify`."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.finops import Budget as BudgetSpec
+
+BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
+MAX_NOTIFICATION_CHANNELS = 5  # the Billing Budgets API accepts at most 5 channels per budget
+
+
+class Budget(PlatformComponent):
+    CLOUD = "gcp"
+    COMPONENT = "Budget"
+
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base,
+        budget: BudgetSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__(name, opts)
+        account = ctx.settings.gcp_billing_account
+        if not account:
+            raise pulumi.RunError(
+                f"stacks/Pulumi.{pulumi.get_stack()}.yaml: config.{BILLING_ACCOUNT_KEY}: missing; the GCP budget "
+                "needs the billing account id (XXXXXX-XXXXXX-XXXXXX): "
+                f"`pulumi config set {BILLING_ACCOUNT_KEY} <id>`"
+            )
+        labels = ctx.tags()
+        project = getattr(base, "project", None) or ctx.settings.gcp_project
+        if len(budget.notify) > MAX_NOTIFICATION_CHANNELS:
+            raise pulumi.RunError(
+                f"budget.notify: GCP budgets notify at most {MAX_NOTIFICATION_CHANNELS} channels "
+                f"({len(budget.notify)} given)"
+            )
+        channels = [
+            gcp.monitoring.NotificationChannel(
+                ctx.name("budget-mail", str(index)),
+                project=project,
+                display_name=f"mlplat {ctx.prefix} budget: {address}",
+                type="email",
+                labels={"email_address": address},
+                user_labels=labels,
+                opts=ctx.child(self),
+            )
+            for index, address in enumerate(budget.notify)
+        ]
+        if not channels:
+            pulumi.log.warn("budget.notify is empty: the GCP budget only notifies billing administrators", self)
+        number = gcp.organizations.get_project_output(project_id=project).number
+        self.budget = gcp.billing.Budget(
+            ctx.name("budget"),
+            billing_account=account,
+            display_name=ctx.name("budget"),
+            amount={"specified_amount": {"currency_code": "USD", "units": str(int(round(budget.monthly_usd)))}},
+            budget_filter={
+                "projects": [number.apply(lambda n: f"projects/{n}")],
+                # The API accepts one label pair: the platform label all its resources carry.
+                "labels": {"platform": labels["platform"]},
+                "calendar_period": "MONTH",
+                "credit_types_treatment": "INCLUDE_ALL_CREDITS",
+            },
+            threshold_rules=[
+                {"threshold_percent": threshold / 100, "spend_basis": "CURRENT_SPEND"}
+                for threshold in budget.alert_thresholds_percent
+            ]
+            + [{"threshold_percent": 1.0, "spend_basis": "FORECASTED_SPEND"}],
+            all_updates_rule={
+                "monitoring_notification_channels": [channel.id for channel in channels],
+                "disable_default_iam_recipients": False,
+            },
+            opts=ctx.child(self),
+        )
+        self.finish({"budget_name": ctx.name("budget"), "monthly_usd": budget.monthly_usd, "billing_account": account})
