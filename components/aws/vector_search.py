@@ -1,0 +1,269 @@
+"""AWS vector search: an OpenSearch Serverless collection of type VECTORSEARCH with its encryption, network
+and data access policies, and an encrypted S3 bucket for the source documents.
+
+Serverless collections have no dimension or metric setting: both live in the index mapping, which is
+data plane. The component outputs that mapping (`index_mapping`) for users to apply (docs/vector-search.md).
+Idle floor: 1 OCU with standby replicas disabled (dev), 2 OCUs with standby replicas (default elsewhere).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.vector_limits import VECTOR_LIMITS
+from . import iam
+
+# Data-plane permissions of the platform's execution role on the collection and its indexes: explicit
+# actions only (no `aoss:*`).
+COLLECTION_PERMISSIONS = ["aoss:DescribeCollectionItems"]
+INDEX_PERMISSIONS = [
+    "aoss:CreateIndex",
+    "aoss:DescribeIndex",
+    "aoss:UpdateIndex",
+    "aoss:ReadDocument",
+    "aoss:WriteDocument",
+]
+INDEX_NAME = "documents"
+VECTOR_FIELD = "embedding"
+
+
+def aoss_name(ctx: PlatformContext, *parts: str) -> str:
+    """OpenSearch Serverless names (collections, policies, VPC endpoints): 3-32 characters of lowercase
+    letters, digits and hyphens, starting with a letter. Long platform names get a stable hash suffix."""
+    name = ctx.name(*parts)
+    if len(name) <= 32:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[:25].rstrip('-')}-{digest}"
+
+
+def index_mapping(dimensions: int, metric: str) -> dict:
+    """The k-NN index mapping (PUT /<index>) matching the spec: users apply it (data plane)."""
+    return {
+        "settings": {"index": {"knn": True}},
+        "mappings": {
+            "properties": {
+                VECTOR_FIELD: {
+                    "type": "knn_vector",
+                    "dimension": dimensions,
+                    "method": {
+                        "name": "hnsw",
+                        "engine": "faiss",
+                        "space_type": VECTOR_LIMITS["aws"].metrics[metric],
+                        "parameters": {"m": 16, "ef_construction": 512},
+                    },
+                },
+                "text": {"type": "text"},
+                "source_uri": {"type": "keyword"},
+                "chunk_id": {"type": "keyword"},
+                "metadata": {"type": "object", "enabled": False},
+            }
+        },
+    }
+
+
+class VectorSearch(PlatformComponent):
+    CLOUD = "aws"
+    COMPONENT = "VectorSearch"
+
+    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        tags = ctx.tags(use_case=vector_search.use_case)
+        collection_name = aoss_name(ctx, "vectors")
+        standby = "DISABLED" if vector_search.replicas == 1 else "ENABLED"
+
+        # -- documents store ------------------------------------------------------------------------------
+        self.documents_bucket = self._documents_bucket(base, tags)
+
+        # -- encryption -----------------------------------------------------------------------------------
+        encryption_policy = {
+            "Rules": [{"ResourceType": "collection", "Resource": [f"collection/{collection_name}"]}],
+            "AWSOwnedKey": base.key_arn is None,
+        }
+        if base.key_arn is not None:
+            encryption_policy_json = base.key_arn.apply(lambda arn: json.dumps({**encryption_policy, "KmsARN": arn}))
+        else:
+            encryption_policy_json = json.dumps(encryption_policy)
+        self.encryption_policy = aws.opensearch.ServerlessSecurityPolicy(
+            ctx.name("vectors-encryption"),
+            name=aoss_name(ctx, "vectors-enc"),
+            type="encryption",
+            description=f"mlplat {ctx.prefix}: "
+            + ("platform KMS key" if base.key_arn is not None else "AWS owned key")
+            + f" for {collection_name}",
+            policy=encryption_policy_json,
+            opts=ctx.child(self),
+        )
+
+        # -- network --------------------------------------------------------------------------------------
+        # Private: reachable only through a VPC endpoint in the base's private subnets. Not private (dev by
+        # default): public endpoint, still IAM-authenticated (SigV4) and limited by the data access policy.
+        # Prod is always private (network.private defaults to true outside dev).
+        self.vpc_endpoint: aws.opensearch.ServerlessVpcEndpoint | None = None
+        network_rule = {
+            "Rules": [
+                {"ResourceType": "collection", "Resource": [f"collection/{collection_name}"]},
+                {"ResourceType": "dashboard", "Resource": [f"collection/{collection_name}"]},
+            ],
+        }
+        if ctx.private:
+            self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
+                ctx.name("vectors-endpoint"),
+                name=aoss_name(ctx, "vectors-vpce"),
+                vpc_id=base.vpc.id,
+                subnet_ids=base.private_subnet_ids,
+                security_group_ids=[base.security_group_id],
+                opts=ctx.child(self),
+            )
+            network_policy_json = self.vpc_endpoint.id.apply(
+                lambda vpce: json.dumps([{**network_rule, "AllowFromPublic": False, "SourceVPCEs": [vpce]}])
+            )
+        else:
+            network_policy_json = json.dumps([{**network_rule, "AllowFromPublic": True}])
+        self.network_policy = aws.opensearch.ServerlessSecurityPolicy(
+            ctx.name("vectors-network"),
+            name=aoss_name(ctx, "vectors-net"),
+            type="network",
+            description=f"mlplat {ctx.prefix}: "
+            + ("VPC endpoint only" if ctx.private else "public endpoint (not private: dev), IAM-authenticated"),
+            policy=network_policy_json,
+            opts=ctx.child(self),
+        )
+
+        # -- access ---------------------------------------------------------------------------------------
+        self.access_policy = aws.opensearch.ServerlessAccessPolicy(
+            ctx.name("vectors-access"),
+            name=aoss_name(ctx, "vectors-access"),
+            type="data",
+            description=f"mlplat {ctx.prefix}: the platform execution role reads and writes {collection_name}",
+            policy=base.execution_role.arn.apply(
+                lambda role_arn: json.dumps(
+                    [
+                        {
+                            "Rules": [
+                                {
+                                    "ResourceType": "collection",
+                                    "Resource": [f"collection/{collection_name}"],
+                                    "Permission": COLLECTION_PERMISSIONS,
+                                },
+                                {
+                                    "ResourceType": "index",
+                                    "Resource": [f"index/{collection_name}/*"],
+                                    "Permission": INDEX_PERMISSIONS,
+                                },
+                            ],
+                            "Principal": [role_arn],
+                        }
+                    ]
+                )
+            ),
+            opts=ctx.child(self),
+        )
+
+        # -- the index (collection) -----------------------------------------------------------------------
+        self.collection = aws.opensearch.ServerlessCollection(
+            ctx.name("vectors"),
+            name=collection_name,
+            type="VECTORSEARCH",
+            description=f"mlplat {ctx.prefix}: RAG vectors, {vector_search.dimensions} dims, {vector_search.metric}",
+            standby_replicas=standby,
+            tags=tags,
+            opts=ctx.stateful(self, depends_on=[self.encryption_policy, self.network_policy, self.access_policy]),
+        )
+        # IAM side of data-plane access: the data access policy above grants, IAM must allow the API call.
+        aws.iam.RolePolicy(
+            ctx.name("vectors-execution-role"),
+            role=base.execution_role.id,
+            policy=iam.policy_document(
+                [
+                    {"Effect": "Allow", "Action": ["aoss:APIAccessAll"], "Resource": [self.collection.arn]},
+                    *iam.bucket_statements([self.documents_bucket.arn]),
+                ]
+            ),
+            opts=ctx.child(self),
+        )
+
+        # -- outputs --------------------------------------------------------------------------------------
+        mapping = index_mapping(vector_search.dimensions, vector_search.metric)
+        self.finish(
+            {
+                "service": "opensearch-serverless",
+                "collection_name": self.collection.name,
+                "collection_endpoint": self.collection.collection_endpoint,
+                "collection_arn": self.collection.arn,
+                "vpc_endpoint_id": self.vpc_endpoint.id if self.vpc_endpoint else None,
+                "public_network_access": not ctx.private,
+                "standby_replicas": standby,
+                "documents_bucket": self.documents_bucket.bucket,
+                "documents_uri": pulumi.Output.concat("s3://", self.documents_bucket.bucket, "/"),
+                "index_name": INDEX_NAME,
+                "vector_field": VECTOR_FIELD,
+                "index_mapping": json.dumps(mapping, sort_keys=True),
+                "dimensions": vector_search.dimensions,
+                "metric": vector_search.metric,
+                "space_type": VECTOR_LIMITS["aws"].metrics[vector_search.metric],
+                "kms_key_arn": base.key_arn,
+            }
+        )
+
+    def _documents_bucket(self, base, tags: dict) -> aws.s3.Bucket:
+        """Source documents for RAG: the same hardening as the base buckets (SSE-KMS, with the platform key
+        when customer-managed keys are on; public access blocked; versioning; owner-enforced; TLS only)."""
+        ctx = self.ctx
+        bucket = aws.s3.Bucket(ctx.name("documents"), force_destroy=False, tags=tags, opts=ctx.stateful(self))
+        child = ctx.child(bucket)
+        default = {"sse_algorithm": "aws:kms"}
+        if base.key_arn is not None:
+            default["kms_master_key_id"] = base.key_arn
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            ctx.name("documents", "encryption"),
+            bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}],
+            opts=child,
+        )
+        aws.s3.BucketPublicAccessBlock(
+            ctx.name("documents", "public-access-block"),
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketVersioning(
+            ctx.name("documents", "versioning"),
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            ctx.name("documents", "ownership"),
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        aws.s3.BucketPolicy(
+            ctx.name("documents", "tls-only"),
+            bucket=bucket.id,
+            policy=iam.policy_document(
+                [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        return bucket
