@@ -65,3 +65,27 @@ def aws_env(moto_server, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return moto_server
+
+
+# -- Google Cloud: Application Default Credentials from a file, all HTTP faked with `responses` -------
+import json as _json  # noqa: E402
+
+
+@pytest.fixture
+def gcp_http(tmp_path, monkeypatch):
+    """A `responses` mock of the HTTP layer (google-auth and google-cloud clients use `requests`) with
+    authorized-user ADC whose token refresh is answered; tests add the API responses they need."""
+    import responses
+
+    adc = tmp_path / "adc.json"
+    adc.write_text(_json.dumps({"type": "authorized_user", "client_id": "id.apps.googleusercontent.com",
+                                "client_secret": "secret", "refresh_token": "refresh"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
+    for name in ("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.POST, "https://oauth2.googleapis.com/token",
+                 json={"access_token": "ya29.test", "expires_in": 3600, "token_type": "Bearer"})
+        yield mock
