@@ -2,5 +2,6 @@
 
 from .base import Base
 from .budget import Budget  # noqa: F401  (finops)
+from .vector_search import VectorSearch  # noqa: F401  (vector search)
 
 __all__ = ["Base"]
