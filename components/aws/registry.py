@@ -1,0 +1,142 @@
+"""AWS model registry: a SageMaker model package group plus an ECR repository for serving images.
+
+Approval: a model package group has no "default status" setting; the approval status is chosen per model
+package when it is registered (`ModelApprovalStatus` of CreateModelPackage). mlplat therefore publishes the
+status training jobs must register with as the output `default_approval_status`:
+`PendingManualApproval` when `registry.approval_required` (staging/prod default), `Approved` otherwise,
+and the execution role may register and read model packages but never approve them
+(no `sagemaker:UpdateModelPackage`): approval is a human (or a CI role) step.
+
+ECR: immutable tags, scan on push, KMS encryption with the platform key when customer-managed keys are on
+(AES256 otherwise), untagged images expire.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.registry import Registry as RegistrySpec
+from . import iam
+
+UNTAGGED_IMAGE_DAYS = 14
+
+
+def approval_status(approval_required: bool) -> str:
+    return "PendingManualApproval" if approval_required else "Approved"
+
+
+class ModelRegistry(PlatformComponent):
+    CLOUD = "aws"
+    COMPONENT = "ModelRegistry"
+
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base,
+        registry: RegistrySpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__(name, opts)
+        tags = ctx.tags()
+        region = ctx.spec.region
+        account = aws.get_caller_identity_output().account_id
+        approval_required = bool(registry.approval_required)
+        default_status = approval_status(approval_required)
+
+        self.model_package_group = aws.sagemaker.ModelPackageGroup(
+            ctx.name("models"),
+            model_package_group_name=ctx.name("models"),
+            model_package_group_description=(
+                f"mlplat {ctx.prefix}: model versions; register new versions with ModelApprovalStatus="
+                f"{default_status}"
+            ),
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+
+        if base.key_arn is not None:
+            encryption = [{"encryption_type": "KMS", "kms_key": base.key_arn}]
+        else:
+            encryption = [{"encryption_type": "AES256"}]
+        self.repository = aws.ecr.Repository(
+            ctx.name("serving-images"),
+            name=f"{ctx.prefix}/serving",
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configurations=encryption,
+            force_delete=False,
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+        aws.ecr.LifecyclePolicy(
+            ctx.name("serving-images-lifecycle"),
+            repository=self.repository.name,
+            policy=json.dumps(
+                {
+                    "rules": [
+                        {
+                            "rulePriority": 1,
+                            "description": f"expire untagged images after {UNTAGGED_IMAGE_DAYS} days",
+                            "selection": {
+                                "tagStatus": "untagged",
+                                "countType": "sinceImagePushed",
+                                "countUnit": "days",
+                                "countNumber": UNTAGGED_IMAGE_DAYS,
+                            },
+                            "action": {"type": "expire"},
+                        }
+                    ]
+                }
+            ),
+            opts=ctx.child(self.repository),
+        )
+
+        # Training jobs register versions and pull serving images; they cannot approve.
+        package_arns = pulumi.Output.concat(
+            "arn:aws:sagemaker:", region, ":", account, ":model-package/", self.model_package_group.model_package_group_name, "/*"
+        )
+        aws.iam.RolePolicy(
+            ctx.name("execution-role-registry"),
+            role=base.execution_role.id,
+            policy=iam.policy_document(
+                [
+                    {
+                        "Sid": "RegisterModelVersions",
+                        "Effect": "Allow",
+                        "Action": [
+                            "sagemaker:CreateModelPackage",
+                            "sagemaker:DescribeModelPackage",
+                            "sagemaker:ListModelPackages",
+                            "sagemaker:DescribeModelPackageGroup",
+                        ],
+                        "Resource": [self.model_package_group.arn, package_arns],
+                    },
+                    {
+                        "Sid": "PullServingImages",
+                        "Effect": "Allow",
+                        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                        "Resource": [self.repository.arn],
+                    },
+                ]
+            ),
+            opts=ctx.child(self),
+        )
+
+        self.finish(
+            {
+                "model_package_group": self.model_package_group.model_package_group_name,
+                "model_package_group_arn": self.model_package_group.arn,
+                "approval_required": approval_required,
+                # Not a property of the group: the ModelApprovalStatus to pass when registering a version.
+                "default_approval_status": default_status,
+                "image_repository": self.repository.name,
+                "image_repository_url": self.repository.repository_url,
+                "image_tag_mutability": "IMMUTABLE",
+            }
+        )
