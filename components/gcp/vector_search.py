@@ -1,0 +1,172 @@
+"""GCP vector search: a Vertex AI Vector Search index (streaming updates) deployed on an index endpoint
+(VPC-peered when private, public otherwise) with dedicated replicas, and a GCS bucket for the source
+documents.
+
+Dimensions and distance are set on the index itself; datapoints are upserted through the data plane
+(docs/vector-search.md). Idle floor: 1 replica of e2-standard-2 serving a SMALL shard (dev).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.vector_limits import GCP_FEATURE_NORM, GCP_SHARD, VECTOR_LIMITS
+
+APPROXIMATE_NEIGHBORS = 150
+
+
+def deployed_index_id(ctx: PlatformContext) -> str:
+    """Letters, digits and underscores, starting with a letter, unique in the project."""
+    return ctx.name("vectors").replace("-", "_")
+
+
+class VectorSearch(PlatformComponent):
+    CLOUD = "gcp"
+    COMPONENT = "VectorSearch"
+
+    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        labels = ctx.tags(use_case=vector_search.use_case)
+        region = ctx.spec.region
+        after_apis = dict(depends_on=base.services)
+        shard_size, machine_type = GCP_SHARD[vector_search.tier]
+        distance = VECTOR_LIMITS["gcp"].metrics[vector_search.metric]
+        feature_norm = GCP_FEATURE_NORM[vector_search.metric]
+        dev = ctx.spec.environment.value == "dev"
+        min_replicas = vector_search.replicas
+        max_replicas = min_replicas if dev else 2 * min_replicas
+
+        # -- documents store ------------------------------------------------------------------------------
+        self.documents_bucket = gcp.storage.Bucket(
+            ctx.name("documents"),
+            project=base.project,
+            location=region.upper(),
+            uniform_bucket_level_access=True,
+            public_access_prevention="enforced",
+            versioning={"enabled": True},
+            encryption={"default_kms_key_name": base.key_id} if base.key_id is not None else None,
+            force_destroy=False,
+            labels=labels,
+            opts=ctx.stateful(self, **after_apis),
+        )
+        gcp.storage.BucketIAMMember(
+            ctx.name("documents", "workloads"),
+            bucket=self.documents_bucket.name,
+            role="roles/storage.objectUser",
+            member=base.workload_account.member,
+            opts=ctx.child(self.documents_bucket),
+        )
+
+        # -- encryption -----------------------------------------------------------------------------------
+        # With customer-managed keys, the index and the index endpoint are encrypted with the platform key;
+        # the Vertex AI service agent must be able to use it before either is created.
+        encryption_spec = None
+        key_ready: list = []
+        if base.key_id is not None:
+            agent = gcp.projects.ServiceIdentity(
+                ctx.name("vectors", "vertex-agent"),
+                project=base.project,
+                service="aiplatform.googleapis.com",
+                opts=ctx.child(self, **after_apis),
+            )
+            grant = gcp.kms.CryptoKeyIAMMember(
+                ctx.name("vectors", "key-vertex-agent"),
+                crypto_key_id=base.key_id,
+                role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member=agent.member,
+                opts=ctx.child(self),
+            )
+            encryption_spec = {"kms_key_name": base.key_id}
+            key_ready = [grant]
+
+        # -- network --------------------------------------------------------------------------------------
+        # Private: the endpoint peers into the base VPC through private services access (no public
+        # endpoint); the network must be named by project *number*.
+        network = None
+        network_ready: list = []
+        if ctx.private:
+            project_number = gcp.organizations.get_project_output(project_id=base.project).number
+            network = pulumi.Output.concat("projects/", project_number, "/global/networks/", base.network.name)
+            network_ready = [base.private_services]
+
+        # -- the index ------------------------------------------------------------------------------------
+        self.index = gcp.vertex.AiIndex(
+            ctx.name("vectors"),
+            display_name=ctx.name("vectors"),
+            description=f"mlplat {ctx.prefix}: RAG vectors, {vector_search.dimensions} dims, {vector_search.metric}",
+            project=base.project,
+            region=region,
+            index_update_method="STREAM_UPDATE",
+            metadata={
+                "config": {
+                    "dimensions": vector_search.dimensions,
+                    "distance_measure_type": distance,
+                    "feature_norm_type": feature_norm,
+                    "approximate_neighbors_count": APPROXIMATE_NEIGHBORS,
+                    "shard_size": shard_size,
+                    "algorithm_config": {
+                        "tree_ah_config": {"leaf_node_embedding_count": 1000, "leaf_nodes_to_search_percent": 10}
+                    },
+                }
+            },
+            encryption_spec=encryption_spec,
+            labels=labels,
+            opts=ctx.stateful(self, depends_on=[*base.services, *key_ready]),
+        )
+        self.endpoint = gcp.vertex.AiIndexEndpoint(
+            ctx.name("vectors-endpoint"),
+            display_name=ctx.name("vectors-endpoint"),
+            description=f"mlplat {ctx.prefix}: " + ("VPC-peered (private)" if ctx.private else "public endpoint (dev)"),
+            project=base.project,
+            region=region,
+            network=network,
+            public_endpoint_enabled=None if ctx.private else True,
+            encryption_spec=encryption_spec,
+            labels=labels,
+            opts=ctx.child(self, depends_on=[*base.services, *key_ready, *network_ready]),
+        )
+        self.deployed_index = gcp.vertex.AiIndexEndpointDeployedIndex(
+            ctx.name("vectors-deployed"),
+            deployed_index_id=deployed_index_id(ctx),
+            display_name=ctx.name("vectors"),
+            index=self.index.id,
+            index_endpoint=self.endpoint.id,
+            region=region,
+            dedicated_resources={
+                "machine_spec": {"machine_type": machine_type},
+                "min_replica_count": min_replicas,
+                "max_replica_count": max_replicas,
+            },
+            reserved_ip_ranges=[base.private_services_range.name] if ctx.private else None,
+            opts=ctx.child(self),
+        )
+
+        # -- access ---------------------------------------------------------------------------------------
+        # The workload service account reads and writes documents (above); querying and upserting the
+        # index use its Vertex AI project role (base layer).
+
+        # -- outputs --------------------------------------------------------------------------------------
+        self.finish(
+            {
+                "service": "vertex-ai-vector-search",
+                "index_id": self.index.id,
+                "index_endpoint_id": self.endpoint.id,
+                "deployed_index_id": self.deployed_index.deployed_index_id,
+                "public_endpoint_domain": None if ctx.private else self.endpoint.public_endpoint_domain_name,
+                "private": ctx.private,
+                "shard_size": shard_size,
+                "machine_type": machine_type,
+                "min_replicas": min_replicas,
+                "max_replicas": max_replicas,
+                "documents_bucket": self.documents_bucket.url,
+                "dimensions": vector_search.dimensions,
+                "metric": vector_search.metric,
+                "distance_measure_type": distance,
+                "feature_norm_type": feature_norm,
+                "kms_key": base.key_id,
+            }
+        )
