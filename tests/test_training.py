@@ -1,0 +1,203 @@
+"""The training cluster of every reference stack, on its own cloud and rendered on the other two:
+spot on, scales to zero, max nodes respected, the catalog's machine shape, checkpoints in the
+platform's encrypted bucket, on-demand when `spot: false`, and the outputs a user submits jobs with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+import pytest
+import yaml
+
+from components.catalog.gpus import shape_for
+from conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+
+BUILT_ON = ("aws",)  # the clouds whose TrainingCluster exists so far
+CASES = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS if cloud in BUILT_ON]
+CASE_IDS = [f"{stack}-on-{cloud}" for stack, cloud in CASES]
+
+
+def _training_spec(plan) -> dict:
+    return plan.spec["training"]
+
+
+def _one(plan, type_token: str):
+    found = [r for r in plan.by_capability("training") if r.type == type_token]
+    assert len(found) == 1, f"{plan.stack} on {plan.cloud}: expected one {type_token}, found {len(found)}"
+    return found[0]
+
+
+def _by_name(plan, suffix: str):
+    found = [r for r in plan.resources if r.name.endswith(suffix)]
+    assert len(found) == 1, f"{plan.stack} on {plan.cloud}: expected one resource named *{suffix}, found {len(found)}"
+    return found[0]
+
+
+# -- one view of the GPU capacity per cloud: spot, min, max, shape ---------------------------------------
+
+def _aws_view(plan) -> dict:
+    resources = _one(plan, "aws:batch/computeEnvironment:ComputeEnvironment").inputs["computeResources"]
+    return {
+        "spot": resources["type"] == "SPOT" and resources["allocationStrategy"] == "SPOT_PRICE_CAPACITY_OPTIMIZED",
+        "on_demand": resources["type"] == "EC2" and resources["allocationStrategy"] == "BEST_FIT_PROGRESSIVE",
+        "min": resources["minVcpus"],
+        "max": resources["maxVcpus"],
+        "shape": resources["instanceTypes"],
+    }
+
+
+VIEWS = {"aws": _aws_view}
+
+
+def _expected(plan) -> dict:
+    training = _training_spec(plan)
+    shape = shape_for(plan.cloud, training["gpu"], training["gpus_per_node"])
+    if plan.cloud == "aws":
+        return {"max": shape.vcpus * training["max_nodes"], "shape": [shape.instance_type]}
+    raise AssertionError(f"no expectation for {plan.cloud}")
+
+
+@pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
+def test_spot_capacity_scales_to_zero_within_max_nodes_on_the_catalog_shape(stack, cloud):
+    plan = reference_plan(stack, cloud)
+    assert _training_spec(plan)["spot"] is True  # every reference stack asks for spot
+    view = VIEWS[plan.cloud](plan)
+    expected = _expected(plan)
+    assert view["spot"], f"{stack} on {cloud}: not spot: {view}"
+    assert not view["on_demand"]
+    assert view["min"] == 0, f"{stack} on {cloud}: does not scale to zero: {view}"
+    assert view["max"] == expected["max"], f"{stack} on {cloud}: max {view['max']} != {expected['max']}"
+    assert view["shape"] == expected["shape"], f"{stack} on {cloud}: shape {view['shape']} != catalog {expected['shape']}"
+
+
+# -- checkpoint storage: the platform's encrypted artifacts bucket ---------------------------------------
+
+def _aws_checkpoints(plan) -> None:
+    job = _one(plan, "aws:batch/jobDefinition:JobDefinition").inputs
+    container = json.loads(job["containerProperties"])
+    env = {e["name"]: e["value"] for e in container["environment"]}
+    assert _by_name(plan, f"{plan.spec['name']}-{plan.environment}-artifacts").type == "aws:s3/bucket:Bucket"
+    assert env["CHECKPOINT_URI"].startswith("s3://") and "-artifacts-" in env["CHECKPOINT_URI"]
+    assert env["CHECKPOINT_URI"].endswith("/checkpoints/")
+    # The bucket behind the URI is encrypted with KMS (the platform key when customer-managed).
+    encryption = _by_name(plan, "-artifacts-encryption").inputs
+    assert encryption["bucket"] == env["CHECKPOINT_URI"].split("/")[2]
+    default = encryption["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert default["sseAlgorithm"] == "aws:kms"
+    if plan.spec["encryption"]["customer_managed_keys"]:
+        assert default["kmsMasterKeyId"].startswith("arn:aws:kms:")
+    # Retry on spot reclaim only, and the job role may write the checkpoint prefix and nothing wider.
+    exits = job["retryStrategy"]["evaluateOnExits"]
+    assert {"onStatusReason": "Host EC2*", "action": "retry"} in exits
+    assert job["retryStrategy"]["attempts"] > 1
+    gpu = [r for r in container["resourceRequirements"] if r["type"] == "GPU"]
+    training = _training_spec(plan)
+    assert gpu == [{"type": "GPU", "value": str(shape_for("aws", training["gpu"], training["gpus_per_node"]).gpus)}]
+    policy = json.loads(_by_name(plan, "-training-job-checkpoints").inputs["policy"])
+    writes = [s for s in policy["Statement"] if "s3:PutObject" in s["Action"]]
+    assert len(writes) == 1 and all(r.endswith("/checkpoints/*") for r in writes[0]["Resource"])
+
+
+CHECKPOINTS = {"aws": _aws_checkpoints}
+
+
+@pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
+def test_checkpoints_go_to_the_platforms_encrypted_bucket(stack, cloud):
+    CHECKPOINTS[cloud](reference_plan(stack, cloud))
+
+
+# -- spot: false gives on-demand capacity -------------------------------------------------------------------
+
+def _on_demand_plan(stack: str, cloud: str, tmp_path: Path):
+    from cli.offline_plan import plan_file
+
+    document = yaml.safe_load((STACKS_DIR / f"Pulumi.{stack}.yaml").read_text())
+    document["config"]["mlplat:platform"]["training"]["spot"] = False
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return plan_file(path, cloud=cloud, stack=stack)
+
+
+@pytest.mark.parametrize("cloud", BUILT_ON)
+def test_spot_false_gives_on_demand_capacity(cloud, tmp_path):
+    plan = _on_demand_plan("aws-dev", cloud, tmp_path)
+    assert _training_spec(plan)["spot"] is False
+    view = VIEWS[cloud](plan)
+    assert view["on_demand"] and not view["spot"], view
+    assert view["min"] == 0
+
+
+# -- tags on every taggable training resource ----------------------------------------------------------------
+
+TAG_FIELD = {"aws": "tags", "azure": "tags", "gcp": "labels"}
+
+
+@pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
+def test_training_resources_carry_the_use_case_tags(stack, cloud):
+    plan = reference_plan(stack, cloud)
+    use_case = _training_spec(plan)["use_case"]
+    tagged = 0
+    for resource in plan.by_capability("training"):
+        if not resource.custom:
+            continue
+        tags = resource.inputs.get(TAG_FIELD[cloud]) or resource.inputs.get("resourceLabels")
+        if tags is None:
+            continue
+        tagged += 1
+        assert tags.get("use-case") == use_case, f"{resource.name}: {tags}"
+    assert tagged >= 3
+
+
+# -- the outputs a user submits jobs with --------------------------------------------------------------------
+
+def _resolved_outputs(stack: str, cloud: str) -> dict:
+    """The training component's outputs, resolved under the same mocks the offline plan uses."""
+    from cli.offline_plan import runner
+    from cli.offline_plan.mocks import PlanMocks
+    from components.program import run as run_program
+    from components.spec import load_stack
+
+    loaded = load_stack(stack, STACKS_DIR, cloud)
+    config = runner._stack_config(loaded)  # noqa: SLF001 - the config exactly as the plan hands it over
+    result: dict = {}
+    with runner._LOCK:  # noqa: SLF001 - the Pulumi runtime is process-global
+        pulumi.runtime.set_all_config(config)
+        mocks = PlanMocks(region=loaded.spec.region, gcp_project=config.get("gcp:project", runner.OFFLINE_GCP_PROJECT))
+        pulumi.runtime.set_mocks(mocks, project="mlplat", stack=stack, preview=False)
+
+        def program():
+            platform = run_program()
+            outputs = platform.capability_outputs["training"]["training"]
+            return pulumi.Output.from_input(outputs).apply(result.update)
+
+        try:
+            pulumi.runtime.mocks.test(program)()
+        finally:
+            pulumi.runtime.set_all_config({})
+    return result
+
+
+SUBMISSION_OUTPUTS = {
+    "aws": (
+        "job_queue_arn",
+        "job_definition_arn",
+        "checkpoint_uri",
+        "sagemaker_execution_role_arn",
+        "sagemaker_training_instance_type",
+        "sagemaker_checkpoint_uri",
+    ),
+}
+
+
+@pytest.mark.parametrize("stack", ["aws-prod"])
+def test_job_submission_outputs(stack):
+    cloud = stack.split("-")[0]
+    outputs = _resolved_outputs(stack, cloud)
+    missing = [key for key in SUBMISSION_OUTPUTS[cloud] if not outputs.get(key)]
+    assert not missing, f"{stack}: outputs missing or empty: {missing} (have {sorted(outputs)})"
+    if cloud == "aws":
+        assert outputs["job_queue_arn"].startswith("arn:aws:batch:")
+        assert outputs["checkpoint_uri"].startswith("s3://") and outputs["checkpoint_uri"].endswith("/checkpoints/")
+        assert outputs["sagemaker_training_instance_type"] == shape_for("aws", "a100", 8).sagemaker_instance_type
