@@ -1,0 +1,25 @@
+"""The mlplat policy pack: the entry point the Pulumi CLI runs (`pulumi preview --policy-pack policies`).
+
+The CLI's Python plugin host runs `python -u -m pulumi.policy <engine-address> <this directory>`, which runs this
+file; PolicyPack(...) starts the Analyzer gRPC server and prints its port on stdout. `mlplat policy check`
+starts the pack exactly the same way.
+"""
+
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # run as a directory: rule modules are siblings
+    sys.path.insert(0, _HERE)
+
+from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
+
+import cost  # noqa: E402
+import security  # noqa: E402
+
+PolicyPack(
+    name="mlplat-policies",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    policies=[*cost.POLICIES, *security.POLICIES],
+    description="mlplat cost and security policies for ML platform stacks on AWS, Azure and GCP.",
+)
