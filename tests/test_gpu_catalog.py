@@ -388,9 +388,10 @@ def test_every_offered_training_shape_validates(cloud):
 def test_gpu_endpoints_need_a_single_gpu_shape():
     serves = next(g for g in gpu_classes() if 1 in offered("aws", g))
     lacks = next(g for g in gpu_classes() if offered("aws", g) and 1 not in offered("aws", g))
-    endpoints = [{"name": "ok", "compute": serves}, {"name": "cpu-one", "compute": "cpu"}]
+    image = {"image": "registry.example.com/serving:gpu"}  # GPU endpoints name their serving image
+    endpoints = [{"name": "ok", "compute": serves, "model": image}, {"name": "cpu-one", "compute": "cpu"}]
     parse_spec({**MINIMAL, "endpoints": endpoints}, "stacks/x.yaml", "mlplat:platform")
-    endpoints.append({"name": "too-big", "compute": lacks})
+    endpoints.append({"name": "too-big", "compute": lacks, "model": image})
     with pytest.raises(SpecError) as raised:
         parse_spec({**MINIMAL, "endpoints": endpoints}, "stacks/x.yaml", "mlplat:platform")
     (line,) = raised.value.lines
