@@ -2,6 +2,7 @@
 
 from .base import Base
 from .budget import Budget  # noqa: F401  (finops)
+from .endpoint import Endpoint  # noqa: F401  (endpoints)
 from .feature_store import FeatureStore  # noqa: F401  (feature store)
 from .registry import ModelRegistry  # noqa: F401  (model registry)
 from .training import TrainingCluster  # noqa: F401  (training)

@@ -1,15 +1,36 @@
-"""Inference endpoints section: autoscaling replicas and a weighted canary version."""
+"""Inference endpoints section: autoscaling replicas and a weighted canary version.
+
+Model versions (see docs/endpoints.md):
+- `model.artifact` defaults to `models/<endpoint>/<version>/` in the platform's artifacts bucket
+  (`<version>` is `stable` or `canary`): CI publishes there, the endpoint serves from there.
+- `model.image` defaults to the cloud's prebuilt scikit-learn CPU serving container (Azure: MLflow
+  no-code deployment). The default is shown in the plan and the stack outputs, never silent; GPU
+  endpoints must name their image (no prebuilt default fits every GPU model).
+- The canary's image defaults to the stable image (a canary usually differs in its artifact only).
+"""
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from .base import NAME_PATTERN, SpecModel
 
+# URI schemes an explicit artifact may use; relative paths are keys in the artifacts bucket.
+ARTIFACT_SCHEMES = ("s3://", "gs://", "azureml://", "https://")
+
 
 class ModelVersion(SpecModel):
-    image: str | None = Field(default=None, description="Serving container image URI.")
-    artifact: str | None = Field(default=None, description="Model artifact URI (s3://, gs://, azureml://).")
+    image: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Serving container image URI. Default: the cloud's prebuilt scikit-learn CPU container.",
+    )
+    artifact: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Model artifact URI (s3://, gs://, azureml://) or a key in the artifacts bucket. "
+        "Default: models/<endpoint>/<version>/ in the artifacts bucket.",
+    )
 
 
 class Canary(SpecModel):
@@ -19,16 +40,48 @@ class Canary(SpecModel):
 
 class Endpoint(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
-    compute: str = Field(default="cpu", description="'cpu' or a GPU class from the GPU catalog.")
+    compute: str = Field(
+        default="cpu",
+        description="'cpu' or a GPU class from the GPU catalog; the machine size is the catalog's "
+        "CPU shape or single-GPU shape of that class on the chosen cloud.",
+    )
     min_replicas: int | None = Field(default=None, ge=0, le=100, description="Default: 0 in dev where the cloud allows.")
     max_replicas: int = Field(default=2, ge=1, le=100)
     model: ModelVersion = Field(default_factory=ModelVersion)
     canary: Canary | None = None
     logging: bool = Field(default=True, description="Request/response capture for drift monitoring.")
+    logging_sample_percent: int = Field(
+        default=100, ge=1, le=100, description="Share of requests captured when logging is on."
+    )
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
+
+    # Whether min_replicas was written in the spec (True) or filled in by the environment default.
+    _min_replicas_explicit: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
     def _replicas(self) -> "Endpoint":
+        self._min_replicas_explicit = self.min_replicas is not None
         if self.min_replicas is not None and self.min_replicas > self.max_replicas:
             raise ValueError(f"min_replicas ({self.min_replicas}) exceeds max_replicas ({self.max_replicas})")
         return self
+
+    @model_validator(mode="after")
+    def _models(self) -> "Endpoint":
+        if self.compute != "cpu" and self.model.image is None:
+            raise ValueError(
+                f"model.image: required for GPU compute ({self.compute}); the default prebuilt serving "
+                "container is the CPU scikit-learn one"
+            )
+        for where, version in (("model", self.model), ("canary.model", self.canary and self.canary.model)):
+            artifact = version.artifact if version else None
+            if artifact and "://" in artifact and not artifact.startswith(ARTIFACT_SCHEMES):
+                raise ValueError(
+                    f"{where}.artifact: {artifact!r}: use one of {', '.join(ARTIFACT_SCHEMES)} "
+                    "or a key in the platform's artifacts bucket"
+                )
+        return self
+
+    @property
+    def min_replicas_explicit(self) -> bool:
+        """True when the spec wrote min_replicas; False when the environment default filled it in."""
+        return self._min_replicas_explicit

@@ -1,0 +1,313 @@
+"""AWS inference endpoint: SageMaker models, an endpoint configuration with one production variant per
+version weighted by the canary share, the endpoint with a blue/green deployment that rolls back on
+CloudWatch alarms, Application Auto Scaling between min and max, data capture to the artifacts bucket.
+
+Scale to zero (`min_replicas: 0`), see docs/endpoints.md:
+- CPU: SageMaker serverless inference. Serverless endpoints serve ONE production variant, have no
+  data capture and cannot join a VPC, so they are used only when the endpoint has no canary, logging
+  is off and the platform is not private.
+- GPU: scale to zero needs inference components, which pulumi-aws 7.x does not provide.
+- Otherwise: `min_replicas: 0` written in the spec is an error (suggesting 1); the dev environment
+  default of 0 falls back to instance-based variants with a minimum of 1, with a warning and the
+  `scale_to_zero_gap` output (and `scale_to_zero_gap()` for the plan's gap list).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..catalog.gpus import cpu_shape, endpoint_shape
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..traffic import ServingVersion, split, versions
+
+# SageMaker's prebuilt scikit-learn serving image (sagemaker-scikit-learn), account per region.
+SKLEARN_IMAGE_TAG = "1.2-1-cpu-py3"
+SKLEARN_IMAGE_ACCOUNTS = {
+    "us-east-1": "683313688378",
+    "us-east-2": "257758044811",
+    "us-west-1": "746614075791",
+    "us-west-2": "246618743249",
+    "eu-west-1": "141502667606",
+    "eu-west-2": "764974769150",
+    "eu-central-1": "492215442770",
+    "ap-northeast-1": "354813040037",
+    "ap-southeast-1": "121021644041",
+    "ap-southeast-2": "783357654285",
+}
+SKLEARN_ENVIRONMENT = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code"}
+SERVERLESS_MEMORY_MB = 4096  # 1024-6144 in 1 GB steps
+SERVERLESS_CONCURRENCY_PER_REPLICA = 10  # max_replicas x 10 concurrent invocations, at most 200
+SERVERLESS_MAX_CONCURRENCY = 200
+# Target tracking: invocations per instance per minute (SageMakerVariantInvocationsPerInstance).
+INVOCATIONS_PER_INSTANCE = 100.0
+SCALE_IN_COOLDOWN = 300
+SCALE_OUT_COOLDOWN = 60
+# Blue/green: bake time of the canary fleet before all traffic shifts; rollback alarms watch it.
+BAKE_SECONDS = 600
+ROLLOUT_TIMEOUT_SECONDS = 3600
+OLD_FLEET_TERMINATION_WAIT = 300
+ERROR_ALARM_THRESHOLD = 5  # 5xx errors per minute, 2 minutes running
+LATENCY_ALARM_MICROSECONDS = 1_000_000  # ModelLatency is reported in microseconds
+
+
+def serverless_blockers(endpoint, private: bool) -> list[str]:
+    """Why this endpoint cannot be a SageMaker serverless endpoint ([] when it can)."""
+    blockers = []
+    if endpoint.compute != "cpu":
+        blockers.append(
+            f"GPU compute ({endpoint.compute}): serverless inference is CPU only and the inference "
+            "components that scale GPU endpoints to zero are not in pulumi-aws"
+        )
+    if endpoint.canary is not None:
+        blockers.append("a canary: serverless endpoints serve a single production variant")
+    if endpoint.logging:
+        blockers.append("logging: serverless endpoints have no data capture")
+    if private:
+        blockers.append("a private network: serverless endpoints cannot join a VPC")
+    return blockers
+
+
+def scale_to_zero_gap(endpoint, private: bool) -> str | None:
+    """The gap line for an endpoint whose min_replicas is 0 but cannot scale to zero on AWS."""
+    if endpoint.min_replicas != 0:
+        return None
+    blockers = serverless_blockers(endpoint, private)
+    if not blockers:
+        return None
+    return (
+        f"endpoint {endpoint.name}: SageMaker cannot scale it to zero because of "
+        + "; ".join(blockers)
+        + "; it keeps 1 instance per version"
+    )
+
+
+def default_image(region: str) -> str:
+    account = SKLEARN_IMAGE_ACCOUNTS.get(region)
+    if account is None:
+        raise pulumi.RunError(
+            f"model.image: no default serving image known for {region} (known: "
+            f"{', '.join(SKLEARN_IMAGE_ACCOUNTS)}); set model.image"
+        )
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:{SKLEARN_IMAGE_TAG}"
+
+
+class Endpoint(PlatformComponent):
+    CLOUD = "aws"
+    COMPONENT = "Endpoint"
+
+    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        tags = ctx.tags(use_case=endpoint.use_case)
+        region = ctx.spec.region
+        index = ctx.spec.endpoints.index(endpoint)
+        field = f"endpoints.{index}"
+
+        # -- versions, traffic split and size ---------------------------------------------------------
+        served = versions(endpoint)
+        shares = split(endpoint)
+        endpoint_name = ctx.name(endpoint.name)  # fixed: alarms and scaling targets name it
+        blockers = serverless_blockers(endpoint, ctx.private)
+        serverless = endpoint.min_replicas == 0 and not blockers
+        min_replicas = endpoint.min_replicas
+        gap = None
+        if endpoint.min_replicas == 0 and blockers:
+            if endpoint.min_replicas_explicit:
+                raise pulumi.RunError(
+                    f"{field}.min_replicas: 0 cannot be served on AWS: " + "; ".join(blockers)
+                    + ". Set min_replicas: 1 (or remove what serverless inference cannot serve)"
+                )
+            gap = scale_to_zero_gap(endpoint, ctx.private)
+            pulumi.log.warn(gap, self)
+            min_replicas = 1
+        instance_type = (
+            cpu_shape("aws") if endpoint.compute == "cpu"
+            else endpoint_shape("aws", endpoint.compute).sagemaker_endpoint_instance_type
+        )
+        if instance_type is None:
+            raise pulumi.RunError(f"{field}.compute: the catalog has no SageMaker endpoint type for {endpoint.compute}")
+
+        # -- models (one per version) -------------------------------------------------------------------
+        models = {}
+        images = {}
+        for version in served:
+            images[version.name] = version.image or default_image(region)
+            models[version.name] = aws.sagemaker.Model(
+                ctx.name(endpoint.name, version.name),
+                execution_role_arn=base.execution_role.arn,
+                primary_container={
+                    "image": images[version.name],
+                    "model_data_url": self._artifact_url(base, endpoint, version, field),
+                    # The prebuilt scikit-learn container runs code/inference.py from model.tar.gz.
+                    "environment": None if version.image else SKLEARN_ENVIRONMENT,
+                },
+                vpc_config={
+                    "security_group_ids": [base.security_group_id],
+                    "subnets": base.private_subnet_ids,
+                }
+                if ctx.private
+                else None,
+                enable_network_isolation=ctx.private,
+                tags=tags,
+                opts=ctx.child(self),
+            )
+
+        # -- request/response logging -----------------------------------------------------------------
+        capture_uri = pulumi.Output.concat("s3://", base.artifacts_bucket.bucket, f"/endpoint-capture/{endpoint.name}")
+        data_capture = None
+        if not serverless:
+            data_capture = {
+                "enable_capture": endpoint.logging,
+                "initial_sampling_percentage": endpoint.logging_sample_percent,
+                "destination_s3_uri": capture_uri,
+                "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
+                "capture_content_type_header": {"json_content_types": ["application/json"], "csv_content_types": ["text/csv"]},
+                "kms_key_id": base.key_arn,
+            }
+
+        # -- endpoint configuration: one production variant per version, weighted by its share ----------
+        variants = []
+        for version in served:
+            variant = {
+                "variant_name": version.name,
+                "model_name": models[version.name].name,
+                "initial_variant_weight": float(shares[version.name]),
+            }
+            if serverless:
+                variant["serverless_config"] = {
+                    "memory_size_in_mb": SERVERLESS_MEMORY_MB,
+                    "max_concurrency": min(SERVERLESS_MAX_CONCURRENCY, endpoint.max_replicas * SERVERLESS_CONCURRENCY_PER_REPLICA),
+                }
+            else:
+                variant["instance_type"] = instance_type
+                variant["initial_instance_count"] = min_replicas
+            variants.append(variant)
+        config = aws.sagemaker.EndpointConfiguration(
+            ctx.name(endpoint.name, "config"),
+            production_variants=variants,
+            data_capture_config=data_capture,
+            kms_key_arn=base.key_arn if not serverless else None,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+
+        # -- safe rollout: blue/green with automatic rollback on alarms --------------------------------------
+        alarms = []
+        for version in served:
+            alarms.append(self._alarm(ctx, endpoint, endpoint_name, version, "errors", tags))
+            alarms.append(self._alarm(ctx, endpoint, endpoint_name, version, "latency", tags))
+        canary_size = shares.get("canary", 10)
+        self.endpoint = aws.sagemaker.Endpoint(
+            ctx.name(endpoint.name),
+            name=endpoint_name,
+            endpoint_config_name=config.name,
+            deployment_config={
+                "blue_green_update_policy": {
+                    "traffic_routing_configuration": {
+                        "type": "CANARY",
+                        "canary_size": {"type": "CAPACITY_PERCENT", "value": canary_size},
+                        "wait_interval_in_seconds": BAKE_SECONDS,
+                    },
+                    "maximum_execution_timeout_in_seconds": ROLLOUT_TIMEOUT_SECONDS,
+                    "termination_wait_in_seconds": OLD_FLEET_TERMINATION_WAIT,
+                },
+                "auto_rollback_configuration": {"alarms": [{"alarm_name": alarm.name} for alarm in alarms]},
+            },
+            tags=tags,
+            opts=ctx.child(self),
+        )
+
+        # -- autoscaling between min and max (instance-based variants) --------------------------------------
+        scaling = {}
+        if not serverless:
+            for version in served:
+                resource_id = f"endpoint/{endpoint_name}/variant/{version.name}"
+                target = aws.appautoscaling.Target(
+                    ctx.name(endpoint.name, version.name, "scaling"),
+                    service_namespace="sagemaker",
+                    scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+                    resource_id=resource_id,
+                    min_capacity=min_replicas,
+                    max_capacity=endpoint.max_replicas,
+                    tags=tags,
+                    opts=ctx.child(self, depends_on=[self.endpoint]),
+                )
+                aws.appautoscaling.Policy(
+                    ctx.name(endpoint.name, version.name, "invocations"),
+                    policy_type="TargetTrackingScaling",
+                    service_namespace=target.service_namespace,
+                    scalable_dimension=target.scalable_dimension,
+                    resource_id=target.resource_id,
+                    target_tracking_scaling_policy_configuration={
+                        "target_value": INVOCATIONS_PER_INSTANCE,
+                        "predefined_metric_specification": {
+                            "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
+                        },
+                        "scale_in_cooldown": SCALE_IN_COOLDOWN,
+                        "scale_out_cooldown": SCALE_OUT_COOLDOWN,
+                    },
+                    opts=ctx.child(target),
+                )
+                scaling[version.name] = {"min": min_replicas, "max": endpoint.max_replicas}
+
+        # -- outputs -------------------------------------------------------------------------------------------
+        self.finish(
+            {
+                "endpoint_name": self.endpoint.name,
+                "url": pulumi.Output.concat(
+                    f"https://runtime.sagemaker.{region}.amazonaws.com/endpoints/", self.endpoint.name, "/invocations"
+                ),
+                "traffic": shares,
+                "images": images,
+                "mode": "serverless" if serverless else "instances",
+                "scaling": scaling
+                or {"serverless_max_concurrency": variants[0]["serverless_config"]["max_concurrency"]},
+                "logging": capture_uri if endpoint.logging and not serverless else None,
+                "scale_to_zero": serverless,
+                "scale_to_zero_gap": gap,
+            }
+        )
+
+    @staticmethod
+    def _artifact_url(base, endpoint, version: ServingVersion, field: str):
+        artifact = version.artifact
+        if artifact is None:
+            return pulumi.Output.concat(
+                "s3://", base.artifacts_bucket.bucket, "/", version.artifact_key(endpoint.name), "/model.tar.gz"
+            )
+        if artifact.startswith("s3://"):
+            return artifact
+        if "://" in artifact:
+            where = "model" if version.name == "stable" else "canary.model"
+            raise pulumi.RunError(f"{field}.{where}.artifact: SageMaker reads model artifacts from s3:// only")
+        return pulumi.Output.concat("s3://", base.artifacts_bucket.bucket, "/", artifact.strip("/"))
+
+    def _alarm(self, ctx, endpoint, endpoint_name: str, version: ServingVersion, kind: str, tags: dict):
+        if kind == "errors":
+            metric = {
+                "metric_name": "Invocation5XXErrors",
+                "statistic": "Sum",
+                "threshold": ERROR_ALARM_THRESHOLD,
+                "alarm_description": f"{endpoint_name}/{version.name}: 5xx errors; rolls back a deployment",
+            }
+        else:
+            metric = {
+                "metric_name": "ModelLatency",
+                "extended_statistic": "p99",
+                "threshold": LATENCY_ALARM_MICROSECONDS,
+                "alarm_description": f"{endpoint_name}/{version.name}: p99 model latency; rolls back a deployment",
+            }
+        return aws.cloudwatch.MetricAlarm(
+            ctx.name(endpoint.name, version.name, kind),
+            namespace="AWS/SageMaker",
+            dimensions={"EndpointName": endpoint_name, "VariantName": version.name},
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            evaluation_periods=2,
+            datapoints_to_alarm=2,
+            period=60,
+            treat_missing_data="notBreaching",
+            tags=tags,
+            opts=ctx.child(self),
+            **metric,
+        )
