@@ -149,7 +149,7 @@ def annotate(resources: list[Resource]) -> list[Resource]:
         parent = r.parent
         while parent in by_urn:
             ancestor = by_urn[parent]
-            if ancestor.type.startswith("mlplat:") and ancestor.type.count(":") == 2:
+            if ancestor.type.startswith("mlplat:") and not ancestor.type.startswith("mlplat:index:"):
                 r.component = r.component or ancestor.name
                 if r.use_case is None and len(component_use_cases.get(parent, ())) == 1:
                     r.use_case = next(iter(component_use_cases[parent]))

@@ -221,10 +221,14 @@ def _gcp_node_pool(r: Resource) -> Resolution:
     floor = _get(r.inputs, "autoscaling", "minNodeCount", default=None)
     if floor is None:
         floor = r.inputs.get("nodeCount", r.inputs.get("initialNodeCount", 1)) or 0
-    skus = [f"compute/{machine}"]
-    for accelerator in config.get("guestAccelerators") or []:
-        skus += [f"gpu/{accelerator.get('type')}"] * int(accelerator.get("count", 1))
-    gpu_pool = any(s.startswith("gpu/") for s in skus) or machine.startswith(("a2-", "a3-", "g2-"))
+    accelerators = config.get("guestAccelerators") or []
+    if accelerators:
+        # GPU shapes are priced whole (machine + attached GPUs), as the GPU catalog lists them.
+        first = accelerators[0]
+        skus = [f"compute/{machine}+{first.get('type')}x{int(first.get('count', 1))}"]
+    else:
+        skus = [f"compute/{machine}"]
+    gpu_pool = bool(accelerators)
     charges = []
     for sku in skus:
         if floor:
@@ -270,6 +274,9 @@ RESOLVERS: dict[str, Callable[[Resource], Resolution]] = {
     "aws:s3/bucket:Bucket": _aws_storage("s3/standard-storage"),
     "aws:s3/bucketV2:BucketV2": _aws_storage("s3/standard-storage"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _aws_vpc_endpoint,
+    "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": lambda r: Resolution(
+        "priced", [Charge("vpc/interface-endpoint-az", *_hours(len(r.inputs.get("subnetIds") or []) or 1, "AZ"))]
+    ),
     "aws:ec2/natGateway:NatGateway": lambda r: Resolution("priced", [Charge("vpc/nat-gateway", *_hours(1, "gateway"))]),
     "aws:opensearch/serverlessCollection:ServerlessCollection": _aws_opensearch_collection,
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _aws_endpoint_config,
@@ -302,7 +309,7 @@ FREE_TYPES: dict[str, str] = {
         # AWS
         "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:iam/policy:Policy", "aws:iam/instanceProfile:InstanceProfile", "aws:iam/serviceLinkedRole:ServiceLinkedRole",
-        "aws:kms/alias:Alias", "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:kms/alias:Alias", "aws:kms/grant:Grant", "aws:s3/bucketPolicy:BucketPolicy",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketVersioning:BucketVersioning",
