@@ -56,7 +56,7 @@ def validation_lines(source: str, prefix: str, error: ValidationError) -> list[s
             loc, message = [*loc, *head.split(".")], rest
         if item["type"] == "extra_forbidden":
             message = "unknown key (not part of the platform spec)"
-        path = ".".join([prefix, *loc]) if loc else prefix
+        path = ".".join(part for part in [prefix, *loc] if part) or "(top level)"
         lines.append(f"{source}: {path}: {message}")
     return lines
 
