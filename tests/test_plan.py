@@ -94,7 +94,7 @@ def test_stateful_resources_are_protected_exactly_in_prod(stack):
 @pytest.mark.parametrize("stack", REFERENCE_STACKS)
 def test_prod_is_private_and_uses_customer_keys(stack):
     plan = reference_plan(stack)
-    types = {r.type for r in plan.custom_resources()}
+    types = {r.type for r in plan.by_capability("base")}
     prod = stack.endswith("prod")
     network = {"aws": "aws:ec2/vpc:Vpc", "azure": "azure-native:network:VirtualNetwork", "gcp": "gcp:compute/network:Network"}
     key = {"aws": "aws:kms/key:Key", "azure": "azure-native:keyvault:Key", "gcp": "gcp:kms/cryptoKey:CryptoKey"}
