@@ -105,3 +105,14 @@ def test_init_prompts_in_a_terminal(project, monkeypatch):
     assert (loaded.spec.cloud.value, loaded.spec.environment.value, loaded.spec.region) == ("azure", "staging", "northeurope")
     assert loaded.spec.finops.cost_center == "cc-9"
     assert loaded.config["azure-native:location"] == "northeurope"
+
+
+def test_ops_commands_import_no_cloud_sdk_or_pulumi():
+    """`mlplat --help` stays fast: the ops command module imports no SDK at import time."""
+    import subprocess
+
+    code = ("import sys, cli.commands.ops, cli.ops.stack_template; "
+            "print(sorted({m.split('.')[0] + '.' + m.split('.')[1] if m.count('.') else m for m in sys.modules "
+            "if m.startswith(('boto3', 'botocore', 'azure', 'google.cloud.', 'google.auth', 'pulumi', 'moto'))}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
