@@ -1,0 +1,311 @@
+"""Azure feature store: an Azure ML managed feature store (a workspace of kind `FeatureStore`).
+
+- the feature store workspace shares the base layer's storage (ADLS Gen2, hierarchical namespace on),
+  Key Vault, Application Insights and container registry, and its identity and CMK encryption;
+- offline store: a workspace connection to the base ADLS Gen2 `data` container (managed identity auth);
+- online store, only when `feature_store.online`: Azure Cache for Redis (Entra ID auth, access keys off,
+  TLS 1.2, private endpoint when the platform is private) and its workspace connection;
+- feature_store_settings name both connections and the Spark runtime materialization runs on;
+- per distinct entity column: a feature store entity (container + version 1) with that index column;
+- per spec feature group: a feature set (container + version 1) on that entity, whose specification
+  folder is `feature-store/specs/<group>/` in the `data` container (the FeaturesetSpec.yaml to put there
+  is generated from the spec and exported as `featureset_specs`).
+
+Logical names come from the feature group's NAME / the entity column (never a list position), so
+reordering or adding groups never changes the URN of an existing one.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native as azure
+import yaml
+
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, azure_feature_type
+from ..spec.features import FeatureStore as FeatureStoreSpec
+from . import roles
+from .naming import unique_name
+
+SPARK_RUNTIME = "3.4"
+OFFLINE_CONNECTION = "offline-store"
+ONLINE_CONNECTION = "online-store"
+SPEC_PREFIX = "feature-store/specs"
+OFFLINE_PREFIX = "feature-store/data"
+VERSION = "1"
+MATERIALIZATION_INSTANCE = "standard_e8s_v3"
+REDIS_CONTRIBUTOR = "e0f68234-74aa-48ed-b826-c38b57376e17"  # "Redis Cache Contributor" built-in role
+WORKSPACE_ZONE = "privatelink.api.azureml.ms"
+REDIS_ZONE = "privatelink.redis.cache.windows.net"
+
+
+def featureset_spec(group, source_path: str) -> str:
+    """The FeaturesetSpec.yaml of one feature group (Azure ML feature set specification)."""
+    document = {
+        "$schema": "http://azureml/sdk-2-0/FeatureSetSpec.json",
+        "source": {
+            "type": "deltatable",
+            "path": source_path,
+            "timestamp_column": {"name": group.event_time},
+        },
+        "features": [{"name": name, "type": azure_feature_type(kind)} for name, kind in group.features.items()],
+        "index_columns": [{"name": group.entity, "type": ENTITY_TYPE["azure"]}],
+    }
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+class FeatureStore(PlatformComponent):
+    CLOUD = "azure"
+    COMPONENT = "FeatureStore"
+
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base,
+        feature_store: FeatureStoreSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__(name, opts)
+        tags = ctx.tags()
+        location = ctx.spec.region
+        rg = base.resource_group.name
+        private = ctx.private
+        public_access = "Disabled" if private else "Enabled"
+        account = base.storage_account.name
+        data_container = base.containers["data"].name
+        abfss = pulumi.Output.format("abfss://{0}@{1}.dfs.core.windows.net", data_container, account)
+
+        # -- online store: Azure Cache for Redis ----------------------------------------------------------
+        self.redis: azure.redis.Redis | None = None
+        if feature_store.online:
+            premium = ctx.protect or private
+            self.redis = azure.redis.Redis(
+                ctx.name("online-features"),
+                name=unique_name(ctx, "fs-redis", 63, hyphens=True),
+                resource_group_name=rg,
+                location=location,
+                sku={"name": "Premium", "family": "P", "capacity": 1} if premium else {"name": "Standard", "family": "C", "capacity": 1},
+                minimum_tls_version="1.2",
+                enable_non_ssl_port=False,
+                disable_access_key_authentication=True,
+                redis_configuration={"aad_enabled": "true"},
+                public_network_access=public_access,
+                identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
+                tags=tags,
+                opts=ctx.stateful(self),
+            )
+            roles.assign(
+                ctx.name("identity-feature-redis"),
+                base.subscription_id,
+                base.identity.principal_id,
+                REDIS_CONTRIBUTOR,
+                self.redis.id,
+                self,
+            )
+            if private:
+                zone = self._zone(ctx, base, REDIS_ZONE, tags)
+                base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, zone, tags)
+
+        # -- the feature store workspace -----------------------------------------------------------------
+        settings = {
+            "compute_runtime": {"spark_runtime_version": SPARK_RUNTIME},
+            "offline_store_connection_name": OFFLINE_CONNECTION,
+        }
+        if self.redis is not None:
+            settings["online_store_connection_name"] = ONLINE_CONNECTION
+        encryption = None
+        if base.key is not None:
+            encryption = {
+                "status": "Enabled",
+                "key_vault_properties": {"key_vault_arm_id": base.key_vault.id, "key_identifier": base.key.key_uri_with_version},
+                "identity": {"user_assigned_identity": base.identity.id},
+            }
+        self.workspace = azure.machinelearningservices.Workspace(
+            ctx.name("feature-store"),
+            workspace_name=ctx.name("fs"),
+            resource_group_name=rg,
+            location=location,
+            kind="FeatureStore",
+            sku={"name": "Basic", "tier": "Basic"},
+            identity={"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [base.identity.id]},
+            primary_user_assigned_identity=base.identity.id,
+            storage_account=base.storage_account.id,
+            key_vault=base.key_vault.id,
+            application_insights=base.app_insights.id,
+            container_registry=base.container_registry.id,
+            public_network_access=public_access,
+            managed_network={"isolation_mode": "AllowOnlyApprovedOutbound" if private else "AllowInternetOutbound"},
+            system_datastores_auth_mode="identity",
+            hbi_workspace=ctx.customer_managed_keys,
+            encryption=encryption,
+            feature_store_settings=settings,
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+        ws = self.workspace.name
+        if private:
+            self._workspace_endpoint(ctx, base, tags)
+
+        identity_credentials = {"client_id": base.identity.client_id, "resource_id": base.identity.id}
+        azure.machinelearningservices.WorkspaceConnection(
+            ctx.name("feature-store-offline"),
+            connection_name=OFFLINE_CONNECTION,
+            resource_group_name=rg,
+            workspace_name=ws,
+            properties={
+                "auth_type": "ManagedIdentity",
+                "category": "ADLSGen2",
+                "target": pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
+                "credentials": identity_credentials,
+            },
+            opts=ctx.child(self.workspace),
+        )
+        if self.redis is not None:
+            azure.machinelearningservices.WorkspaceConnection(
+                ctx.name("feature-store-online"),
+                connection_name=ONLINE_CONNECTION,
+                resource_group_name=rg,
+                workspace_name=ws,
+                properties={
+                    "auth_type": "ManagedIdentity",
+                    "category": "Redis",
+                    "target": self.redis.id,
+                    "credentials": identity_credentials,
+                },
+                opts=ctx.child(self.workspace),
+            )
+
+        # -- entities: one per distinct entity column ----------------------------------------------------------
+        entity_versions: dict[str, azure.machinelearningservices.FeaturestoreEntityVersion] = {}
+        for entity in sorted({group.entity for group in feature_store.feature_groups}):
+            logical = entity.replace("_", "-")
+            container = azure.machinelearningservices.FeaturestoreEntityContainerEntity(
+                ctx.name("entity", logical),
+                name=entity,
+                resource_group_name=rg,
+                workspace_name=ws,
+                properties={"description": f"entity keyed by {entity}", "tags": tags},
+                opts=ctx.stateful(self.workspace),
+            )
+            entity_versions[entity] = azure.machinelearningservices.FeaturestoreEntityVersion(
+                ctx.name("entity", logical, VERSION),
+                name=entity,
+                version=VERSION,
+                resource_group_name=rg,
+                workspace_name=ws,
+                properties={
+                    "description": f"entity keyed by {entity}",
+                    "index_columns": [{"column_name": entity, "data_type": "String"}],  # ARM enum spelling
+                    "tags": tags,
+                },
+                opts=ctx.stateful(container),
+            )
+
+        # -- feature sets: one per feature group ---------------------------------------------------------------
+        self.featuresets: dict[str, azure.machinelearningservices.FeaturesetVersion] = {}
+        specs: dict[str, pulumi.Output] = {}
+        for group in feature_store.feature_groups:
+            group_tags = ctx.tags(use_case=group.use_case)
+            source = pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}/{group.name}/")
+            spec_path = pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}/{group.name}/")
+            specs[group.name] = source.apply(lambda path, g=group: featureset_spec(g, path))
+            container = azure.machinelearningservices.FeaturesetContainerEntity(
+                ctx.name("featureset", group.name),
+                name=group.name,
+                resource_group_name=rg,
+                workspace_name=ws,
+                properties={"description": f"feature group {group.name} (entity {group.entity})", "tags": group_tags},
+                opts=ctx.stateful(self.workspace),
+            )
+            materialization = {
+                "store_type": "OnlineAndOffline" if self.redis is not None else "Offline",
+                "schedule": {"trigger_type": "Recurrence", "frequency": "Hour", "interval": 1},
+                "resource": {"instance_type": MATERIALIZATION_INSTANCE},
+            }
+            self.featuresets[group.name] = azure.machinelearningservices.FeaturesetVersion(
+                ctx.name("featureset", group.name, VERSION),
+                name=group.name,
+                version=VERSION,
+                resource_group_name=rg,
+                workspace_name=ws,
+                properties={
+                    "description": (
+                        f"feature group {group.name}: entity {group.entity}, event time {group.event_time} "
+                        f"({EVENT_TIME_TYPE['azure']}), features {', '.join(group.features)}"
+                    ),
+                    "entities": [f"azureml:{group.entity}:{VERSION}"],
+                    "specification": {"path": spec_path},
+                    "materialization_settings": materialization,
+                    "stage": "Production" if ctx.protect else "Development",
+                    "tags": group_tags,
+                },
+                opts=ctx.stateful(container, depends_on=[entity_versions[group.entity]]),
+            )
+
+        self.finish(
+            {
+                "feature_store": ws,
+                "online": feature_store.online,
+                "offline_store": pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
+                "online_store": self.redis.host_name if self.redis is not None else None,
+                "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
+                "featureset_specs": specs,
+                "feature_groups": {
+                    group_name: {"feature_set": group_name, "version": VERSION}
+                    for group_name in self.featuresets
+                },
+            }
+        )
+
+    @staticmethod
+    def _zone(ctx: PlatformContext, base, zone_name: str, tags: dict):
+        rg = base.resource_group.name
+        zone = azure.privatedns.PrivateZone(
+            ctx.name("dns", zone_name.split(".")[1]),
+            private_zone_name=zone_name,
+            resource_group_name=rg,
+            location="global",
+            tags=tags,
+            opts=ctx.child(base.vnet),
+        )
+        azure.privatedns.VirtualNetworkLink(
+            ctx.name("dns", zone_name.split(".")[1], "link"),
+            private_zone_name=zone_name,
+            resource_group_name=rg,
+            location="global",
+            registration_enabled=False,
+            virtual_network={"id": base.vnet.id},
+            tags=tags,
+            opts=ctx.child(zone),
+        )
+        return zone
+
+    def _workspace_endpoint(self, ctx: PlatformContext, base, tags: dict) -> None:
+        """A private endpoint for the feature store workspace in the base layer's endpoint subnet, registered
+        in the base layer's `privatelink.api.azureml.ms` zone (its id is derived: the zone object is local to
+        the base layer, and `base.private_endpoint` names endpoints by group, already taken by the workspace)."""
+        rg = base.resource_group.name
+        endpoint = azure.network.PrivateEndpoint(
+            ctx.name("pe", "feature-store"),
+            resource_group_name=rg,
+            location=ctx.spec.region,
+            subnet={"id": base.endpoint_subnet.id},
+            private_link_service_connections=[
+                {"name": "amlworkspace", "private_link_service_id": self.workspace.id, "group_ids": ["amlworkspace"]}
+            ],
+            tags=tags,
+            opts=ctx.child(self.workspace),
+        )
+        zone_id = pulumi.Output.concat(
+            "/subscriptions/", base.subscription_id, "/resourceGroups/", rg,
+            "/providers/Microsoft.Network/privateDnsZones/", WORKSPACE_ZONE,
+        )
+        azure.network.PrivateDnsZoneGroup(
+            ctx.name("pe", "feature-store", "dns"),
+            private_endpoint_name=endpoint.name,
+            resource_group_name=rg,
+            private_dns_zone_configs=[{"name": "amlworkspace", "private_dns_zone_id": zone_id}],
+            opts=ctx.child(endpoint),
+        )
