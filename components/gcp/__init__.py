@@ -1,6 +1,7 @@
 """GCP implementation of every capability, one module each; the same names as aws/ and azure/."""
 
 from .base import Base
+from .endpoint import Endpoint  # noqa: F401  (endpoints)
 from .feature_store import FeatureStore  # noqa: F401  (feature store)
 from .registry import ModelRegistry  # noqa: F401  (model registry)
 from .vector_search import VectorSearch  # noqa: F401  (vector search)

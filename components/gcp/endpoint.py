@@ -1,0 +1,202 @@
+"""GCP inference endpoint: a Vertex AI endpoint (private on the platform VPC when asked, CMK-encrypted
+when asked) with request/response logging to a BigQuery table, and the model versions deployed on it
+with their min/max replicas and the traffic split by `VertexDeployment` (a Pulumi dynamic provider on
+google-cloud-aiplatform, components/gcp/vertex_deployer.py): pulumi-gcp cannot deploy models onto an
+endpoint.
+
+Scale to zero: Vertex AI endpoints keep at least 1 replica (scale to zero is preview only);
+`min_replicas: 0` is a spec validation error on GCP that suggests 1 (components/spec/platform.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..catalog.gpus import cpu_shape, endpoint_shape
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..traffic import ServingVersion, split, versions
+from .vertex_deployer import VertexDeployment
+
+SKLEARN_IMAGE = "{multi_region}-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
+LOGGING_TABLE = "request_response_logging"
+# The table Vertex AI writes request/response logs into (its documented schema).
+LOGGING_SCHEMA = [
+    {"name": "endpoint", "type": "STRING", "mode": "NULLABLE"},
+    {"name": "deployed_model_id", "type": "STRING", "mode": "NULLABLE"},
+    {"name": "logging_time", "type": "TIMESTAMP", "mode": "NULLABLE"},
+    {"name": "request_id", "type": "NUMERIC", "mode": "NULLABLE"},
+    {"name": "request_payload", "type": "STRING", "mode": "REPEATED"},
+    {"name": "response_payload", "type": "STRING", "mode": "REPEATED"},
+]
+
+
+def default_image(region: str) -> str:
+    multi_region = {"europe": "europe", "asia": "asia"}.get(region.split("-")[0], "us")
+    return SKLEARN_IMAGE.format(multi_region=multi_region)
+
+
+class Endpoint(PlatformComponent):
+    CLOUD = "gcp"
+    COMPONENT = "Endpoint"
+
+    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        labels = ctx.tags(use_case=endpoint.use_case)
+        region = ctx.spec.region
+        project = base.project
+        index = ctx.spec.endpoints.index(endpoint)
+        field = f"endpoints.{index}"
+        project_number = gcp.organizations.get_project_output(project_id=project).number
+
+        # -- versions, traffic split and size ---------------------------------------------------------
+        served = versions(endpoint)
+        shares = split(endpoint)
+        if endpoint.min_replicas < 1:
+            # The spec rejects this on GCP; never silently raised to 1 here.
+            raise pulumi.RunError(
+                f"{field}.min_replicas: Vertex AI endpoints keep at least 1 replica; set min_replicas: 1"
+            )
+        machine = {"machine_type": cpu_shape("gcp"), "accelerator_type": None, "accelerator_count": None}
+        if endpoint.compute != "cpu":
+            shape = endpoint_shape("gcp", endpoint.compute)
+            machine = {
+                "machine_type": shape.instance_type,
+                "accelerator_type": shape.vertex_accelerator_type,
+                "accelerator_count": shape.accelerator_count,
+            }
+
+        # -- models (one per version): uploaded and deployed by the deployer below ------------------------
+        images = {version.name: version.image or default_image(region) for version in served}
+        if ctx.customer_managed_keys:
+            base.key_grant(
+                ctx.name(endpoint.name, "key-vertex"),
+                pulumi.Output.concat("serviceAccount:service-", project_number, "@gcp-sa-aiplatform.iam.gserviceaccount.com"),
+            )
+
+        # -- request/response logging -----------------------------------------------------------------
+        logging_config = None
+        table = None
+        if endpoint.logging:
+            if ctx.customer_managed_keys:
+                base.key_grant(
+                    ctx.name(endpoint.name, "key-bigquery"),
+                    pulumi.Output.concat("serviceAccount:bq-", project_number, "@bigquery-encryption.iam.gserviceaccount.com"),
+                )
+            dataset = gcp.bigquery.Dataset(
+                ctx.name(endpoint.name, "logs"),
+                project=project,
+                dataset_id=ctx.name(endpoint.name, "logs").replace("-", "_"),
+                location=region,
+                description=f"mlplat {ctx.prefix}: request/response logs of endpoint {endpoint.name}",
+                default_encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+                labels=labels,
+                opts=ctx.stateful(self, depends_on=base.services),
+            )
+            table = gcp.bigquery.Table(
+                ctx.name(endpoint.name, "logs-table"),
+                project=project,
+                dataset_id=dataset.dataset_id,
+                table_id=LOGGING_TABLE,
+                schema=json.dumps(LOGGING_SCHEMA),
+                time_partitioning={"type": "DAY", "field": "logging_time"},
+                encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+                deletion_protection=ctx.protect,
+                labels=labels,
+                opts=ctx.stateful(dataset),
+            )
+            logging_config = {
+                "enabled": True,
+                "sampling_rate": endpoint.logging_sample_percent / 100,
+                "bigquery_destination": {
+                    "output_uri": pulumi.Output.concat("bq://", project, ".", dataset.dataset_id, ".", table.table_id)
+                },
+            }
+
+        # -- endpoint and traffic split -------------------------------------------------------------------
+        depends = list(base.services)
+        network = None
+        if ctx.private:
+            network = pulumi.Output.concat("projects/", project_number, "/global/networks/", base.network.name)
+            depends.append(base.private_services)
+        self.endpoint = gcp.vertex.AiEndpoint(
+            ctx.name(endpoint.name),
+            project=project,
+            location=region,
+            region=region,
+            display_name=ctx.name(endpoint.name),
+            description=f"mlplat {ctx.prefix}: {endpoint.name}",
+            network=network,
+            encryption_spec={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+            predict_request_response_logging_config=logging_config,
+            labels=labels,
+            opts=ctx.child(self, depends_on=depends),
+        )
+        endpoint_resource = pulumi.Output.concat(
+            "projects/", project, "/locations/", region, "/endpoints/", self.endpoint.name
+        )
+        self.deployment = VertexDeployment(
+            ctx.name(endpoint.name, "deployment"),
+            {
+                "project": project,
+                "location": region,
+                "endpoint": endpoint_resource,
+                "display_name": ctx.name(endpoint.name),
+                "labels": labels,
+                "kms_key": base.key_id if ctx.customer_managed_keys else None,
+                "service_account": base.workload_account.email,
+                "versions": [
+                    {
+                        "name": version.name,
+                        "weight": shares[version.name],
+                        "image": images[version.name],
+                        "default_image": version.image is None,
+                        "artifact_uri": self._artifact_uri(base, endpoint, version, field),
+                        **machine,
+                        "min_replicas": endpoint.min_replicas,
+                        "max_replicas": endpoint.max_replicas,
+                    }
+                    for version in served
+                ],
+            },
+            opts=ctx.child(self, depends_on=[self.endpoint]),
+        )
+
+        # -- safe rollout ------------------------------------------------------------------------------------
+        # Vertex AI has no alarm-driven automatic rollback: the canary share is the blast radius, and the
+        # deployer moves traffic before it undeploys anything (docs/endpoints.md: promote / roll back).
+
+        # -- autoscaling between min and max ------------------------------------------------------------------
+        # Vertex AI autoscales each deployed model between its min and max replica counts (set by the
+        # deployer above, default target 60% CPU / GPU duty cycle).
+        scaling = {version.name: {"min": endpoint.min_replicas, "max": endpoint.max_replicas} for version in served}
+
+        # -- outputs -------------------------------------------------------------------------------------------
+        self.finish(
+            {
+                "endpoint_name": endpoint_resource,
+                "url": pulumi.Output.concat(f"https://{region}-aiplatform.googleapis.com/v1/", endpoint_resource, ":predict"),
+                "traffic": shares,
+                "images": images,
+                "mode": "private" if ctx.private else "public",
+                "scaling": scaling,
+                "logging": logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
+                "scale_to_zero": False,
+                "scale_to_zero_gap": "Vertex AI endpoints keep at least 1 replica per deployed model",
+            }
+        )
+
+    @staticmethod
+    def _artifact_uri(base, endpoint, version: ServingVersion, field: str):
+        artifact = version.artifact
+        if artifact is None:
+            return pulumi.Output.concat(base.artifacts_bucket.url, "/", version.artifact_key(endpoint.name), "/")
+        if artifact.startswith("gs://"):
+            return artifact
+        if "://" in artifact:
+            where = "model" if version.name == "stable" else "canary.model"
+            raise pulumi.RunError(f"{field}.{where}.artifact: Vertex AI reads model artifacts from gs:// only")
+        return pulumi.Output.concat(base.artifacts_bucket.url, "/", artifact.strip("/"), "/")
