@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "cli.commands.spec",
     "cli.commands.ops",
     "cli.commands.finops",
+    "cli.commands.policy",
 ]
 
 

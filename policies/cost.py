@@ -241,6 +241,31 @@ def _azure_autoscale_settings(resources):
             yield r
 
 
+def _segments(uri) -> list[str]:
+    return [x.lower() for x in uri.split("/")] if isinstance(uri, str) else []
+
+
+def _autoscaled(deployment, deployments, settings) -> bool:
+    """An autoscale setting targets this deployment: by property dependency (the engine), by a deployment ID
+    ending in /deployments/<name>, or (IDs not known yet) one setting per deployment naming its endpoint."""
+    name = facts.lower(facts.get(deployment.props, "deploymentName"))
+    endpoint = facts.lower(facts.get(deployment.props, "endpointName"))
+    for setting_ in settings:
+        deps = setting_.property_dependencies.get("targetResourceUri") or []
+        if any(d.urn == deployment.urn for d in deps):
+            return True
+        segments = _segments(facts.get(setting_.props, "targetResourceUri"))
+        if name and len(segments) >= 2 and segments[-2] == "deployments" and segments[-1] == name:
+            return True
+    if not endpoint:
+        return False
+    siblings = [d for d in deployments if facts.lower(facts.get(d.props, "endpointName")) == endpoint]
+    naming = [s for s in settings if endpoint in _segments(facts.get(s.props, "targetResourceUri"))
+              and not (len(_segments(facts.get(s.props, "targetResourceUri"))) >= 2
+                       and _segments(facts.get(s.props, "targetResourceUri"))[-2] == "deployments")]
+    return len(naming) >= len(siblings)
+
+
 def _validate_endpoint_autoscaling(args: StackValidationArgs, report: ReportViolation):
     resources = args.resources
     targets = list(_sagemaker_targets(resources))
@@ -251,20 +276,13 @@ def _validate_endpoint_autoscaling(args: StackValidationArgs, report: ReportViol
             report(f"SageMaker production variant {variant!r} has no Application Auto Scaling target "
                    "(aws.appautoscaling.Target with resourceId endpoint/<name>/variant/" + variant + ").", config.urn)
     settings = list(_azure_autoscale_settings(resources))
-    for deployment in _azure_deployments(resources):
+    deployments = list(_azure_deployments(resources))
+    for deployment in deployments:
         scale = facts.lower(facts.get(deployment.props, "properties.scaleSettings.scaleType"))
-        if scale == "targetutilization":
+        if scale == "targetutilization" or _autoscaled(deployment, deployments, settings):
             continue
-        name = facts.get(deployment.props, "deploymentName") or deployment.name
-        covered = False
-        for setting_ in settings:
-            target = facts.get(setting_.props, "targetResourceUri")
-            if not facts.is_known(target) or (isinstance(target, str) and isinstance(name, str)
-                                              and target.rstrip("/").lower().endswith(f"/deployments/{name.lower()}")):
-                covered = True
-        if not covered:
-            report("Azure ML online deployment has manual scale settings and no Azure Monitor autoscale setting; "
-                   "use scaleSettings.scaleType TargetUtilization or an autoscale setting.", deployment.urn)
+        report("Azure ML online deployment has manual scale settings and no Azure Monitor autoscale setting; "
+               "use scaleSettings.scaleType TargetUtilization or an autoscale setting.", deployment.urn)
     # Vertex AI endpoints scale through the deployed model's min/max replicas, which are not endpoint inputs.
 
 

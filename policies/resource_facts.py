@@ -96,11 +96,15 @@ def cloud_of(type_token: str) -> Optional[str]:
 
 
 def tag_property(type_token: str) -> Optional[str]:
-    """`tags` on AWS and Azure, `labels` on GCP; None for other packages."""
+    """`tags` on AWS and Azure, `labels` on GCP (`userLabels` on GCP types whose `labels` is configuration, e.g.
+    monitoring notification channels); None for other packages."""
     cloud = cloud_of(type_token)
     if cloud is None:
         return None
-    return "labels" if cloud == "gcp" else "tags"
+    if cloud != "gcp":
+        return "tags"
+    names = sdk_input_names(type_token) or frozenset()
+    return "userLabels" if "user_labels" in names else "labels"
 
 
 def _snake(name: str) -> str:
@@ -164,7 +168,7 @@ def is_taggable(type_token: str) -> bool:
     if prop is None:
         return False
     names = sdk_input_names(type_token)
-    return bool(names) and prop in names
+    return bool(names) and _snake(prop) in names
 
 
 # ---------------------------------------------------------------------------------------------------

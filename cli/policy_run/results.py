@@ -195,10 +195,22 @@ def to_violations(diagnostics: Iterable[Diagnostic], resources: list[AnalyzerRes
     return out
 
 
+def pack_version(pack_dir: Path) -> str:
+    """The version in PulumiPolicy.yaml (the Pulumi CLI uses it over the SDK's placeholder)."""
+    import yaml
+
+    try:
+        document = yaml.safe_load((Path(pack_dir) / "PulumiPolicy.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return ""
+    return str(document.get("version", "")) if isinstance(document, dict) else ""
+
+
 def run_policies(plan, pack: PolicyPackProcess, policy_config: dict | None = None,
                  config_source: str = "policy config") -> PolicyReport:
     """Run the pack over an offline plan and return the report."""
     pack_info, policies = pack.info()
+    pack_info = {**pack_info, "version": pack_version(pack.pack_dir) or pack_info.get("version", "")}
     resolved = resolve_config(policies, policy_config or {}, config_source)
     resources = analyzer_resources(plan)
     stack_config = {"mlplat:platform": json.dumps(plan.spec)} if getattr(plan, "spec", None) else {}
