@@ -140,11 +140,12 @@ class VertexClient:
         operation.result()
 
     def delete_model(self, model: str) -> None:
+        from google.api_core.exceptions import NotFound
+
         try:
             self.models.delete_model(name=model).result()
-        except Exception as error:  # noqa: BLE001 - already gone is done
-            if type(error).__name__ != "NotFound":
-                raise
+        except NotFound:
+            pass  # already gone is done
 
 
 class VertexDeployerProvider(ResourceProvider):
