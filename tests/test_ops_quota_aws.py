@@ -180,7 +180,8 @@ def aws_stack(tmp_path, monkeypatch):
         "name": "fraud", "environment": "prod", "cloud": "aws", "region": "us-east-1",
         "finops": {"cost_center": "cc", "owner": "o@example.com", "team": "t"},
         "training": {"gpu": "a100", "gpus_per_node": 8, "max_nodes": 2, "spot": True},
-        "endpoints": [{"name": "scorer", "compute": "a10g", "max_replicas": 3}, {"name": "api", "compute": "cpu"}],
+        "endpoints": [{"name": "scorer", "compute": "a10g", "max_replicas": 3,
+                       "model": {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/scorer:1"}}, {"name": "api", "compute": "cpu"}],
     }
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.fraud-prod.yaml").write_text(
