@@ -261,6 +261,9 @@ def _validate_public_network(args: StackValidationArgs, report: ReportViolation)
                 rules = doc if isinstance(doc, list) else [doc] if isinstance(doc, dict) else []
                 if any(isinstance(rule, dict) and rule.get("AllowFromPublic") is True for rule in rules):
                     report("prod OpenSearch Serverless network policy allows public access (AllowFromPublic).", r.urn)
+        elif t == "aws:ec2/subnet:Subnet":
+            if facts.truthy(facts.get(p, "mapPublicIpOnLaunch")):
+                report("prod subnet gives instances public IPs (mapPublicIpOnLaunch).", r.urn)
         elif t == "aws:sagemaker/model:Model":
             if not facts.get(p, "vpcConfig"):
                 report("prod SageMaker model has no vpcConfig (containers reach the internet).", r.urn)
@@ -283,7 +286,7 @@ no_public_network_in_prod = StackValidationPolicy(
         "Prod ML services are not reachable from public networks: ML workspace, online endpoints, search "
         "service, storage, registry, vector collection network policy, Vertex endpoints and index endpoints. "
         "Mirrors checkov CKV_AZURE_144 (ML workspace public access), CKV_AZURE_59 (storage public access), "
-        "CKV_GCP_89 / CKV_GCP_64 (private Vertex/GKE), and Azure Policy built-ins 'Azure Machine Learning "
+        "CKV_AWS_130 (no public IPs on launch), CKV_GCP_89 / CKV_GCP_64 (private Vertex/GKE), and Azure Policy built-ins 'Azure Machine Learning "
         "Workspaces should disable public network access', 'Azure AI Search services should disable public "
         "network access', 'Public network access should be disabled for Container registries'."
     ),
