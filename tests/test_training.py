@@ -14,7 +14,7 @@ import yaml
 from components.catalog.gpus import shape_for
 from conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
 
-BUILT_ON = ("aws",)  # the clouds whose TrainingCluster exists so far
+BUILT_ON = ("aws", "azure")  # the clouds whose TrainingCluster exists so far
 CASES = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS if cloud in BUILT_ON]
 CASE_IDS = [f"{stack}-on-{cloud}" for stack, cloud in CASES]
 
@@ -35,6 +35,12 @@ def _by_name(plan, suffix: str):
     return found[0]
 
 
+def _one_of_type(plan, type_token: str):
+    found = plan.by_type(type_token)
+    assert len(found) == 1, f"{plan.stack} on {plan.cloud}: expected one {type_token}, found {len(found)}"
+    return found[0]
+
+
 # -- one view of the GPU capacity per cloud: spot, min, max, shape ---------------------------------------
 
 def _aws_view(plan) -> dict:
@@ -48,7 +54,24 @@ def _aws_view(plan) -> dict:
     }
 
 
-VIEWS = {"aws": _aws_view}
+def _azure_view(plan) -> dict:
+    compute = _one(plan, "azure-native:machinelearningservices:Compute").inputs["properties"]
+    aml = compute["properties"]
+    assert compute["computeType"] == "AmlCompute" and compute["disableLocalAuth"] is True
+    assert aml["remoteLoginPortPublicAccess"] == "Disabled"
+    assert aml["scaleSettings"]["nodeIdleTimeBeforeScaleDown"] == f"PT{_training_spec(plan)['idle_minutes']}M"
+    if plan.spec["network"]["private"]:
+        assert aml["enableNodePublicIp"] is False
+    return {
+        "spot": aml["vmPriority"] == "LowPriority",
+        "on_demand": aml["vmPriority"] == "Dedicated",
+        "min": aml["scaleSettings"]["minNodeCount"],
+        "max": aml["scaleSettings"]["maxNodeCount"],
+        "shape": aml["vmSize"],
+    }
+
+
+VIEWS = {"aws": _aws_view, "azure": _azure_view}
 
 
 def _expected(plan) -> dict:
@@ -56,6 +79,8 @@ def _expected(plan) -> dict:
     shape = shape_for(plan.cloud, training["gpu"], training["gpus_per_node"])
     if plan.cloud == "aws":
         return {"max": shape.vcpus * training["max_nodes"], "shape": [shape.instance_type]}
+    if plan.cloud == "azure":
+        return {"max": training["max_nodes"], "shape": shape.instance_type}
     raise AssertionError(f"no expectation for {plan.cloud}")
 
 
@@ -100,7 +125,26 @@ def _aws_checkpoints(plan) -> None:
     assert len(writes) == 1 and all(r.endswith("/checkpoints/*") for r in writes[0]["Resource"])
 
 
-CHECKPOINTS = {"aws": _aws_checkpoints}
+def _azure_checkpoints(plan) -> None:
+    datastore = _one(plan, "azure-native:machinelearningservices:Datastore").inputs["properties"]
+    assert datastore["datastoreType"] == "AzureBlob" and datastore["containerName"] == "artifacts"
+    assert datastore["credentials"] == {"credentialsType": "None"}  # identity-based, no keys
+    account = _one_of_type(plan, "azure-native:storage:StorageAccount").inputs
+    assert datastore["accountName"] == account["accountName"]
+    assert account["encryption"]["services"]["blob"]["enabled"] is True
+    if plan.spec["encryption"]["customer_managed_keys"]:
+        assert account["encryption"]["keySource"] == "Microsoft.Keyvault"
+    assert account["allowSharedKeyAccess"] is False
+    # The cluster runs as the platform identity, the one with data access to the account.
+    compute = _one(plan, "azure-native:machinelearningservices:Compute").inputs
+    assert compute["identity"]["type"] == "UserAssigned"
+    identity = _one_of_type(plan, "azure-native:managedidentity:UserAssignedIdentity")
+    assert [i.rsplit("/", 1)[1] for i in compute["identity"]["userAssignedIdentities"]] == [
+        f"{identity.name}-{i.rsplit('-', 1)[1]}" for i in compute["identity"]["userAssignedIdentities"]
+    ]
+
+
+CHECKPOINTS = {"aws": _aws_checkpoints, "azure": _azure_checkpoints}
 
 
 @pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
@@ -131,23 +175,48 @@ def test_spot_false_gives_on_demand_capacity(cloud, tmp_path):
 
 # -- tags on every taggable training resource ----------------------------------------------------------------
 
-TAG_FIELD = {"aws": "tags", "azure": "tags", "gcp": "labels"}
+# The resources that must carry the use case's FinOps tags (GCP: labels) on each cloud.
+MUST_BE_TAGGED = {
+    "aws": {
+        "aws:batch/computeEnvironment:ComputeEnvironment",
+        "aws:batch/jobQueue:JobQueue",
+        "aws:batch/jobDefinition:JobDefinition",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "aws:iam/role:Role",
+        "aws:cloudwatch/logGroup:LogGroup",
+    },
+    "azure": {
+        "azure-native:machinelearningservices:Compute",
+        "azure-native:machinelearningservices:Datastore",
+    },
+}
+
+
+def _tags_of(resource) -> dict | None:
+    inputs = resource.inputs
+    for key in ("tags", "labels", "resourceLabels"):
+        if isinstance(inputs.get(key), dict):
+            return inputs[key]
+    properties = inputs.get("properties")
+    if isinstance(properties, dict) and isinstance(properties.get("tags"), dict):
+        return properties["tags"]  # Azure ML datastores carry their tags in their properties
+    return None
 
 
 @pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
 def test_training_resources_carry_the_use_case_tags(stack, cloud):
     plan = reference_plan(stack, cloud)
     use_case = _training_spec(plan)["use_case"]
-    tagged = 0
-    for resource in plan.by_capability("training"):
-        if not resource.custom:
-            continue
-        tags = resource.inputs.get(TAG_FIELD[cloud]) or resource.inputs.get("resourceLabels")
-        if tags is None:
-            continue
-        tagged += 1
-        assert tags.get("use-case") == use_case, f"{resource.name}: {tags}"
-    assert tagged >= 3
+    resources = [r for r in plan.by_capability("training") if r.custom]
+    missing = MUST_BE_TAGGED[cloud] - {r.type for r in resources}
+    assert not missing, f"{stack} on {cloud}: no {missing}"
+    for resource in resources:
+        tags = _tags_of(resource)
+        if resource.type in MUST_BE_TAGGED[cloud]:
+            assert tags is not None, f"{resource.name}: untagged"
+        if tags is not None:
+            assert tags.get("use-case") == use_case, f"{resource.name}: {tags}"
+            assert tags.get("platform") == plan.spec["name"], f"{resource.name}: {tags}"
 
 
 # -- the outputs a user submits jobs with --------------------------------------------------------------------
@@ -188,10 +257,11 @@ SUBMISSION_OUTPUTS = {
         "sagemaker_training_instance_type",
         "sagemaker_checkpoint_uri",
     ),
+    "azure": ("compute_name", "workspace", "resource_group", "checkpoint_uri", "identity_client_id"),
 }
 
 
-@pytest.mark.parametrize("stack", ["aws-prod"])
+@pytest.mark.parametrize("stack", ["aws-prod", "azure-prod"])
 def test_job_submission_outputs(stack):
     cloud = stack.split("-")[0]
     outputs = _resolved_outputs(stack, cloud)
@@ -201,3 +271,6 @@ def test_job_submission_outputs(stack):
         assert outputs["job_queue_arn"].startswith("arn:aws:batch:")
         assert outputs["checkpoint_uri"].startswith("s3://") and outputs["checkpoint_uri"].endswith("/checkpoints/")
         assert outputs["sagemaker_training_instance_type"] == shape_for("aws", "a100", 8).sagemaker_instance_type
+    if cloud == "azure":
+        assert outputs["compute_name"] == "fraud-ml-prod-gpu"
+        assert outputs["checkpoint_uri"] == "azureml://datastores/training_checkpoints/paths/checkpoints/"

@@ -1,0 +1,138 @@
+"""Azure training cluster: an Azure ML compute cluster (AmlCompute) in the platform workspace, low
+priority by default, scaling from 0 to `max_nodes` and back after `idle_minutes`, local auth off, the
+platform's user-assigned identity, and a checkpoint datastore on the encrypted artifacts container.
+
+Sections (the same order in aws/training.py and gcp/training.py):
+  shape -> checkpoint storage -> network -> identities -> compute -> job submission -> outputs
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native as azure
+
+from ..catalog.gpus import shape_for
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.training import Training
+
+CHECKPOINT_PREFIX = "checkpoints"
+CHECKPOINT_DATASTORE = "training_checkpoints"  # datastore names: letters, digits and underscores
+
+
+def idle_duration(minutes: int) -> str:
+    """ISO-8601 duration AmlCompute expects for `node_idle_time_before_scale_down` (PT15M)."""
+    return f"PT{minutes}M"
+
+
+def compute_name(prefix: str) -> str:
+    """`<platform>-<env>-gpu`, shortened to Azure ML's 24 characters (letters, digits, hyphens)."""
+    return prefix[: 24 - len("-gpu")].rstrip("-") + "-gpu"
+
+
+class TrainingCluster(PlatformComponent):
+    CLOUD = "azure"
+    COMPONENT = "TrainingCluster"
+
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base,
+        training: Training,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        tags = ctx.tags(use_case=training.use_case)
+        rg = base.resource_group.name
+        workspace = base.workspace.name
+
+        # -- shape (from the GPU catalog) -------------------------------------------------------------
+        shape = shape_for("azure", training.gpu, training.gpus_per_node)
+
+        # -- checkpoint storage: the encrypted artifacts container, as an identity-based datastore -----
+        container = "artifacts"  # base names each container after its purpose
+        artifacts = base.containers[container]
+        self.datastore = azure.machinelearningservices.Datastore(
+            ctx.name("training-checkpoints"),
+            name=CHECKPOINT_DATASTORE,
+            resource_group_name=rg,
+            workspace_name=workspace,
+            properties={
+                "datastore_type": "AzureBlob",
+                "account_name": base.storage_account.name,
+                "container_name": container,
+                "protocol": "https",
+                # No keys or SAS: jobs reach storage with their identity (shared keys are disabled).
+                "credentials": {"credentials_type": "None"},
+                "service_data_access_auth_identity": "WorkspaceUserAssignedIdentity",
+                "description": f"mlplat {ctx.prefix}: training checkpoints (prefix {CHECKPOINT_PREFIX}/)",
+                "tags": tags,
+            },
+            opts=ctx.child(self, depends_on=[artifacts]),
+        )
+        checkpoint_uri = f"azureml://datastores/{CHECKPOINT_DATASTORE}/paths/{CHECKPOINT_PREFIX}/"
+        checkpoint_url = pulumi.Output.concat(
+            f"abfss://{container}@", base.storage_account.name, f".dfs.core.windows.net/{CHECKPOINT_PREFIX}/"
+        )
+
+        # -- network -------------------------------------------------------------------------------------
+        # The base workspace isolates its managed computes in its managed virtual network (outbound only
+        # to approved targets when private). Azure ML rejects a customer subnet on a compute in such a
+        # workspace, so the cluster joins the managed network; private adds no public IP on the nodes.
+        network = {"enable_node_public_ip": False} if ctx.private else {}
+
+        # -- identities ------------------------------------------------------------------------------------
+        # The platform identity (base): Storage Blob Data Contributor on the account, AcrPull on the
+        # registry, and the key (when customer-managed). No SSH users, no keys.
+        identity = {"type": "UserAssigned", "user_assigned_identities": [base.identity.id]}
+
+        # -- compute -----------------------------------------------------------------------------------------
+        self.compute = azure.machinelearningservices.Compute(
+            ctx.name("training-compute"),
+            compute_name=compute_name(ctx.prefix),
+            resource_group_name=rg,
+            workspace_name=workspace,
+            location=ctx.spec.region,
+            identity=identity,
+            properties={
+                "compute_type": "AmlCompute",
+                "description": f"mlplat {ctx.prefix}: {shape.describe()} x up to {training.max_nodes}",
+                "disable_local_auth": True,
+                "properties": {
+                    "vm_size": shape.instance_type,
+                    "vm_priority": "LowPriority" if training.spot else "Dedicated",
+                    "os_type": "Linux",
+                    "scale_settings": {
+                        "min_node_count": 0,
+                        "max_node_count": training.max_nodes,
+                        "node_idle_time_before_scale_down": idle_duration(training.idle_minutes),
+                    },
+                    "remote_login_port_public_access": "Disabled",
+                    **network,
+                },
+            },
+            tags=tags,
+            opts=ctx.child(self),
+        )
+
+        # -- job submission: `az ml job create --set compute=azureml:<compute_name>` (docs/training.md) ----
+        submit_to = self.compute.name
+
+        # -- outputs: what a user needs to submit a job ----------------------------------------------------
+        self.finish(
+            {
+                "compute_name": submit_to,
+                "workspace": workspace,
+                "resource_group": rg,
+                "checkpoint_uri": checkpoint_uri,
+                "checkpoint_url": checkpoint_url,
+                "checkpoint_datastore": CHECKPOINT_DATASTORE,
+                "identity_client_id": base.identity.client_id,
+                "vm_size": shape.instance_type,
+                "gpus_per_node": shape.gpus,
+                "max_nodes": training.max_nodes,
+                "spot": training.spot,
+            }
+        )
