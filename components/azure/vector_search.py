@@ -22,6 +22,7 @@ from .naming import unique_name
 
 PRIVATE_DNS_ZONE = "privatelink.search.windows.net"
 PRIVATE_LINK_GROUP = "searchService"
+DOCUMENTS_CONTAINER = "documents"
 INDEX_NAME = "documents"
 VECTOR_FIELD = "embedding"
 
@@ -76,7 +77,7 @@ class VectorSearch(PlatformComponent):
         # public blob access, private endpoint when private.
         self.documents_container = azure.storage.BlobContainer(
             ctx.name("documents"),
-            container_name="documents",
+            container_name=DOCUMENTS_CONTAINER,
             account_name=base.storage_account.name,
             resource_group_name=rg,
             public_access="None",
@@ -170,9 +171,9 @@ class VectorSearch(PlatformComponent):
                 "replicas": vector_search.replicas,
                 "partitions": partitions,
                 "public_network_access": public_access,
-                "documents_container": self.documents_container.name,
+                "documents_container": DOCUMENTS_CONTAINER,
                 "documents_uri": pulumi.Output.concat(
-                    "https://", base.storage_account.name, ".blob.core.windows.net/", self.documents_container.name
+                    "https://", base.storage_account.name, ".blob.core.windows.net/", DOCUMENTS_CONTAINER
                 ),
                 "index_name": INDEX_NAME,
                 "vector_field": VECTOR_FIELD,
