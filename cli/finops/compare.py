@@ -37,6 +37,7 @@ class CloudColumn:
 
 def compare(plan_for_cloud, usage: dict | None = None) -> list[CloudColumn]:
     """`plan_for_cloud(cloud) -> Plan` (raises SpecError when the spec cannot be rendered there)."""
+    from cli.offline_plan.runner import PlanError
     from components.spec import SpecError
 
     columns = []
@@ -44,8 +45,8 @@ def compare(plan_for_cloud, usage: dict | None = None) -> list[CloudColumn]:
         column = CloudColumn(cloud)
         try:
             plan = plan_for_cloud(cloud)
-        except SpecError as error:
-            column.error = list(error.lines)
+        except (SpecError, PlanError) as error:
+            column.error = list(getattr(error, "lines", None) or [str(error).splitlines()[0]])
             column.gaps = [{"capability": "(spec)", "cloud": cloud, "gap": line} for line in error.lines]
             columns.append(column)
             continue

@@ -178,10 +178,25 @@ def _azure_compute(r: Resource) -> Resolution:
 
 
 def _azure_online_deployment(r: Resource) -> Resolution:
-    props = r.inputs.get("onlineDeploymentProperties") or {}
-    instance = props.get("instanceType") or _get(r.inputs, "sku", "name")
+    props = r.inputs.get("properties") or r.inputs.get("onlineDeploymentProperties") or {}
+    instance = props.get("instanceType")
     count = _get(r.inputs, "sku", "capacity", default=1)
-    return Resolution("priced", [Charge(f"vm/{instance}", kind="endpoint", basis="deployment", params={"initial": count, "weight": 1.0})])
+    weight = 0.0 if "canary" in r.name else 1.0  # the stable deployment takes the traffic beyond the minimum
+    return Resolution("priced", [Charge(f"vm/{instance}", kind="endpoint", basis=f"deployment {r.name}",
+                                        params={"initial": count, "weight": weight})])
+
+
+def _dynamic(r: Resource) -> Resolution:
+    """mlplat's own dynamic providers: the Vertex AI model deployer (one entry per deployed version)."""
+    versions = r.inputs.get("versions")
+    if not isinstance(versions, list):
+        return Resolution("unknown", note="dynamic resource without `versions`: not classified in cli/finops/sku.py")
+    charges = [
+        Charge(f"vertex-prediction/{v.get('machine_type')}", kind="endpoint", basis=f"version {v.get('name')}",
+               params={"initial": int(v.get("min_replicas") or 1), "weight": float(v.get("weight") or 0)})
+        for v in versions
+    ]
+    return Resolution("priced", charges)
 
 
 def _azure_search(r: Resource) -> Resolution:
@@ -193,7 +208,7 @@ def _azure_search(r: Resource) -> Resolution:
 
 def _azure_redis(r: Resource) -> Resolution:
     sku = r.inputs.get("sku") or {}
-    name = f"{sku.get('name', 'Standard')}_{sku.get('family', 'C')}{sku.get('capacity', 1)}"
+    name = f"{sku.get('name', 'Standard')}_{sku.get('family', 'C')}{int(sku.get('capacity', 1))}"
     qty, basis = _hours(1, f"cache ({name})")
     return Resolution("priced", [Charge(f"redis/{name}", qty, basis=basis)])
 
@@ -300,6 +315,7 @@ RESOLVERS: dict[str, Callable[[Resource], Resolution]] = {
     "gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex": _gcp_deployed_index,
     "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore": _gcp_online_store,
     "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment": _gcp_endpoint_deployment,
+    "pulumi-python:dynamic:Resource": _dynamic,
     "gcp:dns/managedZone:ManagedZone": lambda r: Resolution("priced", [Charge("dns/managed-zone", 1, basis="1 zone x 1 month")]),
 }
 
@@ -341,7 +357,11 @@ FREE_TYPES: dict[str, str] = {
         "azure-native:machinelearningservices:FeaturestoreEntityContainer",
         "azure-native:machinelearningservices:FeaturestoreEntityVersion",
         "azure-native:machinelearningservices:ModelContainer",
-        "azure-native:machinelearningservices:Registry",
+        "azure-native:machinelearningservices:Registry", "azure-native:machinelearningservices:Datastore",
+        "azure-native:machinelearningservices:FeaturesetContainerEntity",
+        "azure-native:machinelearningservices:FeaturestoreEntityContainerEntity",
+        "azure-native:machinelearningservices:WorkspaceConnection", "azure-native:machinelearningservices:ModelVersion",
+        "azure-native:machinelearningservices:ModelContainerEntity",
         "azure-native:network:VirtualNetwork", "azure-native:network:Subnet", "azure-native:network:NetworkSecurityGroup",
         "azure-native:network:PrivateDnsZoneGroup", "azure-native:privatedns:VirtualNetworkLink",
         "azure-native:network:VirtualNetworkLink",
