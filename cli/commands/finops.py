@@ -136,29 +136,3 @@ def register(app: typer.Typer) -> None:
                 if column.estimate:
                     for problem in _problems(column.estimate):
                         typer.echo(f"not priced on {column.cloud}: {problem}")
-
-    prices = typer.Typer(help="The price catalog (components/catalog/prices.csv).", no_args_is_help=True)
-    app.add_typer(prices, name="prices")
-
-    @prices.command("refresh")
-    def refresh(
-        cloud: Optional[list[CloudChoice]] = typer.Option(None, "--cloud", help="Only these clouds (default: all)."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Show the changes, do not write the catalog."),
-        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
-    ) -> None:
-        """Update the catalog from the public price sources where reachable (Azure Retail Prices API,
-        AWS Pricing API via boto3, GCP Cloud Billing Catalog). Rows not found keep their old price."""
-        from cli.finops.refresh import refresh_catalog
-
-        clouds = [c.value for c in cloud] if cloud else ["aws", "azure", "gcp"]
-        report = refresh_catalog(clouds, write=not dry_run)
-        if format == OutputFormat.json:
-            emit_json(report.to_dict())
-        else:
-            for cloud_name, problem in report.unreachable.items():
-                info(f"{cloud_name}: price source not reachable ({problem}); rows kept")
-            rows = [[c["sku"], c["region"], c["old"], c["new"], c["source"]] for c in report.changes]
-            typer.echo(table(["sku", "region", "old", "new", "source"], rows) if rows else "no price changed")
-            typer.echo(f"{report.updated} row(s) updated, {report.unchanged} unchanged, {report.missing} not found at the source")
-        if report.unreachable and len(report.unreachable) == len(clouds):
-            raise typer.Exit(EXIT_FINDINGS)
