@@ -136,3 +136,37 @@ def register(app: typer.Typer) -> None:
                 if column.estimate:
                     for problem in _problems(column.estimate):
                         typer.echo(f"not priced on {column.cloud}: {problem}")
+
+    prices = typer.Typer(help="The price catalog (components/catalog/prices.csv).", no_args_is_help=True)
+    app.add_typer(prices, name="prices")
+
+    @prices.command("refresh")
+    def prices_refresh(
+        cloud: Optional[CloudChoice] = typer.Option(None, "--cloud", help="Refresh one cloud's rows only."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Report old -> new, write nothing."),
+        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+        catalog: Optional[Path] = typer.Option(None, "--catalog", help="The catalog to refresh (default: the shipped prices.csv)."),
+        gcp_api_key: Optional[str] = typer.Option(
+            None, "--gcp-api-key", envvar="GOOGLE_API_KEY", show_envvar=True,
+            help="API key for the Cloud Billing Catalog API (without one, GCP is skipped)."),
+    ) -> None:
+        """Update catalog prices from the public price sources: Azure Retail Prices API, AWS Pricing API
+        (needs AWS credentials), Cloud Billing Catalog API (needs an API key).
+
+        An unreachable source is skipped with its reason and its rows are untouched; the catalog is written
+        once, atomically, after all sources answered. Exit 1 when a source answered without a row's SKU."""
+        from cli.finops.refresh import refresh, render
+        from components.catalog.prices import CatalogError
+
+        try:
+            report = refresh(catalog, [cloud.value] if cloud else None, dry_run,
+                             options={"gcp": {"api_key": gcp_api_key}})
+        except CatalogError as error:
+            fail(str(error), EXIT_USAGE)
+        if format == OutputFormat.json:
+            emit_json(report.to_dict())
+        else:
+            typer.echo(render(report))
+        if report.not_found:
+            fail(["SKU not found at the source (row kept):"]
+                 + [f"  {'/'.join(r.key)}" for r in report.not_found], EXIT_FINDINGS)

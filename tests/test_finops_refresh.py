@@ -1,0 +1,182 @@
+"""`mlplat prices refresh` against recorded responses (tests/fixtures/prices/, see its README): the rows
+change to the recorded prices, every other row and column is untouched, source/date are updated, a second
+run changes nothing, an unreachable source is skipped with its reason, a missing SKU exits 1.
+No live network: Azure/GCP HTTPS calls are answered by `responses`; AWS talks real HTTP to a loopback server."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+from typer.testing import CliRunner
+
+from cli.app import app
+from components.catalog.prices import PRICES_FILE, load_catalog
+
+FIXTURES = Path(__file__).parent / "fixtures" / "prices"
+TODAY = datetime.date.today().isoformat()
+
+
+@pytest.fixture
+def catalog(tmp_path) -> Path:
+    path = tmp_path / "prices.csv"
+    shutil.copyfile(PRICES_FILE, path)
+    return path
+
+
+def records(path: Path) -> dict[tuple[str, str, str], dict]:
+    return {(r["cloud"], r["region"], r["sku"]): r for r in csv.DictReader(io.StringIO(path.read_text()))}
+
+
+def run(catalog: Path, *args: str, env: dict | None = None):
+    return CliRunner().invoke(app, ["prices", "refresh", "--catalog", str(catalog), *args], env=env)
+
+
+def assert_only_changed(before: dict, after: dict, changed: set, columns=("on_demand_usd", "spot_usd", "source", "date")):
+    assert list(before) == list(after), "row order changed"
+    for key, row in before.items():
+        if key in changed:
+            assert {k: v for k, v in row.items() if k not in columns} == \
+                   {k: v for k, v in after[key].items() if k not in columns}, key
+        else:
+            assert after[key] == row, key
+
+
+# -- Azure Retail Prices API ------------------------------------------------------------------------------
+
+AZURE_URL = re.compile(r"https://prices\.azure\.com(:443)?/api/retail/prices.*")
+
+
+def azure_fixture_name(request) -> tuple[str, str]:
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)
+    where = query["$filter"][0]
+    region = re.search(r"armRegionName eq '([^']+)'", where)[1]
+    if "Virtual Machines" in where:
+        name = re.search(r"armSkuName eq '([^']+)'", where)[1]
+    else:
+        tier = re.search(r"skuName eq '([^']+)'", where)[1]
+        name = "search-" + {"Basic": "basic", "Standard S1": "standard", "Standard S2": "standard2",
+                            "Standard S3": "standard3"}[tier]
+    return region, name + (".page2" if "$skip" in query else "")
+
+
+@pytest.fixture
+def azure_api():
+    """Replays tests/fixtures/prices/azure/<region>/<name>.json; `missing` names answer no Items."""
+    missing: set[tuple[str, str]] = set()
+    seen: list[tuple[str, str]] = []
+
+    def answer(request):
+        region, name = azure_fixture_name(request)
+        seen.append((region, name))
+        path = FIXTURES / "azure" / region / f"{name}.json"
+        if (region, name) in missing or not path.exists():
+            body = {"BillingCurrency": "USD", "Items": [], "NextPageLink": None, "Count": 0}
+            return 200, {}, json.dumps(body)
+        return 200, {}, path.read_text()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.GET, AZURE_URL, callback=answer)
+        yield type("AzureApi", (), {"missing": missing, "seen": seen, "mock": mock})
+
+
+def test_azure_refresh_updates_rows_to_recorded_prices(catalog, azure_api):
+    before = records(catalog)
+    result = run(catalog, "--cloud", "azure")
+    assert result.exit_code == 0, result.output
+    after = records(catalog)
+
+    ds3 = after[("azure", "eastus", "vm/Standard_DS3_v2")]
+    assert (ds3["on_demand_usd"], ds3["spot_usd"], ds3["date"]) == ("0.229", "0.0586", TODAY)
+    assert ds3["source"].startswith("Azure Retail Prices API") and "'DS3 v2 Low Priority' (Low Priority meter)" in ds3["source"]
+    # the Spot meter wins over Low Priority; Windows meters are ignored
+    t4 = after[("azure", "eastus2", "vm/Standard_NC4as_T4_v3")]
+    assert (t4["on_demand_usd"], t4["spot_usd"]) == ("0.526", "0.0526")
+    assert "'NC4as T4 v3 Spot' (Spot meter)" in t4["source"]
+    assert after[("azure", "eastus", "search/standard")]["on_demand_usd"] == "0.344"
+    # the second page (NextPageLink) holds the Spot meter of this row
+    paged = after[("azure", "eastus", "vm/Standard_NC4as_T4_v3")]
+    assert "(Spot meter)" in paged["source"] and paged["spot_usd"] == "0.069"
+    assert ("eastus", "Standard_NC4as_T4_v3.page2") in azure_api.seen
+    # mirrored by gpus.yaml and different there: held, untouched, reported old -> new
+    assert after[("azure", "eastus", "vm/Standard_NC64as_T4_v3")] == before[("azure", "eastus", "vm/Standard_NC64as_T4_v3")]
+    assert re.search(r"held\s+azure\s+eastus\s+vm/Standard_NC64as_T4_v3\s+4\.352\s+0\.571 -> 0\.4352", result.output)
+    # the free tier has no meter: reported, kept
+    assert after[("azure", "eastus", "search/free")] == before[("azure", "eastus", "search/free")]
+    assert re.search(r"not-refreshable\s+azure\s+eastus\s+search/free", result.output)
+    # every refreshed row got source/date; nothing else changed anywhere
+    refreshed = {k for k in before if k[0] == "azure" and (k[2].startswith("vm/") or k[2] in
+                 ("search/basic", "search/standard", "search/standard2", "search/standard3"))} - \
+                {("azure", "eastus", "vm/Standard_NC64as_T4_v3")}
+    assert all(after[k]["date"] == TODAY and after[k]["source"].startswith("Azure Retail Prices API") for k in refreshed)
+    assert_only_changed(before, after, refreshed)
+    assert re.search(r"updated\s+azure\s+eastus\s+vm/Standard_DS3_v2\s+0\.293 -> 0\.229", result.output)
+    load_catalog(catalog)  # still a valid catalog
+
+
+def test_azure_second_refresh_changes_nothing(catalog, azure_api):
+    assert run(catalog, "--cloud", "azure").exit_code == 0
+    first = catalog.read_bytes()
+    result = run(catalog, "--cloud", "azure", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    statuses = {r["status"] for s in report["sources"] for r in s["rows"]}
+    assert statuses == {"unchanged", "held", "not-refreshable"}
+    assert report["written"] is False and catalog.read_bytes() == first
+
+
+def test_dry_run_reports_and_writes_nothing(catalog, azure_api):
+    original = catalog.read_bytes()
+    result = run(catalog, "--cloud", "azure", "--dry-run", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    updated = [r for s in report["sources"] for r in s["rows"] if r["status"] == "updated"]
+    assert {"/".join([r["region"], r["sku"]]) for r in updated} >= {"eastus/vm/Standard_DS3_v2", "eastus/search/standard"}
+    ds3 = next(r for r in updated if r["sku"] == "vm/Standard_DS3_v2" and r["region"] == "eastus")
+    assert ds3["on_demand_usd"] == {"old": 0.293, "new": 0.229}
+    assert catalog.read_bytes() == original
+
+
+def test_azure_missing_sku_exits_1_listing_it_and_keeps_the_row(catalog, azure_api):
+    azure_api.missing.add(("eastus", "Standard_E2s_v3"))
+    before = records(catalog)
+    result = run(catalog, "--cloud", "azure")
+    assert result.exit_code == 1, result.output
+    assert "azure/eastus/vm/Standard_E2s_v3" in result.output
+    after = records(catalog)
+    assert after[("azure", "eastus", "vm/Standard_E2s_v3")] == before[("azure", "eastus", "vm/Standard_E2s_v3")]
+    assert after[("azure", "eastus", "vm/Standard_DS3_v2")]["on_demand_usd"] == "0.229"
+
+
+def test_azure_unreachable_is_skipped_with_reason_and_file_unchanged(catalog):
+    original = catalog.read_bytes()
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, AZURE_URL, body=requests.ConnectionError("Connection refused"))
+        result = run(catalog, "--cloud", "azure")
+    assert result.exit_code == 0, result.output
+    assert "azure: Azure Retail Prices API: skipped: cannot reach prices.azure.com (ConnectionError)" in result.output
+    assert catalog.read_bytes() == original
+
+
+def test_azure_server_error_is_skipped(catalog):
+    original = catalog.read_bytes()
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, AZURE_URL, status=503, body="busy")
+        result = run(catalog, "--cloud", "azure")
+    assert result.exit_code == 0 and "skipped: prices.azure.com answered HTTP 503" in result.output
+    assert catalog.read_bytes() == original
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert CliRunner().invoke(app, ["prices", "refresh", "--cloud", "oracle"]).exit_code == 2
+    result = CliRunner().invoke(app, ["prices", "refresh", "--catalog", str(tmp_path / "none.csv")])
+    assert result.exit_code == 2 and "cannot read" in result.output
