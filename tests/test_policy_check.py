@@ -35,13 +35,7 @@ def pack():
         yield running
 
 
-# azure-prod: the base layer's container registry (fraud-ml-prod-acr) has no customer-managed key although the
-# spec asks for encryption.customer_managed_keys; a components/azure fix is needed. strict: passes -> remove mark.
-ACR_CMK = pytest.mark.xfail(strict=True, reason="components/azure base ACR lacks CMK encryption in prod")
-
-
-@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod", "azure-dev", pytest.param("azure-prod", marks=ACR_CMK),
-                                   "gcp-dev", "gcp-prod"])
+@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod", "azure-dev", "azure-prod", "gcp-dev", "gcp-prod"])
 def test_reference_stacks_pass_every_mandatory_policy(pack, stack):
     report = run_policies(plan_stack(stack, STACKS), pack)
     assert report.resources_checked > 10

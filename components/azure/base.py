@@ -167,6 +167,16 @@ class Base(PlatformComponent):
             sku={"name": "Premium" if private or ctx.customer_managed_keys else "Basic"},
             admin_user_enabled=False,
             public_network_access=public_access,
+            # This API version takes a map of identity id -> {} here (the workspace takes a list).
+            identity={"type": "UserAssigned", "user_assigned_identities": self.identity.id.apply(lambda i: {i: {}})},
+            encryption=(
+                {
+                    "status": "enabled",
+                    "key_vault_properties": {"key_identifier": self.key.key_uri, "identity": self.identity.client_id},
+                }
+                if self.key is not None
+                else None
+            ),
             tags=tags,
             opts=ctx.stateful(self),
         )
