@@ -14,8 +14,7 @@ import yaml
 from components.catalog.gpus import shape_for
 from conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
 
-BUILT_ON = ("aws", "azure")  # the clouds whose TrainingCluster exists so far
-CASES = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS if cloud in BUILT_ON]
+CASES = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 CASE_IDS = [f"{stack}-on-{cloud}" for stack, cloud in CASES]
 
 
@@ -71,7 +70,37 @@ def _azure_view(plan) -> dict:
     }
 
 
-VIEWS = {"aws": _aws_view, "azure": _azure_view}
+def _gcp_view(plan) -> dict:
+    pools = {r.inputs["name"]: r.inputs for r in plan.by_type("gcp:container/nodePool:NodePool") if r.capability == "training"}
+    assert set(pools) == {"system", "gpu"}, sorted(pools)
+    gpu, system = pools["gpu"], pools["system"]
+    node = gpu["nodeConfig"]
+    # Only GPU jobs land on GPU nodes; GKE installs the driver; pods cannot use the node identity.
+    assert node["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}]
+    assert node["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
+    assert not system["nodeConfig"].get("guestAccelerators") and not system["nodeConfig"]["machineType"].startswith(("a2-", "a3-", "g2-"))
+    cluster = _one(plan, "gcp:container/cluster:Cluster").inputs
+    assert cluster["workloadIdentityConfig"]["workloadPool"].endswith(".svc.id.goog")
+    assert cluster["removeDefaultNodePool"] is True and cluster["releaseChannel"]["channel"]
+    assert cluster["deletionProtection"] is (plan.environment == "prod")
+    if plan.spec["network"]["private"]:
+        assert cluster["privateClusterConfig"]["enablePrivateNodes"] is True
+    # Least-privilege node account: exactly the three node roles, never the default compute account.
+    roles = sorted(r.inputs["role"] for r in plan.by_type("gcp:projects/iAMMember:IAMMember") if r.capability == "training")
+    assert roles == ["roles/artifactregistry.reader", "roles/logging.logWriter", "roles/monitoring.metricWriter"]
+    assert node["serviceAccount"].startswith(plan.spec["name"]) and "compute@developer" not in node["serviceAccount"]
+    accelerators = node["guestAccelerators"]
+    assert len(accelerators) == 1 and accelerators[0]["gpuDriverInstallationConfig"]["gpuDriverVersion"] in ("LATEST", "DEFAULT")
+    return {
+        "spot": node.get("spot") is True,
+        "on_demand": not node.get("spot") and not node.get("preemptible"),
+        "min": gpu["autoscaling"]["totalMinNodeCount"],
+        "max": gpu["autoscaling"]["totalMaxNodeCount"],
+        "shape": (node["machineType"], accelerators[0]["type"], accelerators[0]["count"]),
+    }
+
+
+VIEWS = {"aws": _aws_view, "azure": _azure_view, "gcp": _gcp_view}
 
 
 def _expected(plan) -> dict:
@@ -81,6 +110,8 @@ def _expected(plan) -> dict:
         return {"max": shape.vcpus * training["max_nodes"], "shape": [shape.instance_type]}
     if plan.cloud == "azure":
         return {"max": training["max_nodes"], "shape": shape.instance_type}
+    if plan.cloud == "gcp":
+        return {"max": training["max_nodes"], "shape": (shape.instance_type, shape.accelerator, shape.gpus)}
     raise AssertionError(f"no expectation for {plan.cloud}")
 
 
@@ -144,7 +175,23 @@ def _azure_checkpoints(plan) -> None:
     ]
 
 
-CHECKPOINTS = {"aws": _aws_checkpoints, "azure": _azure_checkpoints}
+def _gcp_checkpoints(plan) -> None:
+    artifacts = _by_name(plan, f"{plan.spec['name']}-{plan.environment}-artifacts").inputs
+    if plan.spec["encryption"]["customer_managed_keys"]:
+        assert artifacts["encryption"]["defaultKmsKeyName"]
+        # ... and the same key encrypts the GPU nodes' boot disks.
+        gpu = [r for r in plan.by_type("gcp:container/nodePool:NodePool") if r.inputs["name"] == "gpu"][0]
+        assert gpu.inputs["nodeConfig"]["bootDiskKmsKey"] == artifacts["encryption"]["defaultKmsKeyName"]
+    assert artifacts["publicAccessPrevention"] == "enforced" and artifacts["uniformBucketLevelAccess"] is True
+    # Jobs write checkpoints as the platform's workload account (objectUser on the bucket), via workload identity.
+    binding = _one(plan, "gcp:serviceaccount/iAMMember:IAMMember").inputs
+    assert binding["role"] == "roles/iam.workloadIdentityUser"
+    assert binding["member"].endswith(".svc.id.goog[training/training]")
+    grants = [r.inputs for r in plan.by_type("gcp:storage/bucketIAMMember:BucketIAMMember") if r.name.endswith("-artifacts-workloads")]
+    assert grants and grants[0]["role"] == "roles/storage.objectUser"
+
+
+CHECKPOINTS = {"aws": _aws_checkpoints, "azure": _azure_checkpoints, "gcp": _gcp_checkpoints}
 
 
 @pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
@@ -164,7 +211,7 @@ def _on_demand_plan(stack: str, cloud: str, tmp_path: Path):
     return plan_file(path, cloud=cloud, stack=stack)
 
 
-@pytest.mark.parametrize("cloud", BUILT_ON)
+@pytest.mark.parametrize("cloud", CLOUDS)
 def test_spot_false_gives_on_demand_capacity(cloud, tmp_path):
     plan = _on_demand_plan("aws-dev", cloud, tmp_path)
     assert _training_spec(plan)["spot"] is False
@@ -189,6 +236,7 @@ MUST_BE_TAGGED = {
         "azure-native:machinelearningservices:Compute",
         "azure-native:machinelearningservices:Datastore",
     },
+    "gcp": {"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"},
 }
 
 
@@ -197,6 +245,9 @@ def _tags_of(resource) -> dict | None:
     for key in ("tags", "labels", "resourceLabels"):
         if isinstance(inputs.get(key), dict):
             return inputs[key]
+    node_config = inputs.get("nodeConfig")
+    if isinstance(node_config, dict) and isinstance(node_config.get("resourceLabels"), dict):
+        return node_config["resourceLabels"]  # GKE node pools: labels on the VMs they create
     properties = inputs.get("properties")
     if isinstance(properties, dict) and isinstance(properties.get("tags"), dict):
         return properties["tags"]  # Azure ML datastores carry their tags in their properties
@@ -258,10 +309,20 @@ SUBMISSION_OUTPUTS = {
         "sagemaker_checkpoint_uri",
     ),
     "azure": ("compute_name", "workspace", "resource_group", "checkpoint_uri", "identity_client_id"),
+    "gcp": (
+        "cluster_name",
+        "cluster_location",
+        "node_pool",
+        "get_credentials",
+        "kubernetes_namespace",
+        "kubernetes_service_account",
+        "workload_service_account",
+        "checkpoint_uri",
+    ),
 }
 
 
-@pytest.mark.parametrize("stack", ["aws-prod", "azure-prod"])
+@pytest.mark.parametrize("stack", ["aws-prod", "azure-prod", "gcp-prod"])
 def test_job_submission_outputs(stack):
     cloud = stack.split("-")[0]
     outputs = _resolved_outputs(stack, cloud)
@@ -274,3 +335,7 @@ def test_job_submission_outputs(stack):
     if cloud == "azure":
         assert outputs["compute_name"] == "fraud-ml-prod-gpu"
         assert outputs["checkpoint_uri"] == "azureml://datastores/training_checkpoints/paths/checkpoints/"
+    if cloud == "gcp":
+        assert outputs["node_pool"] == "gpu"
+        assert outputs["checkpoint_uri"].startswith("gs://") and outputs["checkpoint_uri"].endswith("/checkpoints/")
+        assert outputs["get_credentials"].startswith(f"gcloud container clusters get-credentials {outputs['cluster_name']} ")

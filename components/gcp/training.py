@@ -1,0 +1,256 @@
+"""GCP training cluster: a GKE Standard cluster (private nodes when private, workload identity) with a
+spot GPU node pool that autoscales from 0 to `max_nodes`, GPU drivers installed by GKE, a taint so only
+GPU jobs land there, a small CPU system pool, and a least-privilege node service account. Jobs run as
+the platform's workload service account and checkpoint to the encrypted artifacts bucket.
+
+Why GKE and not Vertex AI custom jobs: see docs/training.md ("GCP: GKE rather than Vertex AI").
+
+Sections (the same order in aws/training.py and azure/training.py):
+  shape -> checkpoint storage -> network -> identities -> compute -> job submission -> outputs
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..catalog.gpus import shape_for
+from ..component import PlatformComponent
+from ..context import PlatformContext
+from ..spec.training import Training
+
+CHECKPOINT_PREFIX = "checkpoints"
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
+GPU_DRIVER_VERSION = "LATEST"  # GKE installs the driver matching the node image; no DaemonSet to manage
+NODE_ROLES = ("roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/artifactregistry.reader")
+SYSTEM_MACHINE_TYPE = "e2-standard-2"  # kube-system, GPU device plugin, GCS FUSE: the smallest that fits
+BOOT_DISK_GIB = 200  # CUDA images are large
+# Where training pods run: the Kubernetes service account bound to the platform's workload account.
+JOB_NAMESPACE = "training"
+JOB_SERVICE_ACCOUNT = "training"
+
+
+class TrainingCluster(PlatformComponent):
+    CLOUD = "gcp"
+    COMPONENT = "TrainingCluster"
+
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base,
+        training: Training,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        labels = ctx.tags(use_case=training.use_case)
+        project = base.project
+        region = ctx.spec.region
+        after_apis = dict(depends_on=base.services)
+
+        # -- shape (from the GPU catalog) -------------------------------------------------------------
+        shape = shape_for("gcp", training.gpu, training.gpus_per_node)
+
+        # -- checkpoint storage: a prefix of the platform's encrypted artifacts bucket -----------------
+        checkpoint_uri = pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{CHECKPOINT_PREFIX}/")
+
+        # -- network ------------------------------------------------------------------------------------
+        if ctx.private:
+            network, subnetwork = base.network, base.subnetwork
+        else:
+            network, subnetwork = self._public_network(project, region, after_apis)
+
+        # -- identities -----------------------------------------------------------------------------------
+        # Nodes: their own account with the three roles a node needs (never the Compute Engine default
+        # account, which holds Editor). Jobs: the platform's workload account through workload identity.
+        self.node_account = gcp.serviceaccount.Account(
+            ctx.name("training-nodes"),
+            account_id=f"{ctx.prefix}-gke-nodes"[:30].rstrip("-"),
+            display_name=f"mlplat {ctx.prefix}: GKE training nodes (logs, metrics, image pulls)",
+            project=project,
+            opts=ctx.child(self, **after_apis),
+        )
+        for role in NODE_ROLES:
+            gcp.projects.IAMMember(
+                ctx.name("training-nodes", role.split("/")[1].replace(".", "-").lower()),
+                project=project,
+                role=role,
+                member=self.node_account.member,
+                opts=ctx.child(self.node_account),
+            )
+        encryption_grants = []
+        if base.kms_key is not None:
+            # The platform key encrypts the node boot disks (Compute Engine agent) and etcd secrets (GKE agent).
+            number = gcp.organizations.get_project_output(project_id=project).number
+            for agent, domain in (("compute", "compute-system"), ("gke", "container-engine-robot")):
+                encryption_grants.append(
+                    gcp.kms.CryptoKeyIAMMember(
+                        ctx.name("training-key", agent),
+                        crypto_key_id=base.key_id,
+                        role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                        member=pulumi.Output.concat("serviceAccount:service-", number, f"@{domain}.iam.gserviceaccount.com"),
+                        opts=ctx.child(self),
+                    )
+                )
+        node_security = {
+            "service_account": self.node_account.email,
+            "oauth_scopes": ["https://www.googleapis.com/auth/cloud-platform"],  # IAM roles are the limit
+            "workload_metadata_config": {"mode": "GKE_METADATA"},  # pods never see the node's identity
+            "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
+        }
+
+        # -- compute: the cluster, its system pool and the GPU pool ----------------------------------------
+        private = {}
+        if ctx.private:
+            private = {
+                "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": False},
+                # Control plane: reachable from inside the VPC only until an operator adds a CIDR here.
+                "master_authorized_networks_config": {"cidr_blocks": [], "gcp_public_cidrs_access_enabled": False},
+            }
+        self.cluster = gcp.container.Cluster(
+            ctx.name("training-gke"),
+            name=ctx.name("training"),
+            project=project,
+            location=region,  # regional control plane; node pools spread over the region's zones
+            description=f"mlplat {ctx.prefix}: GPU training ({shape.describe()}, up to {training.max_nodes} nodes)",
+            network=network.id,
+            subnetwork=subnetwork.id,
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy={"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"},
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            node_config=node_security,  # the short-lived default pool must not run as the default account
+            workload_identity_config={"workload_pool": f"{project}.svc.id.goog"},
+            release_channel={"channel": "STABLE" if ctx.protect else "REGULAR"},
+            enable_shielded_nodes=True,
+            # Remove idle nodes sooner than the balanced profile: GPUs are billed per second.
+            cluster_autoscaling={"autoscaling_profile": "OPTIMIZE_UTILIZATION"},
+            cost_management_config={"enabled": True},  # GKE cost allocation by namespace and label
+            addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},  # mount checkpoints from GCS
+            database_encryption=(
+                {"state": "ENCRYPTED", "key_name": base.key_id} if base.kms_key is not None else None
+            ),
+            resource_labels=labels,
+            deletion_protection=ctx.protect,
+            **private,
+            opts=ctx.child(self, depends_on=[*base.services, *encryption_grants]),
+        )
+        self.system_pool = gcp.container.NodePool(
+            ctx.name("training-system-pool"),
+            name="system",
+            project=project,
+            location=region,
+            cluster=self.cluster.name,
+            initial_node_count=1,
+            autoscaling={"total_min_node_count": 1, "total_max_node_count": 3, "location_policy": "BALANCED"},
+            management={"auto_repair": True, "auto_upgrade": True},
+            node_config={
+                **node_security,
+                "machine_type": SYSTEM_MACHINE_TYPE,
+                "spot": not ctx.protect,  # dev: spot; prod: the control pods stay put
+                "disk_type": "pd-balanced",
+                "disk_size_gb": 50,
+                "boot_disk_kms_key": base.key_id,
+                "labels": {"mlplat/pool": "system"},
+                "resource_labels": labels,
+            },
+            opts=ctx.child(self.cluster),
+        )
+        self.gpu_pool = gcp.container.NodePool(
+            ctx.name("training-gpu-pool"),
+            name="gpu",
+            project=project,
+            location=region,
+            cluster=self.cluster.name,
+            initial_node_count=0,
+            autoscaling={
+                "total_min_node_count": 0,
+                "total_max_node_count": training.max_nodes,
+                "location_policy": "ANY",  # spot: take capacity in whichever zone has it
+            },
+            management={"auto_repair": True, "auto_upgrade": True},
+            # Upgrades replace nodes in place: no surge GPU node billed while upgrading.
+            upgrade_settings={"max_surge": 0, "max_unavailable": 1},
+            node_config={
+                **node_security,
+                "machine_type": shape.instance_type,
+                "spot": training.spot,
+                "guest_accelerators": [
+                    {
+                        "type": shape.accelerator,
+                        "count": shape.gpus,
+                        "gpu_driver_installation_config": {"gpu_driver_version": GPU_DRIVER_VERSION},
+                    }
+                ],
+                "taints": [GPU_TAINT],
+                "disk_type": "pd-ssd",
+                "disk_size_gb": BOOT_DISK_GIB,
+                "boot_disk_kms_key": base.key_id,
+                "labels": {"mlplat/pool": "gpu"},
+                "resource_labels": labels,
+            },
+            opts=ctx.child(self.cluster),
+        )
+
+        # -- job submission: pods in `training` as KSA `training` act as the platform workload account ---
+        gcp.serviceaccount.IAMMember(
+            ctx.name("training-workload-identity"),
+            service_account_id=base.workload_account.name,
+            role="roles/iam.workloadIdentityUser",
+            member=f"serviceAccount:{project}.svc.id.goog[{JOB_NAMESPACE}/{JOB_SERVICE_ACCOUNT}]",
+            opts=ctx.child(self, depends_on=[self.cluster]),  # the identity pool exists once the cluster does
+        )
+
+        # -- outputs: what a user needs to submit a job ----------------------------------------------------
+        self.finish(
+            {
+                "cluster_name": self.cluster.name,
+                "cluster_location": region,
+                "node_pool": self.gpu_pool.name,
+                "get_credentials": pulumi.Output.concat(
+                    "gcloud container clusters get-credentials ", self.cluster.name,
+                    f" --region {region} --project {project}",
+                ),
+                "kubernetes_namespace": JOB_NAMESPACE,
+                "kubernetes_service_account": JOB_SERVICE_ACCOUNT,
+                "workload_service_account": base.workload_account.email,
+                "checkpoint_uri": checkpoint_uri,
+                "machine_type": shape.instance_type,
+                "accelerator": shape.accelerator,
+                "gpus_per_node": shape.gpus,
+                "max_nodes": training.max_nodes,
+                "spot": training.spot,
+            }
+        )
+
+    def _public_network(self, project: str, region: str, after_apis: dict):
+        """Non-private platforms: a network of the cluster's own (nodes with public IPs, no inbound
+        firewall rule besides GKE's own). The `default` network is not relied on: organisations often
+        disable it and its firewall rules are unknown."""
+        ctx = self.ctx
+        network_range = ipaddress.ip_network(ctx.spec.network.cidr)
+        nodes, pods, services = list(network_range.subnets(new_prefix=network_range.prefixlen + 2))[:3]
+        network = gcp.compute.Network(
+            ctx.name("training-vpc"),
+            project=project,
+            auto_create_subnetworks=False,
+            routing_mode="REGIONAL",
+            opts=ctx.child(self, **after_apis),
+        )
+        subnetwork = gcp.compute.Subnetwork(
+            ctx.name("training-nodes-subnet"),
+            project=project,
+            region=region,
+            network=network.id,
+            ip_cidr_range=str(nodes),
+            private_ip_google_access=True,
+            secondary_ip_ranges=[
+                {"range_name": "pods", "ip_cidr_range": str(pods)},
+                {"range_name": "services", "ip_cidr_range": str(services)},
+            ],
+            opts=ctx.child(network),
+        )
+        return network, subnetwork
