@@ -180,3 +180,141 @@ def test_usage_errors_exit_2(tmp_path):
     assert CliRunner().invoke(app, ["prices", "refresh", "--cloud", "oracle"]).exit_code == 2
     result = CliRunner().invoke(app, ["prices", "refresh", "--catalog", str(tmp_path / "none.csv")])
     assert result.exit_code == 2 and "cannot read" in result.output
+
+
+# -- AWS Pricing API (real HTTP to a loopback server speaking the Pricing API's JSON protocol) ---------------
+
+class PricingServer:
+    """Answers AWSPriceListService.GetProducts from tests/fixtures/prices/aws/<ServiceCode>/<region>/<name>.json."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.requests: list[dict] = []
+        self.missing: set[tuple[str, str, str]] = set()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                target = self.headers.get("X-Amz-Target")
+                server.requests.append({"target": target, "auth": self.headers.get("Authorization"), **body})
+                filters = {f["Field"]: f["Value"] for f in body["Filters"]}
+                name = filters.get("instanceType") or f"{filters.get('component')}-{filters.get('instanceName')}"
+                key = (body["ServiceCode"], filters.get("regionCode"), name)
+                path = FIXTURES / "aws" / key[0] / str(key[1]) / f"{name}.json"
+                if target != "AWSPriceListService.GetProducts":
+                    payload, status = {"__type": "UnknownOperationException"}, 400
+                elif key in server.missing or not path.exists():
+                    payload, status = {"FormatVersion": "aws_v1", "PriceList": []}, 200
+                else:
+                    payload, status = json.loads(path.read_text()), 200
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def no_aws_config(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PRICING", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def pricing_api(no_aws_config, monkeypatch):
+    server = PricingServer()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", server.url)
+    yield server
+    server.close()
+
+
+def test_aws_refresh_updates_on_demand_and_keeps_spot(catalog, pricing_api):
+    before = records(catalog)
+    result = run(catalog, "--cloud", "aws")
+    assert result.exit_code == 0, result.output
+    after = records(catalog)
+
+    m5 = after[("aws", "us-east-1", "ec2/m5.xlarge")]
+    assert (m5["on_demand_usd"], m5["spot_usd"], m5["date"]) == ("0.2", "0.076", TODAY)
+    assert m5["source"].startswith("AWS Pricing API") and "spot column kept" in m5["source"]
+    assert re.search(r"updated\s+aws\s+us-east-1\s+ec2/m5\.xlarge\s+0\.192 -> 0\.2\s+0\.076\s+spot column kept", result.output)
+    assert after[("aws", "us-east-1", "sagemaker-hosting/ml.m5.large")]["on_demand_usd"] == "0.12"
+    assert after[("aws", "us-east-2", "ec2/g6.xlarge")]["on_demand_usd"] == "0.805"
+    assert after[("aws", "us-east-1", "ec2/g5.xlarge")] == before[("aws", "us-east-1", "ec2/g5.xlarge")]
+    assert re.search(r"held\s+aws\s+us-east-1\s+ec2/g5\.xlarge\s+1\.01 -> 1\.006", result.output)
+    # a row without spot gets no spot note
+    assert "spot" not in after[("aws", "us-east-1", "sagemaker-hosting/ml.m5.large")]["source"]
+    refreshed = {k for k in before if k[0] == "aws" and (k[2].startswith("ec2/") or "/ml." in k[2])} \
+        - {("aws", "us-east-1", "ec2/g5.xlarge")}
+    assert all(after[k]["date"] == TODAY for k in refreshed)
+    assert_only_changed(before, after, refreshed)
+
+    # the requests: signed, the documented filters
+    ec2 = next(r for r in pricing_api.requests if r["ServiceCode"] == "AmazonEC2")
+    assert ec2["auth"].startswith("AWS4-HMAC-SHA256") and ec2["target"] == "AWSPriceListService.GetProducts"
+    assert {f["Field"]: f["Value"] for f in ec2["Filters"]}.keys() >= {
+        "instanceType", "regionCode", "operatingSystem", "tenancy", "preInstalledSw", "capacitystatus"}
+    assert all(f["Type"] == "TERM_MATCH" for f in ec2["Filters"])
+    hosting = {f["Field"]: f["Value"] for r in pricing_api.requests if r["ServiceCode"] == "AmazonSageMaker"
+               for f in r["Filters"] if any(g["Value"] == "Hosting" for g in r["Filters"])}
+    assert hosting["component"] == "Hosting"
+
+    second = run(catalog, "--cloud", "aws", "--format", "json")
+    assert second.exit_code == 0
+    assert {r["status"] for s in json.loads(second.output)["sources"] for r in s["rows"]} == {"unchanged", "held"}
+    assert records(catalog) == after
+
+
+def test_aws_missing_sku_exits_1(catalog, pricing_api):
+    pricing_api.missing.add(("AmazonSageMaker", "us-east-2", "Training-ml.g5.xlarge"))
+    result = run(catalog, "--cloud", "aws")
+    assert result.exit_code == 1
+    assert "aws/us-east-2/sagemaker-training/ml.g5.xlarge" in result.output
+    assert records(catalog)[("aws", "us-east-2", "sagemaker-training/ml.g5.xlarge")]["date"] == "2026-11-21"
+
+
+def test_aws_without_credentials_is_skipped(catalog, no_aws_config):
+    original = catalog.read_bytes()
+    result = run(catalog, "--cloud", "aws")
+    assert result.exit_code == 0, result.output
+    assert "aws: AWS Pricing API: skipped: no AWS credentials" in result.output
+    assert catalog.read_bytes() == original
+
+
+def test_aws_connection_refused_is_skipped(catalog, no_aws_config, monkeypatch):
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_PRICING", f"http://127.0.0.1:{port}")
+    original = catalog.read_bytes()
+    result = run(catalog, "--cloud", "aws")
+    assert result.exit_code == 0, result.output
+    assert "aws: AWS Pricing API: skipped: cannot reach the Pricing API (EndpointConnectionError" in result.output
+    assert catalog.read_bytes() == original
