@@ -70,7 +70,14 @@ def azure_fixture_name(request) -> tuple[str, str]:
 
 
 @pytest.fixture
-def azure_api():
+def http():
+    """One `responses` mock for every HTTPS call of a test (requests to anything unregistered fail)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def azure_api(http):
     """Replays tests/fixtures/prices/azure/<region>/<name>.json; `missing` names answer no Items."""
     missing: set[tuple[str, str]] = set()
     seen: list[tuple[str, str]] = []
@@ -84,9 +91,8 @@ def azure_api():
             return 200, {}, json.dumps(body)
         return 200, {}, path.read_text()
 
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback(responses.GET, AZURE_URL, callback=answer)
-        yield type("AzureApi", (), {"missing": missing, "seen": seen, "mock": mock})
+    http.add_callback(responses.GET, AZURE_URL, callback=answer)
+    return type("AzureApi", (), {"missing": missing, "seen": seen})
 
 
 def test_azure_refresh_updates_rows_to_recorded_prices(catalog, azure_api):
@@ -318,3 +324,112 @@ def test_aws_connection_refused_is_skipped(catalog, no_aws_config, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "aws: AWS Pricing API: skipped: cannot reach the Pricing API (EndpointConnectionError" in result.output
     assert catalog.read_bytes() == original
+
+
+# -- Cloud Billing Catalog API (REST + API key; responses answers the HTTPS calls) ---------------------------
+
+GCP_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
+GCP_KEY = "test-api-key"
+
+
+@pytest.fixture
+def billing_api(http):
+    """Replays tests/fixtures/prices/gcp/skus-page{1,2}.json; `drop` removes SKUs by description + region."""
+    state = type("BillingApi", (), {"calls": [], "drop": set()})
+
+    def answer(request):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)
+        state.calls.append(query)
+        if query.get("key") != [GCP_KEY]:
+            return 400, {}, json.dumps({"error": {"code": 400, "message": "API key not valid.", "status": "INVALID_ARGUMENT"}})
+        page = json.loads((FIXTURES / "gcp" / ("skus-page2.json" if "pageToken" in query else "skus-page1.json")).read_text())
+        page["skus"] = [s for s in page["skus"] if not any(
+            s["description"] == d and r in s["serviceRegions"] for d, r in state.drop)]
+        return 200, {}, json.dumps(page)
+
+    http.add_callback(responses.GET, GCP_URL, callback=answer)
+    return state
+
+
+def test_gcp_refresh_prices_machines_from_core_ram_and_gpu_skus(catalog, billing_api):
+    before = records(catalog)
+    result = run(catalog, "--cloud", "gcp", "--gcp-api-key", GCP_KEY)
+    assert result.exit_code == 0, result.output
+    after = records(catalog)
+
+    # n1-standard-2 = 2 x N1 core + 7.5 GiB x N1 RAM (Americas SKUs list us-central1)
+    n1 = after[("gcp", "us-central1", "compute/n1-standard-2")]
+    assert float(n1["on_demand_usd"]) == pytest.approx(2 * 0.031611 + 7.5 * 0.004237, abs=1e-6)
+    assert float(n1["spot_usd"]) == pytest.approx(2 * 0.006655 + 7.5 * 0.000892, abs=1e-6)
+    assert n1["date"] == TODAY and "'N1 Predefined Instance Core'" in n1["source"]
+    # us-east4 uses the Virginia SKUs; E2 there has no spot SKU in the answer: spot column kept
+    e2 = after[("gcp", "us-east4", "compute/e2-standard-4")]
+    assert float(e2["on_demand_usd"]) == pytest.approx(4 * 0.024567 + 16 * 0.003293, abs=1e-6)
+    assert e2["spot_usd"] == before[("gcp", "us-east4", "compute/e2-standard-4")]["spot_usd"]
+    assert re.search(r"us-east4\s+compute/e2-standard-4\s+.*no Spot Preemptible SKU found: spot column kept", result.output)
+    # a GPU shape outside the reference region: machine + GPUs (vCPUs and memory from gpus.yaml)
+    t4 = after[("gcp", "us-east4", "compute/n1-standard-8+nvidia-tesla-t4x2")]
+    assert float(t4["on_demand_usd"]) == pytest.approx(8 * 0.035605 + 30 * 0.004772 + 2 * 0.35, abs=1e-6)
+    assert float(t4["spot_usd"]) == pytest.approx(8 * 0.0075 + 30 * 0.001005 + 2 * 0.14, abs=1e-6)
+    # mirrored by gpus.yaml (us-central1) and different: held; a3 has no rule: not refreshable; both kept
+    g2 = ("gcp", "us-central1", "compute/g2-standard-4+nvidia-l4x1")
+    assert after[g2] == before[g2]
+    assert re.search(r"held\s+gcp\s+us-central1\s+compute/g2-standard-4\+nvidia-l4x1\s+0\.71 -> 0\.70684", result.output)
+    a3 = ("gcp", "us-central1", "compute/a3-highgpu-8g+nvidia-h100-80gbx8")
+    assert after[a3] == before[a3] and re.search(r"not-refreshable\s+gcp\s+us-central1\s+compute/a3-highgpu-8g", result.output)
+    changed = {k for k in before if after[k] != before[k]}
+    assert changed and all(k[0] == "gcp" and k[2].startswith("compute/") and after[k]["date"] == TODAY for k in changed)
+    assert_only_changed(before, after, changed)
+    # both pages were read, with the key, in USD
+    assert len(billing_api.calls) == 2 and billing_api.calls[1]["pageToken"] == ["CAEaCQoHMEEyNi0xQg"]
+    assert billing_api.calls[0]["currencyCode"] == ["USD"]
+
+    again = run(catalog, "--cloud", "gcp", "--gcp-api-key", GCP_KEY, "--format", "json")
+    assert again.exit_code == 0
+    assert {r["status"] for s in json.loads(again.output)["sources"] for r in s["rows"]} == \
+        {"unchanged", "held", "not-refreshable"}
+    assert records(catalog) == after
+
+
+def test_gcp_api_key_from_environment(catalog, billing_api, monkeypatch):
+    monkeypatch.setenv("GOOGLE_API_KEY", GCP_KEY)
+    result = run(catalog, "--cloud", "gcp", "--dry-run")
+    assert result.exit_code == 0 and "gcp: Cloud Billing Catalog API: " in result.output and "skipped" not in result.output
+
+
+def test_gcp_missing_sku_exits_1(catalog, billing_api):
+    billing_api.drop.add(("N2 Instance Ram running in Virginia", "us-east4"))
+    result = run(catalog, "--cloud", "gcp", "--gcp-api-key", GCP_KEY)
+    assert result.exit_code == 1
+    assert "gcp/us-east4/compute/n2-standard-4" in result.output
+    assert records(catalog)[("gcp", "us-east4", "compute/n2-standard-4")]["date"] == "2026-11-21"
+
+
+def test_gcp_without_key_bad_key_or_network_is_skipped(catalog, billing_api, monkeypatch):
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    original = catalog.read_bytes()
+    result = run(catalog, "--cloud", "gcp")
+    assert result.exit_code == 0 and "gcp: Cloud Billing Catalog API: skipped: no API key" in result.output
+    result = run(catalog, "--cloud", "gcp", "--gcp-api-key", "wrong")
+    assert result.exit_code == 0 and "skipped: the Cloud Billing API refused the API key (HTTP 400)" in result.output
+    assert catalog.read_bytes() == original
+
+
+def test_gcp_connection_refused_is_skipped(catalog):
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, GCP_URL, body=requests.ConnectionError("Connection refused"))
+        result = run(catalog, "--cloud", "gcp", "--gcp-api-key", GCP_KEY)
+    assert result.exit_code == 0 and "skipped: cannot reach cloudbilling.googleapis.com" in result.output
+
+
+def test_all_sources_in_one_run_write_once(catalog, azure_api, pricing_api, billing_api):
+    result = run(catalog, "--gcp-api-key", GCP_KEY, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [s["cloud"] for s in report["sources"]] == ["aws", "azure", "gcp"]
+    assert all(s["status"] == "refreshed" for s in report["sources"]) and report["written"]
+    after = records(catalog)
+    assert after[("aws", "us-east-1", "ec2/m5.xlarge")]["on_demand_usd"] == "0.2"
+    assert after[("azure", "eastus", "vm/Standard_DS3_v2")]["on_demand_usd"] == "0.229"
+    assert not list(catalog.parent.glob(".prices.csv.*"))  # no temporary file left behind
+    load_catalog(catalog)
