@@ -5,7 +5,7 @@ fields as the spec's `usage:` section); without it the estimate is the idle (alw
 
 from __future__ import annotations
 
-from pulumi_policy import EnforcementLevel, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
 
 from cli.finops.estimate import annotate, estimate, usage_of
 from cli.finops.sku import Resource
@@ -13,14 +13,21 @@ from components.capabilities import CAPABILITY_OF_COMPONENT
 
 
 def budget_of(resources) -> float | None:
+    """The monthly budget the stack declares, or None (no budget, or its amount is not known yet)."""
     for r in resources:
         props = r.props or {}
         if r.resource_type == "aws:budgets/budget:Budget":
-            return float(props.get("limitAmount") or props.get("limit_amount"))
-        if r.resource_type == "azure-native:consumption:Budget":
-            return float(props["amount"])
-        if r.resource_type == "gcp:billing/budget:Budget":
-            return float(((props.get("amount") or {}).get("specifiedAmount") or {}).get("units"))
+            amount = props.get("limitAmount")
+        elif r.resource_type == "azure-native:consumption:Budget":
+            amount = props.get("amount")
+        elif r.resource_type == "gcp:billing/budget:Budget":
+            amount = ((props.get("amount") or {}).get("specifiedAmount") or {}).get("units")
+        else:
+            continue
+        try:
+            return float(amount)
+        except (TypeError, ValueError):
+            return None
     return None
 
 
@@ -44,14 +51,32 @@ def check(resources, usage: dict | None = None) -> str | None:
             node = by_urn.get(node.parent)
     cloud = next((x.type.split(":")[0] for x in records if not x.type.startswith(("mlplat:", "pulumi"))), "aws")
     cloud = {"azure-native": "azure"}.get(cloud, cloud)
-    region = next((x.inputs.get("location") or x.inputs.get("region") for x in records
-                   if x.inputs.get("location") or x.inputs.get("region")), None)
-    result = estimate(annotate(records), cloud, region or "", usage_of(None, usage))
+    region, assumed = _region(resources, records, cloud)
+    result = estimate(annotate(records), cloud, region, usage_of(None, usage))
     total = result.total()
     if total > limit:
+        where = f"{region} list prices" + (" (region not visible to the pack: reference region assumed)" if assumed else "")
         return (f"estimated monthly cost ${total:,.2f} (idle ${result.total('idle'):,.2f}, usage "
-                f"${result.total('usage'):,.2f}; `mlplat cost` shows each catalog row) exceeds the budget ${limit:,.2f}")
+                f"${result.total('usage'):,.2f}; {where}; `mlplat cost` shows each catalog row) exceeds the budget "
+                f"${limit:,.2f}")
     return None
+
+
+def _region(resources, records, cloud: str) -> tuple[str, bool]:
+    """The stack's region: a resource's own location/region input, else its provider's region (what the
+    engine sends for provider-configured regions, e.g. `aws:region`), else the catalog's reference region."""
+    for x in records:
+        value = x.inputs.get("location") or x.inputs.get("region")
+        if isinstance(value, str) and value and value.lower() != "global":
+            return value.lower(), False
+    for r in resources:
+        provider = getattr(r, "provider", None)
+        props = getattr(provider, "props", None) or {}
+        if isinstance(props.get("region"), str):
+            return props["region"], False
+    from components.catalog.gpus import reference_region
+
+    return reference_region(cloud), True
 
 
 def _validate(args, report_violation) -> None:
@@ -63,7 +88,16 @@ def _validate(args, report_violation) -> None:
 
 budget_within_estimate = StackValidationPolicy(
     name="budget-within-estimate",
-    description="The estimated monthly cost (mlplat cost model, catalog prices) must stay within the stack's budget.",
+    description=(
+        "The estimated monthly cost (the `mlplat cost` model over catalog prices: idle cost plus the usage "
+        "assumptions in the policy config) must stay within the stack's declared budget. Mirrors the AWS "
+        "Well-Architected cost pillar COST02-BP05 (implement cost controls) and FinOps Foundation budgeting "
+        "practice; Infracost-style cost policies, which have no Pulumi support (infracost/infracost#187)."
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate,
+    config_schema=PolicyConfigSchema(properties={
+        "usage": {"type": "object", "default": {},
+                  "description": "Usage assumptions, the same fields as the spec's `usage:` section."},
+    }),
 )

@@ -56,10 +56,10 @@ def _is_azure_training(args) -> bool:
 
 
 def _is_gcp_training(args) -> bool:
+    """A GKE node pool with GPUs outside endpoints: the training capacity. A CPU-only system pool (cluster
+    add-ons, job controllers) is not training capacity and stays on-demand for reliability."""
     if args.resource_type != "gcp:container/nodePool:NodePool":
         return False
-    if facts.in_component(args.urn, facts.TRAINING_COMPONENTS):
-        return True
     if facts.in_component(args.urn, facts.ENDPOINT_COMPONENTS):
         return False
     return bool(facts.gcp_gpu_classes(facts.get(args.props, "nodeConfig", {})))

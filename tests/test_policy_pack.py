@@ -33,6 +33,15 @@ def res(type_, name, props=None, protect=False, component=None, tags=None):
                             properties=props, protect=protect)
 
 
+def budget_of_usd(amount):
+    return res("aws:budgets/budget:Budget", "budget", {"budgetType": "COST", "limitAmount": str(amount),
+                                                       "limitUnit": "USD", "timeUnit": "MONTHLY"}, tags=TAGS)
+
+
+def kms_keys(count):
+    return [res("aws:kms/key:Key", f"key-{i}", {"enableKeyRotation": True}, tags=TAGS) for i in range(count)]
+
+
 def run(pack, resources, config=None):
     _, policies = pack.info()
     diagnostics = analyze(pack, resources, resolve_config(policies, config or {}), stack="test")
@@ -78,9 +87,10 @@ def aml_compute(priority="LowPriority", min_nodes=0, max_nodes=4, vm="Standard_N
 
 
 def node_pool(spot=True, min_nodes=0, max_nodes=4, accelerator="nvidia-tesla-a100"):
+    accelerators = [{"type": accelerator, "count": 8}] if accelerator else []
     return res("gcp:container/nodePool:NodePool", "gpu-pool", {
-        "nodeConfig": {"spot": spot, "machineType": "a2-highgpu-8g",
-                       "guestAccelerators": [{"type": accelerator, "count": 8}]},
+        "nodeConfig": {"spot": spot, "machineType": "a2-highgpu-8g" if accelerator else "e2-standard-4",
+                       "guestAccelerators": accelerators},
         "autoscaling": {"minNodeCount": min_nodes, "maxNodeCount": max_nodes}},
         component="mlplat:gcp:TrainingCluster", tags=LABELS)
 
@@ -115,6 +125,7 @@ CASES = [
     ("training-spot-capacity", "azure-dedicated", [aml_compute("Dedicated")], None, True),
     ("training-spot-capacity", "gcp-spot", [node_pool(spot=True)], None, False),
     ("training-spot-capacity", "gcp-on-demand", [node_pool(spot=False)], None, True),
+    ("training-spot-capacity", "gcp-cpu-system-pool-on-demand", [node_pool(spot=False, accelerator=None)], None, False),
     ("training-scale-to-zero", "aws-zero", [batch(min_vcpus=0)], None, False),
     ("training-scale-to-zero", "aws-warm", [batch(min_vcpus=96)], None, True),
     ("training-scale-to-zero", "azure-warm", [aml_compute(min_nodes=1)], None, True),
@@ -153,6 +164,9 @@ CASES = [
      {"required-finops-tags": {"requiredTags": ["data-classification"]}}, True),
     ("stack-budget", "with-budget", [BUDGET, res("aws:ecr/repository:Repository", "repo", {}, tags=TAGS)], None, False),
     ("stack-budget", "no-budget", [res("aws:ecr/repository:Repository", "repo", {}, tags=TAGS)], None, True),
+    # Two KMS keys cost $2/month at catalog prices: within a $1000 budget, over a $1 budget.
+    ("budget-within-estimate", "within", [budget_of_usd(1000), *kms_keys(2)], None, False),
+    ("budget-within-estimate", "over", [budget_of_usd(1), *kms_keys(2)], None, True),
     ("stack-budget", "gcp-budget", [res("gcp:billing/budget:Budget", "b", {"billingAccount": "x"}),
                                     res("gcp:storage/bucket:Bucket", "b2", {}, tags=LABELS)], None, False),
     # --- security ---
