@@ -74,7 +74,8 @@ class FeatureStore(PlatformComponent):
         private = ctx.private
         public_access = "Disabled" if private else "Enabled"
         account = base.storage_account.name
-        data_container = base.containers["data"].name
+        # The base layer's `data` container (container_name == purpose there); depend on it explicitly.
+        data_container = "data"  # the base layer's data container (container_name = purpose there)
         abfss = pulumi.Output.format("abfss://{0}@{1}.dfs.core.windows.net", data_container, account)
 
         # -- online store: Azure Cache for Redis ----------------------------------------------------------
@@ -236,6 +237,12 @@ class FeatureStore(PlatformComponent):
                         f"({EVENT_TIME_TYPE['azure']}), features {', '.join(group.features)}"
                     ),
                     "entities": [f"azureml:{group.entity}:{VERSION}"],
+                    # What the spec asked for, on the asset itself (the spec file holds the same).
+                    "properties": {
+                        "mlplat.entity": group.entity,
+                        "mlplat.event_time": group.event_time,
+                        **{f"mlplat.feature.{f}": azure_feature_type(k) for f, k in group.features.items()},
+                    },
                     "specification": {"path": spec_path},
                     "materialization_settings": materialization,
                     "stage": "Production" if ctx.protect else "Development",
