@@ -61,6 +61,7 @@ class PlatformSpec(SpecModel):
         self._check_gpu_offerings()
         FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store (issue 4)
         self._apply_environment_defaults()
+        VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults (issue 6)
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
