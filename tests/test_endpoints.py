@@ -187,19 +187,23 @@ def test_aws_dev_scales_to_zero_with_serverless_when_nothing_needs_instances(tmp
 
 def test_aws_dev_default_of_zero_keeps_one_instance_when_canary_or_logging_need_instances():
     # Serverless endpoints serve one variant and have no data capture: the reference dev endpoint
-    # (canary + logging) keeps 1 instance per version; docs/endpoints.md states the gap.
+    # (canary + logging) keeps 1 instance per version, and the plan states why.
     plan = reference_plan("aws-dev")
     for target in _all(plan, "aws:appautoscaling/target:Target"):
         assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (1, 2)
-    from components.aws.endpoint import scale_to_zero_gap
+    (gap,) = [g["gap"] for g in plan.gaps if g["capability"] == "endpoints"]
+    assert "canary" in gap and "logging" in gap
 
-    spec = load_stack("aws-dev", STACKS_DIR).spec
-    gap = scale_to_zero_gap(spec.endpoints[0], spec.network.private)
-    assert gap and "canary" in gap and "logging" in gap
+
+def test_aws_dev_endpoint_that_serverless_can_serve_defaults_to_zero(tmp_path):
+    raw = _raw("aws-dev")
+    raw["endpoints"] = [{k: v for k, v in raw["endpoints"][0].items() if k != "canary"} | {"logging": False}]
+    spec = parse_spec(raw, "test.yaml")
+    assert spec.endpoints[0].min_replicas == 0
 
 
 def test_aws_explicit_zero_that_serverless_cannot_serve_is_an_error(tmp_path):
-    with pytest.raises(SpecError, match=r"endpoints\.0\.min_replicas: 0 cannot be served on AWS.*min_replicas: 1"):
+    with pytest.raises(SpecError, match=r"endpoints\.0\.min_replicas: aws cannot scale this endpoint to zero.*min_replicas: 1"):
         plan_file(_spec_file(tmp_path, "aws-dev", min_replicas=0))
 
 

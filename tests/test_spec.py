@@ -53,11 +53,13 @@ def test_prod_defaults_are_private_encrypted_and_protected():
 
 
 def test_dev_defaults_are_cheap_and_unprotected():
-    spec = parse_spec(minimal(endpoints=[{"name": "scorer"}], vector_search={"dimensions": 384}), SOURCE, PREFIX)
+    endpoints = [{"name": "scorer", "logging": False}, {"name": "logged"}]
+    spec = parse_spec(minimal(endpoints=endpoints, vector_search={"dimensions": 384}), SOURCE, PREFIX)
     assert spec.protect is False
     assert spec.network.private is False
     assert spec.encryption.customer_managed_keys is False
-    assert spec.endpoints[0].min_replicas == 0  # AWS can scale to zero
+    assert spec.endpoints[0].min_replicas == 0  # AWS serverless can serve it
+    assert spec.endpoints[1].min_replicas == 1  # data capture needs instances
     assert spec.vector_search.replicas == 1 and spec.vector_search.tier == "small"
 
 
@@ -97,7 +99,7 @@ def test_several_errors_are_all_reported():
 def test_azure_refuses_scale_to_zero_and_suggests_one():
     (line,) = error_lines(minimal(cloud="azure", region="eastus", endpoints=[{"name": "scorer", "min_replicas": 0}]))
     assert f"{PREFIX}.endpoints.0.min_replicas" in line
-    assert "cannot scale to zero" in line and "min_replicas: 1" in line
+    assert "cannot scale this endpoint to zero" in line and "min_replicas: 1" in line
 
 
 def test_region_must_belong_to_the_cloud():

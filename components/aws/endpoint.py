@@ -2,14 +2,11 @@
 version weighted by the canary share, the endpoint with a blue/green deployment that rolls back on
 CloudWatch alarms, Application Auto Scaling between min and max, data capture to the artifacts bucket.
 
-Scale to zero (`min_replicas: 0`), see docs/endpoints.md:
-- CPU: SageMaker serverless inference. Serverless endpoints serve ONE production variant, have no
-  data capture and cannot join a VPC, so they are used only when the endpoint has no canary, logging
-  is off and the platform is not private.
-- GPU: scale to zero needs inference components, which pulumi-aws 7.x does not provide.
-- Otherwise: `min_replicas: 0` written in the spec is an error (suggesting 1); the dev environment
-  default of 0 falls back to instance-based variants with a minimum of 1, with a warning and the
-  `scale_to_zero_gap` output (and `scale_to_zero_gap()` for the plan's gap list).
+Scale to zero (`min_replicas: 0`), see docs/endpoints.md: a SageMaker serverless endpoint (CPU only,
+one production variant, no data capture, no VPC). The spec decides (components/spec/scale_to_zero.py):
+min_replicas reaches this component as 0 only when serverless can serve the endpoint; an explicit 0
+that it cannot serve is a validation error, and the dev default is then 1 with a gap in the plan.
+GPU scale to zero needs inference components, which pulumi-aws 7.x does not provide.
 """
 
 from __future__ import annotations
@@ -18,6 +15,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..catalog.gpus import cpu_shape, endpoint_shape
+from ..spec.base import Cloud
+from ..spec.scale_to_zero import scale_to_zero_blockers
 from ..component import PlatformComponent
 from ..context import PlatformContext
 from ..traffic import ServingVersion, split, versions
@@ -52,37 +51,6 @@ ERROR_ALARM_THRESHOLD = 5  # 5xx errors per minute, 2 minutes running
 LATENCY_ALARM_MICROSECONDS = 1_000_000  # ModelLatency is reported in microseconds
 
 
-def serverless_blockers(endpoint, private: bool) -> list[str]:
-    """Why this endpoint cannot be a SageMaker serverless endpoint ([] when it can)."""
-    blockers = []
-    if endpoint.compute != "cpu":
-        blockers.append(
-            f"GPU compute ({endpoint.compute}): serverless inference is CPU only and the inference "
-            "components that scale GPU endpoints to zero are not in pulumi-aws"
-        )
-    if endpoint.canary is not None:
-        blockers.append("a canary: serverless endpoints serve a single production variant")
-    if endpoint.logging:
-        blockers.append("logging: serverless endpoints have no data capture")
-    if private:
-        blockers.append("a private network: serverless endpoints cannot join a VPC")
-    return blockers
-
-
-def scale_to_zero_gap(endpoint, private: bool) -> str | None:
-    """The gap line for an endpoint whose min_replicas is 0 but cannot scale to zero on AWS."""
-    if endpoint.min_replicas != 0:
-        return None
-    blockers = serverless_blockers(endpoint, private)
-    if not blockers:
-        return None
-    return (
-        f"endpoint {endpoint.name}: SageMaker cannot scale it to zero because of "
-        + "; ".join(blockers)
-        + "; it keeps 1 instance per version"
-    )
-
-
 def default_image(region: str) -> str:
     account = SKLEARN_IMAGE_ACCOUNTS.get(region)
     if account is None:
@@ -108,19 +76,10 @@ class Endpoint(PlatformComponent):
         served = versions(endpoint)
         shares = split(endpoint)
         endpoint_name = ctx.name(endpoint.name)  # fixed: alarms and scaling targets name it
-        blockers = serverless_blockers(endpoint, ctx.private)
-        serverless = endpoint.min_replicas == 0 and not blockers
+        blockers = scale_to_zero_blockers(Cloud.aws, endpoint, ctx.private)
+        serverless = endpoint.min_replicas == 0  # the spec only lets 0 through when serverless can serve it
         min_replicas = endpoint.min_replicas
-        gap = None
-        if endpoint.min_replicas == 0 and blockers:
-            if endpoint.min_replicas_explicit:
-                raise pulumi.RunError(
-                    f"{field}.min_replicas: 0 cannot be served on AWS: " + "; ".join(blockers)
-                    + ". Set min_replicas: 1 (or remove what serverless inference cannot serve)"
-                )
-            gap = scale_to_zero_gap(endpoint, ctx.private)
-            pulumi.log.warn(gap, self)
-            min_replicas = 1
+        gap = "; ".join(blockers) if ctx.spec.environment.value == "dev" and blockers else None
         instance_type = (
             cpu_shape("aws") if endpoint.compute == "cpu"
             else endpoint_shape("aws", endpoint.compute).sagemaker_endpoint_instance_type

@@ -55,12 +55,8 @@ class Endpoint(SpecModel):
     )
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
 
-    # Whether min_replicas was written in the spec (True) or filled in by the environment default.
-    _min_replicas_explicit: bool = PrivateAttr(default=False)
-
     @model_validator(mode="after")
     def _replicas(self) -> "Endpoint":
-        self._min_replicas_explicit = self.min_replicas is not None
         if self.min_replicas is not None and self.min_replicas > self.max_replicas:
             raise ValueError(f"min_replicas ({self.min_replicas}) exceeds max_replicas ({self.max_replicas})")
         return self
@@ -80,8 +76,3 @@ class Endpoint(SpecModel):
                     "or a key in the platform's artifacts bucket"
                 )
         return self
-
-    @property
-    def min_replicas_explicit(self) -> bool:
-        """True when the spec wrote min_replicas; False when the environment default filled it in."""
-        return self._min_replicas_explicit

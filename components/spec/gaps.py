@@ -1,26 +1,27 @@
 """Capability gaps: what a cloud cannot do that the spec's environment would otherwise get.
 
-Shown in the plan and documented in docs/ARCHITECTURE.md; never silent.
+Shown in the plan (`gaps`) and documented in docs/ARCHITECTURE.md; never silent.
 """
 
 from __future__ import annotations
 
-from .base import Cloud, Environment
-
-ENDPOINT_SCALE_TO_ZERO_GAP = {
-    Cloud.azure: "Azure ML managed online endpoints cannot scale to zero (minimum 1 instance)",
-    Cloud.gcp: "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)",
-}
+from .base import Environment
+from .scale_to_zero import scale_to_zero_blockers
 
 
 def capability_gaps(spec) -> list[dict]:
     gaps: list[dict] = []
-    if spec.endpoints and spec.environment == Environment.dev and spec.cloud in ENDPOINT_SCALE_TO_ZERO_GAP:
-        gaps.append(
-            {
-                "capability": "endpoints",
-                "cloud": spec.cloud.value,
-                "gap": ENDPOINT_SCALE_TO_ZERO_GAP[spec.cloud] + "; dev endpoints default to min_replicas 1",
-            }
-        )
+    if spec.environment != Environment.dev:
+        return gaps
+    for endpoint in spec.endpoints:
+        blockers = scale_to_zero_blockers(spec.cloud, endpoint, bool(spec.network.private))
+        if blockers:
+            gaps.append(
+                {
+                    "capability": "endpoints",
+                    "cloud": spec.cloud.value,
+                    "gap": f"endpoint {endpoint.name} cannot scale to zero in dev ({'; '.join(blockers)}); "
+                    "it keeps min_replicas 1",
+                }
+            )
     return gaps

@@ -9,7 +9,7 @@ cloud is known, so that the same spec rendered on another cloud gets that cloud'
 | encryption.customer_managed_keys| false          | false   | true |
 | protect (stateful resources)    | false          | false   | true |
 | registry.approval_required      | false          | true    | true |
-| endpoint min_replicas           | 0 where the cloud can scale to zero, else 1 | 1 | 1 |
+| endpoint min_replicas           | 0 where the endpoint can scale to zero there (scale_to_zero.py), else 1 | 1 | 1 |
 | vector_search replicas / tier   | 1 / small      | 2 / medium | 2 / medium |
 """
 
@@ -24,12 +24,11 @@ from .finops import Budget, FinOps, UseCase
 from .posture import Encryption, Network
 from .registry import Registry
 from .regions import region_error
+from .scale_to_zero import scale_to_zero_blockers
 from .training import GpuClass, Training
 from .vector_search import VectorSearch
 from .usage import Usage
 
-# Where a cloud cannot scale managed online endpoints to zero (see docs/ARCHITECTURE.md).
-ENDPOINT_SCALE_TO_ZERO = {Cloud.aws: True, Cloud.azure: False, Cloud.gcp: False}
 GPU_CLASSES: tuple[str, ...] = GpuClass.__args__  # type: ignore[attr-defined]
 
 
@@ -92,10 +91,12 @@ class PlatformSpec(SpecModel):
                     f"endpoints.{i}.compute: {endpoint.compute!r} is neither 'cpu' nor a GPU class "
                     f"({', '.join(GPU_CLASSES)})"
                 )
-            if endpoint.min_replicas == 0 and not ENDPOINT_SCALE_TO_ZERO[self.cloud]:
+            private = self.network.private if self.network.private is not None else self.environment != Environment.dev
+            blockers = scale_to_zero_blockers(self.cloud, endpoint, private)
+            if endpoint.min_replicas == 0 and blockers:
                 raise ValueError(
-                    f"endpoints.{i}.min_replicas: {self.cloud.value} managed online endpoints cannot scale "
-                    "to zero; set min_replicas: 1 (or leave it out to get the environment default)"
+                    f"endpoints.{i}.min_replicas: {self.cloud.value} cannot scale this endpoint to zero: "
+                    f"{'; '.join(blockers)}; set min_replicas: 1 (or leave it out to get the environment default)"
                 )
 
     def _check_gpu_offerings(self) -> None:
@@ -130,8 +131,8 @@ class PlatformSpec(SpecModel):
             self.registry.approval_required = env != Environment.dev
         for endpoint in self.endpoints:
             if endpoint.min_replicas is None:
-                to_zero = env == Environment.dev and ENDPOINT_SCALE_TO_ZERO[self.cloud]
-                endpoint.min_replicas = 0 if to_zero else 1
+                can = not scale_to_zero_blockers(self.cloud, endpoint, bool(self.network.private))
+                endpoint.min_replicas = 0 if env == Environment.dev and can else 1
         if self.vector_search is not None:
             if self.vector_search.replicas is None:
                 self.vector_search.replicas = 1 if env == Environment.dev else 2
