@@ -7,6 +7,7 @@ never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,9 +57,24 @@ def validation_lines(source: str, prefix: str, error: ValidationError) -> list[s
             loc, message = [*loc, *head.split(".")], rest
         if item["type"] == "extra_forbidden":
             message = "unknown key (not part of the platform spec)"
-        path = ".".join(part for part in [prefix, *loc] if part) or "(top level)"
+        path = _field_path(prefix, loc)
         lines.append(f"{source}: {path}: {message}")
     return lines
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_:-]+$")
+
+
+def _field_path(prefix: str, loc: list) -> str:
+    """`prefix.a.b.0`; keys that are not plain words are quoted (`finops.tags[" odd key"]`)."""
+    path = prefix
+    for part in loc:
+        part = str(part)
+        if _PLAIN_KEY.match(part):
+            path = f"{path}.{part}" if path else part
+        else:
+            path = f"{path}[{json.dumps(part)}]"
+    return path or "(top level)"
 
 
 def parse_spec(
