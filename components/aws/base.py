@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from ..component import PlatformComponent
 from ..context import PlatformContext
 from . import iam
+from .buckets import hardened_bucket
 
 # Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, image pulls,
 # logs, STS, and the ECS agent endpoints AWS Batch container instances register through.
@@ -59,8 +60,8 @@ class Base(PlatformComponent):
             self.key_arn = self.kms_key.arn
 
         # -- storage ------------------------------------------------------------------------------------
-        self.artifacts_bucket = self._bucket("artifacts", tags)
-        self.data_bucket = self._bucket("data", tags)
+        self.artifacts_bucket = hardened_bucket(ctx, "artifacts", self.key_arn, tags, parent=self)
+        self.data_bucket = hardened_bucket(ctx, "data", self.key_arn, tags, parent=self)
 
         # -- network -----------------------------------------------------------------------------------
         self.vpc: aws.ec2.Vpc | None = None
@@ -108,60 +109,6 @@ class Base(PlatformComponent):
                 "execution_role_arn": self.execution_role.arn,
             }
         )
-
-    def _bucket(self, purpose: str, tags: dict) -> aws.s3.Bucket:
-        ctx = self.ctx
-        bucket = aws.s3.Bucket(ctx.name(purpose), force_destroy=False, tags=tags, opts=ctx.stateful(self))
-        child = ctx.child(bucket)
-        if self.key_arn is not None:
-            default = {"sse_algorithm": "aws:kms", "kms_master_key_id": self.key_arn}
-        else:
-            default = {"sse_algorithm": "aws:kms"}
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            ctx.name(purpose, "encryption"),
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}],
-            opts=child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            ctx.name(purpose, "public-access-block"),
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketVersioning(
-            ctx.name(purpose, "versioning"),
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            ctx.name(purpose, "ownership"),
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        aws.s3.BucketPolicy(
-            ctx.name(purpose, "tls-only"),
-            bucket=bucket.id,
-            policy=iam.policy_document(
-                [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ]
-            ),
-            opts=child,
-        )
-        return bucket
 
     def _network(self, tags: dict, region: str) -> None:
         ctx = self.ctx

@@ -18,6 +18,7 @@ from ..component import PlatformComponent
 from ..context import PlatformContext
 from ..spec.vector_limits import VECTOR_LIMITS
 from . import iam
+from .buckets import hardened_bucket
 
 # Data-plane permissions of the platform's execution role on the collection and its indexes: explicit
 # actions only (no `aoss:*`).
@@ -80,7 +81,7 @@ class VectorSearch(PlatformComponent):
         standby = "DISABLED" if vector_search.replicas == 1 else "ENABLED"
 
         # -- documents store ------------------------------------------------------------------------------
-        self.documents_bucket = self._documents_bucket(base, tags)
+        self.documents_bucket = hardened_bucket(ctx, "documents", base.key_arn, tags, parent=self)
 
         # -- encryption -----------------------------------------------------------------------------------
         encryption_policy = {
@@ -212,58 +213,3 @@ class VectorSearch(PlatformComponent):
                 "kms_key_arn": base.key_arn,
             }
         )
-
-    def _documents_bucket(self, base, tags: dict) -> aws.s3.Bucket:
-        """Source documents for RAG: the same hardening as the base buckets (SSE-KMS, with the platform key
-        when customer-managed keys are on; public access blocked; versioning; owner-enforced; TLS only)."""
-        ctx = self.ctx
-        bucket = aws.s3.Bucket(ctx.name("documents"), force_destroy=False, tags=tags, opts=ctx.stateful(self))
-        child = ctx.child(bucket)
-        default = {"sse_algorithm": "aws:kms"}
-        if base.key_arn is not None:
-            default["kms_master_key_id"] = base.key_arn
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            ctx.name("documents", "encryption"),
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}],
-            opts=child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            ctx.name("documents", "public-access-block"),
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketVersioning(
-            ctx.name("documents", "versioning"),
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            ctx.name("documents", "ownership"),
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        aws.s3.BucketPolicy(
-            ctx.name("documents", "tls-only"),
-            bucket=bucket.id,
-            policy=iam.policy_document(
-                [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ]
-            ),
-            opts=child,
-        )
-        return bucket

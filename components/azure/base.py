@@ -182,31 +182,11 @@ class Base(PlatformComponent):
         )
 
         # -- the Azure ML workspace --------------------------------------------------------------------------
-        workspace_encryption = None
-        if self.key is not None:
-            workspace_encryption = {
-                "status": "Enabled",
-                "key_vault_properties": {"key_vault_arm_id": self.key_vault.id, "key_identifier": self.key.key_uri_with_version},
-                "identity": {"user_assigned_identity": self.identity.id},
-            }
         self.workspace = azure.machinelearningservices.Workspace(
             ctx.name("mlw"),
             workspace_name=ctx.name("mlw"),
-            resource_group_name=rg,
-            location=location,
             kind="Default",
-            sku={"name": "Basic", "tier": "Basic"},
-            identity={"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [self.identity.id]},
-            primary_user_assigned_identity=self.identity.id,
-            storage_account=self.storage_account.id,
-            key_vault=self.key_vault.id,
-            application_insights=self.app_insights.id,
-            container_registry=self.container_registry.id,
-            public_network_access=public_access,
-            managed_network={"isolation_mode": "AllowOnlyApprovedOutbound" if private else "AllowInternetOutbound"},
-            system_datastores_auth_mode="identity",
-            hbi_workspace=ctx.customer_managed_keys,
-            encryption=workspace_encryption,
+            **self.workspace_arguments(),
             tags=tags,
             opts=ctx.stateful(self),
         )
@@ -245,6 +225,34 @@ class Base(PlatformComponent):
                 "vnet": self.vnet.name if self.vnet else None,
             }
         )
+
+    def workspace_arguments(self) -> dict:
+        """What every Azure ML workspace of the platform shares (the platform workspace and the feature
+        store): location, SKU, identity, the required companions, network isolation and encryption."""
+        ctx = self.ctx
+        encryption = None
+        if self.key is not None:
+            encryption = {
+                "status": "Enabled",
+                "key_vault_properties": {"key_vault_arm_id": self.key_vault.id, "key_identifier": self.key.key_uri_with_version},
+                "identity": {"user_assigned_identity": self.identity.id},
+            }
+        return {
+            "resource_group_name": self.resource_group.name,
+            "location": ctx.spec.region,
+            "sku": {"name": "Basic", "tier": "Basic"},
+            "identity": {"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [self.identity.id]},
+            "primary_user_assigned_identity": self.identity.id,
+            "storage_account": self.storage_account.id,
+            "key_vault": self.key_vault.id,
+            "application_insights": self.app_insights.id,
+            "container_registry": self.container_registry.id,
+            "public_network_access": "Disabled" if ctx.private else "Enabled",
+            "managed_network": {"isolation_mode": "AllowOnlyApprovedOutbound" if ctx.private else "AllowInternetOutbound"},
+            "system_datastores_auth_mode": "identity",
+            "hbi_workspace": ctx.customer_managed_keys,
+            "encryption": encryption,
+        }
 
     def _network(self, tags: dict, location: str) -> None:
         ctx = self.ctx

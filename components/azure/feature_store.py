@@ -116,31 +116,11 @@ class FeatureStore(PlatformComponent):
         }
         if self.redis is not None:
             settings["online_store_connection_name"] = ONLINE_CONNECTION
-        encryption = None
-        if base.key is not None:
-            encryption = {
-                "status": "Enabled",
-                "key_vault_properties": {"key_vault_arm_id": base.key_vault.id, "key_identifier": base.key.key_uri_with_version},
-                "identity": {"user_assigned_identity": base.identity.id},
-            }
         self.workspace = azure.machinelearningservices.Workspace(
             ctx.name("feature-store"),
             workspace_name=ctx.name("fs"),
-            resource_group_name=rg,
-            location=location,
             kind="FeatureStore",
-            sku={"name": "Basic", "tier": "Basic"},
-            identity={"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [base.identity.id]},
-            primary_user_assigned_identity=base.identity.id,
-            storage_account=base.storage_account.id,
-            key_vault=base.key_vault.id,
-            application_insights=base.app_insights.id,
-            container_registry=base.container_registry.id,
-            public_network_access=public_access,
-            managed_network={"isolation_mode": "AllowOnlyApprovedOutbound" if private else "AllowInternetOutbound"},
-            system_datastores_auth_mode="identity",
-            hbi_workspace=ctx.customer_managed_keys,
-            encryption=encryption,
+            **base.workspace_arguments(),
             feature_store_settings=settings,
             tags=tags,
             opts=ctx.stateful(self),

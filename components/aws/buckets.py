@@ -1,0 +1,63 @@
+"""The one way mlplat makes an S3 bucket: SSE-KMS (the platform key when customer-managed keys are on),
+public access blocked, versioning, owner-enforced objects, TLS-only policy; protected in prod."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..context import PlatformContext
+from . import iam
+
+
+def hardened_bucket(ctx: PlatformContext, purpose: str, key_arn, tags: dict, parent: pulumi.Resource) -> aws.s3.Bucket:
+    bucket = aws.s3.Bucket(ctx.name(purpose), force_destroy=False, tags=tags, opts=ctx.stateful(parent))
+    child = ctx.child(bucket)
+    default = {"sse_algorithm": "aws:kms"}
+    if key_arn is not None:
+        default["kms_master_key_id"] = key_arn
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        ctx.name(purpose, "encryption"),
+        bucket=bucket.id,
+        rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}],
+        opts=child,
+    )
+    aws.s3.BucketPublicAccessBlock(
+        ctx.name(purpose, "public-access-block"),
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=child,
+    )
+    aws.s3.BucketVersioning(
+        ctx.name(purpose, "versioning"),
+        bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"},
+        opts=child,
+    )
+    aws.s3.BucketOwnershipControls(
+        ctx.name(purpose, "ownership"),
+        bucket=bucket.id,
+        rule={"object_ownership": "BucketOwnerEnforced"},
+        opts=child,
+    )
+    aws.s3.BucketPolicy(
+        ctx.name(purpose, "tls-only"),
+        bucket=bucket.id,
+        policy=iam.policy_document(
+            [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ]
+        ),
+        opts=child,
+    )
+    return bucket
