@@ -190,8 +190,7 @@ class TrainingCluster(PlatformComponent):
         compute_resources = {
             "type": "SPOT" if training.spot else "EC2",
             "allocation_strategy": "SPOT_PRICE_CAPACITY_OPTIMIZED" if training.spot else "BEST_FIT_PROGRESSIVE",
-            "min_vcpus": 0,
-            "desired_vcpus": 0,
+            "min_vcpus": 0,  # scales to zero; desired vCPUs left to Batch (setting it would fight the scaler)
             "max_vcpus": max_vcpus,
             "instance_types": [shape.instance_type],
             "ec2_configurations": [{"image_type": GPU_IMAGE_TYPE}],
