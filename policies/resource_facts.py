@@ -97,14 +97,18 @@ def cloud_of(type_token: str) -> Optional[str]:
 
 def tag_property(type_token: str) -> Optional[str]:
     """`tags` on AWS and Azure, `labels` on GCP (`userLabels` on GCP types whose `labels` is configuration, e.g.
-    monitoring notification channels); None for other packages."""
+    monitoring notification channels; `resourceLabels` on GKE clusters); None for other packages."""
     cloud = cloud_of(type_token)
     if cloud is None:
         return None
     if cloud != "gcp":
         return "tags"
     names = sdk_input_names(type_token) or frozenset()
-    return "userLabels" if "user_labels" in names else "labels"
+    if "user_labels" in names:
+        return "userLabels"
+    if "labels" not in names and "resource_labels" in names:  # GKE clusters: resourceLabels are the GCP labels
+        return "resourceLabels"
+    return "labels"
 
 
 def _snake(name: str) -> str:
