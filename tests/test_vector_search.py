@@ -119,12 +119,18 @@ def test_network_private_when_asked_never_public_in_prod(stack, cloud):
             if r.type == "azure-native:network:PrivateEndpoint"
             and r.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["searchService"]
         ]
-        zones = [r for r in resources if r.type == "azure-native:privatedns:PrivateZone"]
+        # The private DNS zone is shared infrastructure of the base layer, linked to the VNet there.
+        zones = [
+            r for r in plan.resources
+            if r.type == "azure-native:privatedns:PrivateZone" and r.inputs["privateZoneName"] == "privatelink.search.windows.net"
+        ]
         if private:
             assert service.inputs["publicNetworkAccess"] == "Disabled"
             assert len(links) == 1
-            assert [z.inputs["privateZoneName"] for z in zones] == ["privatelink.search.windows.net"]
-            assert _one(resources, "azure-native:privatedns:VirtualNetworkLink")
+            assert len(zones) == 1
+            assert [r for r in plan.resources if r.type == "azure-native:privatedns:VirtualNetworkLink" and r.parent == zones[0].urn]
+            (group,) = [r for r in plan.resources if r.type == "azure-native:network:PrivateDnsZoneGroup" and r.parent == links[0].urn]
+            assert "privatelink.search.windows.net" in group.inputs["privateDnsZoneConfigs"][0]["privateDnsZoneId"]
         else:
             assert service.inputs["publicNetworkAccess"] == "Enabled"
             assert links == [] and zones == []

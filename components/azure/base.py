@@ -209,6 +209,7 @@ class Base(PlatformComponent):
 
         # -- network -----------------------------------------------------------------------------------------
         self.vnet: azure.network.VirtualNetwork | None = None
+        self._dns_zones: dict[str, azure.privatedns.PrivateZone] = {}
         self.compute_subnet: azure.network.Subnet | None = None
         self.endpoint_subnet: azure.network.Subnet | None = None
         if private:
@@ -285,36 +286,47 @@ class Base(PlatformComponent):
             private_endpoint_network_policies="Disabled",
             opts=ctx.child(self.vnet),
             )
-        zones: dict[str, azure.privatedns.PrivateZone] = {}
         for attribute, group, zone_name in PRIVATE_LINKS:
-            if zone_name not in zones:
-                zones[zone_name] = azure.privatedns.PrivateZone(
-                    ctx.name("dns", zone_name.split(".")[1]),
-                    private_zone_name=zone_name,
-                    resource_group_name=rg,
-                    location="global",
-                    tags=tags,
-                    opts=ctx.child(self.vnet),
-                )
-                azure.privatedns.VirtualNetworkLink(
-                    ctx.name("dns", zone_name.split(".")[1], "link"),
-                    private_zone_name=zone_name,
-                    resource_group_name=rg,
-                    location="global",
-                    registration_enabled=False,
-                    virtual_network={"id": self.vnet.id},
-                    tags=tags,
-                    opts=ctx.child(zones[zone_name]),
-                )
-            self.private_endpoint(getattr(self, attribute).id, group, zone_name, zones[zone_name], tags)
+            self.private_endpoint(getattr(self, attribute).id, group, zone_name, tags)
 
-    def private_endpoint(self, target_id, group: str, zone_name: str, zone, tags: dict):
-        """A private endpoint for `target_id` in the endpoint subnet, registered in its private DNS zone.
-        Capabilities (search service, online endpoints) call this for their own services."""
+    def private_dns_zone(self, zone_name: str) -> azure.privatedns.PrivateZone:
+        """The platform's private DNS zone `zone_name`, linked to the VNet; created once, shared by every
+        private endpoint of that service type. Shared infrastructure: it carries the platform tags."""
+        if zone_name not in self._dns_zones:
+            ctx = self.ctx
+            stem = zone_name.split(".")[1]
+            zone = azure.privatedns.PrivateZone(
+                ctx.name("dns", stem),
+                private_zone_name=zone_name,
+                resource_group_name=self.resource_group.name,
+                location="global",
+                tags=ctx.tags(),
+                opts=ctx.child(self.vnet),
+            )
+            azure.privatedns.VirtualNetworkLink(
+                ctx.name("dns", stem, "link"),
+                private_zone_name=zone.name,
+                resource_group_name=self.resource_group.name,
+                location="global",
+                registration_enabled=False,
+                virtual_network={"id": self.vnet.id},
+                tags=ctx.tags(),
+                opts=ctx.child(zone),
+            )
+            self._dns_zones[zone_name] = zone
+        return self._dns_zones[zone_name]
+
+    def private_endpoint(
+        self, target_id, group: str, zone_name: str, tags: dict, name: str | None = None, parent=None
+    ) -> azure.network.PrivateEndpoint:
+        """A private endpoint for `target_id` (sub-resource `group`) in the endpoint subnet, registered in the
+        private DNS zone `zone_name`. `name` tells apart two endpoints of one group (default: the group).
+        Capabilities (feature store, registry, search service) call this for their own services."""
         ctx = self.ctx
         rg = self.resource_group.name
+        label = name or group
         endpoint = azure.network.PrivateEndpoint(
-            ctx.name("pe", group),
+            ctx.name("pe", label),
             resource_group_name=rg,
             location=ctx.spec.region,
             subnet={"id": self.endpoint_subnet.id},
@@ -322,13 +334,13 @@ class Base(PlatformComponent):
                 {"name": group, "private_link_service_id": target_id, "group_ids": [group]}
             ],
             tags=tags,
-            opts=ctx.child(self.vnet),
+            opts=ctx.child(parent or self.vnet),
         )
         azure.network.PrivateDnsZoneGroup(
-            ctx.name("pe", group, "dns"),
+            ctx.name("pe", label, "dns"),
             private_endpoint_name=endpoint.name,
             resource_group_name=rg,
-            private_dns_zone_configs=[{"name": group, "private_dns_zone_id": zone.id}],
+            private_dns_zone_configs=[{"name": group, "private_dns_zone_id": self.private_dns_zone(zone_name).id}],
             opts=ctx.child(endpoint),
         )
         return endpoint

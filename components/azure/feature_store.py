@@ -106,8 +106,7 @@ class FeatureStore(PlatformComponent):
                 self,
             )
             if private:
-                zone = self._zone(ctx, base, REDIS_ZONE, tags)
-                base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, zone, tags)
+                base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, tags)
 
         # -- the feature store workspace -----------------------------------------------------------------
         settings = {
@@ -246,53 +245,8 @@ class FeatureStore(PlatformComponent):
             }
         )
 
-    @staticmethod
-    def _zone(ctx: PlatformContext, base, zone_name: str, tags: dict):
-        rg = base.resource_group.name
-        zone = azure.privatedns.PrivateZone(
-            ctx.name("dns", zone_name.split(".")[1]),
-            private_zone_name=zone_name,
-            resource_group_name=rg,
-            location="global",
-            tags=tags,
-            opts=ctx.child(base.vnet),
-        )
-        azure.privatedns.VirtualNetworkLink(
-            ctx.name("dns", zone_name.split(".")[1], "link"),
-            private_zone_name=zone_name,
-            resource_group_name=rg,
-            location="global",
-            registration_enabled=False,
-            virtual_network={"id": base.vnet.id},
-            tags=tags,
-            opts=ctx.child(zone),
-        )
-        return zone
-
     def _workspace_endpoint(self, ctx: PlatformContext, base, tags: dict) -> None:
-        """A private endpoint for the feature store workspace in the base layer's endpoint subnet, registered
-        in the base layer's `privatelink.api.azureml.ms` zone (its id is derived: the zone object is local to
-        the base layer, and `base.private_endpoint` names endpoints by group, already taken by the workspace)."""
-        rg = base.resource_group.name
-        endpoint = azure.network.PrivateEndpoint(
-            ctx.name("pe", "feature-store"),
-            resource_group_name=rg,
-            location=ctx.spec.region,
-            subnet={"id": base.endpoint_subnet.id},
-            private_link_service_connections=[
-                {"name": "amlworkspace", "private_link_service_id": self.workspace.id, "group_ids": ["amlworkspace"]}
-            ],
-            tags=tags,
-            opts=ctx.child(self.workspace),
-        )
-        zone_id = pulumi.Output.concat(
-            "/subscriptions/", base.subscription_id, "/resourceGroups/", rg,
-            "/providers/Microsoft.Network/privateDnsZones/", WORKSPACE_ZONE,
-        )
-        azure.network.PrivateDnsZoneGroup(
-            ctx.name("pe", "feature-store", "dns"),
-            private_endpoint_name=endpoint.name,
-            resource_group_name=rg,
-            private_dns_zone_configs=[{"name": "amlworkspace", "private_dns_zone_id": zone_id}],
-            opts=ctx.child(endpoint),
+        """A private endpoint for the feature store workspace in the platform's workspace DNS zone."""
+        base.private_endpoint(
+            self.workspace.id, "amlworkspace", WORKSPACE_ZONE, tags, name="feature-store", parent=self.workspace
         )

@@ -105,28 +105,7 @@ class ModelRegistry(PlatformComponent):
         )
 
     def _private_endpoint(self, ctx: PlatformContext, base, tags: dict) -> None:
-        """Private endpoint in the base endpoint subnet, registered in the base layer's privatelink.azurecr.io
-        zone (derived id: `base.private_endpoint` names endpoints by group, and "registry" is the workspace ACR's)."""
-        rg = base.resource_group.name
-        endpoint = azure.network.PrivateEndpoint(
-            ctx.name("pe", "serving-images"),
-            resource_group_name=rg,
-            location=ctx.spec.region,
-            subnet={"id": base.endpoint_subnet.id},
-            private_link_service_connections=[
-                {"name": "registry", "private_link_service_id": self.container_registry.id, "group_ids": ["registry"]}
-            ],
-            tags=tags,
-            opts=ctx.child(self.container_registry),
-        )
-        zone_id = pulumi.Output.concat(
-            "/subscriptions/", base.subscription_id, "/resourceGroups/", rg,
-            "/providers/Microsoft.Network/privateDnsZones/", ACR_ZONE,
-        )
-        azure.network.PrivateDnsZoneGroup(
-            ctx.name("pe", "serving-images", "dns"),
-            private_endpoint_name=endpoint.name,
-            resource_group_name=rg,
-            private_dns_zone_configs=[{"name": "registry", "private_dns_zone_id": zone_id}],
-            opts=ctx.child(endpoint),
+        """A private endpoint for the serving registry in the platform's registry DNS zone."""
+        base.private_endpoint(
+            self.container_registry.id, "registry", ACR_ZONE, tags, name="serving-images", parent=self.container_registry
         )

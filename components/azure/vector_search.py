@@ -114,25 +114,7 @@ class VectorSearch(PlatformComponent):
         )
         self.private_endpoint = None
         if ctx.private:
-            zone = azure.privatedns.PrivateZone(
-                ctx.name("vectors", "dns"),
-                private_zone_name=PRIVATE_DNS_ZONE,
-                resource_group_name=rg,
-                location="global",
-                tags=tags,
-                opts=ctx.child(self),
-            )
-            azure.privatedns.VirtualNetworkLink(
-                ctx.name("vectors", "dns", "link"),
-                private_zone_name=zone.name,
-                resource_group_name=rg,
-                location="global",
-                registration_enabled=False,
-                virtual_network={"id": base.vnet.id},
-                tags=tags,
-                opts=ctx.child(zone),
-            )
-            self.private_endpoint = base.private_endpoint(self.service.id, PRIVATE_LINK_GROUP, PRIVATE_DNS_ZONE, zone, tags)
+            self.private_endpoint = base.private_endpoint(self.service.id, PRIVATE_LINK_GROUP, PRIVATE_DNS_ZONE, tags)
 
         # -- access ---------------------------------------------------------------------------------------
         # Local (API key) auth is off: workloads use the platform identity with Entra ID tokens.
