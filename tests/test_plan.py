@@ -173,3 +173,20 @@ def test_validate_command(tmp_path):
     bad = runner.invoke(app, ["validate", str(bad_file)])
     assert bad.exit_code == 1
     assert f"{bad_file}: finops.cost_center: Field required" in bad.stderr
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_plan_shows_the_stack_outputs_a_user_needs(stack):
+    outputs = reference_plan(stack).outputs
+    assert set(outputs) >= {"base", "training", "feature_store", "registry", "endpoints", "vector_search", "budget"}
+    submit = {"aws": "job_queue_arn", "azure": "compute_name", "gcp": "node_pool"}[stack.split("-")[0]]
+    assert outputs["training"]["training"][submit]
+    assert outputs["endpoints"]["fraud-scorer"]
+    document = json.loads(json.dumps(reference_plan(stack).to_dict()))
+    assert document["outputs"] == outputs
+
+
+def test_plan_table_lists_outputs():
+    result = runner.invoke(app, ["plan", "--stack", "gcp-dev"])
+    assert result.exit_code == 0, result.output
+    assert "Stack outputs" in result.stdout and "node_pool" in result.stdout

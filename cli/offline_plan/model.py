@@ -47,6 +47,7 @@ class Plan:
             "source": self.source,
             "resources": [r.to_dict() for r in self.resources],
             "gaps": self.gaps,
+            "outputs": self.outputs,
         }
 
     def by_type(self, type_token: str) -> list[PlannedResource]:

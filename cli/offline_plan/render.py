@@ -18,11 +18,26 @@ def plan_table(plan: Plan) -> str:
         lines.append("")
     protected = sum(1 for r in resources if r.protect)
     lines.append(f"{len(resources)} resources to create, {protected} protected.")
+    if plan.outputs:
+        lines.append("")
+        lines.append("Stack outputs (`pulumi stack output <capability>` after `pulumi up`; offline values are placeholders):")
+        lines += _output_lines(plan.outputs)
     if plan.gaps:
         lines.append("")
         lines.append("Gaps on this cloud:")
         lines += [f"  - {g['capability']}: {g['gap']}" for g in plan.gaps]
     return "\n".join(lines)
+
+
+def _output_lines(outputs: dict) -> list[str]:
+    """One line per component: `base` holds outputs, every other capability holds {item: outputs}."""
+    lines = []
+    for capability, value in outputs.items():
+        items = {capability: value} if capability == "base" else value
+        for item, item_outputs in items.items():
+            label = capability if item == capability else f"{capability} {item}"
+            lines.append(f"  {label}: {', '.join(item_outputs)}")
+    return lines
 
 
 def _indent(text: str) -> str:

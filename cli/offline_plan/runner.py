@@ -98,7 +98,9 @@ def _run(stack: str, loaded) -> Plan:
 
         def program():
             holder["platform"] = run_program()
-            return pulumi.Output.from_input(holder["platform"].urn)
+            # The stack outputs (what `pulumi stack output` would show), resolved under the mocks.
+            outputs = pulumi.Output.from_input(holder["platform"].capability_outputs)
+            return outputs.apply(lambda values: holder.__setitem__("outputs", values))
 
         try:
             pulumi.runtime.mocks.test(program)()
@@ -146,5 +148,17 @@ def _run(stack: str, loaded) -> Plan:
         source=loaded.source,
         resources=resources,
         gaps=gaps,
+        outputs=_plain_outputs(holder.get("outputs") or {}),
         spec=spec.model_dump(mode="json"),
     )
+
+
+def _plain_outputs(value):
+    """Stack outputs as JSON-able values (tuples as lists, non-JSON scalars as text)."""
+    if isinstance(value, dict):
+        return {str(k): _plain_outputs(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_outputs(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
