@@ -198,8 +198,11 @@ def test_feature_stores_encrypt_with_the_platform_key_when_asked(stack, cloud):
         if cmk:
             assert len(key_ids) == 1 and dataset_key.endswith(key_ids[0]), (dataset_key, key_ids)
             assert all(s.inputs["encryptionSpec"]["kmsKeyName"] == dataset_key for s in stores)
-            grants = {g.name for g in plan.by_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")}
-            assert {"fraud-ml-prod-key-bigquery-agent", "fraud-ml-prod-key-features-vertex-agent"} <= grants
+            grants = {g.name: g.urn for g in plan.by_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")}
+            needed = {grants["fraud-ml-prod-key-bigquery"], grants["fraud-ml-prod-key-aiplatform"]}
+            # Created only once the service agents may use the key (else: permission denied on first up).
+            assert needed <= set(dataset.dependencies)
+            assert all(needed <= set(store.dependencies) for store in stores)
         else:
             assert dataset_key is None and all("encryptionSpec" not in s.inputs for s in stores)
     else:

@@ -79,10 +79,12 @@ def test_image_repository_encrypts_with_the_platform_key_when_asked(stack, cloud
         if cmk:
             (key,) = plan.by_type("gcp:kms/cryptoKey:CryptoKey")
             assert images.inputs["kmsKeyName"].endswith(f"/cryptokeys/{key.inputs['name']}")
-            grants = [g for g in plan.by_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") if g.name.endswith("key-artifactregistry-agent")]
-            (agent,) = registry_resources(plan, "gcp:projects/serviceIdentity:ServiceIdentity")
-            assert agent.inputs["service"] == "artifactregistry.googleapis.com"
+            grants = [g for g in plan.by_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") if g.name.endswith("key-artifactregistry")]
+            agents = [a for a in plan.by_type("gcp:projects/serviceIdentity:ServiceIdentity")
+                      if a.inputs["service"] == "artifactregistry.googleapis.com"]
+            assert len(agents) == 1
             assert len(grants) == 1 and grants[0].inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+            assert grants[0].urn in images.dependencies  # the repository waits for the agent's key access
         else:
             assert "kmsKeyName" not in images.inputs
     else:

@@ -198,11 +198,15 @@ def test_encryption_with_platform_key_when_asked(stack, cloud):
             assert key_id.endswith(f"/{keys[0].inputs['name']}")
             assert endpoint.inputs["encryptionSpec"]["kmsKeyName"] == key_id
             assert bucket.inputs["encryption"]["defaultKmsKeyName"] == key_id
-            agent = _one(resources, "gcp:projects/serviceIdentity:ServiceIdentity")
-            assert agent.inputs["service"] == "aiplatform.googleapis.com"
-            grant = _one(resources, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+            # The Vertex AI agent's key grant is shared infrastructure of the base layer, created once;
+            # the index and its endpoint wait for it.
+            (agent,) = [r for r in plan.by_type("gcp:projects/serviceIdentity:ServiceIdentity")
+                        if r.inputs["service"] == "aiplatform.googleapis.com"]
+            (grant,) = [r for r in plan.by_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+                        if r.name.endswith("-key-aiplatform")]
             assert grant.inputs["cryptoKeyId"] == key_id
             assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+            assert grant.urn in index.dependencies and grant.urn in endpoint.dependencies
         else:
             assert "encryptionSpec" not in index.inputs
             assert "encryption" not in bucket.inputs

@@ -15,6 +15,7 @@ class PlannedResource:
     inputs: dict
     protect: bool
     custom: bool = True
+    dependencies: list[str] = field(default_factory=list)  # URNs the engine waits for (depends_on + inputs)
 
     def to_dict(self) -> dict:
         return {

@@ -22,6 +22,7 @@ class Registration:
     inputs: dict
     aliases: list = field(default_factory=list)
     provider: str | None = None
+    dependencies: list = field(default_factory=list)
 
 
 class RecordingMonitor(MockMonitor):
@@ -54,6 +55,7 @@ class RecordingMonitor(MockMonitor):
                     inputs=_plain(inputs),
                     aliases=[str(a) for a in request.aliasURNs],
                     provider=request.provider or None,
+                    dependencies=list(request.dependencies),
                 )
             )
         return response

@@ -130,6 +130,7 @@ def _run(stack: str, loaded) -> Plan:
                 inputs=reg.inputs,
                 protect=reg.protect,
                 custom=reg.custom,
+                dependencies=reg.dependencies,
             )
         )
     order = {key: i for i, key in enumerate(["platform", "base", *[c.key for c in CAPABILITIES]])}

@@ -26,6 +26,16 @@ REQUIRED_APIS = [
     "storage.googleapis.com",
 ]
 KEY_ROTATION_PERIOD = "7776000s"  # 90 days
+# Google service agents that use the platform key: ("identity", service) agents are generated with
+# ServiceIdentity; ("email", pattern) agents have a fixed address from the project number.
+SERVICE_AGENTS = {
+    "storage": ("storage", ""),
+    "aiplatform": ("identity", "aiplatform.googleapis.com"),
+    "artifactregistry": ("identity", "artifactregistry.googleapis.com"),
+    "bigquery": ("email", "bq-{number}@bigquery-encryption.iam.gserviceaccount.com"),
+    "compute": ("email", "service-{number}@compute-system.iam.gserviceaccount.com"),
+    "container": ("email", "service-{number}@container-engine-robot.iam.gserviceaccount.com"),
+}
 
 
 class Base(PlatformComponent):
@@ -38,6 +48,8 @@ class Base(PlatformComponent):
         labels = ctx.tags()
         region = ctx.spec.region
         self.project = ctx.settings.gcp_project
+        self._agents: dict[str, pulumi.Output[str]] = {}
+        self._key_grants: dict[str, gcp.kms.CryptoKeyIAMMember] = {}
         if not self.project:
             raise pulumi.RunError("stack config gcp:project: missing (the GCP project to deploy into)")
 
@@ -74,12 +86,11 @@ class Base(PlatformComponent):
                 opts=ctx.stateful(key_ring),
             )
             self.key_id = self.kms_key.id
-            storage_agent = gcp.storage.get_project_service_account_output(project=self.project)
-            self.key_grant(ctx.name("key-storage-agent"), storage_agent.member)
 
         # -- storage ---------------------------------------------------------------------------------------------
-        self.artifacts_bucket = self._bucket("artifacts", labels, after_apis)
-        self.data_bucket = self._bucket("data", labels, after_apis)
+        bucket_ready = dict(depends_on=[*self.services, *self.key_access("storage")])
+        self.artifacts_bucket = self._bucket("artifacts", labels, bucket_ready)
+        self.data_bucket = self._bucket("data", labels, bucket_ready)
 
         # -- identities ------------------------------------------------------------------------------------------
         self.workload_account = gcp.serviceaccount.Account(
@@ -115,15 +126,40 @@ class Base(PlatformComponent):
             }
         )
 
-    def key_grant(self, name: str, member) -> None:
-        """Let a Google service agent use the platform key (storage, Vertex AI, BigQuery, ...)."""
-        gcp.kms.CryptoKeyIAMMember(
-            name,
-            crypto_key_id=self.kms_key.id,
-            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member=member,
-            opts=self.ctx.child(self.kms_key),
-        )
+    def service_agent(self, agent: str) -> pulumi.Output[str]:
+        """The IAM member of a Google service agent of the project (see SERVICE_AGENTS), created once."""
+        if agent not in self._agents:
+            kind, value = SERVICE_AGENTS[agent]
+            if kind == "identity":  # agents that exist only once generated for the project
+                identity = gcp.projects.ServiceIdentity(
+                    self.ctx.name("agent", agent),
+                    project=self.project,
+                    service=value,
+                    opts=self.ctx.child(self, depends_on=self.services),
+                )
+                self._agents[agent] = identity.member
+            elif kind == "storage":
+                self._agents[agent] = gcp.storage.get_project_service_account_output(project=self.project).member
+            else:
+                number = gcp.organizations.get_project_output(project_id=self.project).number
+                self._agents[agent] = number.apply(lambda n, v=value: f"serviceAccount:{v.format(number=n)}")
+        return self._agents[agent]
+
+    def key_access(self, agent: str) -> list[pulumi.Resource]:
+        """Let `agent`'s service agent use the platform key; returns what a resource encrypted with the key
+        must depend on ([] without customer-managed keys). One grant per agent, shared by every capability,
+        so removing one capability never revokes another's access."""
+        if self.kms_key is None:
+            return []
+        if agent not in self._key_grants:
+            self._key_grants[agent] = gcp.kms.CryptoKeyIAMMember(
+                self.ctx.name("key", agent),
+                crypto_key_id=self.kms_key.id,
+                role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member=self.service_agent(agent),
+                opts=self.ctx.child(self.kms_key),
+            )
+        return [self._key_grants[agent]]
 
     def _bucket(self, purpose: str, labels: dict, after_apis: dict) -> gcp.storage.Bucket:
         ctx = self.ctx

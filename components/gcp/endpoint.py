@@ -71,21 +71,10 @@ class Endpoint(PlatformComponent):
 
         # -- models (one per version): uploaded and deployed by the deployer below ------------------------
         images = {version.name: version.image or default_image(region) for version in served}
-        if ctx.customer_managed_keys:
-            base.key_grant(
-                ctx.name(endpoint.name, "key-vertex"),
-                pulumi.Output.concat("serviceAccount:service-", project_number, "@gcp-sa-aiplatform.iam.gserviceaccount.com"),
-            )
-
         # -- request/response logging -----------------------------------------------------------------
         logging_config = None
         table = None
         if endpoint.logging:
-            if ctx.customer_managed_keys:
-                base.key_grant(
-                    ctx.name(endpoint.name, "key-bigquery"),
-                    pulumi.Output.concat("serviceAccount:bq-", project_number, "@bigquery-encryption.iam.gserviceaccount.com"),
-                )
             dataset = gcp.bigquery.Dataset(
                 ctx.name(endpoint.name, "logs"),
                 project=project,
@@ -94,7 +83,7 @@ class Endpoint(PlatformComponent):
                 description=f"mlplat {ctx.prefix}: request/response logs of endpoint {endpoint.name}",
                 default_encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
                 labels=labels,
-                opts=ctx.stateful(self, depends_on=base.services),
+                opts=ctx.stateful(self, depends_on=[*base.services, *base.key_access("bigquery")]),
             )
             table = gcp.bigquery.Table(
                 ctx.name(endpoint.name, "logs-table"),
@@ -117,7 +106,7 @@ class Endpoint(PlatformComponent):
             }
 
         # -- endpoint and traffic split -------------------------------------------------------------------
-        depends = list(base.services)
+        depends = [*base.services, *base.key_access("aiplatform")]
         network = None
         if ctx.private:
             network = pulumi.Output.concat("projects/", project_number, "/global/networks/", base.network.name)

@@ -66,19 +66,9 @@ class FeatureStore(PlatformComponent):
         after_apis: list[pulumi.Resource] = list(base.services)
 
         # -- service agents that touch the data: BigQuery (dataset CMK) and Vertex AI (sync, online store) --
-        number = gcp.organizations.get_project_output(project_id=project).number
-        vertex_agent = gcp.projects.ServiceIdentity(
-            ctx.name("features-vertex-agent"),
-            project=project,
-            service="aiplatform.googleapis.com",
-            opts=ctx.child(self, depends_on=after_apis),
-        )
-        if base.kms_key is not None:
-            bigquery_agent = pulumi.Output.concat("serviceAccount:bq-", number, "@bigquery-encryption.iam.gserviceaccount.com")
-            base.key_grant(ctx.name("key-bigquery-agent"), bigquery_agent)
-            base.key_grant(ctx.name("key-features-vertex-agent"), vertex_agent.member)
-            # The grants are children of the key; wait for the key itself (the grant resources are not returned).
-            after_apis = [*after_apis, base.kms_key]
+        vertex_agent = base.service_agent("aiplatform")
+        # Resources encrypted with the platform key wait for the agents' key grants.
+        after_apis = [*after_apis, *base.key_access("bigquery"), *base.key_access("aiplatform")]
 
         # -- offline store: one dataset ---------------------------------------------------------------------
         dataset_id = bq_name(ctx.prefix, "features")
@@ -108,7 +98,7 @@ class FeatureStore(PlatformComponent):
             project=project,
             dataset_id=self.dataset.dataset_id,
             role="roles/bigquery.dataViewer",
-            member=vertex_agent.member,
+            member=vertex_agent,
             opts=ctx.child(self.dataset),
         )
         gcp.projects.IAMMember(

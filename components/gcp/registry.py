@@ -43,15 +43,7 @@ class ModelRegistry(PlatformComponent):
         approval_required = bool(registry.approval_required)
         depends: list[pulumi.Resource] = list(base.services)
 
-        if base.kms_key is not None:
-            agent = gcp.projects.ServiceIdentity(
-                ctx.name("artifactregistry-agent"),
-                project=project,
-                service="artifactregistry.googleapis.com",
-                opts=ctx.child(self, depends_on=depends),
-            )
-            base.key_grant(ctx.name("key-artifactregistry-agent"), agent.member)
-            depends = [*depends, base.kms_key]
+        depends = [*depends, *base.key_access("artifactregistry")]
 
         self.repository = gcp.artifactregistry.Repository(
             ctx.name("serving-images"),

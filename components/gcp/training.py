@@ -81,20 +81,8 @@ class TrainingCluster(PlatformComponent):
                 member=self.node_account.member,
                 opts=ctx.child(self.node_account),
             )
-        encryption_grants = []
-        if base.kms_key is not None:
-            # The platform key encrypts the node boot disks (Compute Engine agent) and etcd secrets (GKE agent).
-            number = gcp.organizations.get_project_output(project_id=project).number
-            for agent, domain in (("compute", "compute-system"), ("gke", "container-engine-robot")):
-                encryption_grants.append(
-                    gcp.kms.CryptoKeyIAMMember(
-                        ctx.name("training-key", agent),
-                        crypto_key_id=base.key_id,
-                        role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-                        member=pulumi.Output.concat("serviceAccount:service-", number, f"@{domain}.iam.gserviceaccount.com"),
-                        opts=ctx.child(self),
-                    )
-                )
+        # The platform key encrypts the node boot disks (Compute Engine agent) and etcd secrets (GKE agent).
+        encryption_grants = [*base.key_access("compute"), *base.key_access("container")]
         node_security = {
             "service_account": self.node_account.email,
             "oauth_scopes": ["https://www.googleapis.com/auth/cloud-platform"],  # IAM roles are the limit

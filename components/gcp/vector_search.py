@@ -65,23 +65,9 @@ class VectorSearch(PlatformComponent):
         # With customer-managed keys, the index and the index endpoint are encrypted with the platform key;
         # the Vertex AI service agent must be able to use it before either is created.
         encryption_spec = None
-        key_ready: list = []
+        key_ready = base.key_access("aiplatform")
         if base.key_id is not None:
-            agent = gcp.projects.ServiceIdentity(
-                ctx.name("vectors", "vertex-agent"),
-                project=base.project,
-                service="aiplatform.googleapis.com",
-                opts=ctx.child(self, **after_apis),
-            )
-            grant = gcp.kms.CryptoKeyIAMMember(
-                ctx.name("vectors", "key-vertex-agent"),
-                crypto_key_id=base.key_id,
-                role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-                member=agent.member,
-                opts=ctx.child(self),
-            )
             encryption_spec = {"kms_key_name": base.key_id}
-            key_ready = [grant]
 
         # -- network --------------------------------------------------------------------------------------
         # Private: the endpoint peers into the base VPC through private services access (no public
