@@ -9,6 +9,7 @@ Sections (the same order in azure/training.py and gcp/training.py):
 from __future__ import annotations
 
 import ipaddress
+import json
 
 import pulumi
 import pulumi_aws as aws
@@ -20,13 +21,20 @@ from ..spec.training import Training
 from . import iam
 
 CHECKPOINT_PREFIX = "checkpoints"
-# The ECS-optimised Amazon Linux 2 AMI with NVIDIA drivers and the container toolkit (Batch picks the
-# latest one for the region): no AMI ids to maintain.
-GPU_IMAGE_TYPE = "ECS_AL2_NVIDIA"
+# The ECS-optimised Amazon Linux 2023 AMI with NVIDIA drivers and the container toolkit (Batch picks the
+# latest one for the region): no AMI ids to maintain. Not ECS_AL2_NVIDIA: since 2026-06-30 Batch refuses
+# new compute environments on its Amazon Linux 2 AMIs. AL2023 GPU AMIs do not support p3/g3 (the catalog
+# has neither; tests/test_aws_fixes.py checks).
+GPU_IMAGE_TYPE = "ECS_AL2023_NVIDIA"
 ROOT_VOLUME_GIB = 200  # CUDA images are large; the AMI's default root volume is 30 GiB
 # The job definition is a template: users register a revision with their own image (SubmitJob cannot
-# override the image). The default is a small public image that proves the queue works.
+# override the image). Not private: a small public image that proves the queue works. Private (no NAT,
+# public.ecr.aws unreachable): a PLACEHOLDER in the platform's training image repository
+# (<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/training:TEMPLATE_TAG) that users push to or
+# replace; the output `template_image_placeholder` says which one the stack got.
 TEMPLATE_IMAGE = "public.ecr.aws/docker/library/python:3.11-slim"
+TEMPLATE_TAG = "template"
+UNTAGGED_IMAGE_DAYS = 14
 RETRY_ATTEMPTS = 5  # spot reclaims retried; anything else fails at once
 ATTEMPT_TIMEOUT_SECONDS = 3 * 24 * 3600  # a hung job must not hold GPUs forever
 LOG_RETENTION_DAYS = 30
@@ -72,7 +80,12 @@ class TrainingCluster(PlatformComponent):
             subnet_ids, security_group_ids = self._public_network(tags, region)
 
         # -- identities -------------------------------------------------------------------------------------
-        compute_environment_name = ctx.name("training")
+        account = aws.get_caller_identity_output().account_id
+        # A name PREFIX, not a fixed name: a change that replaces the compute environment (instance types,
+        # spot/on-demand, subnets...) creates the new one beside the old, moves the queue to it, then deletes
+        # the old one. A fixed name would collide (create-before-delete), and deleting first is refused
+        # while the queue still uses it. The ECS cluster Batch creates is `<compute environment>_Batch_<uuid>`.
+        compute_environment_prefix = ctx.name("training") + "-"
         self.log_group = aws.cloudwatch.LogGroup(
             ctx.name("training-logs"),
             name=f"/mlplat/{ctx.prefix}/training",
@@ -91,7 +104,7 @@ class TrainingCluster(PlatformComponent):
             ctx.name("training-instance-agent"),
             role=self.instance_role.id,
             policy=iam.policy_document(
-                _instance_statements(region, compute_environment_name, self.log_group.arn)
+                _instance_statements(region, account, compute_environment_prefix, self.log_group.arn)
             ),
             opts=ctx.child(self.instance_role),
         )
@@ -150,7 +163,6 @@ class TrainingCluster(PlatformComponent):
         if base.key_arn is not None:
             root_volume["kms_key_id"] = base.key_arn
             # Batch launches through EC2 Auto Scaling: its service-linked role needs the key for the EBS volumes.
-            account = aws.get_caller_identity_output().account_id
             aws.kms.Grant(
                 ctx.name("training-ebs-key-grant"),
                 key_id=base.key_arn,
@@ -206,7 +218,7 @@ class TrainingCluster(PlatformComponent):
         }
         self.compute_environment = aws.batch.ComputeEnvironment(
             ctx.name("training-compute"),
-            name=compute_environment_name,
+            name_prefix=compute_environment_prefix,
             type="MANAGED",
             state="ENABLED",
             # No service_role: Batch uses its service-linked role AWSServiceRoleForBatch.
@@ -227,12 +239,18 @@ class TrainingCluster(PlatformComponent):
                 for reason in UNPLACEABLE_REASONS
             ],
             tags=tags,
-            opts=ctx.child(self),
+            # Fixed name: a replacement must delete the old queue first (jobs still queued are cancelled).
+            opts=ctx.child(self, delete_before_replace=True),
         )
         memory_mib = int(shape.memory_gib * 1024 * 0.9)  # the ECS agent and the OS keep the rest
+        self.image_repository: aws.ecr.Repository | None = None
+        if ctx.private:
+            template_image = self._image_repository(base, tags).repository_url.apply(lambda url: f"{url}:{TEMPLATE_TAG}")
+        else:
+            template_image = TEMPLATE_IMAGE
         container_properties = pulumi.Output.json_dumps(
             {
-                "image": TEMPLATE_IMAGE,
+                "image": template_image,
                 "command": ["python", "-c", "import os; print(os.environ['CHECKPOINT_URI'])"],
                 "jobRoleArn": self.job_role.arn,
                 "resourceRequirements": [
@@ -280,6 +298,14 @@ class TrainingCluster(PlatformComponent):
                 "job_definition_arn": self.job_definition.arn,
                 "compute_environment_arn": self.compute_environment.arn,
                 "checkpoint_uri": checkpoint_uri,
+                # The job definition's image is a placeholder: register a revision with your own image.
+                "template_image": template_image,
+                "template_image_placeholder": True,
+                "training_image_repository_url": self.image_repository.repository_url if self.image_repository else None,
+                # Batch may exceed max_vcpus by ONE instance with every allocation strategy except BEST_FIT
+                # on-demand (botocore ComputeResource.maxvCpus): up to max_nodes + 1 instances at peak.
+                "max_vcpus": max_vcpus,
+                "max_instances_at_peak": training.max_nodes + 1,
                 "instance_type": shape.instance_type,
                 "gpus_per_node": shape.gpus,
                 "max_nodes": training.max_nodes,
@@ -290,6 +316,49 @@ class TrainingCluster(PlatformComponent):
                 "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,
             }
         )
+
+    def _image_repository(self, base, tags: dict) -> aws.ecr.Repository:
+        """Private platforms: the ECR repository training images come from (reachable through the base's
+        ECR and S3 endpoints; public registries are not, there is no NAT). Immutable tags, scan on push,
+        the platform key when customer-managed, untagged images expire."""
+        ctx = self.ctx
+        if base.key_arn is not None:
+            encryption = [{"encryption_type": "KMS", "kms_key": base.key_arn}]
+        else:
+            encryption = [{"encryption_type": "AES256"}]
+        self.image_repository = aws.ecr.Repository(
+            ctx.name("training-images"),
+            name=f"{ctx.prefix}/training",
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configurations=encryption,
+            force_delete=False,
+            tags=tags,
+            opts=ctx.stateful(self),
+        )
+        aws.ecr.LifecyclePolicy(
+            ctx.name("training-images-lifecycle"),
+            repository=self.image_repository.name,
+            policy=json.dumps(
+                {
+                    "rules": [
+                        {
+                            "rulePriority": 1,
+                            "description": f"expire untagged images after {UNTAGGED_IMAGE_DAYS} days",
+                            "selection": {
+                                "tagStatus": "untagged",
+                                "countType": "sinceImagePushed",
+                                "countUnit": "days",
+                                "countNumber": UNTAGGED_IMAGE_DAYS,
+                            },
+                            "action": {"type": "expire"},
+                        }
+                    ]
+                }
+            ),
+            opts=ctx.child(self.image_repository),
+        )
+        return self.image_repository
 
     def _public_network(self, tags: dict, region: str) -> tuple[list, list]:
         """Non-private platforms: a minimal VPC of their own for the GPU instances (public subnets,
@@ -350,11 +419,17 @@ class TrainingCluster(PlatformComponent):
         return subnet_ids, [security_group.id]
 
 
-def _instance_statements(region: str, compute_environment_name: str, log_group_arn) -> list[dict]:
-    """The ECS agent's permissions, scoped to the ECS cluster Batch creates for this compute
-    environment (named `<compute environment>_Batch_<uuid>`). Explicit actions only."""
-    cluster = f"arn:aws:ecs:{region}:*:cluster/{compute_environment_name}_Batch_*"
-    container_instances = f"arn:aws:ecs:{region}:*:container-instance/{compute_environment_name}_Batch_*/*"
+def _instance_statements(region: str, account, compute_environment_prefix: str, log_group_arn) -> list[dict]:
+    """The ECS agent's permissions, scoped to this account and to the ECS cluster Batch creates for this
+    compute environment (named `<compute environment>_Batch_<uuid>`, the compute environment named
+    `<compute_environment_prefix><unique id>`). Image pulls: this account's repositories in this region.
+    Explicit actions only."""
+    arn = pulumi.Output.concat
+    cluster = arn("arn:aws:ecs:", region, ":", account, f":cluster/{compute_environment_prefix}*_Batch_*")
+    container_instances = arn(
+        "arn:aws:ecs:", region, ":", account, f":container-instance/{compute_environment_prefix}*_Batch_*/*"
+    )
+    repositories = arn("arn:aws:ecr:", region, ":", account, ":repository/*")
     return [
         {
             "Sid": "EcsAgentCluster",
@@ -386,7 +461,7 @@ def _instance_statements(region: str, compute_environment_name: str, log_group_a
             "Sid": "PullImages",
             "Effect": "Allow",
             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-            "Resource": [f"arn:aws:ecr:{region}:*:repository/*"],
+            "Resource": [repositories],
         },
         {
             "Sid": "JobLogs",

@@ -1,0 +1,134 @@
+"""AWS behaviour users rely on that the offline plan shows: AMIs Batch still accepts, replacements that do
+not collide on fixed names, least-privilege scoping, endpoint rollouts SageMaker accepts, private-network
+reachability, and opt-in account-global settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cli.offline_plan import plan_file, plan_stack
+from cli.offline_plan import recorder
+from conftest import STACKS_DIR, reference_plan
+
+OFFLINE_ACCOUNT = "123456789012"
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+def _all(plan, type_token: str):
+    return [r for r in plan.resources if r.type == type_token]
+
+
+def _one(plan, type_token: str):
+    found = _all(plan, type_token)
+    assert len(found) == 1, [r.name for r in found]
+    return found[0]
+
+
+def _policy(resource) -> dict:
+    policy = resource.inputs["policy"]
+    return json.loads(policy) if isinstance(policy, str) else policy
+
+
+def _statements(plan, name_suffix: str) -> list[dict]:
+    policies = [r for r in _all(plan, "aws:iam/rolePolicy:RolePolicy") if r.name.endswith(name_suffix)]
+    assert len(policies) == 1, [r.name for r in _all(plan, "aws:iam/rolePolicy:RolePolicy")]
+    return _policy(policies[0])["Statement"]
+
+
+def _raw(stack: str) -> dict:
+    return yaml.safe_load((STACKS_DIR / f"Pulumi.{stack}.yaml").read_text())
+
+
+def _stack_dir(tmp_path: Path, stack: str, edit=None, config: dict | None = None) -> Path:
+    raw = _raw(stack)
+    if edit is not None:
+        edit(raw["config"]["mlplat:platform"])
+    raw["config"].update(config or {})
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(raw))
+    return tmp_path
+
+
+@pytest.fixture()
+def options(monkeypatch):
+    """Resource options of every registration of the plans made while the fixture is active, by logical
+    name: deleteBeforeReplace, retainOnDelete, replaceOnChanges, ignoreChanges."""
+    seen: dict[str, dict] = {}
+    original = recorder.RecordingMonitor.RegisterResource
+
+    def register(self, request):
+        seen[request.name] = {
+            "delete_before_replace": bool(request.deleteBeforeReplace),
+            "retain_on_delete": bool(request.retainOnDelete),
+            "replace_on_changes": list(request.replaceOnChanges),
+            "ignore_changes": list(request.ignoreChanges),
+            "protect": bool(request.protect),
+        }
+        return original(self, request)
+
+    monkeypatch.setattr(recorder.RecordingMonitor, "RegisterResource", register)
+    return seen
+
+
+# -- training -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])
+def test_batch_uses_the_al2023_gpu_ami_that_batch_still_accepts(stack):
+    compute = _one(reference_plan(stack), "aws:batch/computeEnvironment:ComputeEnvironment").inputs
+    assert compute["computeResources"]["ec2Configurations"] == [{"imageType": "ECS_AL2023_NVIDIA"}]
+
+
+def test_catalog_offers_no_instance_family_the_al2023_gpu_ami_lacks():
+    from components.catalog.gpus import all_shapes
+
+    families = {s.instance_type.split(".")[0] for s in all_shapes() if s.cloud == "aws"}
+    assert not families & {"p3", "p3dn", "g3", "g3s"}, families
+
+
+def test_compute_environment_is_prefix_named_so_replacement_creates_beside_and_queue_deletes_first(options):
+    plan = plan_stack("aws-prod", STACKS_DIR)
+    compute = _one(plan, "aws:batch/computeEnvironment:ComputeEnvironment")
+    assert "name" not in compute.inputs
+    assert compute.inputs["namePrefix"] == "fraud-ml-prod-training-"
+    assert options[compute.name]["delete_before_replace"] is False
+    queue = _one(plan, "aws:batch/jobQueue:JobQueue")
+    assert queue.inputs["name"] == "fraud-ml-prod-training"
+    assert options[queue.name]["delete_before_replace"] is True
+
+
+def test_instance_role_is_scoped_to_this_account_and_the_compute_environment_cluster():
+    statements = {s["Sid"]: s for s in _statements(reference_plan("aws-prod"), "training-instance-agent")}
+    assert statements["PullImages"]["Resource"] == [f"arn:aws:ecr:us-east-1:{OFFLINE_ACCOUNT}:repository/*"]
+    assert statements["EcsAgentCluster"]["Resource"] == [
+        f"arn:aws:ecs:us-east-1:{OFFLINE_ACCOUNT}:cluster/fraud-ml-prod-training-*_Batch_*"
+    ]
+    for statement in statements.values():
+        for resource in statement["Resource"]:
+            assert ":*:" not in resource, statement
+
+
+def test_private_template_image_is_a_placeholder_in_the_platforms_ecr_repository():
+    plan = reference_plan("aws-prod")
+    definition = json.loads(_one(plan, "aws:batch/jobDefinition:JobDefinition").inputs["containerProperties"])
+    assert not definition["image"].startswith("public.ecr.aws")
+    assert definition["image"].startswith(f"{OFFLINE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/")
+    assert definition["image"].endswith(":template")
+    repos = {r.inputs["name"]: r for r in _all(plan, "aws:ecr/repository:Repository")}
+    assert repos["fraud-ml-prod/training"].inputs["imageTagMutability"] == "IMMUTABLE"
+    outputs = plan.outputs["training"]["training"]
+    assert outputs["template_image"] == definition["image"]
+    assert outputs["template_image_placeholder"] is True
+    assert outputs["max_instances_at_peak"] == outputs["max_nodes"] + 1
+
+
+def test_public_template_image_stays_public_without_a_repository():
+    plan = reference_plan("aws-dev")
+    if plan.spec["network"]["private"]:
+        pytest.skip("aws-dev is private")
+    definition = json.loads(_one(plan, "aws:batch/jobDefinition:JobDefinition").inputs["containerProperties"])
+    assert definition["image"].startswith("public.ecr.aws/")
+    assert plan.outputs["training"]["training"]["training_image_repository_url"] is None
