@@ -190,3 +190,9 @@ def test_plan_table_lists_outputs():
     result = runner.invoke(app, ["plan", "--stack", "gcp-dev"])
     assert result.exit_code == 0, result.output
     assert "Stack outputs" in result.stdout and "node_pool" in result.stdout
+
+
+def test_azure_feature_set_upload_step_is_stated_as_a_gap():
+    prod = [g for g in reference_plan("azure-prod").gaps if g["capability"] == "feature_store"]
+    assert len(prod) == 1 and "from inside the VNet" in prod[0]["gap"]
+    assert [g for g in reference_plan("aws-prod").gaps if g["capability"] == "feature_store"] == []
