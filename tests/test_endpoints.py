@@ -88,7 +88,7 @@ def served(plan) -> dict:
             "min": v["min_replicas"],
             "max": v["max_replicas"],
             "logging": bool(logging),
-            "private": bool(endpoint.get("network")),
+            "private": bool((endpoint.get("privateServiceConnectConfig") or {}).get("enablePrivateServiceConnect")),
         }
         for v in deployer["versions"]
     }
@@ -150,7 +150,18 @@ def test_aws_prod_rolls_back_on_alarms_and_encrypts_the_capture():
 def test_gcp_prod_is_private_encrypted_and_logs_to_bigquery():
     plan = reference_plan("gcp-prod")
     endpoint = _one(plan, "gcp:vertex/aiEndpoint:AiEndpoint").inputs
-    assert endpoint["network"].startswith("projects/") and "/global/networks/" in endpoint["network"]
+    # Private Service Connect (a VPC-peered endpoint could not hold the canary next to the stable model).
+    assert "network" not in endpoint
+    psc = endpoint["privateServiceConnectConfig"]
+    assert psc["enablePrivateServiceConnect"] is True
+    assert psc["projectAllowlists"] == [endpoint["project"]]
+    automation = psc["pscAutomationConfigs"][0]
+    assert automation["projectId"] == endpoint["project"] and "/global/networks/" in automation["network"]
+    policies = [r for r in plan.resources if r.type == "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"]
+    assert len(policies) == 1  # one per platform network, created by the base layer
+    policy = policies[0].inputs
+    assert policy["serviceClass"] == "gcp-vertexai" and policy["pscConfig"]["subnetworks"]
+    assert automation["network"].endswith("/" + policy["network"].rsplit("/", 1)[1])
     assert endpoint["encryptionSpec"]["kmsKeyName"]
     uri = endpoint["predictRequestResponseLoggingConfig"]["bigqueryDestination"]["outputUri"]
     table = _one(plan, "gcp:bigquery/table:Table").inputs

@@ -1,101 +1,217 @@
-"""The Vertex AI deployer (dynamic provider) against fake GAPIC clients: no live call is ever made.
+"""The Vertex AI deployer (dynamic provider) against the real GAPIC clients over a faked HTTP transport.
 
-The fakes keep an endpoint's deployed models and traffic split the way Vertex AI does (the "0" key
-of deploy_model's split names the model being deployed; undeploy refuses a model that still has
-traffic), so ordering mistakes in the provider fail here.
+`aiplatform_v1.EndpointServiceClient` / `ModelServiceClient` are built with the REST transport and
+anonymous credentials; the `responses` library answers their HTTP requests from `FakeVertex`, which
+keeps an endpoint's deployed models, traffic split, models and operations the way Vertex AI does (the
+"0" key of deployModel's split names the model being deployed; undeploy refuses a model that still has
+traffic). Request building, proto types and JSON (de)serialisation are therefore exercised for real;
+no live call is ever made.
 """
 
 from __future__ import annotations
 
-import copy
-import types
+import asyncio
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from google.api_core.exceptions import NotFound
+import responses
+from google.auth.credentials import AnonymousCredentials
 from google.cloud import aiplatform_v1
+from google.longrunning import operations_pb2
+from google.protobuf import any_pb2, empty_pb2, json_format
+from pulumi.runtime import rpc
 
-from components.gcp.vertex_deployer import REPLICA_MASK, VertexClient, VertexDeployerProvider, fingerprint
+from components.gcp.vertex_deployer import (
+    OPERATION_TIMEOUT,
+    REPLICA_MASK,
+    VertexClient,
+    VertexDeployerProvider,
+    display_name,
+    fingerprint,
+)
 
+HOST = "https://us-central1-aiplatform.googleapis.com"
 ENDPOINT = "projects/p/locations/us-central1/endpoints/123"
-
-
-def _operation(result):
-    return types.SimpleNamespace(result=lambda: result)
+PARENT = "projects/p/locations/us-central1"
 
 
 class FakeVertex:
-    """EndpointServiceClient + ModelServiceClient stand-in with Vertex AI's traffic rules."""
+    """Vertex AI's endpoint and model services behind HTTP, with Vertex AI's traffic rules."""
 
     def __init__(self):
         self.deployed: dict[str, aiplatform_v1.DeployedModel] = {}
         self.traffic: dict[str, int] = {}
         self.models: dict[str, aiplatform_v1.Model] = {}
         self.calls: list[tuple[str, dict]] = []
+        self.operations: dict[str, operations_pb2.Operation] = {}
+        self.on_poll: dict[str, callable] = {}  # operation name -> what finishing it does
+        self.psc = None
         self._next = 1
 
     def _id(self) -> str:
         self._next += 1
         return str(1000 + self._next)
 
-    # -- endpoint service ---------------------------------------------------------------------------
-    def get_endpoint(self, name):
-        self.calls.append(("get_endpoint", {"name": name}))
-        return aiplatform_v1.Endpoint(
-            name=name, deployed_models=list(self.deployed.values()), traffic_split=dict(self.traffic)
-        )
+    # -- HTTP plumbing --------------------------------------------------------------------------------
+    def install(self, mock: responses.RequestsMock) -> None:
+        routes = [
+            ("GET", rf"/v1/{ENDPOINT}$", self.get_endpoint),
+            ("POST", rf"/v1/{ENDPOINT}:deployModel$", self.deploy_model),
+            ("POST", rf"/v1/{ENDPOINT}:undeployModel$", self.undeploy_model),
+            ("POST", rf"/v1/{ENDPOINT}:mutateDeployedModel$", self.mutate_deployed_model),
+            ("PATCH", rf"/v1/{ENDPOINT}$", self.update_endpoint),
+            ("GET", rf"/(v1|ui)/{ENDPOINT}/operations$", self.list_operations),
+            ("GET", rf"/(v1|ui)/{ENDPOINT}/operations/[^/]+$", self.get_operation),
+            ("POST", rf"/v1/{PARENT}/models:upload$", self.upload_model),
+            ("GET", rf"/v1/{PARENT}/models$", self.list_models),
+            ("PATCH", rf"/v1/{PARENT}/models/[^/:]+$", self.update_model),
+            ("DELETE", rf"/v1/{PARENT}/models/[^/:]+$", self.delete_model),
+        ]
+        for method, path, handler in routes:
+            url = re.compile(re.escape(HOST) + path.rstrip("$") + r"(\?.*)?$")
+            mock.add_callback(method, url, callback=self._wrap(handler))
 
-    def deploy_model(self, endpoint, deployed_model, traffic_split):
-        self.calls.append(("deploy_model", {"endpoint": endpoint, "deployed_model": deployed_model, "traffic_split": dict(traffic_split)}))
-        assert deployed_model.model in self.models, "deploying a model that was never uploaded"
-        assert sum(traffic_split.values()) == 100
+    @staticmethod
+    def _wrap(handler):
+        def callback(request):
+            path = request.path_url.split("?")[0]
+            body = json.loads(request.body) if request.body else {}
+            query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+            status, payload = handler(path=path, body=body, query=query)
+            return status, {"Content-Type": "application/json"}, json.dumps(payload)
+
+        return callback
+
+    @staticmethod
+    def _message(message) -> dict:
+        return json.loads(type(message).to_json(message))
+
+    @staticmethod
+    def _done(name: str, response) -> dict:
+        packed = any_pb2.Any()
+        packed.Pack(type(response).pb(response))
+        return json_format.MessageToDict(operations_pb2.Operation(name=name, done=True, response=packed))
+
+    def _error(self, status: int, message: str):
+        return status, {"error": {"code": status, "message": message, "status": "FAILED_PRECONDITION"}}
+
+    # -- endpoint service ---------------------------------------------------------------------------
+    def get_endpoint(self, path, body, query):
+        self.calls.append(("get_endpoint", {}))
+        endpoint = aiplatform_v1.Endpoint(
+            name=ENDPOINT, deployed_models=list(self.deployed.values()), traffic_split=dict(self.traffic)
+        )
+        if self.psc:
+            endpoint.private_service_connect_config = self.psc
+            endpoint.dedicated_endpoint_dns = "123.us-central1-42.prediction.vertexai.goog"
+        return 200, self._message(endpoint)
+
+    def deploy_model(self, path, body, query):
+        request = aiplatform_v1.DeployModelRequest.from_json(json.dumps(body))
+        deployed_model, traffic_split = request.deployed_model, dict(request.traffic_split)
+        self.calls.append(("deploy_model", {"deployed_model": deployed_model, "traffic_split": traffic_split}))
+        if deployed_model.model not in self.models:
+            return self._error(400, "deploying a model that was never uploaded")
+        if sum(traffic_split.values()) != 100:
+            return self._error(400, "traffic split must sum to 100")
         new_id = self._id()
-        deployed = copy.deepcopy(deployed_model)
+        deployed = aiplatform_v1.DeployedModel(deployed_model)
         deployed.id = new_id
         self.deployed[new_id] = deployed
         self.traffic = {(new_id if k == "0" else k): v for k, v in traffic_split.items()}
-        return _operation(aiplatform_v1.DeployModelResponse(deployed_model=deployed))
+        return 200, self._done(f"{ENDPOINT}/operations/d{new_id}", aiplatform_v1.DeployModelResponse(deployed_model=deployed))
 
-    def undeploy_model(self, endpoint, deployed_model_id, traffic_split):
-        self.calls.append(("undeploy_model", {"deployed_model_id": deployed_model_id, "traffic_split": dict(traffic_split)}))
-        assert deployed_model_id in self.deployed
-        assert traffic_split.get(deployed_model_id, 0) == 0, "undeploying a model that still has traffic"
-        assert not traffic_split or sum(traffic_split.values()) == 100
+    def undeploy_model(self, path, body, query):
+        request = aiplatform_v1.UndeployModelRequest.from_json(json.dumps(body))
+        deployed_model_id, traffic_split = request.deployed_model_id, dict(request.traffic_split)
+        self.calls.append(("undeploy_model", {"deployed_model_id": deployed_model_id, "traffic_split": traffic_split}))
+        if deployed_model_id not in self.deployed:
+            return self._error(404, "no such deployed model")
+        if traffic_split.get(deployed_model_id, 0) != 0:
+            return self._error(400, "undeploying a model that still has traffic")
+        if traffic_split and sum(traffic_split.values()) != 100:
+            return self._error(400, "traffic split must sum to 100")
         del self.deployed[deployed_model_id]
         self.traffic = {k: v for k, v in traffic_split.items() if k in self.deployed}
-        return _operation(aiplatform_v1.UndeployModelResponse())
+        return 200, self._done(f"{ENDPOINT}/operations/u{deployed_model_id}", aiplatform_v1.UndeployModelResponse())
 
-    def mutate_deployed_model(self, endpoint, deployed_model, update_mask):
-        self.calls.append(("mutate_deployed_model", {"deployed_model": deployed_model, "paths": list(update_mask.paths)}))
-        target = self.deployed[deployed_model.id]
-        target.dedicated_resources.min_replica_count = deployed_model.dedicated_resources.min_replica_count
-        target.dedicated_resources.max_replica_count = deployed_model.dedicated_resources.max_replica_count
-        return _operation(aiplatform_v1.MutateDeployedModelResponse(deployed_model=target))
+    def mutate_deployed_model(self, path, body, query):
+        request = aiplatform_v1.MutateDeployedModelRequest.from_json(json.dumps(body))
+        self.calls.append(("mutate_deployed_model", {"deployed_model": request.deployed_model, "paths": list(request.update_mask.paths)}))
+        target = self.deployed[request.deployed_model.id]
+        target.dedicated_resources.min_replica_count = request.deployed_model.dedicated_resources.min_replica_count
+        target.dedicated_resources.max_replica_count = request.deployed_model.dedicated_resources.max_replica_count
+        return 200, self._done(f"{ENDPOINT}/operations/m1", aiplatform_v1.MutateDeployedModelResponse(deployed_model=target))
 
-    def update_endpoint(self, endpoint, update_mask):
-        self.calls.append(("update_endpoint", {"traffic_split": dict(endpoint.traffic_split), "paths": list(update_mask.paths)}))
-        assert list(update_mask.paths) == ["traffic_split"]
-        assert set(endpoint.traffic_split) <= set(self.deployed), "split names a model that is not deployed"
-        assert sum(endpoint.traffic_split.values()) == 100
+    def update_endpoint(self, path, body, query):
+        endpoint = aiplatform_v1.Endpoint.from_json(json.dumps(body))
+        paths = query.get("updateMask", "").split(",")
+        self.calls.append(("update_endpoint", {"traffic_split": dict(endpoint.traffic_split), "paths": paths}))
+        if paths != ["trafficSplit"] and paths != ["traffic_split"]:
+            return self._error(400, f"unexpected update mask {paths}")
+        if not set(endpoint.traffic_split) <= set(self.deployed):
+            return self._error(400, "split names a model that is not deployed")
+        if sum(endpoint.traffic_split.values()) != 100:
+            return self._error(400, "traffic split must sum to 100")
         self.traffic = dict(endpoint.traffic_split)
-        return endpoint
+        return 200, self._message(aiplatform_v1.Endpoint(name=ENDPOINT, traffic_split=self.traffic))
+
+    def list_operations(self, path, body, query):
+        self.calls.append(("list_operations", {}))
+        listed = operations_pb2.ListOperationsResponse(operations=list(self.operations.values()))
+        return 200, json_format.MessageToDict(listed)
+
+    def get_operation(self, path, body, query):
+        name = path.split("/", 2)[2]
+        self.calls.append(("get_operation", {"name": name}))
+        finish = self.on_poll.pop(name, None)
+        if finish is not None:
+            finish()
+            self.operations[name] = operations_pb2.Operation(name=name, done=True)
+        return 200, json_format.MessageToDict(self.operations[name])
 
     # -- model service ------------------------------------------------------------------------------
-    def upload_model(self, parent, model):
-        self.calls.append(("upload_model", {"parent": parent, "model": model}))
-        name = f"{parent}/models/m{self._id()}"
+    def upload_model(self, path, body, query):
+        model = aiplatform_v1.UploadModelRequest.from_json(json.dumps(body)).model
+        self.calls.append(("upload_model", {"model": model}))
+        name = f"{PARENT}/models/m{self._id()}"
+        model.name = name
         self.models[name] = model
-        return _operation(aiplatform_v1.UploadModelResponse(model=name))
+        return 200, self._done(f"{name}/operations/1", aiplatform_v1.UploadModelResponse(model=name))
 
-    def delete_model(self, name):
+    def list_models(self, path, body, query):
+        wanted = re.fullmatch(r'display_name="(.*)"', query.get("filter", ""))
+        self.calls.append(("list_models", {"filter": query.get("filter")}))
+        found = [m for m in self.models.values() if wanted and m.display_name == wanted.group(1)]
+        return 200, self._message(aiplatform_v1.ListModelsResponse(models=found))
+
+    def update_model(self, path, body, query):
+        model = aiplatform_v1.Model.from_json(json.dumps(body))
+        name = path.split("/v1/")[1]
+        self.calls.append(("update_model", {"name": name, "labels": dict(model.labels), "mask": query.get("updateMask")}))
+        self.models[name].labels = dict(model.labels)
+        return 200, self._message(self.models[name])
+
+    def delete_model(self, path, body, query):
+        name = path.split("/v1/")[1]
         self.calls.append(("delete_model", {"name": name}))
-        assert not any(d.model == name for d in self.deployed.values()), "deleting a model still deployed"
+        if any(d.model == name for d in self.deployed.values()):
+            return self._error(400, "deleting a model still deployed")
         if name not in self.models:
-            raise NotFound(f"model {name} not found")
+            return 404, {"error": {"code": 404, "message": f"model {name} not found", "status": "NOT_FOUND"}}
         self.models.pop(name)
-        return _operation(None)
+        packed = any_pb2.Any()
+        packed.Pack(empty_pb2.Empty())  # what Vertex AI answers: google.protobuf.Empty
+        return 200, json_format.MessageToDict(operations_pb2.Operation(name=f"{name}/operations/del", done=True, response=packed))
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]
+
+    def changes(self) -> list[str]:
+        reads = {"get_endpoint", "list_operations", "get_operation", "list_models"}
+        return [name for name in self.names() if name not in reads]
 
 
 def _version(name, weight, artifact, min_replicas=1, max_replicas=4):
@@ -113,7 +229,7 @@ def _version(name, weight, artifact, min_replicas=1, max_replicas=4):
     }
 
 
-def _props(stable=90, canary=10, canary_artifact="gs://b/models/ep/canary/", replicas=(1, 4)):
+def _props(stable=90, canary=10, canary_artifact="gs://b/models/ep/canary/", replicas=(1, 4), **extra):
     versions = [_version("stable", stable, "gs://b/models/ep/stable/", *replicas)]
     if canary:
         versions.append(_version("canary", canary, canary_artifact, *replicas))
@@ -125,18 +241,39 @@ def _props(stable=90, canary=10, canary_artifact="gs://b/models/ep/canary/", rep
         "labels": {"use-case": "fraud-scoring"},
         "kms_key": None,
         "service_account": "workloads@p.iam.gserviceaccount.com",
+        "private": False,
         "versions": versions,
+        **extra,
     }
+
+
+def _as_engine_sends(props: dict) -> dict:
+    """Props the way the Pulumi engine hands them to a dynamic provider (numbers become floats)."""
+    struct = asyncio.run(rpc.serialize_properties(props, {}))
+    return rpc.deserialize_properties(struct)
 
 
 @pytest.fixture
 def fake():
-    return FakeVertex()
+    vertex = FakeVertex()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        vertex.install(mock)
+        yield vertex
 
 
 @pytest.fixture
 def provider(fake):
-    return VertexDeployerProvider(client_factory=lambda props: VertexClient(props["location"], fake, fake))
+    options = {"api_endpoint": "us-central1-aiplatform.googleapis.com"}
+
+    def client(props):
+        return VertexClient(
+            props["location"],
+            aiplatform_v1.EndpointServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
+            aiplatform_v1.ModelServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
+            poll_seconds=0,
+        )
+
+    return VertexDeployerProvider(client_factory=client)
 
 
 def _split_by_version(outs) -> dict[str, int]:
@@ -159,6 +296,27 @@ def test_create_uploads_deploys_and_splits(provider, fake):
     assert all(m.labels["use-case"] == "fraud-scoring" for m in uploaded)
 
 
+def test_engine_floats_are_sent_as_integers(provider, fake):
+    """The engine turns 1 into 1.0; proto integer fields refuse floats (TypeError) unless converted."""
+    props = _props(replicas=(1, 4))
+    props["versions"][0].update(machine_type="g2-standard-4", accelerator_type="NVIDIA_L4", accelerator_count=1)
+    sent = _as_engine_sends(props)
+    assert isinstance(sent["versions"][0]["min_replicas"], float)  # the premise
+    created = provider.create(sent)
+    stable = fake.deployed[created.outs["deployed"]["stable"]["deployed_model_id"]]
+    assert stable.dedicated_resources.machine_spec.accelerator_count == 1
+    assert stable.dedicated_resources.machine_spec.accelerator_type == aiplatform_v1.AcceleratorType.NVIDIA_L4
+    assert (stable.dedicated_resources.min_replica_count, stable.dedicated_resources.max_replica_count) == (1, 4)
+    # Replica changes and split changes take the same float route.
+    updated = provider.update(ENDPOINT, _as_engine_sends(created.outs), _as_engine_sends(_props(75, 25, replicas=(2, 6)) | {"versions": [
+        {**sent["versions"][0], "weight": 75.0, "min_replicas": 2.0, "max_replicas": 6.0},
+        {**sent["versions"][1], "weight": 25.0, "min_replicas": 2.0, "max_replicas": 6.0},
+    ]}))
+    assert _split_by_version(updated.outs) == {"stable": 75, "canary": 25}
+    assert {(d.dedicated_resources.min_replica_count, d.dedicated_resources.max_replica_count) for d in fake.deployed.values()} == {(2, 6)}
+    assert fingerprint(props, props["versions"][0]) == fingerprint(sent, sent["versions"][0])
+
+
 def test_create_is_idempotent_after_a_partial_run(provider, fake):
     first = provider.create(_props())
     uploads = fake.names().count("upload_model")
@@ -169,6 +327,40 @@ def test_create_is_idempotent_after_a_partial_run(provider, fake):
     assert again.outs["deployed"] == first.outs["deployed"]
 
 
+def test_a_rerun_reuses_a_model_uploaded_by_a_timed_out_run(provider, fake):
+    props = _props(canary=0, stable=100)
+    version = props["versions"][0]
+    orphan = f"{PARENT}/models/uploaded-earlier"
+    fake.models[orphan] = aiplatform_v1.Model(name=orphan, display_name=display_name(props, version))
+    created = provider.create(props)
+    assert "upload_model" not in fake.names()
+    assert created.outs["deployed"]["stable"]["model"] == orphan
+
+
+def test_a_rerun_waits_for_a_deployment_still_in_flight_and_adopts_it(provider, fake):
+    props = _props(canary=0, stable=100)
+    version = props["versions"][0]
+    model = f"{PARENT}/models/m-inflight"
+    fake.models[model] = aiplatform_v1.Model(name=model, display_name=display_name(props, version))
+    pending = f"{ENDPOINT}/operations/777"
+    fake.operations[pending] = operations_pb2.Operation(name=pending, done=False)
+
+    def finish():  # the previous run's deployModel completes while this run waits
+        fake.deployed["555"] = aiplatform_v1.DeployedModel(id="555", model=model, display_name=display_name(props, version))
+        fake.traffic = {"555": 100}
+
+    fake.on_poll[pending] = finish
+    created = provider.create(props)
+    assert "get_operation" in fake.names()
+    assert "deploy_model" not in fake.names() and "upload_model" not in fake.names()
+    assert created.outs["deployed"]["stable"]["deployed_model_id"] == "555"
+    assert list(fake.deployed) == ["555"]
+
+
+def test_long_running_operations_wait_an_hour():
+    assert OPERATION_TIMEOUT >= 3600
+
+
 def test_update_of_the_split_only_moves_traffic(provider, fake):
     created = provider.create(_props())
     fake.calls.clear()
@@ -176,7 +368,7 @@ def test_update_of_the_split_only_moves_traffic(provider, fake):
     assert provider.diff(ENDPOINT, created.outs, news).changes
     assert provider.diff(ENDPOINT, created.outs, news).replaces == []
     updated = provider.update(ENDPOINT, created.outs, news)
-    assert [n for n in fake.names() if n != "get_endpoint"] == ["update_endpoint"]
+    assert fake.changes() == ["update_endpoint"]
     assert _split_by_version(updated.outs) == {"stable": 75, "canary": 25}
     assert fake.traffic == updated.outs["traffic_split"]
 
@@ -186,13 +378,42 @@ def test_update_of_a_canary_artifact_redeploys_it_before_retiring_the_old_one(pr
     old_canary = created.outs["deployed"]["canary"]
     fake.calls.clear()
     updated = provider.update(ENDPOINT, created.outs, _props(canary_artifact="gs://b/models/ep/canary-v2/"))
-    names = [n for n in fake.names() if n != "get_endpoint"]
-    assert names == ["upload_model", "deploy_model", "update_endpoint", "undeploy_model", "delete_model"]
+    assert fake.changes() == ["upload_model", "deploy_model", "update_endpoint", "undeploy_model", "delete_model"]
     new_canary = updated.outs["deployed"]["canary"]
     assert new_canary["deployed_model_id"] != old_canary["deployed_model_id"]
     assert updated.outs["deployed"]["stable"] == created.outs["deployed"]["stable"]
     assert old_canary["model"] not in fake.models
     assert _split_by_version(updated.outs) == {"stable": 90, "canary": 10}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"service_account": "other@p.iam.gserviceaccount.com"},
+        {"kms_key": "projects/p/locations/us-central1/keyRings/r/cryptoKeys/k"},
+    ],
+)
+def test_a_key_or_service_account_change_redeploys_every_version(provider, fake, change):
+    created = provider.create(_props())
+    fake.calls.clear()
+    news = _props(**change)
+    assert provider.diff(ENDPOINT, created.outs, news).changes
+    updated = provider.update(ENDPOINT, created.outs, news)
+    assert fake.names().count("deploy_model") == 2 and fake.names().count("undeploy_model") == 2
+    for deployed in fake.deployed.values():
+        assert deployed.service_account == news["service_account"]
+    for item in updated.outs["deployed"].values():
+        uploaded = fake.models[item["model"]]
+        assert uploaded.encryption_spec.kms_key_name == (news["kms_key"] or "")
+
+
+def test_a_label_change_relabels_the_models_in_place(provider, fake):
+    created = provider.create(_props())
+    fake.calls.clear()
+    updated = provider.update(ENDPOINT, created.outs, _props(labels={"use-case": "fraud-scoring", "team": "risk"}))
+    assert fake.changes() == ["update_model", "update_model", "update_endpoint"]
+    assert all(m.labels == {"use-case": "fraud-scoring", "team": "risk"} for m in fake.models.values())
+    assert updated.outs["deployed"] == created.outs["deployed"]
 
 
 def test_promotion_removes_the_canary(provider, fake):
@@ -222,13 +443,35 @@ def test_delete_undeploys_and_deletes_everything_it_owns(provider, fake):
     provider.delete(ENDPOINT, created.outs)
 
 
+def test_private_endpoints_report_the_psc_address(provider, fake):
+    fake.psc = aiplatform_v1.PrivateServiceConnectConfig(
+        enable_private_service_connect=True,
+        project_allowlist=["p"],
+        psc_automation_configs=[
+            aiplatform_v1.PSCAutomationConfig(
+                project_id="p", network="projects/42/global/networks/vpc", ip_address="10.0.0.7",
+                forwarding_rule="projects/p/regions/us-central1/forwardingRules/fr-1",
+            )
+        ],
+    )
+    created = provider.create(_props(private=True))
+    assert created.outs["private_access"]["ip_address"] == "10.0.0.7"
+    assert created.outs["private_access"]["dedicated_endpoint_dns"] == "123.us-central1-42.prediction.vertexai.goog"
+    public = provider.create(_props(private=False))
+    assert public.outs["private_access"]["ip_address"] is None
+
+
 def test_moving_the_endpoint_replaces(provider):
     created = provider.create(_props())
     moved = dict(_props(), endpoint="projects/p/locations/us-central1/endpoints/456")
     assert provider.diff(ENDPOINT, created.outs, moved).replaces == ["endpoint"]
 
 
-def test_fingerprint_ignores_weight_and_replicas():
+def test_fingerprint_ignores_weight_replicas_and_labels_but_not_key_or_account():
+    props = _props()
     a = _version("stable", 90, "gs://b/x/")
-    assert fingerprint(a) == fingerprint({**a, "weight": 50, "min_replicas": 3})
-    assert fingerprint(a) != fingerprint({**a, "artifact_uri": "gs://b/y/"})
+    assert fingerprint(props, a) == fingerprint(props, {**a, "weight": 50, "min_replicas": 3})
+    assert fingerprint(props, a) == fingerprint({**props, "labels": {"x": "y"}}, a)
+    assert fingerprint(props, a) != fingerprint(props, {**a, "artifact_uri": "gs://b/y/"})
+    assert fingerprint(props, a) != fingerprint({**props, "kms_key": "k"}, a)
+    assert fingerprint(props, a) != fingerprint({**props, "service_account": "s"}, a)

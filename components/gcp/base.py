@@ -25,6 +25,8 @@ REQUIRED_APIS = [
     "servicenetworking.googleapis.com",
     "storage.googleapis.com",
 ]
+# The service class of Vertex AI online prediction in service connection policies (PSC automation).
+VERTEX_PSC_SERVICE_CLASS = "gcp-vertexai"
 KEY_ROTATION_PERIOD = "7776000s"  # 90 days
 # Google service agents that use the platform key: ("identity", service) agents are generated with
 # ServiceIdentity; ("email", pattern) agents have a fixed address from the project number.
@@ -50,6 +52,7 @@ class Base(PlatformComponent):
         self.project = ctx.settings.gcp_project
         self._agents: dict[str, pulumi.Output[str]] = {}
         self._key_grants: dict[str, gcp.kms.CryptoKeyIAMMember] = {}
+        self._psc_policy: list[pulumi.Resource] | None = None
         if not self.project:
             raise pulumi.RunError("stack config gcp:project: missing (the GCP project to deploy into)")
 
@@ -144,6 +147,38 @@ class Base(PlatformComponent):
                 number = gcp.organizations.get_project_output(project_id=self.project).number
                 self._agents[agent] = number.apply(lambda n, v=value: f"serviceAccount:{v.format(number=n)}")
         return self._agents[agent]
+
+    def vertex_psc_policy(self) -> list[pulumi.Resource]:
+        """What a Vertex AI Private Service Connect endpoint with PSC automation needs before models are
+        deployed onto it: a service connection policy for service class `gcp-vertexai` on the platform
+        network, which lets Vertex AI create the endpoint's forwarding rule (an internal IP of the private
+        subnet). Created once per platform (one policy per network, region and service class)."""
+        if self.network is None:
+            raise pulumi.RunError("a Private Service Connect endpoint needs the private network (network.private: true)")
+        if self._psc_policy is None:
+            api = gcp.projects.Service(
+                self.ctx.name("api", "networkconnectivity"),
+                project=self.project,
+                service="networkconnectivity.googleapis.com",
+                disable_on_destroy=False,
+                opts=self.ctx.child(self),
+            )
+            self._psc_policy = [
+                api,
+                gcp.networkconnectivity.ServiceConnectionPolicy(
+                    self.ctx.name("vertex-psc"),
+                    name=self.ctx.name("vertex-psc"),
+                    project=self.project,
+                    location=self.ctx.spec.region,
+                    network=self.network.id,
+                    service_class=VERTEX_PSC_SERVICE_CLASS,
+                    description=f"mlplat {self.ctx.prefix}: Vertex AI endpoints' forwarding rules (PSC automation)",
+                    psc_config={"subnetworks": [self.subnetwork.id]},
+                    labels=self.ctx.tags(),
+                    opts=self.ctx.child(self.network, depends_on=[api]),
+                ),
+            ]
+        return self._psc_policy
 
     def key_access(self, agent: str) -> list[pulumi.Resource]:
         """Let `agent`'s service agent use the platform key; returns what a resource encrypted with the key

@@ -1,8 +1,14 @@
-"""GCP inference endpoint: a Vertex AI endpoint (private on the platform VPC when asked, CMK-encrypted
-when asked) with request/response logging to a BigQuery table, and the model versions deployed on it
-with their min/max replicas and the traffic split by `VertexDeployment` (a Pulumi dynamic provider on
-google-cloud-aiplatform, components/gcp/vertex_deployer.py): pulumi-gcp cannot deploy models onto an
-endpoint.
+"""GCP inference endpoint: a Vertex AI endpoint (private through Private Service Connect when asked,
+CMK-encrypted when asked) with request/response logging to a BigQuery table, and the model versions
+deployed on it with their min/max replicas and the traffic split by `VertexDeployment` (a Pulumi dynamic
+provider on google-cloud-aiplatform, components/gcp/vertex_deployer.py): pulumi-gcp cannot deploy models
+onto an endpoint.
+
+Private endpoints: Private Service Connect, not VPC peering. A VPC-peered ("private services access")
+Vertex AI endpoint serves one model and cannot split traffic, so it cannot hold a stable and a canary;
+a PSC endpoint can. Vertex AI creates the endpoint's forwarding rule in the platform's private subnet
+(PSC automation, allowed by the base layer's service connection policy); the deployer reports its IP
+and the `url` output is `http://<that IP>/v1/<endpoint>:predict` (docs/endpoints.md).
 
 Scale to zero: Vertex AI endpoints keep at least 1 replica (scale to zero is preview only);
 `min_replicas: 0` is a spec validation error on GCP that suggests 1 (components/spec/platform.py).
@@ -107,10 +113,16 @@ class Endpoint(PlatformComponent):
 
         # -- endpoint and traffic split -------------------------------------------------------------------
         depends = [*base.services, *base.key_access("aiplatform")]
-        network = None
+        psc = None
         if ctx.private:
             network = pulumi.Output.concat("projects/", project_number, "/global/networks/", base.network.name)
-            depends.append(base.private_services)
+            psc = {
+                "enable_private_service_connect": True,
+                "project_allowlists": [project],
+                # Vertex AI creates the forwarding rule in this network (the base layer's policy allows it).
+                "psc_automation_configs": [{"project_id": project, "network": network}],
+            }
+            depends += base.vertex_psc_policy()
         self.endpoint = gcp.vertex.AiEndpoint(
             ctx.name(endpoint.name),
             project=project,
@@ -118,7 +130,7 @@ class Endpoint(PlatformComponent):
             region=region,
             display_name=ctx.name(endpoint.name),
             description=f"mlplat {ctx.prefix}: {endpoint.name}",
-            network=network,
+            private_service_connect_config=psc,
             encryption_spec={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
             predict_request_response_logging_config=logging_config,
             labels=labels,
@@ -137,6 +149,7 @@ class Endpoint(PlatformComponent):
                 "labels": labels,
                 "kms_key": base.key_id if ctx.customer_managed_keys else None,
                 "service_account": base.workload_account.email,
+                "private": ctx.private,
                 "versions": [
                     {
                         "name": version.name,
@@ -164,13 +177,20 @@ class Endpoint(PlatformComponent):
         scaling = {version.name: {"min": endpoint.min_replicas, "max": endpoint.max_replicas} for version in served}
 
         # -- outputs -------------------------------------------------------------------------------------------
+        url = pulumi.Output.concat(f"https://{region}-aiplatform.googleapis.com/v1/", endpoint_resource, ":predict")
+        private_access = None
+        if ctx.private:
+            # The PSC forwarding rule's internal IP (known once Vertex AI created it, reported by the deployer).
+            private_access = self.deployment.private_access
+            url = pulumi.Output.all(private_access, endpoint_resource).apply(lambda a: _private_url(*a))
         self.finish(
             {
                 "endpoint_name": endpoint_resource,
-                "url": pulumi.Output.concat(f"https://{region}-aiplatform.googleapis.com/v1/", endpoint_resource, ":predict"),
+                "url": url,
+                "private_access": private_access,
                 "traffic": shares,
                 "images": images,
-                "mode": "private" if ctx.private else "public",
+                "mode": "private (Private Service Connect)" if ctx.private else "public",
                 "scaling": scaling,
                 "logging": logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
                 "scale_to_zero": False,
@@ -189,3 +209,10 @@ class Endpoint(PlatformComponent):
             where = "model" if version.name == "stable" else "canary.model"
             raise pulumi.RunError(f"{field}.{where}.artifact: Vertex AI reads model artifacts from gs:// only")
         return pulumi.Output.concat(base.artifacts_bucket.url, "/", artifact.strip("/"), "/")
+
+
+def _private_url(access: dict | None, endpoint_resource: str) -> str | None:
+    """The predict URL of a PSC endpoint: its forwarding rule's internal IP (None until Vertex AI created it;
+    `private_access.psc_error` then says why)."""
+    ip = (access or {}).get("ip_address")
+    return f"http://{ip}/v1/{endpoint_resource}:predict" if ip else None
