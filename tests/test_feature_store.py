@@ -30,9 +30,9 @@ STATEFUL = {
     "azure-native:machinelearningservices:Workspace",
     "azure-native:redis:Redis",
     "azure-native:machinelearningservices:FeaturestoreEntityContainerEntity",
-    "azure-native:machinelearningservices:FeaturestoreEntityVersion",
     "azure-native:machinelearningservices:FeaturesetContainerEntity",
-    "azure-native:machinelearningservices:FeaturesetVersion",
+    # Azure asset *versions* are immutable and retained (never deleted), not protected: a schema change
+    # registers a new version (tests/test_azure_fixes.py).
     "gcp:bigquery/dataset:Dataset",
     "gcp:bigquery/table:Table",
     "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore",
@@ -91,14 +91,13 @@ def planned_groups(plan) -> dict[str, dict]:
             }
             groups[name.replace("_", "-")] = {"entity": entity, "event_time": event_time, "features": features}
     else:
-        entities = {
-            e.inputs["name"]: e.inputs["properties"]["indexColumns"]
-            for e in fs_type(plan, "azure-native:machinelearningservices:FeaturestoreEntityVersion")
-        }
+        entity_assets = fs_type(plan, "azure-native:machinelearningservices:FeaturestoreEntityVersion")
+        entities = {e.inputs["name"]: e.inputs["properties"]["indexColumns"] for e in entity_assets}
+        entity_versions = {e.inputs["name"]: e.inputs["version"] for e in entity_assets}
         for fs in fs_type(plan, "azure-native:machinelearningservices:FeaturesetVersion"):
             props = fs.inputs["properties"]
             entity = props["properties"]["mlplat.entity"]
-            assert props["entities"] == [f"azureml:{entity}:1"]
+            assert props["entities"] == [f"azureml:{entity}:{entity_versions[entity]}"]
             assert entities[entity] == [{"columnName": entity, "dataType": "String"}]
             features = {
                 k.removeprefix("mlplat.feature."): v for k, v in props["properties"].items() if k.startswith("mlplat.feature.")

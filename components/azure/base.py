@@ -3,6 +3,7 @@ container registry, the Azure ML workspace with its required companions, and a p
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
 import pulumi
@@ -13,14 +14,37 @@ from ..context import PlatformContext
 from . import roles
 from .naming import unique_name
 
-# Private endpoints of the base layer: (resource attribute, group id, private DNS zone).
+# Private endpoints of the base layer: (resource attribute, group id, private DNS zones). A workspace
+# behind a private endpoint needs blob and file on its storage account (queue and table for pipelines
+# and batch), and its `amlworkspace` endpoint registers in both the API and the notebooks zone
+# ("Configure a private endpoint for an Azure Machine Learning workspace", Azure private endpoint DNS).
+WORKSPACE_ZONES = ("privatelink.api.azureml.ms", "privatelink.notebooks.azure.net")
 PRIVATE_LINKS = [
-    ("storage_account", "blob", "privatelink.blob.core.windows.net"),
-    ("storage_account", "dfs", "privatelink.dfs.core.windows.net"),
-    ("key_vault", "vault", "privatelink.vaultcore.azure.net"),
-    ("container_registry", "registry", "privatelink.azurecr.io"),
-    ("workspace", "amlworkspace", "privatelink.api.azureml.ms"),
+    ("storage_account", "blob", ("privatelink.blob.core.windows.net",)),
+    ("storage_account", "dfs", ("privatelink.dfs.core.windows.net",)),
+    ("storage_account", "file", ("privatelink.file.core.windows.net",)),
+    ("storage_account", "queue", ("privatelink.queue.core.windows.net",)),
+    ("storage_account", "table", ("privatelink.table.core.windows.net",)),
+    ("key_vault", "vault", ("privatelink.vaultcore.azure.net",)),
+    ("container_registry", "registry", ("privatelink.azurecr.io",)),
+    ("workspace", "amlworkspace", WORKSPACE_ZONES),
 ]
+# Azure ML workspace names: ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$ (3 to 33 characters).
+WORKSPACE_NAME_MAX = 33
+# Key Vault soft-delete retention: 90 days where data is protected, the minimum (7) elsewhere, so a
+# destroyed dev vault frees its (deterministic) name after a week.
+SOFT_DELETE_DAYS_PROTECTED = 90
+SOFT_DELETE_DAYS = 7
+
+
+def workspace_name(ctx: PlatformContext, part: str) -> str:
+    """`<platform>-<env>-<part>` when it fits the workspace name limit (unchanged for every existing
+    deployment), else a shortened stem plus a stable hash of the full name."""
+    full = ctx.name(part)
+    if len(full) <= WORKSPACE_NAME_MAX:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
+    return f"{full[: WORKSPACE_NAME_MAX - 7].rstrip('-_')}-{digest}"
 
 
 class Base(PlatformComponent):
@@ -47,6 +71,11 @@ class Base(PlatformComponent):
         )
 
         # -- keys ------------------------------------------------------------------------------------------
+        # Purge protection is irreversible and keeps a deleted vault's name for the whole retention, so it
+        # is on where stateful resources are protected, and where customer-managed keys require it
+        # (Storage, ACR and Azure ML refuse a CMK whose vault lacks purge protection). Retention is 90
+        # days when protected, 7 otherwise (docs/feature-store-and-registry.md: recover or purge a vault).
+        purge_protection = ctx.protect or ctx.customer_managed_keys
         self.key_vault = azure.keyvault.Vault(
             ctx.name("kv"),
             vault_name=unique_name(ctx, "kv", 24, hyphens=True),
@@ -57,8 +86,9 @@ class Base(PlatformComponent):
                 "sku": {"family": "A", "name": "premium" if ctx.customer_managed_keys else "standard"},
                 "enable_rbac_authorization": True,
                 "enable_soft_delete": True,
-                "soft_delete_retention_in_days": 90,
-                "enable_purge_protection": True,
+                "soft_delete_retention_in_days": SOFT_DELETE_DAYS_PROTECTED if ctx.protect else SOFT_DELETE_DAYS,
+                # The API refuses `false` here: leave it unset when off.
+                "enable_purge_protection": True if purge_protection else None,
                 "public_network_access": public_access,
                 "network_acls": {"default_action": "Deny" if private else "Allow", "bypass": "AzureServices"},
             },
@@ -66,6 +96,9 @@ class Base(PlatformComponent):
             opts=ctx.stateful(self),
         )
         self.key: azure.keyvault.Key | None = None
+        # The identity's grant on the key: every resource encrypted with the key through the identity
+        # (storage, both container registries, both workspaces) waits for it.
+        self.key_access: list[pulumi.Resource] = []
         if ctx.customer_managed_keys:
             self.key = azure.keyvault.Key(
                 ctx.name("key"),
@@ -87,13 +120,15 @@ class Base(PlatformComponent):
                 tags=tags,
                 opts=ctx.stateful(self),
             )
-            roles.assign(
-                ctx.name("identity-key-user"),
-                self.subscription_id,
-                self.identity.principal_id,
-                roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
-                self.key_vault.id,
-                self,
+            self.key_access.append(
+                roles.assign(
+                    ctx.name("identity-key-user"),
+                    self.subscription_id,
+                    self.identity.principal_id,
+                    roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+                    self.key_vault.id,
+                    self,
+                )
             )
 
         # -- storage (ADLS Gen2: also the feature store's offline store) ------------------------------------
@@ -123,7 +158,7 @@ class Base(PlatformComponent):
             identity={"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
             encryption=encryption,
             tags=tags,
-            opts=ctx.stateful(self),
+            opts=ctx.stateful(self, depends_on=self.key_access),
         )
         self.containers = {
             purpose: azure.storage.BlobContainer(
@@ -178,25 +213,34 @@ class Base(PlatformComponent):
                 else None
             ),
             tags=tags,
-            opts=ctx.stateful(self),
+            opts=ctx.stateful(self, depends_on=self.key_access),
         )
 
         # -- the Azure ML workspace --------------------------------------------------------------------------
+        # The workspace's primary identity is the user-assigned identity: Microsoft lists the roles it needs
+        # on the workspace's companions ("Set up authentication between Azure Machine Learning and other
+        # services", user-assigned managed identity): Contributor on the storage account (+ Storage Blob
+        # Data Contributor), Contributor + Key Vault Administrator on an RBAC key vault, Contributor on the
+        # container registry and on Application Insights. Both workspaces (this one and the feature store)
+        # wait for them: `workspace_dependencies`.
+        self.workspace_access: list[pulumi.Resource] = [
+            roles.assign(ctx.name(f"identity-{label}"), self.subscription_id, self.identity.principal_id, role, scope, self)
+            for label, role, scope in (
+                ("storage-contributor", roles.CONTRIBUTOR, self.storage_account.id),
+                ("blob", roles.STORAGE_BLOB_DATA_CONTRIBUTOR, self.storage_account.id),
+                ("kv-contributor", roles.CONTRIBUTOR, self.key_vault.id),
+                ("kv-admin", roles.KEY_VAULT_ADMINISTRATOR, self.key_vault.id),
+                ("acr-contributor", roles.CONTRIBUTOR, self.container_registry.id),
+                ("insights-contributor", roles.CONTRIBUTOR, self.app_insights.id),
+            )
+        ]
         self.workspace = azure.machinelearningservices.Workspace(
             ctx.name("mlw"),
-            workspace_name=ctx.name("mlw"),
+            workspace_name=workspace_name(ctx, "mlw"),
             kind="Default",
             **self.workspace_arguments(),
             tags=tags,
-            opts=ctx.stateful(self),
-        )
-        roles.assign(
-            ctx.name("identity-blob"),
-            self.subscription_id,
-            self.identity.principal_id,
-            roles.STORAGE_BLOB_DATA_CONTRIBUTOR,
-            self.storage_account.id,
-            self,
+            opts=ctx.stateful(self, depends_on=self.workspace_dependencies),
         )
         roles.assign(
             ctx.name("identity-acr-pull"),
@@ -226,6 +270,12 @@ class Base(PlatformComponent):
                 "vnet": self.vnet.name if self.vnet else None,
             }
         )
+
+    @property
+    def workspace_dependencies(self) -> list[pulumi.Resource]:
+        """What every Azure ML workspace of the platform waits for: the identity's grants on the key and
+        on the workspace's companions."""
+        return [*self.key_access, *self.workspace_access]
 
     def workspace_arguments(self) -> dict:
         """What every Azure ML workspace of the platform shares (the platform workspace and the feature
@@ -285,9 +335,9 @@ class Base(PlatformComponent):
             address_prefix=str(endpoint_range),
             private_endpoint_network_policies="Disabled",
             opts=ctx.child(self.vnet),
-            )
-        for attribute, group, zone_name in PRIVATE_LINKS:
-            self.private_endpoint(getattr(self, attribute).id, group, zone_name, tags)
+        )
+        for attribute, group, zones in PRIVATE_LINKS:
+            self.private_endpoint(getattr(self, attribute).id, group, zones, tags)
 
     def private_dns_zone(self, zone_name: str) -> azure.privatedns.PrivateZone:
         """The platform's private DNS zone `zone_name`, linked to the VNet; created once, shared by every
@@ -317,14 +367,16 @@ class Base(PlatformComponent):
         return self._dns_zones[zone_name]
 
     def private_endpoint(
-        self, target_id, group: str, zone_name: str, tags: dict, name: str | None = None, parent=None
+        self, target_id, group: str, zone_name: str | tuple[str, ...], tags: dict, name: str | None = None, parent=None
     ) -> azure.network.PrivateEndpoint:
         """A private endpoint for `target_id` (sub-resource `group`) in the endpoint subnet, registered in the
-        private DNS zone `zone_name`. `name` tells apart two endpoints of one group (default: the group).
+        private DNS zone `zone_name` (or each of several zones: an Azure ML workspace registers in the API
+        and the notebooks zone). `name` tells apart two endpoints of one group (default: the group).
         Capabilities (feature store, registry, search service) call this for their own services."""
         ctx = self.ctx
         rg = self.resource_group.name
         label = name or group
+        zones = (zone_name,) if isinstance(zone_name, str) else tuple(zone_name)
         endpoint = azure.network.PrivateEndpoint(
             ctx.name("pe", label),
             resource_group_name=rg,
@@ -340,7 +392,12 @@ class Base(PlatformComponent):
             ctx.name("pe", label, "dns"),
             private_endpoint_name=endpoint.name,
             resource_group_name=rg,
-            private_dns_zone_configs=[{"name": group, "private_dns_zone_id": self.private_dns_zone(zone_name).id}],
+            private_dns_zone_configs=[
+                # Config names are unique within the group: the first keeps the group's name (unchanged
+                # for single-zone endpoints), further ones are named after their zone.
+                {"name": group if i == 0 else zone.split(".")[1], "private_dns_zone_id": self.private_dns_zone(zone).id}
+                for i, zone in enumerate(zones)
+            ],
             opts=ctx.child(endpoint),
         )
         return endpoint

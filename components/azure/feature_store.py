@@ -6,16 +6,25 @@
 - online store, only when `feature_store.online`: Azure Cache for Redis (Entra ID auth, access keys off,
   TLS 1.2, private endpoint when the platform is private) and its workspace connection;
 - feature_store_settings name both connections and the Spark runtime materialization runs on;
-- per distinct entity column: a feature store entity (container + version 1) with that index column;
-- per spec feature group: a feature set (container + version 1) on that entity, whose specification
-  folder is `feature-store/specs/<group>/` in the `data` container (the FeaturesetSpec.yaml to put there
-  is generated from the spec and exported as `featureset_specs`).
+- per distinct entity column: a feature store entity (container + version) with that index column;
+- per spec feature group: a feature set (container + version) on that entity, whose specification
+  folder is `feature-store/specs/<group>/<version>/` in the `data` container (the FeaturesetSpec.yaml
+  to put there is generated from the spec and exported as `featureset_specs`, with its folder).
+
+Versions: Azure ML asset versions are immutable, so a version is a hash of what defines the asset
+(entity: its index column and type; feature set: entity version, event time, features and types). A
+schema change registers a NEW version; earlier versions stay in Azure (retain_on_delete: Pulumi forgets
+them, it never deletes them), so consumers pinned to an old version keep working. Version resources are
+not `protect`ed for that reason (they are immutable and never deleted); their containers are.
 
 Logical names come from the feature group's NAME / the entity column (never a list position), so
 reordering or adding groups never changes the URN of an existing one.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 import pulumi
 import pulumi_azure_native as azure
@@ -26,6 +35,7 @@ from ..context import PlatformContext
 from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, azure_feature_type
 from ..spec.features import FeatureStore as FeatureStoreSpec
 from . import roles
+from .base import WORKSPACE_ZONES, workspace_name
 from .naming import unique_name
 
 SPARK_RUNTIME = "3.4"
@@ -33,11 +43,35 @@ OFFLINE_CONNECTION = "offline-store"
 ONLINE_CONNECTION = "online-store"
 SPEC_PREFIX = "feature-store/specs"
 OFFLINE_PREFIX = "feature-store/data"
-VERSION = "1"
+# The version every asset had before versions were derived from the schema: the logical names of the
+# version resources used to end in it, kept as aliases so existing stacks move over without a new URN.
+LEGACY_VERSION = "1"
 MATERIALIZATION_INSTANCE = "standard_e8s_v3"
 REDIS_CONTRIBUTOR = "e0f68234-74aa-48ed-b826-c38b57376e17"  # "Redis Cache Contributor" built-in role
-WORKSPACE_ZONE = "privatelink.api.azureml.ms"
+# Entra ID data-plane access to the cache (the role above is management plane only): a built-in Redis
+# access policy; materialization writes and serving reads feature values.
+REDIS_DATA_ACCESS_POLICY = "Data Contributor"
 REDIS_ZONE = "privatelink.redis.cache.windows.net"
+ENTITY_INDEX_TYPE = "String"  # ARM enum spelling
+
+
+def schema_version(document: dict) -> str:
+    """A stable asset version for `document` (what defines the asset): same schema, same version."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def entity_version(entity: str) -> str:
+    return schema_version({"index_columns": [{"column_name": entity, "data_type": ENTITY_INDEX_TYPE}]})
+
+
+def featureset_version(group) -> str:
+    return schema_version(
+        {
+            "entity": f"{group.entity}:{entity_version(group.entity)}",
+            "event_time": group.event_time,
+            "features": {name: azure_feature_type(kind) for name, kind in group.features.items()},
+        }
+    )
 
 
 def featureset_spec(group, source_path: str) -> str:
@@ -105,6 +139,17 @@ class FeatureStore(PlatformComponent):
                 self.redis.id,
                 self,
             )
+            # Access keys are off: the identity reads and writes through Entra ID, which needs a data
+            # access policy assignment on the cache (the username is the identity's object id).
+            self.redis_access = azure.redis.AccessPolicyAssignment(
+                ctx.name("identity-feature-redis-data"),
+                cache_name=self.redis.name,
+                resource_group_name=rg,
+                access_policy_name=REDIS_DATA_ACCESS_POLICY,
+                object_id=base.identity.principal_id,
+                object_id_alias=base.identity.principal_id,
+                opts=ctx.child(self.redis),
+            )
             if private:
                 base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, tags)
 
@@ -117,12 +162,12 @@ class FeatureStore(PlatformComponent):
             settings["online_store_connection_name"] = ONLINE_CONNECTION
         self.workspace = azure.machinelearningservices.Workspace(
             ctx.name("feature-store"),
-            workspace_name=ctx.name("fs"),
+            workspace_name=workspace_name(ctx, "fs"),
             kind="FeatureStore",
             **base.workspace_arguments(),
             feature_store_settings=settings,
             tags=tags,
-            opts=ctx.stateful(self),
+            opts=ctx.stateful(self, depends_on=base.workspace_dependencies),
         )
         ws = self.workspace.name
         if private:
@@ -161,6 +206,7 @@ class FeatureStore(PlatformComponent):
         entity_versions: dict[str, azure.machinelearningservices.FeaturestoreEntityVersion] = {}
         for entity in sorted({group.entity for group in feature_store.feature_groups}):
             logical = entity.replace("_", "-")
+            version = entity_version(entity)
             container = azure.machinelearningservices.FeaturestoreEntityContainerEntity(
                 ctx.name("entity", logical),
                 name=entity,
@@ -170,27 +216,32 @@ class FeatureStore(PlatformComponent):
                 opts=ctx.stateful(self.workspace),
             )
             entity_versions[entity] = azure.machinelearningservices.FeaturestoreEntityVersion(
-                ctx.name("entity", logical, VERSION),
+                ctx.name("entity", logical, "version"),
                 name=entity,
-                version=VERSION,
+                version=version,
                 resource_group_name=rg,
                 workspace_name=ws,
                 properties={
                     "description": f"entity keyed by {entity}",
-                    "index_columns": [{"column_name": entity, "data_type": "String"}],  # ARM enum spelling
+                    "index_columns": [{"column_name": entity, "data_type": ENTITY_INDEX_TYPE}],
                     "tags": tags,
                 },
-                opts=ctx.stateful(container),
+                opts=self._version_options(ctx, container, ctx.name("entity", logical, LEGACY_VERSION)),
             )
 
         # -- feature sets: one per feature group ---------------------------------------------------------------
         self.featuresets: dict[str, azure.machinelearningservices.FeaturesetVersion] = {}
         specs: dict[str, pulumi.Output] = {}
+        versions: dict[str, str] = {}
         for group in feature_store.feature_groups:
             group_tags = ctx.tags(use_case=group.use_case)
+            version = versions[group.name] = featureset_version(group)
             source = pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}/{group.name}/")
-            spec_path = pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}/{group.name}/")
-            specs[group.name] = source.apply(lambda path, g=group: featureset_spec(g, path))
+            # One specification folder per version: an existing version's specification never changes.
+            spec_path = pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}/{group.name}/{version}/")
+            specs[group.name] = pulumi.Output.all(source, spec_path).apply(
+                lambda paths, g=group: {"folder": paths[1], "FeaturesetSpec.yaml": featureset_spec(g, paths[0])}
+            )
             container = azure.machinelearningservices.FeaturesetContainerEntity(
                 ctx.name("featureset", group.name),
                 name=group.name,
@@ -205,9 +256,9 @@ class FeatureStore(PlatformComponent):
                 "resource": {"instance_type": MATERIALIZATION_INSTANCE},
             }
             self.featuresets[group.name] = azure.machinelearningservices.FeaturesetVersion(
-                ctx.name("featureset", group.name, VERSION),
+                ctx.name("featureset", group.name, "version"),
                 name=group.name,
-                version=VERSION,
+                version=version,
                 resource_group_name=rg,
                 workspace_name=ws,
                 properties={
@@ -215,7 +266,7 @@ class FeatureStore(PlatformComponent):
                         f"feature group {group.name}: entity {group.entity}, event time {group.event_time} "
                         f"({EVENT_TIME_TYPE['azure']}), features {', '.join(group.features)}"
                     ),
-                    "entities": [f"azureml:{group.entity}:{VERSION}"],
+                    "entities": [f"azureml:{group.entity}:{entity_version(group.entity)}"],
                     # What the spec asked for, on the asset itself (the spec file holds the same).
                     "properties": {
                         "mlplat.entity": group.entity,
@@ -227,7 +278,9 @@ class FeatureStore(PlatformComponent):
                     "stage": "Production" if ctx.protect else "Development",
                     "tags": group_tags,
                 },
-                opts=ctx.stateful(container, depends_on=[entity_versions[group.entity]]),
+                opts=self._version_options(
+                    ctx, container, ctx.name("featureset", group.name, LEGACY_VERSION), [entity_versions[group.entity]]
+                ),
             )
 
         self.finish(
@@ -239,14 +292,27 @@ class FeatureStore(PlatformComponent):
                 "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
                 "featureset_specs": specs,
                 "feature_groups": {
-                    group_name: {"feature_set": group_name, "version": VERSION}
+                    group_name: {"feature_set": group_name, "version": versions[group_name]}
                     for group_name in self.featuresets
                 },
             }
         )
 
+    @staticmethod
+    def _version_options(ctx: PlatformContext, container, legacy_name: str, depends_on=None) -> pulumi.ResourceOptions:
+        """An immutable asset version: a new version replaces it in the program, the old one is kept in
+        Azure (retain_on_delete; never protect, which would refuse the replacement). The alias carries a
+        stack created with the fixed version "1" over to the versioned resource without a new URN."""
+        return pulumi.ResourceOptions(
+            parent=container,
+            protect=False,  # explicit: children inherit `protect` from their (protected) container
+            retain_on_delete=True,
+            depends_on=depends_on or [],
+            aliases=[pulumi.Alias(name=legacy_name)],
+        )
+
     def _workspace_endpoint(self, ctx: PlatformContext, base, tags: dict) -> None:
-        """A private endpoint for the feature store workspace in the platform's workspace DNS zone."""
+        """A private endpoint for the feature store workspace in the platform's workspace DNS zones."""
         base.private_endpoint(
-            self.workspace.id, "amlworkspace", WORKSPACE_ZONE, tags, name="feature-store", parent=self.workspace
+            self.workspace.id, "amlworkspace", WORKSPACE_ZONES, tags, name="feature-store", parent=self.workspace
         )

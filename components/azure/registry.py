@@ -78,7 +78,8 @@ class ModelRegistry(PlatformComponent):
             encryption=encryption,
             policies=policies,
             tags=tags,
-            opts=ctx.stateful(self),
+            # Encrypted with the platform key through the identity: wait for the identity's key grant.
+            opts=ctx.stateful(self, depends_on=base.key_access),
         )
         roles.assign(
             ctx.name("identity-serving-acr-pull"),

@@ -5,13 +5,20 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure
 
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+KEY_VAULT_ADMINISTRATOR = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
 KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 SEARCH_INDEX_DATA_CONTRIBUTOR = "8ebe5a00-799e-43f5-93ac-243d3dce84a7"
 
 
-def assign(name: str, subscription_id, principal_id, role: str, scope, parent: pulumi.Resource):
+def assign(
+    name: str, subscription_id, principal_id, role: str, scope, parent: pulumi.Resource
+) -> azure.authorization.RoleAssignment:
+    """A role assignment for a service principal (managed identity). Callers that need the grant in
+    place before another resource uses it pass the returned assignment in that resource's depends_on.
+    Azure RBAC can take a few minutes to propagate after the assignment exists (docs/operations.md)."""
     return azure.authorization.RoleAssignment(
         name,
         principal_id=principal_id,
