@@ -5,7 +5,14 @@ fields as the spec's `usage:` section); without it the estimate is the idle (alw
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
+
+try:  # imported as the package `policies` (tests) or from the pack directory (the Pulumi CLI)
+    from . import resource_facts as facts
+except ImportError:
+    import resource_facts as facts  # type: ignore[no-redef]
 
 from cli.finops.estimate import annotate, estimate, usage_of
 from cli.finops.sku import Resource
@@ -31,15 +38,15 @@ def budget_of(resources) -> float | None:
     return None
 
 
-def check(resources, usage: dict | None = None) -> str | None:
-    """The violation message, or None when within budget (or no budget declared)."""
-    limit = budget_of(resources)
-    if limit is None:
-        return None
+def records_of(resources) -> list[Resource]:
+    """The analyzer's resources as the cost model sees them: props deep-unwrapped from the pack's proxies
+    (Mapping/Sequence, not dict/list) so that nested inputs (node pools, deployments...) are read."""
     records = []
     for r in resources:
         parent = getattr(getattr(r, "parent", None), "urn", None)
-        records.append(Resource(urn=r.urn, type=r.resource_type, name=r.name, inputs=dict(r.props or {}),
+        inputs = facts.plain(r.props or {})
+        records.append(Resource(urn=r.urn, type=r.resource_type, name=r.name,
+                                inputs=inputs if isinstance(inputs, dict) else {},
                                 parent=parent, custom=not r.resource_type.startswith("mlplat:")))
     by_urn = {x.urn: x for x in records}
     for x in records:
@@ -49,31 +56,72 @@ def check(resources, usage: dict | None = None) -> str | None:
                 x.capability = CAPABILITY_OF_COMPONENT.get(node.type.split(":")[2], "platform")
                 break
             node = by_urn.get(node.parent)
+    return records
+
+
+def stack_estimate(resources, usage: dict | None = None):
+    """(estimate, region, region assumed?) of the stack's resources: the `mlplat cost` model."""
+    records = records_of(resources)
     cloud = next((x.type.split(":")[0] for x in records if not x.type.startswith(("mlplat:", "pulumi"))), "aws")
     cloud = {"azure-native": "azure"}.get(cloud, cloud)
     region, assumed = _region(resources, records, cloud)
-    result = estimate(annotate(records), cloud, region, usage_of(None, usage))
+    return estimate(annotate(records), cloud, region, usage_of(None, usage)), region, assumed
+
+
+def check(resources, usage: dict | None = None) -> str | None:
+    """The violation message, or None when the estimate is complete and within budget (or no budget
+    declared: `stack-budget` reports that). An estimate with unpriced resources is a violation: a budget
+    check that silently counts them as $0 would pass any stack outside the catalog's regions."""
+    limit = budget_of(resources)
+    if limit is None:
+        return None
+    result, region, assumed = stack_estimate(resources, usage)
     total = result.total()
+    where = f"{region} list prices" + (" (region not visible to the pack: reference region assumed)" if assumed else "")
+    problems = []
+    if result.unpriced:
+        skus = sorted({u["sku"] for u in result.unpriced})
+        names = sorted({u["resource"] for u in result.unpriced})
+        problems.append(
+            f"cannot estimate: {len(names)} resource(s) unpriced in {region} (no catalog row for "
+            f"{', '.join(skus[:5])}{' ...' if len(skus) > 5 else ''}; add the rows to components/catalog/prices.csv "
+            f"or `mlplat prices refresh`)")
+    if result.unknown:
+        types = sorted({u["type"] for u in result.unknown})
+        problems.append(f"cannot estimate: {len(result.unknown)} resource(s) of a type the cost model does not know "
+                        f"({', '.join(types[:5])}{' ...' if len(types) > 5 else ''})")
+    figure = (f"estimated monthly cost ${total:,.2f} (idle ${result.total('idle'):,.2f}, usage "
+              f"${result.total('usage'):,.2f}; {where}; `mlplat cost` shows each catalog row)")
+    if problems:
+        return "; ".join(problems) + f"; the priced part alone is {figure[len('estimated monthly cost '):]} against the budget ${limit:,.2f}"
     if total > limit:
-        where = f"{region} list prices" + (" (region not visible to the pack: reference region assumed)" if assumed else "")
-        return (f"estimated monthly cost ${total:,.2f} (idle ${result.total('idle'):,.2f}, usage "
-                f"${result.total('usage'):,.2f}; {where}; `mlplat cost` shows each catalog row) exceeds the budget "
-                f"${limit:,.2f}")
+        return f"{figure} exceeds the budget ${limit:,.2f}"
     return None
 
 
+PROVIDER_REGION_KEYS = ("region", "location")  # aws/gcp providers: region; azure-native provider: location
+
+
 def _region(resources, records, cloud: str) -> tuple[str, bool]:
-    """The stack's region: a resource's own location/region input, else its provider's region (what the
-    engine sends for provider-configured regions, e.g. `aws:region`), else the catalog's reference region."""
+    """The stack's region: its default provider's region (what the engine sends with every resource:
+    `aws:region`, `azure-native:location`, `gcp:region`), else the most common location/region input of
+    its resources, else the catalog's reference region (reported as assumed)."""
+    for r in resources:
+        provider = getattr(r, "provider", None)
+        props = facts.plain(getattr(provider, "props", None) or {})
+        if not isinstance(props, dict):
+            continue
+        for key in PROVIDER_REGION_KEYS:
+            value = props.get(key)
+            if isinstance(value, str) and value:
+                return value.lower(), False
+    seen: Counter = Counter()
     for x in records:
         value = x.inputs.get("location") or x.inputs.get("region")
         if isinstance(value, str) and value and value.lower() != "global":
-            return value.lower(), False
-    for r in resources:
-        provider = getattr(r, "provider", None)
-        props = getattr(provider, "props", None) or {}
-        if isinstance(props.get("region"), str):
-            return props["region"], False
+            seen[value.lower()] += 1
+    if seen:
+        return seen.most_common(1)[0][0], False
     from components.catalog.gpus import reference_region
 
     return reference_region(cloud), True

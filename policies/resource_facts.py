@@ -199,12 +199,20 @@ def get(props: Any, path: str, default: Any = None) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """A deep plain copy (dict/list) of a proxied value; UNKNOWN where a value is computed."""
+    """A deep plain copy (dict/list) of a proxied value; UNKNOWN exactly where a value is computed (each
+    key/item on its own: one computed field does not hide its known siblings)."""
+
+    def item(read) -> Any:
+        try:
+            return plain(read())
+        except UnknownValueError:
+            return UNKNOWN
+
     try:
         if isinstance(value, Mapping):
-            return {k: plain(value[k]) for k in value}
+            return {k: item(lambda k=k: value[k]) for k in value}
         if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-            return [plain(v) for v in value]
+            return [item(lambda i=i: value[i]) for i in range(len(value))]
         return value
     except UnknownValueError:
         return UNKNOWN

@@ -367,10 +367,12 @@ FREE_TYPES: dict[str, str] = {
         "azure-native:network:VirtualNetworkLink",
         "azure-native:consumption:Budget", "azure-native:insights:AutoscaleSetting", "azure-native:monitor:AutoscaleSetting",
         "azure-native:keyvault:Vault",  # standard/premium vaults: no fixed fee (operations: see keys)
+        "azure-native:redis:AccessPolicyAssignment", "azure-native:cache:AccessPolicyAssignment",
         # GCP
         "gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
         "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding",
         "gcp:projects/service:Service", "gcp:projects/iAMMember:IAMMember", "gcp:projects/serviceIdentity:ServiceIdentity",
+        "gcp:projects/iAMCustomRole:IAMCustomRole", "gcp:organizations/iAMCustomRole:IAMCustomRole",
         "gcp:serviceaccount/account:Account", "gcp:serviceaccount/iAMMember:IAMMember",
         "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/bucketIAMBinding:BucketIAMBinding",
         "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
@@ -399,6 +401,9 @@ USAGE_ONLY_TYPES: dict[str, str] = {
     "gcp:artifactregistry/repository:Repository": "billed per GB of images stored",
     "gcp:compute/routerNat:RouterNat": "billed per VM using it and per GB processed; no VM while idle",
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": "billed per GB ingested",
+    "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy": (
+        "the policy is free; the Private Service Connect endpoints it creates for the service are billed per "
+        "endpoint-hour and GB processed (created on demand: not in the usage model)"),
 }
 
 

@@ -152,14 +152,59 @@ def resolve_config(policies: list[PolicyInfo], document: dict, source: str = "po
 # Running the pack
 
 
+# The provider package of each cloud and the stack config key its default provider takes the region from.
+PROVIDER_PACKAGE = {"aws": "aws", "azure": "azure-native", "gcp": "gcp"}
+REGION_CONFIG = {"aws": ("aws:region", "region"), "azure": ("azure-native:location", "location"),
+                 "gcp": ("gcp:region", "region")}
+
+
+def stack_file_config(source: str) -> dict:
+    """The `config:` of a Pulumi stack file (empty for a spec-only file or an unreadable one)."""
+    import yaml
+
+    try:
+        document = yaml.safe_load(Path(source).read_text())
+    except (OSError, yaml.YAMLError):
+        return {}
+    config = document.get("config") if isinstance(document, dict) else None
+    return config if isinstance(config, dict) else {}
+
+
+def default_provider(plan, project: str = "mlplat") -> dict | None:
+    """The default provider the engine describes with every custom resource (AnalyzerProviderResource):
+    its type, URN and inputs from the stack config (`aws:region`, `azure-native:location`, `gcp:region`,
+    `gcp:project`). Offline, for a spec-only file or a spec rendered on another cloud (--cloud/--region),
+    the region is the spec's own: `mlplat preflight` requires the provider config to equal it before `up`."""
+    cloud = getattr(plan, "cloud", None)
+    package = PROVIDER_PACKAGE.get(cloud)
+    if package is None:
+        return None
+    config = stack_file_config(plan.source)
+    region = (plan.spec or {}).get("region")
+    properties: dict = {}
+    for key, value in config.items():
+        if isinstance(key, str) and key.startswith(package + ":") and isinstance(value, (str, int, float, bool)):
+            properties[key.split(":", 1)[1]] = str(value) if not isinstance(value, str) else value
+    config_key, prop = REGION_CONFIG[cloud]
+    if region and (config.get(config_key) is None or str(config.get(config_key)).lower() != str(region).lower()):
+        properties[prop] = region  # no stack config for this cloud, or a what-if rendering: the spec's region
+    name = "default"
+    return {"type": f"pulumi:providers:{package}", "name": name, "properties": properties,
+            "urn": f"urn:pulumi:{plan.stack}::{project}::pulumi:providers:{package}::{name}"}
+
+
 def analyzer_resources(plan) -> list[AnalyzerResource]:
-    """The plan's resources as the engine sends them (the stack resource itself is not sent)."""
+    """The plan's resources as the engine sends them (the stack resource itself is not sent); every custom
+    resource of the cloud's package carries the default provider, the way the engine describes it."""
+    provider = default_provider(plan)
+    package = provider["type"].removeprefix("pulumi:providers:") + ":" if provider else None
     out = []
     for r in plan.resources:
         if r.type == "pulumi:pulumi:Stack":
             continue
+        own = provider if package and r.custom and r.type.startswith(package) else None
         out.append(AnalyzerResource(urn=r.urn, type=r.type, name=r.name, properties=r.inputs or {},
-                                    protect=bool(r.protect), parent=r.parent))
+                                    protect=bool(r.protect), parent=r.parent, provider=own))
     return out
 
 

@@ -1,0 +1,86 @@
+"""budget-within-estimate through the real Analyzer protocol: the pack's estimate is `mlplat cost`'s (nested
+inputs read through the pack's proxies), the region comes from the default provider the engine describes, and an
+estimate with unpriced resources is a violation rather than a silent $0."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cli.finops.estimate import estimate_plan
+from cli.offline_plan import plan_stack
+from cli.policy_run import PolicyPackProcess
+from cli.policy_run.results import analyze, analyzer_resources, default_provider, resolve_config
+from tests.conftest import REFERENCE_STACKS, STACKS_DIR, reference_plan
+
+
+@pytest.fixture(scope="module")
+def pack():
+    with PolicyPackProcess() as running:
+        yield running
+
+
+def with_budget(resources, amount: float):
+    """The analyzer resources with the stack's budget resource set to `amount` USD."""
+    for r in resources:
+        if r.type == "aws:budgets/budget:Budget":
+            r.properties = {**r.properties, "limitAmount": str(amount)}
+        elif r.type == "azure-native:consumption:Budget":
+            r.properties = {**r.properties, "amount": amount}
+        elif r.type == "gcp:billing/budget:Budget":
+            r.properties = {**r.properties, "amount": {"specifiedAmount": {"currencyCode": "USD", "units": str(amount)}}}
+    return resources
+
+
+def budget_messages(pack, plan, amount: float) -> list[str]:
+    _, policies = pack.info()
+    resources = with_budget(analyzer_resources(plan), amount)
+    diagnostics = analyze(pack, resources, resolve_config(policies, {}), stack=plan.stack)
+    return [d.message for d in diagnostics if d.policy_name == "budget-within-estimate"]
+
+
+def dollars(text: str) -> float:
+    return float(re.search(r"\$([\d,]+\.\d\d)", text).group(1).replace(",", ""))
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_policy_estimate_equals_mlplat_cost(pack, stack):
+    plan = reference_plan(stack)
+    expected = estimate_plan(plan)
+    assert expected.complete and expected.total() > 0
+    messages = budget_messages(pack, plan, 1)
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("estimated monthly cost "), messages[0]
+    assert dollars(messages[0]) == pytest.approx(round(expected.total(), 2), abs=0.01)
+    assert f"{plan.spec['region']} list prices" in messages[0] and "assumed" not in messages[0]
+    # Within budget: no violation.
+    assert budget_messages(pack, plan, expected.total() + 1) == []
+
+
+def test_region_comes_from_the_default_provider(pack):
+    plan = plan_stack("aws-dev", STACKS_DIR, region="us-east-2")
+    provider = default_provider(plan)
+    assert provider["type"] == "pulumi:providers:aws" and provider["properties"]["region"] == "us-east-2"
+    [message] = budget_messages(pack, plan, 1)
+    assert "us-east-2 list prices" in message
+    assert dollars(message) == pytest.approx(round(estimate_plan(plan).total(), 2), abs=0.01)
+
+
+def test_default_provider_reads_the_stack_config():
+    provider = default_provider(reference_plan("gcp-dev"))
+    assert provider["properties"]["region"] == "us-central1"
+    assert provider["properties"]["project"] == "fraud-ml-dev-project"
+    assert default_provider(reference_plan("azure-prod"))["properties"]["location"] == "eastus"
+    resources = analyzer_resources(reference_plan("aws-prod"))
+    assert all(r.provider for r in resources if r.type.startswith("aws:"))
+    assert not any(r.provider for r in resources if r.type.startswith("mlplat:"))
+
+
+@pytest.mark.parametrize("stack,region", [("aws-dev", "eu-west-1"), ("azure-dev", "westeurope"), ("gcp-dev", "europe-west4")])
+def test_outside_the_catalog_regions_the_policy_cannot_pass(pack, stack, region):
+    plan = plan_stack(stack, STACKS_DIR, region=region)
+    assert estimate_plan(plan).unpriced, "the catalog now covers this region: pick another"
+    # Even a budget far above any plausible cost is a violation: the estimate is incomplete.
+    [message] = budget_messages(pack, plan, 10_000_000)
+    assert message.startswith("cannot estimate: ") and f"unpriced in {region}" in message
