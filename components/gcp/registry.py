@@ -7,6 +7,15 @@ aliases (docs/feature-store-and-registry.md): a new version is uploaded without 
 (`default_approval_status` = "pending"), and an approver adds the alias `approved`; serving deploys that
 alias. Without approval, the uploading job sets the alias itself.
 
+Who can approve: the workload service account (training jobs, pipelines, endpoints) gets a custom role
+(`WORKLOAD_PERMISSIONS`) instead of `roles/aiplatform.user`: it can upload models and run jobs but has
+no `aiplatform.models.update` (adding or moving version aliases), no model deletion and no endpoint
+deploy/undeploy/update, so a job cannot approve an existing version or change what is served. Limit:
+Vertex AI lets an upload set version aliases on the new version itself (`UploadModel` needs only
+`aiplatform.models.upload`), so the `approved` alias on a freshly uploaded version is advisory; what is
+served is decided by the endpoint spec and applied by the operator's `mlplat up`, which the workload
+account cannot do (docs/feature-store-and-registry.md).
+
 The repository: Docker format, immutable tags, untagged images deleted after 14 days, encrypted with the
 platform key when customer-managed keys are on (the Artifact Registry service agent is granted the key).
 """
@@ -22,6 +31,52 @@ from ..spec.registry import Registry as RegistrySpec
 
 UNTAGGED_IMAGE_AGE = f"{14 * 24 * 3600}s"
 APPROVED_ALIAS = "approved"
+# The Vertex AI permissions of the workload service account: roles/aiplatform.user minus whatever
+# approves a version (aiplatform.models.update moves aliases), deletes models or changes what endpoints
+# serve. Reads, uploads, jobs, predictions, online feature serving and vector queries/upserts only.
+WORKLOAD_PERMISSIONS = (
+    "aiplatform.locations.get",
+    "aiplatform.locations.list",
+    "aiplatform.operations.get",
+    "aiplatform.operations.list",
+    # model registry: upload new versions, read (never update aliases, never delete)
+    "aiplatform.models.upload",
+    "aiplatform.models.get",
+    "aiplatform.models.list",
+    # training and pipelines run as the workload account
+    "aiplatform.customJobs.create",
+    "aiplatform.customJobs.get",
+    "aiplatform.customJobs.list",
+    "aiplatform.customJobs.cancel",
+    "aiplatform.pipelineJobs.create",
+    "aiplatform.pipelineJobs.get",
+    "aiplatform.pipelineJobs.list",
+    "aiplatform.pipelineJobs.cancel",
+    # serving: call endpoints (never deploy, undeploy or change the traffic split)
+    "aiplatform.endpoints.get",
+    "aiplatform.endpoints.list",
+    "aiplatform.endpoints.predict",
+    # online features
+    "aiplatform.featureOnlineStores.get",
+    "aiplatform.featureViews.get",
+    "aiplatform.featureViews.fetchFeatureValues",
+    # vector search: query the deployed index, upsert datapoints (indexes.update)
+    "aiplatform.indexes.get",
+    "aiplatform.indexes.update",
+    "aiplatform.indexEndpoints.get",
+    "aiplatform.indexEndpoints.queryVectors",
+)
+# What the workload account must never hold (checked by tests against WORKLOAD_PERMISSIONS).
+APPROVER_PERMISSIONS = (
+    "aiplatform.models.update",
+    "aiplatform.models.delete",
+    "aiplatform.models.setIamPolicy",
+    "aiplatform.endpoints.deploy",
+    "aiplatform.endpoints.undeploy",
+    "aiplatform.endpoints.update",
+    "aiplatform.endpoints.create",
+    "aiplatform.endpoints.delete",
+)
 
 
 class ModelRegistry(PlatformComponent):
@@ -75,13 +130,27 @@ class ModelRegistry(PlatformComponent):
             member=base.workload_account.member,
             opts=ctx.child(self.repository),
         )
-        # Upload model versions to the Vertex AI Model Registry (and deploy them) from training jobs.
+        # Upload model versions to the Vertex AI Model Registry from jobs, without the power to approve
+        # them (no alias updates) or to change what endpoints serve: a custom role, not aiplatform.user.
+        self.workload_role = gcp.projects.IAMCustomRole(
+            ctx.name("registry-workloads-role"),
+            project=project,
+            role_id=ctx.name("workloads").replace("-", "_"),
+            title=f"mlplat {ctx.prefix} workloads (Vertex AI, no approval)"[:100],
+            description=(
+                f"mlplat {ctx.prefix}: upload models, run jobs, predict, read features, query vectors; "
+                "no alias updates (approval), no deploy"
+            ),
+            permissions=list(WORKLOAD_PERMISSIONS),
+            stage="GA",
+            opts=ctx.child(self, depends_on=list(base.services)),
+        )
         gcp.projects.IAMMember(
             ctx.name("registry-workloads-vertex"),
             project=project,
-            role="roles/aiplatform.user",
+            role=self.workload_role.name,
             member=base.workload_account.member,
-            opts=ctx.child(self, depends_on=list(base.services)),
+            opts=ctx.child(self.workload_role),
         )
 
         self.finish(
@@ -95,5 +164,10 @@ class ModelRegistry(PlatformComponent):
                 "approval_required": approval_required,
                 "default_approval_status": "pending" if approval_required else "approved",
                 "approval_alias": APPROVED_ALIAS,
+                "workload_role": self.workload_role.name,
+                "approval_enforced_at": (
+                    "alias updates and deployments (the workload account has neither); an alias set at "
+                    "upload is advisory"
+                ),
             }
         )

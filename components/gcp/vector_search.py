@@ -102,6 +102,8 @@ class VectorSearch(PlatformComponent):
             encryption_spec=encryption_spec,
             labels=labels,
             opts=ctx.stateful(self, depends_on=[*base.services, *key_ready]),
+            # prod: the provider refuses to delete the index too, not only Pulumi's protect flag.
+            **({"deletion_policy": "PREVENT"} if ctx.protect else {}),
         )
         self.endpoint = gcp.vertex.AiIndexEndpoint(
             ctx.name("vectors-endpoint"),
@@ -133,7 +135,7 @@ class VectorSearch(PlatformComponent):
 
         # -- access ---------------------------------------------------------------------------------------
         # The workload service account reads and writes documents (above); querying and upserting the
-        # index use its Vertex AI project role (base layer).
+        # index use its Vertex AI project role (the workload custom role of the registry component).
 
         # -- outputs --------------------------------------------------------------------------------------
         self.finish(
