@@ -31,6 +31,50 @@ BOOT_DISK_GIB = 200  # CUDA images are large
 JOB_NAMESPACE = "training"
 JOB_SERVICE_ACCOUNT = "training"
 
+# The zones of each region that offer each catalog accelerator: a regional node pool without
+# node_locations spreads over every zone of the region and fails where a zone lacks the accelerator.
+# Source: skypilot-org/skypilot-catalog catalogs/v5/gcp/vms.csv @ddb8695 (AvailabilityZone of the
+# a2-highgpu / a2-ultragpu / a3-highgpu / g2-standard rows); nvidia-tesla-t4 (n1 + T4): Compute Engine
+# "GPU regions and zones" page, not re-read. Zones change: extend or correct this table with
+# `gcloud compute accelerator-types list --filter="zone~^<region>- AND name=<accelerator>"`.
+GPU_ZONES: dict[str, dict[str, tuple[str, ...]]] = {
+    "us-central1": {
+        "nvidia-tesla-t4": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
+        "nvidia-l4": ("us-central1-a", "us-central1-b", "us-central1-c"),
+        "nvidia-tesla-a100": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
+        "nvidia-a100-80gb": ("us-central1-a", "us-central1-c"),
+        "nvidia-h100-80gb": ("us-central1-a", "us-central1-b", "us-central1-c"),
+    },
+    "us-east4": {
+        "nvidia-tesla-t4": ("us-east4-a", "us-east4-b", "us-east4-c"),
+        "nvidia-l4": ("us-east4-a", "us-east4-c"),
+        "nvidia-tesla-a100": (),  # no a2-highgpu in us-east4 (nearest: us-east1-b)
+        "nvidia-a100-80gb": ("us-east4-c",),
+        "nvidia-h100-80gb": ("us-east4-a", "us-east4-b", "us-east4-c"),
+    },
+}
+
+
+def gpu_zones(region: str, accelerator: str, gpu: str) -> tuple[list[str] | None, str | None]:
+    """(zones of `region` offering `accelerator`, None) from GPU_ZONES, or (None, why not) when the table
+    says the region lacks it or has no data for it. Rejecting such a spec belongs to spec validation
+    (the lead's side); here the pool then stays regional (every zone, as GKE defaults) with a warning."""
+    known = GPU_ZONES.get(region, {})
+    if accelerator not in known:
+        return None, (
+            f"training.gpu: the zones of {region} offering {gpu} ({accelerator}) are not in mlplat's zone table "
+            f"(components/gcp/training.py GPU_ZONES); the GPU node pool spans every zone of the region and GKE "
+            f"rejects it if a zone lacks the accelerator. Add the zones from `gcloud compute accelerator-types "
+            f"list --filter=\"zone~^{region}- AND name={accelerator}\"`"
+        )
+    if not known[accelerator]:
+        elsewhere = [r for r, table in GPU_ZONES.items() if table.get(accelerator)]
+        return None, (
+            f"training.gpu: {gpu} ({accelerator}) is not offered in any zone of {region} "
+            f"(regions known to offer it: {', '.join(elsewhere) or 'none in the table'}); GKE will reject the GPU node pool"
+        )
+    return list(known[accelerator]), None
+
 
 class TrainingCluster(PlatformComponent):
     CLOUD = "gcp"
@@ -53,6 +97,9 @@ class TrainingCluster(PlatformComponent):
 
         # -- shape (from the GPU catalog) -------------------------------------------------------------
         shape = shape_for("gcp", training.gpu, training.gpus_per_node)
+        zones, zone_gap = gpu_zones(region, shape.accelerator, training.gpu)
+        if zone_gap:
+            pulumi.log.warn(zone_gap)
 
         # -- checkpoint storage: a prefix of the platform's encrypted artifacts bucket -----------------
         checkpoint_uri = pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{CHECKPOINT_PREFIX}/")
@@ -115,7 +162,9 @@ class TrainingCluster(PlatformComponent):
             release_channel={"channel": "STABLE" if ctx.protect else "REGULAR"},
             enable_shielded_nodes=True,
             # Remove idle nodes sooner than the balanced profile: GPUs are billed per second.
-            cluster_autoscaling={"autoscaling_profile": "OPTIMIZE_UTILIZATION"},
+            # GKE Standard requires `enabled` (node auto-provisioning): off, the node pools below are the
+            # only capacity; the profile still applies to their autoscaling.
+            cluster_autoscaling={"enabled": False, "autoscaling_profile": "OPTIMIZE_UTILIZATION"},
             cost_management_config={"enabled": True},  # GKE cost allocation by namespace and label
             addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},  # mount checkpoints from GCS
             database_encryption=(
@@ -154,6 +203,7 @@ class TrainingCluster(PlatformComponent):
             location=region,
             cluster=self.cluster.name,
             initial_node_count=0,
+            node_locations=zones,  # only the zones that have the accelerator (None: every zone, see gpu_zones)
             autoscaling={
                 "total_min_node_count": 0,
                 "total_max_node_count": training.max_nodes,
@@ -209,6 +259,8 @@ class TrainingCluster(PlatformComponent):
                 "machine_type": shape.instance_type,
                 "accelerator": shape.accelerator,
                 "gpus_per_node": shape.gpus,
+                "gpu_zones": zones,
+                "gpu_zones_gap": zone_gap,
                 "max_nodes": training.max_nodes,
                 "spot": training.spot,
             }
