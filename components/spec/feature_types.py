@@ -71,6 +71,21 @@ UNSTORABLE = {
     ),
 }
 
+# Column names a cloud refuses or generates itself (compared case-insensitively: Athena/Glue and
+# BigQuery column names are case-insensitive), with the reason quoted in the validation error.
+RESERVED_COLUMNS = {
+    "aws": {
+        name: "SageMaker Feature Store reserves it for the record metadata it adds to every feature group"
+        for name in ("is_deleted", "write_time", "api_invocation_time")
+    },
+    "gcp": {
+        "feature_timestamp": (
+            "mlplat's BigQuery view for Vertex AI Feature Store generates this column from event_time "
+            "(the name Vertex AI Feature Store reads)"
+        ),
+    },
+}
+
 # Entity (record identifier) and event time columns, per cloud.
 ENTITY_TYPE = {"aws": "String", "azure": "string", "gcp": "STRING"}
 EVENT_TIME_TYPE = {"aws": "String", "azure": "datetime", "gcp": "TIMESTAMP"}
@@ -111,6 +126,27 @@ def _require(parsed: ParsedType, cloud: str) -> None:
     reason = UNSTORABLE.get((cloud, parsed.kind))
     if reason:
         raise ValueError(f"{cloud} cannot store {parsed.neutral} because {reason}")
+
+
+def reserved_columns(feature_store, cloud: str) -> list[str]:
+    """One `feature_store.feature_groups.<i>.<field>: ...` line per column `cloud` refuses by name."""
+    problems: list[str] = []
+    reserved = RESERVED_COLUMNS.get(cloud, {})
+    if feature_store is None or not reserved:
+        return problems
+    for index, group in enumerate(feature_store.feature_groups):
+        columns = [("entity", group.entity), ("event_time", group.event_time)]
+        if cloud == "gcp":
+            columns = [("entity", group.entity)]  # the event time is renamed to feature_timestamp itself
+        columns += [(f"features.{name}", name) for name in group.features]
+        for field, column in columns:
+            reason = reserved.get(column.lower())
+            if reason:
+                problems.append(
+                    f"feature_store.feature_groups.{index}.{field}: {cloud} cannot use the column name "
+                    f"{column!r} because {reason}; rename it"
+                )
+    return problems
 
 
 def unstorable_features(feature_store, cloud: str) -> list[str]:

@@ -55,12 +55,17 @@ class FeatureStore(SpecModel):
 
     @staticmethod
     def check_cloud(feature_store: "FeatureStore | None", cloud: str) -> None:
-        """Every feature type must be one `cloud` can store (called by the PlatformSpec once the cloud is known).
+        """Every feature type must be one `cloud` can store and no column may carry a name `cloud` reserves
+        (called by the PlatformSpec once the cloud is known).
 
         Raises `feature_store.feature_groups.<i>.features.<name>: <cloud> cannot store ... because ...`."""
-        from .feature_types import unstorable_features
+        from .feature_types import reserved_columns, unstorable_features
 
         problems = unstorable_features(feature_store, cloud)
         if problems:
             more = f" (and {len(problems) - 1} more feature(s) {cloud} cannot store)" if len(problems) > 1 else ""
             raise ValueError(problems[0] + more)
+        reserved = reserved_columns(feature_store, cloud)
+        if reserved:
+            more = f" (and {len(reserved) - 1} more column name(s) {cloud} refuses)" if len(reserved) > 1 else ""
+            raise ValueError(reserved[0] + more)
