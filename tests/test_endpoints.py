@@ -65,8 +65,12 @@ def served(plan) -> dict:
         endpoint = _one(plan, "azure-native:machinelearningservices:OnlineEndpoint").inputs
         deployments = {d.inputs["deploymentName"]: d for d in _all(plan, "azure-native:machinelearningservices:OnlineDeployment")}
         scaling = {a.parent: a.inputs for a in _all(plan, "azure-native:monitor:AutoscaleSetting")}
+        # The split is applied after the deployments exist, by the traffic setter (dynamic resource).
+        setter = _one(plan, DYNAMIC)
+        assert "traffic" not in endpoint["properties"]
+        assert {d.urn for d in deployments.values()} <= set(setter.dependencies)
         result = {}
-        for name, weight in endpoint["properties"]["traffic"].items():
+        for name, weight in setter.inputs["traffic"].items():
             deployment = deployments[name]
             capacity = scaling[deployment.urn]["profiles"][0]["capacity"]
             props = deployment.inputs["properties"]
@@ -134,7 +138,8 @@ def test_aws_prod_rolls_back_on_alarms_and_encrypts_the_capture():
     plan = reference_plan("aws-prod")
     endpoint = _one(plan, "aws:sagemaker/endpoint:Endpoint").inputs
     deployment = endpoint["deploymentConfig"]
-    assert deployment["blueGreenUpdatePolicy"]["trafficRoutingConfiguration"]["type"] == "CANARY"
+    # min_replicas 1: a one-instance green fleet cannot have a canary batch of at most 50% (see test_aws_fixes)
+    assert deployment["blueGreenUpdatePolicy"]["trafficRoutingConfiguration"]["type"] == "ALL_AT_ONCE"
     alarms = {a["alarmName"] for a in deployment["autoRollbackConfiguration"]["alarms"]}
     metrics = {a.inputs["metricName"] for a in _all(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")}
     assert len(alarms) == 4 and metrics == {"Invocation5XXErrors", "ModelLatency"}

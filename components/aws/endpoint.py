@@ -14,7 +14,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..catalog.gpus import cpu_shape, endpoint_shape
+from ..catalog.gpus import cpu_shape_details, endpoint_shape
 from ..spec.base import Cloud
 from ..spec.scale_to_zero import scale_to_zero_blockers
 from ..component import PlatformComponent
@@ -45,6 +45,19 @@ SCALE_IN_COOLDOWN = 300
 SCALE_OUT_COOLDOWN = 60
 # Blue/green: bake time of the canary fleet before all traffic shifts; rollback alarms watch it.
 BAKE_SECONDS = 600
+# The blue/green canary is NOT the spec's traffic split: it is the first batch of the new (green) fleet
+# of each variant, which SageMaker requires to be at most 50% of that variant's instance count. One
+# instance when the new fleet has two or more; a one-instance fleet shifts all at once (after which the
+# rollback alarms still watch the bake period).
+BLUE_GREEN_CANARY_INSTANCES = 1
+# Stack config (not the spec; AWS only): how `pulumi up` rolls an endpoint change out.
+#   guarded (default): blue/green with alarm rollback, autoscaling registered. SageMaker accepts it only
+#       when the new endpoint configuration keeps the SAME variant names and instance types.
+#   unguarded: no deployment configuration (plain UpdateEndpoint: all at once, no rollback) and no
+#       autoscaling registration. Needed to add or remove the canary variant or to change `compute`
+#       (docs/endpoints.md, "AWS: adding, promoting or removing a canary").
+ROLLOUT_CONFIG_KEY = "awsEndpointRollout"
+ROLLOUT_MODES = ("guarded", "unguarded")
 ROLLOUT_TIMEOUT_SECONDS = 3600
 OLD_FLEET_TERMINATION_WAIT = 300
 ERROR_ALARM_THRESHOLD = 5  # 5xx errors per minute, 2 minutes running
@@ -80,10 +93,16 @@ class Endpoint(PlatformComponent):
         serverless = endpoint.min_replicas == 0  # the spec only lets 0 through when serverless can serve it
         min_replicas = endpoint.min_replicas
         gap = "; ".join(blockers) if ctx.spec.environment.value == "dev" and blockers else None
-        instance_type = (
-            cpu_shape("aws") if endpoint.compute == "cpu"
-            else endpoint_shape("aws", endpoint.compute).sagemaker_endpoint_instance_type
-        )
+        if endpoint.compute == "cpu":
+            cpu = cpu_shape_details("aws")
+            instance_type, instance_storage = cpu.endpoint_instance_type, bool(cpu.instance_storage)
+        else:
+            gpu = endpoint_shape("aws", endpoint.compute)
+            instance_type, instance_storage = gpu.sagemaker_endpoint_instance_type, bool(gpu.instance_storage)
+        rollout = pulumi.Config("mlplat").get(ROLLOUT_CONFIG_KEY) or "guarded"
+        if rollout not in ROLLOUT_MODES:
+            raise pulumi.RunError(f"mlplat:{ROLLOUT_CONFIG_KEY}: {rollout!r} is not one of {', '.join(ROLLOUT_MODES)}")
+        guarded = rollout == "guarded"
         if instance_type is None:
             raise pulumi.RunError(f"{field}.compute: the catalog has no SageMaker endpoint type for {endpoint.compute}")
 
@@ -142,11 +161,25 @@ class Endpoint(PlatformComponent):
                 variant["instance_type"] = instance_type
                 variant["initial_instance_count"] = min_replicas
             variants.append(variant)
+        # The platform key encrypts the instances' EBS storage volume. Types with local NVMe instance storage
+        # (every GPU type of the catalog) have no such volume: SageMaker encrypts their instance store with
+        # a hardware module and refuses a KmsKeyId, so it is left out there (output `volume_encryption`).
+        volume_key = base.key_arn if not serverless and not instance_storage else None
+        if serverless:
+            volume_encryption = "serverless (AWS managed)"
+        elif instance_storage:
+            volume_encryption = "local NVMe instance store, hardware-encrypted (KMS key not accepted)"
+        else:
+            volume_encryption = "platform KMS key" if base.key_arn is not None else "AWS managed key"
+        # Endpoint configurations are immutable: every change is a new configuration and an UpdateEndpoint
+        # (a new fleet, see docs/endpoints.md). The logical name follows the rollout mode, so that switching
+        # back to guarded creates a new configuration and the return to guardrails is itself a guarded
+        # UpdateEndpoint with a new configuration name (never a deployment-config-only update).
         config = aws.sagemaker.EndpointConfiguration(
-            ctx.name(endpoint.name, "config"),
+            ctx.name(endpoint.name, "config") if guarded else ctx.name(endpoint.name, "config", rollout),
             production_variants=variants,
             data_capture_config=data_capture,
-            kms_key_arn=base.key_arn if not serverless else None,
+            kms_key_arn=volume_key,
             tags=tags,
             opts=ctx.child(self),
         )
@@ -156,30 +189,42 @@ class Endpoint(PlatformComponent):
         for version in served:
             alarms.append(self._alarm(ctx, endpoint, endpoint_name, version, "errors", tags))
             alarms.append(self._alarm(ctx, endpoint, endpoint_name, version, "latency", tags))
-        canary_size = shares.get("canary", 10)
-        self.endpoint = aws.sagemaker.Endpoint(
-            ctx.name(endpoint.name),
-            name=endpoint_name,
-            endpoint_config_name=config.name,
-            deployment_config={
+        # Each variant's new fleet starts at initial_instance_count (min_replicas): pulumi-aws cannot send
+        # RetainAllVariantProperties, so an update does not keep the autoscaled count (docs/endpoints.md).
+        green_instances = 0 if serverless else min_replicas
+        if green_instances >= 2 * BLUE_GREEN_CANARY_INSTANCES:
+            routing = {
+                "type": "CANARY",
+                "canary_size": {"type": "INSTANCE_COUNT", "value": BLUE_GREEN_CANARY_INSTANCES},
+                "wait_interval_in_seconds": BAKE_SECONDS,
+            }
+        else:
+            routing = {"type": "ALL_AT_ONCE", "wait_interval_in_seconds": BAKE_SECONDS}
+        deployment_config = None
+        if guarded:
+            deployment_config = {
                 "blue_green_update_policy": {
-                    "traffic_routing_configuration": {
-                        "type": "CANARY",
-                        "canary_size": {"type": "CAPACITY_PERCENT", "value": canary_size},
-                        "wait_interval_in_seconds": BAKE_SECONDS,
-                    },
+                    "traffic_routing_configuration": routing,
                     "maximum_execution_timeout_in_seconds": ROLLOUT_TIMEOUT_SECONDS,
                     "termination_wait_in_seconds": OLD_FLEET_TERMINATION_WAIT,
                 },
                 "auto_rollback_configuration": {"alarms": [{"alarm_name": alarm.name} for alarm in alarms]},
-            },
+            }
+        self.endpoint = aws.sagemaker.Endpoint(
+            ctx.name(endpoint.name),
+            name=endpoint_name,
+            endpoint_config_name=config.name,
+            deployment_config=deployment_config,
             tags=tags,
-            opts=ctx.child(self),
+            # Fixed name (alarms and scaling targets name it): a replacement must delete the old one first.
+            opts=ctx.child(self, delete_before_replace=True),
         )
 
         # -- autoscaling between min and max (instance-based variants) --------------------------------------
+        # Not registered in the unguarded mode: SageMaker refuses to remove a variant, or change its instance
+        # type, while it is registered (and Pulumi deletes the old registration only after the update).
         scaling = {}
-        if not serverless:
+        if not serverless and guarded:
             for version in served:
                 resource_id = f"endpoint/{endpoint_name}/variant/{version.name}"
                 target = aws.appautoscaling.Target(
@@ -221,10 +266,18 @@ class Endpoint(PlatformComponent):
                 "images": images,
                 "mode": "serverless" if serverless else "instances",
                 "scaling": scaling
-                or {"serverless_max_concurrency": variants[0]["serverless_config"]["max_concurrency"]},
+                or (
+                    {"serverless_max_concurrency": variants[0]["serverless_config"]["max_concurrency"]}
+                    if serverless
+                    else {"autoscaling": "not registered (mlplat:awsEndpointRollout unguarded)"}
+                ),
                 "logging": capture_uri if endpoint.logging and not serverless else None,
                 "scale_to_zero": serverless,
                 "scale_to_zero_gap": gap,
+                "rollout": rollout,
+                "rollout_traffic_routing": routing["type"] if guarded else "unguarded (all at once, no rollback)",
+                "instance_type": None if serverless else instance_type,
+                "volume_encryption": volume_encryption,
             }
         )
 

@@ -37,12 +37,12 @@ _PRICE_KEYS = {
     "price_source", "price_date", "derived_from", "note",
 }
 _GPU_ROW_KEYS = {
-    "aws": {"gpus", "instance_type", "vcpus", "memory_gib", "sagemaker_training", "sagemaker_endpoint"},
+    "aws": {"gpus", "instance_type", "vcpus", "memory_gib", "sagemaker_training", "sagemaker_endpoint", "instance_storage"},
     "azure": {"gpus", "vm_size", "vcpus", "memory_gib", "amlcompute"},
     "gcp": {"gpus", "machine_type", "accelerator", "accelerator_count", "vcpus", "memory_gib"},
 }
 _CPU_ROW_KEYS = {
-    "aws": {"instance_type", "sagemaker_endpoint", "vcpus", "memory_gib"},
+    "aws": {"instance_type", "sagemaker_endpoint", "instance_storage", "vcpus", "memory_gib"},
     "azure": {"vm_size", "amlcompute", "vcpus", "memory_gib"},
     "gcp": {"machine_type", "vcpus", "memory_gib"},
 }
@@ -77,6 +77,7 @@ class GpuShape:
     sagemaker_endpoint_instance_type: str | None = None  # "ml." type valid for SageMaker endpoints
     accelerator_count: int | None = None  # GCP
     amlcompute: bool | None = None  # Azure: usable as an Azure ML compute cluster size
+    instance_storage: bool | None = None  # AWS: local NVMe instance store (SageMaker refuses a KmsKeyId)
     gpu_model: str = ""
     gpu_memory_gib: int = 0
     region: str = ""  # the reference region the prices are for
@@ -121,6 +122,7 @@ class CpuShape:
     price_basis: str = "quoted"
     spot_basis: str = "quoted"
     amlcompute: bool | None = None
+    instance_storage: bool | None = None  # AWS: local NVMe instance store (SageMaker refuses a KmsKeyId)
     note: str | None = None
 
 
@@ -306,6 +308,7 @@ class _Reader:
                 extra["sagemaker_instance_type"] = f"ml.{name}"
             if self.flag(row["sagemaker_endpoint"], f"{where}.sagemaker_endpoint"):
                 extra["sagemaker_endpoint_instance_type"] = f"ml.{name}"
+            extra["instance_storage"] = self.flag(row["instance_storage"], f"{where}.instance_storage")
         elif cloud == "azure":
             extra["amlcompute"] = self.flag(row["amlcompute"], f"{where}.amlcompute")
         else:
@@ -356,10 +359,12 @@ class _Reader:
         name = self.text(row[_SHAPE_KEY[cloud]], f"{where}.{_SHAPE_KEY[cloud]}")
         endpoint_name = name
         amlcompute = None
+        instance_storage = None
         if cloud == "aws":
             if not self.flag(row["sagemaker_endpoint"], f"{where}.sagemaker_endpoint"):
                 raise self.fail(f"{where}.sagemaker_endpoint", "the AWS CPU shape must be a SageMaker endpoint type")
             endpoint_name = f"ml.{name}"
+            instance_storage = self.flag(row["instance_storage"], f"{where}.instance_storage")
         elif cloud == "azure":
             amlcompute = self.flag(row["amlcompute"], f"{where}.amlcompute")
         return CpuShape(
@@ -370,6 +375,7 @@ class _Reader:
             memory_gib=self.number(row["memory_gib"], f"{where}.memory_gib"),
             region=region,
             amlcompute=amlcompute,
+            instance_storage=instance_storage,
             **prices,
         )
 
