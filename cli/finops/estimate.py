@@ -146,6 +146,8 @@ def annotate(resources: list[Resource]) -> list[Resource]:
             parent = by_urn[parent].parent if parent in by_urn else None
     for r in resources:
         r.use_case = own_use_case(r)
+        if r.parent in by_urn:
+            r.parent_inputs = by_urn[r.parent].inputs or {}
         parent = r.parent
         while parent in by_urn:
             ancestor = by_urn[parent]
@@ -203,6 +205,8 @@ def estimate(
             result.usage_only.append(entry)
         else:
             resolved.append((r, resolution.charges))
+        for why in resolution.unpriced:
+            result.unpriced.append({"resource": r.name, "type": r.type, "sku": "-", "region": region, "note": why})
 
     # Usage drivers shared by several resources are split equally among them.
     sharers: dict[str, set[str]] = {}
@@ -257,6 +261,9 @@ def estimate(
                 quantity = usage[c.driver] / share
                 add(r, c, row, "usage", quantity,
                     f"usage.{c.driver} {usage[c.driver]:g} GB" + (f" / {share} stores" if share > 1 else ""), False)
+            else:
+                raise ValueError(f"{r.type} {r.name}: charge {c.sku} has kind {c.kind!r} and driver {c.driver!r}, "
+                                 "which the estimate does not know how to price (cli/finops/sku.py)")
     return result
 
 
@@ -277,11 +284,16 @@ def _endpoint_lines(r, c: Charge, row, primary_weight, usage, spec, add) -> None
     add(r, c, row, "idle", minimum * HOURS_PER_MONTH,
         f"{where} min_replicas {minimum} x {HOURS_PER_MONTH} h ({c.basis})", False)
     rps = float((usage.get("endpoint_requests_per_second") or {}).get(r.component or "", 0) or 0)
+    share = c.params.get("traffic_share")
+    described = f"usage.endpoint_requests_per_second.{r.component} {rps:g}"
+    if share is not None:  # one of several deployments, each scaled for its own share of the traffic
+        rps *= share
+        described += f" x {share:.0%} traffic share"
     capacity = float(usage["requests_per_replica_per_second"])
     needed = min(max(rps / capacity, minimum), maximum)
     extra = needed - minimum
     if rps > 0:
         add(r, c, row, "usage", extra * HOURS_PER_MONTH,
-            f"usage.endpoint_requests_per_second.{r.component} {rps:g} / usage.requests_per_replica_per_second "
+            f"{described} / usage.requests_per_replica_per_second "
             f"{capacity:g} = {rps / capacity:.2f} replicas, clamped to [{minimum}, {maximum}], minus min "
             f"{minimum} = {extra:.2f} x {HOURS_PER_MONTH} h", False)

@@ -10,21 +10,29 @@ Pulumi wire (camelCase) inputs the offline plan records, or the props the policy
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 HOURS_PER_MONTH = 730
 
 
+CHARGE_KINDS = ("idle", "usage", "endpoint")
+
+
 @dataclass
 class Charge:
     sku: str
     quantity: float = 0.0  # units per month (idle charges)
-    kind: str = "idle"  # idle | usage
+    kind: str = "idle"  # idle | usage | endpoint (replicas driven by the spec and usage)
     basis: str = ""  # how the quantity was derived, in words
     spot: bool = False  # billed at the row's spot price
     driver: str | None = None  # usage charges: which usage assumption drives the quantity
     params: dict = field(default_factory=dict)  # driver parameters (min/max replicas, ...)
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHARGE_KINDS:
+            raise ValueError(f"Charge({self.sku!r}): kind {self.kind!r} is not one of {', '.join(CHARGE_KINDS)}")
 
 
 @dataclass
@@ -32,6 +40,7 @@ class Resolution:
     status: str  # priced | free | usage-only | unknown
     charges: list[Charge] = field(default_factory=list)
     note: str = ""
+    unpriced: list[str] = field(default_factory=list)  # always-on cost the model cannot price (why)
 
 
 @dataclass
@@ -47,6 +56,7 @@ class Resource:
     use_case: str | None = None
     component: str | None = None  # logical name of the nearest mlplat component (endpoint name, ...)
     custom: bool = True
+    parent_inputs: dict = field(default_factory=dict)  # the parent resource's inputs (filled by annotate)
 
 
 def _get(data, *path, default=None):
@@ -61,6 +71,12 @@ def _get(data, *path, default=None):
 
 def _hours(count: float, what: str) -> tuple[float, str]:
     return count * HOURS_PER_MONTH, f"{count:g} {what} x {HOURS_PER_MONTH} h"
+
+
+def _hourly(sku: str, count: float, what: str, spot: bool = False) -> Charge:
+    """An always-on charge: `count` units billed every hour of the month."""
+    quantity, basis = _hours(count, what)
+    return Charge(sku, quantity=quantity, kind="idle", basis=basis, spot=spot)
 
 
 # -- AWS ------------------------------------------------------------------------------------------------
@@ -120,9 +136,33 @@ def _aws_batch_compute(r: Resource) -> Resolution:
     for instance in resources.get("instanceTypes") or []:
         charges.append(Charge(f"ec2/{instance}", kind="usage", driver="training_gpu_hours", spot=spot,
                               basis="usage.training_gpu_hours / GPUs per instance"))
-    if (resources.get("minVcpus") or 0) > 0:
-        charges.append(Charge("ec2/" + (resources.get("instanceTypes") or ["?"])[0], 0, basis="minVcpus > 0: not modelled"))
-    return Resolution("priced", charges)
+    unpriced = []
+    min_vcpus = resources.get("minVcpus") or 0
+    if isinstance(min_vcpus, (int, float)) and min_vcpus > 0:
+        # Batch keeps at least minVcpus running: whole instances of the (first) allowed type, always on.
+        instance = (resources.get("instanceTypes") or [None])[0]
+        vcpus = _ec2_vcpus(instance)
+        if vcpus:
+            count = math.ceil(min_vcpus / vcpus)
+            charges.insert(0, _hourly(f"ec2/{instance}", count,
+                                      f"instance(s) kept by minVcpus {min_vcpus:g} ({vcpus} vCPUs each)", spot=spot))
+        else:
+            unpriced.append(f"minVcpus {min_vcpus:g} keeps instances running, but the vCPUs of {instance} are not "
+                            "in the catalog (components/catalog/gpus.yaml)")
+    return Resolution("priced", charges, unpriced=unpriced)
+
+
+def _ec2_vcpus(instance: str | None) -> int | None:
+    """vCPUs of an EC2 instance type the catalog knows (GPU shapes and the CPU endpoint shape)."""
+    if not isinstance(instance, str):
+        return None
+    from components.catalog import gpus
+
+    for shape in gpus.all_shapes():
+        if shape.cloud == "aws" and shape.instance_type == instance:
+            return shape.vcpus
+    cpu = gpus.cpu_shape_details("aws")
+    return cpu.vcpus if cpu.instance_type == instance else None
 
 
 def _aws_sagemaker_training(instance_key: str):
@@ -181,9 +221,18 @@ def _azure_online_deployment(r: Resource) -> Resolution:
     props = r.inputs.get("properties") or r.inputs.get("onlineDeploymentProperties") or {}
     instance = props.get("instanceType")
     count = _get(r.inputs, "sku", "capacity", default=1)
-    weight = 0.0 if "canary" in r.name else 1.0  # the stable deployment takes the traffic beyond the minimum
-    return Resolution("priced", [Charge(f"vm/{instance}", kind="endpoint", basis=f"deployment {r.name}",
-                                        params={"initial": count, "weight": weight})])
+    # Each deployment keeps its own instances (sku.capacity, autoscaled between the endpoint's min and max)
+    # and serves the share of requests the endpoint's traffic map gives it (its role: stable or canary).
+    name = r.inputs.get("deploymentName") or r.name
+    traffic = _get(r.parent_inputs, "properties", "traffic")
+    params = {"initial": count, "weight": 1.0}
+    basis = f"deployment {name}"
+    if isinstance(traffic, dict) and traffic:
+        share = traffic.get(name, 0)
+        share = float(share) / 100 if isinstance(share, (int, float)) else 1.0
+        params["traffic_share"] = share
+        basis += f", {share:.0%} of the endpoint's traffic"
+    return Resolution("priced", [Charge(f"vm/{instance}", kind="endpoint", basis=basis, params=params)])
 
 
 def _dynamic(r: Resource) -> Resolution:
@@ -233,7 +282,12 @@ def _gcp_node_pool(r: Resource) -> Resolution:
     config = r.inputs.get("nodeConfig") or {}
     machine = config.get("machineType") or "e2-medium"
     spot = bool(config.get("spot") or config.get("preemptible"))
-    floor = _get(r.inputs, "autoscaling", "minNodeCount", default=None)
+    # The program sets totalMinNodeCount (whole pool); minNodeCount is per zone (x node locations).
+    floor = _get(r.inputs, "autoscaling", "totalMinNodeCount", default=None)
+    if floor is None:
+        per_zone = _get(r.inputs, "autoscaling", "minNodeCount", default=None)
+        if per_zone is not None:
+            floor = per_zone * max(len(r.inputs.get("nodeLocations") or []), 1)
     if floor is None:
         floor = r.inputs.get("nodeCount", r.inputs.get("initialNodeCount", 1)) or 0
     accelerators = config.get("guestAccelerators") or []
@@ -290,9 +344,9 @@ RESOLVERS: dict[str, Callable[[Resource], Resolution]] = {
     "aws:s3/bucketV2:BucketV2": _aws_storage("s3/standard-storage"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _aws_vpc_endpoint,
     "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": lambda r: Resolution(
-        "priced", [Charge("vpc/interface-endpoint-az", *_hours(len(r.inputs.get("subnetIds") or []) or 1, "AZ"))]
+        "priced", [_hourly("vpc/interface-endpoint-az", len(r.inputs.get("subnetIds") or []) or 1, "AZ")]
     ),
-    "aws:ec2/natGateway:NatGateway": lambda r: Resolution("priced", [Charge("vpc/nat-gateway", *_hours(1, "gateway"))]),
+    "aws:ec2/natGateway:NatGateway": lambda r: Resolution("priced", [_hourly("vpc/nat-gateway", 1, "gateway")]),
     "aws:opensearch/serverlessCollection:ServerlessCollection": _aws_opensearch_collection,
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _aws_endpoint_config,
     "aws:batch/computeEnvironment:ComputeEnvironment": _aws_batch_compute,
