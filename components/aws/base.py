@@ -12,11 +12,16 @@ from ..context import PlatformContext
 from . import iam
 from .buckets import hardened_bucket
 
-# Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, image pulls,
-# logs, STS, and the ECS agent endpoints AWS Batch container instances register through.
+# Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, the feature store
+# runtime (PutRecord/GetRecord), Athena and Glue (offline store queries), image pulls, logs, STS, and the
+# ECS agent endpoints AWS Batch container instances register through. KMS is added when the platform has
+# its own key (clients call it directly for envelope encryption).
 INTERFACE_ENDPOINTS = [
     "sagemaker.api",
     "sagemaker.runtime",
+    "sagemaker.featurestore-runtime",
+    "athena",
+    "glue",
     "ecr.api",
     "ecr.dkr",
     "logs",
@@ -67,6 +72,7 @@ class Base(PlatformComponent):
         self.vpc: aws.ec2.Vpc | None = None
         self.private_subnet_ids: list[pulumi.Output[str]] = []
         self.security_group_id: pulumi.Output[str] | None = None
+        account = aws.get_caller_identity_output().account_id
         if ctx.private:
             self._network(tags, region)
 
@@ -92,6 +98,8 @@ class Base(PlatformComponent):
                 "Resource": ["*"],
             },
         ]
+        if self.vpc is not None:
+            statements += _vpc_statements(region, account, self.vpc.id)
         aws.iam.RolePolicy(
             ctx.name("execution-role-data"),
             role=self.execution_role.id,
@@ -142,14 +150,33 @@ class Base(PlatformComponent):
                 opts=ctx.child(subnet),
             )
             self.private_subnet_ids.append(subnet.id)
+        # Rules as separate resources only (never inline ingress/egress on the group as well: the provider
+        # documents that the two conflict and overwrite each other). The provider removes the default
+        # allow-all egress rule when it creates the group.
         security_group = aws.ec2.SecurityGroup(
             ctx.name("workloads"),
             description="mlplat workloads: traffic within the VPC only",
             vpc_id=self.vpc.id,
-            ingress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [str(network)], "description": "VPC"}],
-            egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": [str(network)], "description": "VPC"}],
             tags=tags,
             opts=ctx.child(self.vpc),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            ctx.name("workloads-in-vpc"),
+            security_group_id=security_group.id,
+            description="VPC",
+            ip_protocol="-1",
+            cidr_ipv4=str(network),
+            tags=tags,
+            opts=ctx.child(security_group),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            ctx.name("workloads-out-vpc"),
+            security_group_id=security_group.id,
+            description="VPC",
+            ip_protocol="-1",
+            cidr_ipv4=str(network),
+            tags=tags,
+            opts=ctx.child(security_group),
         )
         aws.vpc.SecurityGroupEgressRule(
             ctx.name("workloads-s3"),
@@ -171,7 +198,8 @@ class Base(PlatformComponent):
             opts=ctx.child(security_group),
         )
         self.security_group_id = security_group.id
-        for service in INTERFACE_ENDPOINTS:
+        services = INTERFACE_ENDPOINTS + (["kms"] if ctx.customer_managed_keys else [])
+        for service in services:
             aws.ec2.VpcEndpoint(
                 ctx.name(service.replace(".", "-"), "endpoint"),
                 vpc_id=self.vpc.id,
@@ -183,3 +211,43 @@ class Base(PlatformComponent):
                 tags=tags,
                 opts=ctx.child(self.vpc),
             )
+
+
+def _vpc_statements(region: str, account, vpc_id) -> list[dict]:
+    """What SageMaker needs from the execution role to run models and jobs inside the platform VPC
+    (`vpc_config`): create and delete their network interfaces, scoped to the platform VPC through the
+    `ec2:Vpc` condition key (supported on network-interface, subnet and security-group resources), and
+    the Describe calls, which support no resource-level scoping."""
+    vpc_arn = pulumi.Output.concat("arn:aws:ec2:", region, ":", account, ":vpc/", vpc_id)
+    ec2 = pulumi.Output.concat("arn:aws:ec2:", region, ":", account)
+    in_vpc = {"ArnEquals": {"ec2:Vpc": vpc_arn}}
+    return [
+        {
+            "Sid": "VpcNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            "Resource": [
+                pulumi.Output.concat(ec2, ":network-interface/*"),
+                pulumi.Output.concat(ec2, ":subnet/*"),
+                pulumi.Output.concat(ec2, ":security-group/*"),
+            ],
+            "Condition": in_vpc,
+        },
+        {
+            "Sid": "VpcDescribe",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+            ],
+            "Resource": ["*"],
+        },
+    ]

@@ -39,7 +39,16 @@ def kms_statements(key_arn) -> list[dict]:
     return [
         {
             "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+            "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
             "Resource": [key_arn],
-        }
+        },
+        {
+            # Grants only for AWS services acting for the role (SageMaker volumes, feature store), never
+            # to arbitrary principals.
+            "Sid": "KeyGrantsForAwsServices",
+            "Effect": "Allow",
+            "Action": ["kms:CreateGrant"],
+            "Resource": [key_arn],
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
     ]
