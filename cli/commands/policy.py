@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -21,7 +22,10 @@ class PolicyFormat(str, Enum):
 def _plan(stack, config, cloud, region):
     from cli.commands.spec import build_plan
 
+    named = stack_name_of(config) if config is not None else None
     try:
+        if named:  # a stack file given by path keeps its stack's identity (URNs, JSON, SARIF)
+            return _plan_named(config, cloud, region, named)
         return build_plan(stack, config, cloud, region)
     except (typer.Exit, SystemExit, KeyboardInterrupt):
         raise
@@ -29,6 +33,25 @@ def _plan(stack, config, cloud, region):
         where = f"stack {stack}" if stack else str(config)
         fail([f"{where}: the offline plan failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": "),
               "  the policy check needs a plan; run `mlplat plan` to see the failure"], EXIT_USAGE)
+
+
+def _plan_named(config: Path, cloud, region, name: str):
+    from components.spec import SpecError
+
+    from cli.offline_plan import PlanError, plan_file
+
+    try:
+        return plan_file(config, cloud.value if cloud else None, region, stack=name)
+    except SpecError as error:
+        fail(error.lines, EXIT_USAGE)
+    except PlanError as error:
+        fail([str(error), "this is a bug in mlplat; please report it with the spec"], EXIT_FINDINGS)
+
+
+def stack_name_of(path: Path) -> str | None:
+    """`NAME` for a Pulumi stack file `Pulumi.NAME.yaml` (with or without its directory), else None."""
+    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", Path(path).name)
+    return match.group(1) if match else None
 
 
 def check_command(

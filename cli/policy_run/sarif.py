@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -75,6 +76,21 @@ class StackFileLines:
         return self.anchor
 
 
+def policy_topic(name: str) -> str:
+    """`cost` for the policies of policies/cost.py and the budget policy, `security` for policies/security.py
+    (module membership, so a new policy is tagged by where it is written), `policy` otherwise."""
+    return _topics().get(name, "policy")
+
+
+@lru_cache(maxsize=1)
+def _topics() -> dict[str, str]:
+    from policies import budget_policy, cost, security
+
+    topics = {p.name: "cost" for p in [*cost.POLICIES, budget_policy.budget_within_estimate]}
+    topics.update({p.name: "security" for p in security.POLICIES})
+    return topics
+
+
 def _level(enforcement: str) -> str:
     return "error" if enforcement in ("mandatory", "remediate") else "warning" if enforcement == "advisory" else "none"
 
@@ -97,9 +113,7 @@ def to_sarif(report: PolicyReport, root: Path) -> dict:
     for i, policy in enumerate(report.policies):
         index[policy.name] = i
         level = report.levels.get(policy.name, policy.enforcement_level)
-        topic = "cost" if policy.name in {"training-spot-capacity", "training-scale-to-zero", "training-gpu-limits",
-                                          "endpoint-autoscaling", "nonprod-endpoint-scale-to-zero",
-                                          "required-finops-tags", "stack-budget"} else "security"
+        topic = policy_topic(policy.name)
         rule = {
             "id": policy.name,
             "name": "".join(part.capitalize() for part in policy.name.split("-")),
@@ -117,7 +131,9 @@ def to_sarif(report: PolicyReport, root: Path) -> dict:
     for v in report.violations:
         line = lines.line_for(v)
         where = f"{v.resource_type} {v.resource_name}" if v.resource_type else f"stack {report.stack}"
-        fingerprint = hashlib.sha256(f"{v.policy}|{v.urn}|{v.message}".encode()).hexdigest()[:32]
+        # The same finding on the same resource keeps its identity when its message changes (an estimate's
+        # figure, a count): code scanning tracks it instead of closing one alert and opening another.
+        fingerprint = hashlib.sha256(f"{v.policy}|{v.urn or 'stack ' + report.stack}".encode()).hexdigest()[:32]
         result = {
             "ruleId": v.policy,
             "level": _level(v.enforcement_level),
