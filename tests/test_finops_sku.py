@@ -121,3 +121,19 @@ def test_azure_deployments_scale_with_their_traffic_share(catalog):
     usage = {l.resource: l.quantity for l in result.lines if l.kind == "usage"}
     assert usage["fraud-scorer-blue"] == pytest.approx((9 - 1) * HOURS)  # 90 rps / 10 = 9 replicas
     assert "fraud-scorer-green" not in usage or usage["fraud-scorer-green"] == pytest.approx(0)
+
+
+def test_azure_traffic_split_from_the_traffic_setter():
+    """The example's endpoint splits 90/10 through mlplat's dynamic traffic setter (free); the canary
+    deployment is scaled for its 10% only."""
+    from pathlib import Path
+
+    from cli.offline_plan import plan_file
+
+    plan = plan_file(Path(__file__).resolve().parent.parent / "examples" / "fraud-ml.yaml", "azure")
+    result = estimate_plan(plan)
+    assert "pulumi-python:dynamic:Resource" in {f["type"] for f in result.free}
+    deployments = [l for l in result.lines if l.type == "azure-native:machinelearningservices:OnlineDeployment"]
+    shares = {l.resource: l.basis for l in deployments if l.kind == "usage"}
+    assert any("90% traffic share" in b for b in shares.values())
+    assert not any("100%" in b for b in shares.values())

@@ -54,6 +54,9 @@ def render_estimate(estimate, plan) -> str:
         "",
         "Assumptions (usage:): " + ", ".join(f"{k}={v}" for k, v in estimate.assumptions.items()),
     ]
+    if not (plan.spec or {}).get("usage"):
+        out.append("loaded = idle: no usage: section (the defaults above price no training, traffic or storage; "
+                   "add a usage: section to the spec, docs/finops.md)")
     if estimate.usage_only:
         out += ["", "Billed by usage this estimate does not model:"]
         out += [f"  - {u['resource']} ({u['type']}): {u['note']}" for u in estimate.usage_only]
@@ -92,6 +95,7 @@ def register(app: typer.Typer) -> None:
             document = estimate.to_dict()
             document["stack"], document["source"] = plan.stack, plan.source
             document["budget"] = (plan.spec or {}).get("budget")
+            document["usage_section"] = bool((plan.spec or {}).get("usage"))
             emit_json(document)
         else:
             typer.echo(render_estimate(estimate, plan))
@@ -107,12 +111,19 @@ def register(app: typer.Typer) -> None:
         """The same spec on AWS, Azure and GCP: resources, idle and loaded monthly cost, gaps."""
         from cli.finops.compare import compare as run_compare
         from cli.finops.compare import compare_rows
+        from cli.finops.compare import notes as compare_notes
         from cli.finops.estimate import EstimateError
         from cli.offline_plan import plan_file, plan_stack
         from cli.project import stacks_dir
 
         if (stack is None) == (config is None):
             fail("give exactly one of --config FILE or --stack NAME", EXIT_USAGE)
+        from components.spec import SpecError, load_spec_file, load_stack
+
+        try:  # once, on the spec's own cloud: an invalid spec is one error, not one per cloud
+            load_stack(stack, stacks_dir()) if stack is not None else load_spec_file(config)
+        except SpecError as error:
+            fail(error.lines, EXIT_USAGE)
 
         def plan_for(cloud: str):
             if stack is not None:
@@ -124,12 +135,14 @@ def register(app: typer.Typer) -> None:
         except EstimateError as error:
             fail(f"{config or stack}: {error}", EXIT_USAGE)
         if all(c.error for c in columns):
-            fail([line for c in columns for line in c.error], EXIT_USAGE)
+            fail(list(dict.fromkeys(line for c in columns for line in c.error)), EXIT_USAGE)
         if format == OutputFormat.json:
             emit_json({"source": str(config or stack), "clouds": [c.to_dict() for c in columns]})
         else:
             headers, rows = compare_rows(columns)
             typer.echo(table(headers, rows))
+            for note in compare_notes(columns):
+                typer.echo(note)
             for column in columns:
                 for gap in column.gaps:
                     typer.echo(f"gap on {column.cloud}: {gap['capability']}: {gap['gap']}")

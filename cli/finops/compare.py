@@ -18,6 +18,7 @@ class CloudColumn:
     estimate: Estimate | None = None
     gaps: list[dict] = field(default_factory=list)
     error: list[str] = field(default_factory=list)
+    usage_section: bool = False  # the spec has a `usage:` section (otherwise loaded = idle)
 
     def to_dict(self) -> dict:
         return {
@@ -28,6 +29,7 @@ class CloudColumn:
             "loaded_usd": round(self.estimate.total(), 2) if self.estimate else None,
             "spot_savings_usd": round(self.estimate.spot_savings, 2) if self.estimate else None,
             "by_capability": self.estimate.to_dict()["by_capability"] if self.estimate else {},
+            "usage_section": self.usage_section,
             "gaps": self.gaps,
             "unknown_types": self.estimate.unknown if self.estimate else [],
             "unpriced": self.estimate.unpriced if self.estimate else [],
@@ -47,10 +49,11 @@ def compare(plan_for_cloud, usage: dict | None = None) -> list[CloudColumn]:
             plan = plan_for_cloud(cloud)
         except (SpecError, PlanError) as error:
             column.error = list(getattr(error, "lines", None) or [str(error).splitlines()[0]])
-            column.gaps = [{"capability": "(spec)", "cloud": cloud, "gap": line} for line in error.lines]
+            column.gaps = [{"capability": "(spec)", "cloud": cloud, "gap": line} for line in column.error]
             columns.append(column)
             continue
         column.region = (plan.spec or {}).get("region")
+        column.usage_section = bool((plan.spec or {}).get("usage")) or bool(usage)
         for r in plan.custom_resources():
             column.resources[r.capability] = column.resources.get(r.capability, 0) + 1
         column.estimate = estimate_plan(plan, usage)
@@ -71,7 +74,19 @@ def compare_rows(columns: list[CloudColumn]) -> tuple[list[str], list[list]]:
         rows.append([f"resources: {key}", *[c.resources.get(key, 0) if not c.error else "-" for c in columns]])
     money = lambda v: f"${v:,.2f}"  # noqa: E731
     rows.append(["idle $/month", *[money(c.estimate.total("idle")) if c.estimate else "-" for c in columns]])
-    rows.append(["loaded $/month", *[money(c.estimate.total()) if c.estimate else "-" for c in columns]])
+    rows.append(["loaded $/month", *[(money(c.estimate.total()) + ("" if c.usage_section else " *")) if c.estimate else "-"
+                                     for c in columns]])
     rows.append(["spot savings $/month", *[money(c.estimate.spot_savings) if c.estimate else "-" for c in columns]])
     rows.append(["gaps", *[len(c.gaps) for c in columns]])
     return headers, rows
+
+
+NO_USAGE_NOTE = ("* loaded = idle: no usage: section (add one to the spec to size training, endpoint traffic and "
+                 "storage; docs/finops.md)")
+
+
+def notes(columns: list[CloudColumn]) -> list[str]:
+    """Lines printed under the table."""
+    if any(c.estimate and not c.usage_section for c in columns):
+        return [NO_USAGE_NOTE]
+    return []

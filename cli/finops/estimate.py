@@ -144,10 +144,13 @@ def annotate(resources: list[Resource]) -> list[Resource]:
         while parent and use_case:
             component_use_cases.setdefault(parent, set()).add(use_case)
             parent = by_urn[parent].parent if parent in by_urn else None
+    traffic = _traffic_by_endpoint(resources)
     for r in resources:
         r.use_case = own_use_case(r)
         if r.parent in by_urn:
             r.parent_inputs = by_urn[r.parent].inputs or {}
+        if r.type == "azure-native:machinelearningservices:OnlineDeployment":
+            r.traffic = traffic.get(r.inputs.get("endpointName"))
         parent = r.parent
         while parent in by_urn:
             ancestor = by_urn[parent]
@@ -157,6 +160,22 @@ def annotate(resources: list[Resource]) -> list[Resource]:
                     r.use_case = next(iter(component_use_cases[parent]))
             parent = ancestor.parent
     return resources
+
+
+def _traffic_by_endpoint(resources: list[Resource]) -> dict[str, dict]:
+    """Azure ML endpoint name -> traffic map {deployment: percent}: from the endpoint's own
+    `properties.traffic`, or from the dynamic resource that sets it after the deployments exist."""
+    found: dict[str, dict] = {}
+    for r in resources:
+        if r.type == "azure-native:machinelearningservices:OnlineEndpoint":
+            traffic = (r.inputs.get("properties") or {}).get("traffic")
+            if isinstance(traffic, dict) and traffic and isinstance(r.inputs.get("endpointName"), str):
+                found.setdefault(r.inputs["endpointName"], traffic)
+    for r in resources:
+        if r.type == "pulumi-python:dynamic:Resource" and isinstance(r.inputs.get("traffic"), dict) \
+                and isinstance(r.inputs.get("endpoint"), str):
+            found[r.inputs["endpoint"]] = r.inputs["traffic"]
+    return found
 
 
 def estimate_plan(plan, usage: dict | None = None, catalog: PriceCatalog | None = None) -> Estimate:

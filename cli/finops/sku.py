@@ -10,7 +10,10 @@ Pulumi wire (camelCase) inputs the offline plan records, or the props the policy
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -57,6 +60,7 @@ class Resource:
     component: str | None = None  # logical name of the nearest mlplat component (endpoint name, ...)
     custom: bool = True
     parent_inputs: dict = field(default_factory=dict)  # the parent resource's inputs (filled by annotate)
+    traffic: dict | None = None  # Azure online deployments: their endpoint's traffic map (filled by annotate)
 
 
 def _get(data, *path, default=None):
@@ -224,7 +228,7 @@ def _azure_online_deployment(r: Resource) -> Resolution:
     # Each deployment keeps its own instances (sku.capacity, autoscaled between the endpoint's min and max)
     # and serves the share of requests the endpoint's traffic map gives it (its role: stable or canary).
     name = r.inputs.get("deploymentName") or r.name
-    traffic = _get(r.parent_inputs, "properties", "traffic")
+    traffic = r.traffic if r.traffic is not None else _get(r.parent_inputs, "properties", "traffic")
     params = {"initial": count, "weight": 1.0}
     basis = f"deployment {name}"
     if isinstance(traffic, dict) and traffic:
@@ -235,11 +239,36 @@ def _azure_online_deployment(r: Resource) -> Resolution:
     return Resolution("priced", [Charge(f"vm/{instance}", kind="endpoint", basis=basis, params=params)])
 
 
+def dynamic_provider_module(r: Resource) -> str | None:
+    """The module of a dynamic resource's provider (`components.gcp.vertex_deployer`), read from the pickled
+    provider the resource carries in its `__provider` input; None when absent or unreadable."""
+    blob = r.inputs.get("__provider")
+    if not isinstance(blob, str):
+        return None
+    try:
+        raw = base64.b64decode(blob, validate=False)
+    except (ValueError, binascii.Error):
+        return None
+    match = re.search(rb"components\.[A-Za-z0-9_.]+", raw)
+    return match.group(0).decode() if match else None
+
+
+# mlplat's dynamic providers with no charge of their own (they configure billed resources).
+FREE_DYNAMIC_PROVIDERS = {
+    "components.azure.traffic_setter": "sets an Azure ML endpoint's traffic split (the deployments are priced)",
+}
+
+
 def _dynamic(r: Resource) -> Resolution:
-    """mlplat's own dynamic providers: the Vertex AI model deployer (one entry per deployed version)."""
+    """mlplat's own dynamic providers: the Vertex AI model deployer (one entry per deployed version) is
+    priced; the ones in FREE_DYNAMIC_PROVIDERS are free; any other is unknown."""
+    module = dynamic_provider_module(r)
+    if module in FREE_DYNAMIC_PROVIDERS:
+        return Resolution("free", note=FREE_DYNAMIC_PROVIDERS[module])
     versions = r.inputs.get("versions")
     if not isinstance(versions, list):
-        return Resolution("unknown", note="dynamic resource without `versions`: not classified in cli/finops/sku.py")
+        return Resolution("unknown", note=f"dynamic resource ({module or 'provider unknown'}) without `versions`: "
+                                          "not classified in cli/finops/sku.py")
     charges = [
         Charge(f"vertex-prediction/{v.get('machine_type')}", kind="endpoint", basis=f"version {v.get('name')}",
                params={"initial": int(v.get("min_replicas") or 1), "weight": float(v.get("weight") or 0)})
@@ -452,6 +481,7 @@ USAGE_ONLY_TYPES: dict[str, str] = {
     "azure-native:operationalinsights:Workspace": "billed per GB ingested",
     "azure-native:applicationinsights:Component": "billed per GB ingested (workspace-based)",
     "azure-native:insights:Component": "billed per GB ingested (workspace-based)",
+    "aws:athena/workgroup:Workgroup": "billed per TB scanned by queries",
     "gcp:artifactregistry/repository:Repository": "billed per GB of images stored",
     "gcp:compute/routerNat:RouterNat": "billed per VM using it and per GB processed; no VM while idle",
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": "billed per GB ingested",

@@ -1,0 +1,41 @@
+"""`mlplat compare` / `mlplat cost`: loaded cost differs from idle when the spec has a `usage:` section (the
+example has one) and says so when it has none; an invalid spec is reported once."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from cli.app import app
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "fraud-ml.yaml"
+runner = CliRunner()
+
+
+def test_example_has_usage_and_loaded_exceeds_idle_on_every_cloud():
+    result = runner.invoke(app, ["compare", "--config", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    for column in json.loads(result.stdout)["clouds"]:
+        assert column["usage_section"] is True
+        assert column["loaded_usd"] > column["idle_usd"] * 1.2, column["cloud"]
+        assert column["unknown_types"] == [] and column["unpriced"] == [], column["cloud"]
+
+
+def test_without_usage_section_loaded_equals_idle_and_says_why():
+    result = runner.invoke(app, ["compare", "--stack", "aws-dev"])
+    assert result.exit_code == 0, result.output
+    assert "loaded = idle: no usage: section" in result.stdout
+    cost = runner.invoke(app, ["cost", "--stack", "aws-dev"])
+    assert "loaded = idle: no usage: section" in cost.stdout
+    cost = runner.invoke(app, ["cost", "--config", str(EXAMPLE)])
+    assert "loaded = idle" not in cost.stdout
+
+
+def test_invalid_spec_is_reported_once(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nenvironment: prod\ncloud: aws\nregion: us-east-1\n")
+    result = runner.invoke(app, ["compare", "--config", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.count("finops: Field required") == 1, result.stderr
