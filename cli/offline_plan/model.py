@@ -39,6 +39,7 @@ class Plan:
     gaps: list[dict] = field(default_factory=list)
     outputs: dict = field(default_factory=dict)
     spec: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what `pulumi up` would warn about
 
     def to_dict(self) -> dict:
         return {
@@ -48,6 +49,7 @@ class Plan:
             "source": self.source,
             "resources": [r.to_dict() for r in self.resources],
             "gaps": self.gaps,
+            "warnings": self.warnings,
             "outputs": self.outputs,
         }
 

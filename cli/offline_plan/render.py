@@ -22,6 +22,10 @@ def plan_table(plan: Plan) -> str:
         lines.append("")
         lines.append("Stack outputs (`pulumi stack output <capability>` after `pulumi up`; offline values are placeholders):")
         lines += _output_lines(plan.outputs)
+    if plan.warnings:
+        lines.append("")
+        lines.append("Warnings (`pulumi up` prints these too):")
+        lines += [f"  - {w}" for w in plan.warnings]
     if plan.gaps:
         lines.append("")
         lines.append("Gaps on this cloud:")

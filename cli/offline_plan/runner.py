@@ -150,6 +150,7 @@ def _run(stack: str, loaded) -> Plan:
         resources=resources,
         gaps=gaps,
         outputs=_plain_outputs(holder.get("outputs") or {}),
+        warnings=list(dict.fromkeys(warnings.messages)),
         spec=spec.model_dump(mode="json"),
     )
 
