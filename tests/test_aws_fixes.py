@@ -49,7 +49,7 @@ def _stack_dir(tmp_path: Path, stack: str, edit=None, config: dict | None = None
     if edit is not None:
         edit(raw["config"]["mlplat:platform"])
     raw["config"].update(config or {})
-    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     return tmp_path
 
 
@@ -249,3 +249,56 @@ def test_kms_grants_only_for_aws_resources():
         if "kms:CreateGrant" in statement["Action"]:
             assert statement["Action"] == ["kms:CreateGrant"]
             assert statement["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+# -- feature store ------------------------------------------------------------------------------------------
+
+def _feature_plan(tmp_path, edit):
+    return plan_stack("aws-dev", _stack_dir(tmp_path, "aws-dev", edit))
+
+
+def test_execution_role_may_query_the_offline_store_in_the_platform_workgroup_only():
+    plan = reference_plan("aws-prod")
+    workgroup = _one(plan, "aws:athena/workgroup:Workgroup").inputs
+    results = workgroup["configuration"]["resultConfiguration"]
+    assert workgroup["configuration"]["enforceWorkgroupConfiguration"] is True
+    assert results["outputLocation"].startswith("s3://fraud-ml-prod-data") and results["outputLocation"].endswith("/athena-results/")
+    assert results["encryptionConfiguration"]["encryptionOption"] == "SSE_KMS"
+    (query,) = [s for s in _statements(plan, "execution-role-features") if s.get("Sid") == "OfflineStoreQueries"]
+    assert {"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"} <= set(query["Action"])
+    assert query["Resource"] == [f"arn:aws:athena:us-east-1:{OFFLINE_ACCOUNT}:workgroup/fraud-ml-prod-features"]
+    assert plan.outputs["feature_store"]["features"]["athena_workgroup"] == "fraud-ml-prod-features"
+
+
+def test_a_schema_change_is_a_new_versioned_group_and_table_not_a_colliding_replacement(tmp_path):
+    before = _one(reference_plan("aws-dev"), "aws:sagemaker/featureGroup:FeatureGroup")
+
+    def add_feature(platform):
+        platform["feature_store"]["feature_groups"][0]["features"]["chargebacks_90d"] = "int"
+
+    after = _one(_feature_plan(tmp_path, add_feature), "aws:sagemaker/featureGroup:FeatureGroup")
+    assert after.urn == before.urn  # same logical resource: Pulumi replaces it...
+    # ...under a new physical name and offline table, so the new group is created beside the old one
+    assert after.inputs["featureGroupName"] != before.inputs["featureGroupName"]
+    assert after.inputs["featureGroupName"].startswith("fraud-ml-dev-transactions-s")
+    old_table = before.inputs["offlineStoreConfig"]["dataCatalogConfig"]["tableName"]
+    new_table = after.inputs["offlineStoreConfig"]["dataCatalogConfig"]["tableName"]
+    assert old_table != new_table and new_table.startswith("transactions_s")
+
+
+def test_an_unchanged_schema_keeps_its_name_whatever_the_group_order(tmp_path):
+    before = {r.urn: r.inputs["featureGroupName"] for r in _all(reference_plan("aws-dev"), "aws:sagemaker/featureGroup:FeatureGroup")}
+
+    def add_group_first(platform):
+        platform["feature_store"]["feature_groups"].insert(
+            0, {"name": "merchants", "entity": "merchant_id", "event_time": "event_ts", "features": {"risk": "float"}}
+        )
+
+    after = {r.urn: r.inputs["featureGroupName"] for r in _all(_feature_plan(tmp_path, add_group_first), "aws:sagemaker/featureGroup:FeatureGroup")}
+    for urn, name in before.items():
+        assert after[urn] == name
+
+
+def test_prod_feature_groups_are_protected_so_a_schema_change_cannot_silently_replace_them():
+    (group,) = _all(reference_plan("aws-prod"), "aws:sagemaker/featureGroup:FeatureGroup")
+    assert group.protect is True

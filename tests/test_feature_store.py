@@ -68,7 +68,10 @@ def planned_groups(plan) -> dict[str, dict]:
             entity, event_time = fg.inputs["recordIdentifierFeatureName"], fg.inputs["eventTimeFeatureName"]
             definitions = {d["featureName"]: d["featureType"] for d in fg.inputs["featureDefinitions"]}
             assert definitions.pop(entity) == "String" and definitions.pop(event_time) == "String"
-            groups[fg.inputs["featureGroupName"].removeprefix(prefix)] = {
+            # the physical name ends in the schema version (-s<8 hex>, see test_aws_fixes)
+            name, _, version = fg.inputs["featureGroupName"].removeprefix(prefix).rpartition("-")
+            assert len(version) == 9 and version.startswith("s"), version
+            groups[name] = {
                 "entity": entity, "event_time": event_time, "features": definitions,
             }
     elif plan.cloud == "gcp":

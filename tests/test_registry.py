@@ -134,3 +134,9 @@ def test_aws_training_role_registers_but_cannot_approve():
     assert "sagemaker:UpdateModelPackage" not in actions, "approving is not the training job's business"
     assert all("*" not in a for a in actions)
     assert all("*" != r for s in document["Statement"] for r in s["Resource"])
+    # CreateModelPackage accepts ModelApprovalStatus=Approved: approval required -> only pending registrations
+    (deny,) = [s for s in document["Statement"] if s["Effect"] == "Deny"]
+    assert deny["Action"] == ["sagemaker:CreateModelPackage"]
+    assert deny["Condition"] == {"StringNotEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
+    assert deny["Resource"] == [r for s in document["Statement"] if "sagemaker:CreateModelPackage" in s["Action"]
+                                and s["Effect"] == "Allow" for r in s["Resource"] if "model-package/" in r]

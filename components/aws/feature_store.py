@@ -10,9 +10,24 @@
 
 Logical names come from the feature group's NAME (never its list position), so reordering or adding
 groups never changes the URN of an existing group.
+
+Schema changes: SageMaker replaces a feature group when its feature definitions, online store or role
+change, and a replacement under the same physical name collides (create-before-delete) or loses data
+(delete-before-create). The physical group name and offline table therefore carry a SCHEMA VERSION, a
+hash of entity, event time, features and online flag (`<prefix>-<group>-s<8 hex>`): a schema change is a
+new group and a new Iceberg table beside the old ones. Protected stacks (prod) refuse the replacement
+at preview (Pulumi never replaces a protected resource): add the changed group under a new name and
+retire the old one deliberately. Unprotected stacks create the new group, then delete the old one
+(its online records go; its offline files and Glue table stay in the data bucket).
+
+Athena: a workgroup of the platform writes query results to the data bucket (`athena-results/`,
+encrypted with the platform key when customer-managed); the execution role may query in it only.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 import pulumi
 import pulumi_aws as aws
@@ -26,6 +41,21 @@ from . import iam
 OFFLINE_PREFIX = "feature-store"
 TABLE_FORMAT = "Iceberg"
 GLUE_CATALOG = "AwsDataCatalog"
+
+
+ATHENA_RESULTS_PREFIX = "athena-results"
+
+
+def schema_version(group, online: bool) -> str:
+    """A short, stable hash of what SageMaker cannot change in place: entity, event time, features (in
+    order, with types) and the online flag."""
+    schema = {
+        "entity": group.entity,
+        "event_time": group.event_time,
+        "features": [[name, kind] for name, kind in group.features.items()],
+        "online": bool(online),
+    }
+    return "s" + hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:8]
 
 
 def glue_name(*parts: str) -> str:
@@ -114,7 +144,11 @@ class FeatureStore(PlatformComponent):
 
         # -- one feature group per spec entry --------------------------------------------------------------
         self.feature_groups: dict[str, aws.sagemaker.FeatureGroup] = {}
+        versions: dict[str, str] = {}
+        tables: dict[str, str] = {}
         for group in feature_store.feature_groups:
+            version = versions[group.name] = schema_version(group, feature_store.online)
+            table = tables[group.name] = glue_name(group.name, version)
             definitions = [
                 {"feature_name": group.entity, "feature_type": ENTITY_TYPE["aws"]},
                 {"feature_name": group.event_time, "feature_type": EVENT_TIME_TYPE["aws"]},
@@ -132,7 +166,7 @@ class FeatureStore(PlatformComponent):
                 "data_catalog_config": {
                     "catalog": GLUE_CATALOG,
                     "database": database.name,
-                    "table_name": glue_name(group.name),
+                    "table_name": table,
                 },
             }
             online = None
@@ -142,7 +176,7 @@ class FeatureStore(PlatformComponent):
                     online["security_config"] = {"kms_key_id": key_arn}
             self.feature_groups[group.name] = aws.sagemaker.FeatureGroup(
                 ctx.name("fg", group.name),
-                feature_group_name=ctx.name(group.name),
+                feature_group_name=ctx.name(group.name, version),
                 description=f"mlplat {ctx.prefix}: feature group {group.name} (entity {group.entity})",
                 record_identifier_feature_name=group.entity,
                 event_time_feature_name=group.event_time,
@@ -154,6 +188,27 @@ class FeatureStore(PlatformComponent):
                 tags=ctx.tags(use_case=group.use_case),
                 opts=ctx.stateful(self, depends_on=[role_policy]),
             )
+
+        # -- Athena: the offline store's query workgroup ----------------------------------------------------
+        results = {"output_location": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{ATHENA_RESULTS_PREFIX}/")}
+        if key_arn is not None:
+            results["encryption_configuration"] = {"encryption_option": "SSE_KMS", "kms_key_arn": key_arn}
+        else:
+            results["encryption_configuration"] = {"encryption_option": "SSE_S3"}
+        self.workgroup = aws.athena.Workgroup(
+            ctx.name("features-athena"),
+            name=ctx.name("features"),
+            description=f"mlplat {ctx.prefix}: queries over the offline feature store",
+            configuration={
+                "enforce_workgroup_configuration": True,  # clients cannot send results elsewhere
+                "publish_cloudwatch_metrics_enabled": True,
+                "result_configuration": results,
+            },
+            force_destroy=False,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        workgroup_arn = pulumi.Output.concat("arn:aws:athena:", region, ":", account, ":workgroup/", self.workgroup.name)
 
         # -- what training jobs need to write and read features (the platform's execution role) --------------
         if self.feature_groups:
@@ -184,6 +239,18 @@ class FeatureStore(PlatformComponent):
                                 pulumi.Output.concat(glue_base, ":table/", database.name, "/*"),
                             ],
                         },
+                        {
+                            "Sid": "OfflineStoreQueries",
+                            "Effect": "Allow",
+                            "Action": [
+                                "athena:StartQueryExecution",
+                                "athena:GetQueryExecution",
+                                "athena:GetQueryResults",
+                                "athena:StopQueryExecution",
+                                "athena:GetWorkGroup",
+                            ],
+                            "Resource": [workgroup_arn],
+                        },
                     ]
                 ),
                 opts=ctx.child(self),
@@ -196,12 +263,16 @@ class FeatureStore(PlatformComponent):
                 "offline_table_format": TABLE_FORMAT,
                 "glue_database": database.name,
                 "feature_store_role_arn": role.arn,
+                "athena_workgroup": self.workgroup.name,
+                "athena_results_uri": results["output_location"],
                 "feature_groups": {
                     group_name: {
                         "name": fg.feature_group_name,
                         "arn": fg.arn,
                         "record_identifier": fg.record_identifier_feature_name,
                         "event_time": fg.event_time_feature_name,
+                        "schema_version": versions[group_name],
+                        "offline_table": tables[group_name],
                     }
                     for group_name, fg in self.feature_groups.items()
                 },

@@ -3,9 +3,11 @@
 Approval: a model package group has no "default status" setting; the approval status is chosen per model
 package when it is registered (`ModelApprovalStatus` of CreateModelPackage). mlplat therefore publishes the
 status training jobs must register with as the output `default_approval_status`:
-`PendingManualApproval` when `registry.approval_required` (staging/prod default), `Approved` otherwise,
-and the execution role may register and read model packages but never approve them
-(no `sagemaker:UpdateModelPackage`): approval is a human (or a CI role) step.
+`PendingManualApproval` when `registry.approval_required` (staging/prod default), `Approved` otherwise.
+The execution role may register and read model packages but never approve them: it has no
+`sagemaker:UpdateModelPackage`, and when approval is required an explicit Deny refuses a CreateModelPackage
+that asks for any status other than `PendingManualApproval` (condition key `sagemaker:ModelApprovalStatus`;
+a request without the status is pending by default). Approval is a human (or a CI role) step.
 
 ECR: immutable tags, scan on push, KMS encryption with the platform key when customer-managed keys are on
 (AES256 otherwise), untagged images expire.
@@ -117,6 +119,23 @@ class ModelRegistry(PlatformComponent):
                         ],
                         "Resource": [self.model_package_group.arn, package_arns],
                     },
+                    *(
+                        [
+                            {
+                                # CreateModelPackage takes ModelApprovalStatus: registering as Approved
+                                # would skip the approver.
+                                "Sid": "RegisterOnlyAsPending",
+                                "Effect": "Deny",
+                                "Action": ["sagemaker:CreateModelPackage"],
+                                "Resource": [package_arns],  # the only packages the role may create
+                                "Condition": {
+                                    "StringNotEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
+                                },
+                            }
+                        ]
+                        if approval_required
+                        else []
+                    ),
                     {
                         "Sid": "PullServingImages",
                         "Effect": "Allow",
