@@ -302,3 +302,28 @@ def test_an_unchanged_schema_keeps_its_name_whatever_the_group_order(tmp_path):
 def test_prod_feature_groups_are_protected_so_a_schema_change_cannot_silently_replace_them():
     (group,) = _all(reference_plan("aws-prod"), "aws:sagemaker/featureGroup:FeatureGroup")
     assert group.protect is True
+
+
+# -- budget -------------------------------------------------------------------------------------------------
+
+COST_TAG = "aws:costexplorer/costAllocationTag:CostAllocationTag"
+
+
+def test_cost_allocation_tags_are_not_activated_by_default_but_the_command_is_output():
+    plan = reference_plan("aws-prod")
+    assert _all(plan, COST_TAG) == []
+    budget = plan.outputs["budget"]["budget"]
+    assert budget["cost_allocation_tags_activated_by_stack"] is False
+    assert budget["cost_allocation_tags_command"].startswith("aws ce update-cost-allocation-tags-status")
+    for key in budget["cost_allocation_tags"]:
+        assert f"TagKey={key},Status=Active" in budget["cost_allocation_tags_command"]
+
+
+def test_opt_in_activation_is_retained_on_delete(tmp_path, options):
+    plan = plan_stack("aws-prod", _stack_dir(tmp_path, "aws-prod", config={"mlplat:activateCostAllocationTags": True}))
+    tags = _all(plan, COST_TAG)
+    assert {t.inputs["tagKey"] for t in tags} >= {"use-case", "cost-center", "platform", "environment"}
+    for tag in tags:
+        assert tag.inputs["status"] == "Active"
+        assert options[tag.name]["retain_on_delete"] is True
+    assert plan.outputs["budget"]["budget"]["cost_allocation_tags_activated_by_stack"] is True

@@ -1,5 +1,13 @@
 """AWS budget: an AWS Budgets cost budget filtered on the platform's tags, one e-mail notification per
-threshold, and activation of the FinOps cost allocation tags (incl. `use-case`) so they show in billing.
+threshold, and (opt-in) activation of the FinOps cost allocation tags (incl. `use-case`) so they show in
+billing.
+
+Cost allocation tags are account-wide (payer account), and Cost Explorer refuses to activate a key it has
+not yet seen in billing data (a fresh account, or a key used for less than a day). So activation is not
+part of every stack: it is opt-in with stack config `mlplat:activateCostAllocationTags: true` (set it on
+ONE stack per account, once the tags have appeared in billing), and those resources are retained on
+delete, so destroying a dev stack never deactivates the keys prod reports on. The one-off CLI command is
+in docs/finops.md and in the output `cost_allocation_tags_command`.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from ..spec.finops import Budget as BudgetSpec
 
 # The tag keys chargeback reports group by; user-defined tags must be activated before billing shows them.
 FINOPS_TAG_KEYS = ("cost-center", "owner", "team", "environment", "platform", "use-case")
+# Stack config (not the spec): this stack activates the keys as cost allocation tags (one stack per account).
+ACTIVATE_CONFIG_KEY = "activateCostAllocationTags"
 
 
 class Budget(PlatformComponent):
@@ -73,25 +83,36 @@ class Budget(PlatformComponent):
             tags=tags,
             opts=ctx.child(self),
         )
-        # Activate the FinOps keys as cost allocation tags (account-wide; activation is idempotent).
+        # The FinOps keys as cost allocation tags (account-wide): opt-in, retained on delete (module docstring).
         keys = [key for key in FINOPS_TAG_KEYS if key in tags or key == "use-case"]
         keys += [key for key in spec.finops.tags if key not in keys]
-        self.cost_allocation_tags = [
-            aws.costexplorer.CostAllocationTag(
-                ctx.name("cost-tag", _slug(key)),
-                tag_key=key,
-                status="Active",
-                opts=ctx.child(self),
-            )
-            for key in keys
-        ]
+        activate = bool(pulumi.Config("mlplat").get_bool(ACTIVATE_CONFIG_KEY))
+        self.cost_allocation_tags = []
+        if activate:
+            self.cost_allocation_tags = [
+                aws.costexplorer.CostAllocationTag(
+                    ctx.name("cost-tag", _slug(key)),
+                    tag_key=key,
+                    status="Active",
+                    opts=ctx.child(self, retain_on_delete=True),
+                )
+                for key in keys
+            ]
         self.finish(
             {
                 "budget_name": self.budget.name,
                 "monthly_usd": budget.monthly_usd,
                 "cost_allocation_tags": keys,
+                "cost_allocation_tags_activated_by_stack": activate,
+                "cost_allocation_tags_command": activation_command(keys),
             }
         )
+
+
+def activation_command(keys: list[str]) -> str:
+    """The one-off, account-wide activation (payer account), for accounts that do not let a stack do it."""
+    statuses = " ".join(f"TagKey={key},Status=Active" for key in keys)
+    return f"aws ce update-cost-allocation-tags-status --cost-allocation-tags-status {statuses}"
 
 
 def _slug(key: str) -> str:
