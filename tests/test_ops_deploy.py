@@ -278,7 +278,23 @@ def test_destroy_dev_needs_no_confirmation_and_unknown_stack_is_reported(project
     assert "does not exist in backend" in result.stderr
 
 
-def test_unknown_stack_file_is_reported(project, fake_pulumi):
-    result = run(["preview", "--stack", "nope"])
-    assert result.exit_code == 1
+@pytest.mark.parametrize("command", ["preflight", "preview", "up", "destroy"])
+def test_unknown_or_malformed_stack_file_is_a_usage_error(project, fake_pulumi, command):
+    result = run([command, "--stack", "nope"])
+    assert result.exit_code == 2
     assert "no such stack file" in result.stderr
+    (project / "stacks" / "Pulumi.broken.yaml").write_text("config: [not, a, mapping\n")
+    result = run([command, "--stack", "broken", "--format", "json"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)  # -f json: a JSON document even when nothing ran
+    assert document["result"] == "failed" and document["stack"] == "broken"
+    assert any("not valid YAML" in line for line in document["error"])
+    assert "destroy" not in fake_pulumi.names() and "preview" not in fake_pulumi.names()
+
+
+def test_failure_before_pulumi_is_json_with_format_json(project, fake_pulumi):
+    result = run(["destroy", "--stack", "app-prod", "--format", "json"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document == {"operation": "destroy", "stack": "app-prod", "result": "failed",
+                        "error": [document["error"][0]]} and "--yes" in document["error"][0]

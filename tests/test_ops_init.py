@@ -26,7 +26,8 @@ def project(tmp_path, monkeypatch):
     [
         ("aws", "eu-west-1", {"aws:region": "eu-west-1"}),
         ("azure", "westeurope", {"azure-native:location": "westeurope", "azure-native:subscriptionId": "00000000-0000-0000-0000-000000000000"}),
-        ("gcp", "europe-west1", {"gcp:project": "change-me-gcp-project", "gcp:region": "europe-west1"}),
+        ("gcp", "europe-west1", {"gcp:project": "change-me-gcp-project", "gcp:region": "europe-west1",
+                                 "mlplat:gcpBillingAccount": "000000-000000-000000"}),
     ],
 )
 def test_init_writes_a_valid_stack_per_cloud(project, cloud, region, providers):
@@ -43,6 +44,10 @@ def test_init_writes_a_valid_stack_per_cloud(project, cloud, region, providers):
     assert loaded.spec.name == "fraud-dev"
     assert loaded.spec.protect is False  # environment default applied
     assert "finops.cost_center" in result.output  # placeholders to edit are listed
+    assert "budget.monthly_usd" in result.output
+    assert loaded.spec.budget is not None and loaded.spec.budget.monthly_usd == 1000
+    if cloud == "gcp":
+        assert "mlplat:gcpBillingAccount" in result.output
     assert not list((project / "stacks").glob(".*.tmp"))
 
 
@@ -54,11 +59,23 @@ def test_init_default_region_and_finops_flags(project):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["region"] == "us-central1"
-    assert report["placeholders"] == ["gcp:project"]
+    assert report["placeholders"] == ["gcp:project", "mlplat:gcpBillingAccount", "mlplat:platform.budget.monthly_usd"]
     loaded = load_stack("ml-prod", project / "stacks")
     assert loaded.spec.name == "fraud"
     assert loaded.spec.finops.owner == "me@example.com"
     assert loaded.spec.protect is True
+    assert loaded.spec.budget.monthly_usd == 10000 and loaded.spec.budget.notify == ["me@example.com"]
+
+
+def test_init_budget_flags(project):
+    result = run(["init", "b-dev", "--cloud", "aws", "--environment", "dev", "--budget-usd", "750",
+                  "--notify", "a@example.com", "--notify", "b@example.com", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert not any("budget" in p for p in json.loads(result.stdout)["placeholders"])
+    budget = load_stack("b-dev", project / "stacks").spec.budget
+    assert budget.monthly_usd == 750 and budget.notify == ["a@example.com", "b@example.com"]
+    result = run(["init", "c-dev", "--cloud", "aws", "--environment", "dev", "--notify", "not-an-email"])
+    assert result.exit_code == 2 and "not an e-mail address" in result.stderr
 
 
 def test_init_refuses_to_overwrite_without_force(project):
@@ -98,13 +115,15 @@ def test_init_without_terminal_requires_flags(project):
 
 def test_init_prompts_in_a_terminal(project, monkeypatch):
     monkeypatch.setattr("cli.commands.ops.is_interactive", lambda: True)
-    answers = "azure\nstaging\nnortheurope\ncc-9\nops@example.com\nplatform\n"
+    answers = "azure\nstaging\nnortheurope\ncc-9\nops@example.com\nplatform\n1500\n\n"
     result = run(["init", "team-stg"], input=answers)
     assert result.exit_code == 0, result.output
     loaded = load_stack("team-stg", project / "stacks")
     assert (loaded.spec.cloud.value, loaded.spec.environment.value, loaded.spec.region) == ("azure", "staging", "northeurope")
     assert loaded.spec.finops.cost_center == "cc-9"
     assert loaded.config["azure-native:location"] == "northeurope"
+    assert loaded.spec.budget.monthly_usd == 1500 and loaded.spec.budget.notify == ["ops@example.com"]
+    assert "Monthly budget" in result.stderr and "Monthly budget" not in result.stdout  # prompts on stderr
 
 
 def test_ops_commands_import_no_cloud_sdk_or_pulumi():
@@ -116,3 +135,17 @@ def test_ops_commands_import_no_cloud_sdk_or_pulumi():
             "if m.startswith(('boto3', 'botocore', 'azure', 'google.cloud.', 'google.auth', 'pulumi', 'moto'))}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_init_stack_passes_the_policy_check(project, cloud, environment):
+    """A stack fresh from `mlplat init` passes every mandatory policy, budget ones included."""
+    from cli.offline_plan import plan_stack
+    from cli.policy_run import PolicyPackProcess, run_policies
+
+    name = f"new-{environment}"
+    assert run(["init", name, "--cloud", cloud, "--environment", environment]).exit_code == 0
+    with PolicyPackProcess() as pack:
+        report = run_policies(plan_stack(name, project / "stacks"), pack)
+    assert [(v.policy, v.resource_name, v.message) for v in report.mandatory] == []

@@ -234,6 +234,13 @@ CASES = [
     ("no-wildcard-iam-actions", "azure-owner", [res("azure-native:authorization:RoleAssignment", "ra", {
         "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
         "principalId": "x", "scope": "/subscriptions/s"})], None, True),
+    ("no-wildcard-iam-actions", "azure-contributor-rg", [res("azure-native:authorization:RoleAssignment", "ra", {
+        "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+        "principalId": "x", "scope": "/subscriptions/s/resourceGroups/rg"})], None, True),
+    ("no-wildcard-iam-actions", "azure-contributor-one-resource", [res("azure-native:authorization:RoleAssignment", "ra", {
+        "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+        "principalId": "x", "scope": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"})],
+     None, False),
     ("protect-stateful-in-prod", "protected", [res("aws:kms/key:Key", "k", {"enableKeyRotation": True}, protect=True,
                                                    tags=TAGS)], None, False),
     ("protect-stateful-in-prod", "unprotected", [res("aws:kms/key:Key", "k", {"enableKeyRotation": True},

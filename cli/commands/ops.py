@@ -49,6 +49,11 @@ def init_command(
     cost_center: Optional[str] = typer.Option(None, "--cost-center", help="FinOps cost center."),
     owner: Optional[str] = typer.Option(None, "--owner", help="FinOps owner (e-mail or alias)."),
     team: Optional[str] = typer.Option(None, "--team", help="FinOps team."),
+    budget_usd: Optional[float] = typer.Option(
+        None, "--budget-usd", min=0.01,
+        help="Monthly budget in USD (prompted in a terminal; default: a per-environment placeholder to edit)."),
+    notify: Optional[list[str]] = typer.Option(
+        None, "--notify", help="E-mail for budget alerts (repeatable; default: the owner when it is an e-mail)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing stack file."),
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -56,24 +61,31 @@ def init_command(
     from components.spec import Cloud, Environment, SpecError
     from components.spec.regions import REGION_EXAMPLE
 
-    from cli.ops.stack_template import FINOPS_PLACEHOLDERS, InitError, write_stack
+    from cli.ops.stack_template import BUDGET_PLACEHOLDER_USD, FINOPS_PLACEHOLDERS, InitError, write_stack
 
     interactive = is_interactive() and output == OutputFormat.text
     if cloud is None:
         if not interactive:
             fail("--cloud is required when not running in a terminal (aws, azure or gcp)")
-        cloud = CloudOption(click.prompt("Cloud", type=click.Choice([c.value for c in CloudOption]), default="aws"))
+        cloud = CloudOption(click.prompt("Cloud", type=click.Choice([c.value for c in CloudOption]), default="aws", err=True))
     if environment is None:
         if not interactive:
             fail("--environment is required when not running in a terminal (dev, staging or prod)")
         environment = EnvironmentOption(
-            click.prompt("Environment", type=click.Choice([e.value for e in EnvironmentOption]), default="dev")
+            click.prompt("Environment", type=click.Choice([e.value for e in EnvironmentOption]), default="dev", err=True)
         )
     if interactive:
-        region = region or click.prompt("Region", default=REGION_EXAMPLE[Cloud(cloud.value)])
-        cost_center = cost_center or click.prompt("Cost center", default=FINOPS_PLACEHOLDERS["cost_center"])
-        owner = owner or click.prompt("Owner (e-mail or alias)", default=FINOPS_PLACEHOLDERS["owner"])
-        team = team or click.prompt("Team", default=FINOPS_PLACEHOLDERS["team"])
+        region = region or click.prompt("Region", default=REGION_EXAMPLE[Cloud(cloud.value)], err=True)
+        cost_center = cost_center or click.prompt("Cost center", default=FINOPS_PLACEHOLDERS["cost_center"], err=True)
+        owner = owner or click.prompt("Owner (e-mail or alias)", default=FINOPS_PLACEHOLDERS["owner"], err=True)
+        team = team or click.prompt("Team", default=FINOPS_PLACEHOLDERS["team"], err=True)
+        if budget_usd is None:
+            budget_usd = click.prompt("Monthly budget (USD)", type=click.FloatRange(min=0.01, min_open=False),
+                                      default=float(BUDGET_PLACEHOLDER_USD[environment.value]), err=True)
+        if notify is None:
+            answer = click.prompt("Budget alert e-mails (comma-separated, empty for none)",
+                                  default=owner if "@" in owner else "", show_default=True, err=True)
+            notify = [a.strip() for a in answer.split(",") if a.strip()]
     try:
         result = write_stack(
             name,
@@ -86,6 +98,8 @@ def init_command(
             owner=owner,
             team=team,
             force=force,
+            budget_usd=budget_usd,
+            notify=notify,
         )
     except InitError as error:
         fail(error.lines, EXIT_USAGE)
@@ -203,6 +217,17 @@ def bootstrap_backend(
     typer.echo(f"use it with: {login}   (or: export PULUMI_BACKEND_URL='{result.url}')")
 
 
+# ------------------------------------------------------------------------------------------ failures
+def _failed(output: OutputFormat, lines: list[str] | str, code: int, **document) -> None:
+    """Fail before Pulumi (or the checks) ran: with -f json a JSON document on stdout, so scripts parsing
+    stdout always get one; otherwise the lines on stderr. Raises typer.Exit(code)."""
+    lines = [lines] if isinstance(lines, str) else list(lines)
+    if output == OutputFormat.json:
+        emit_json({**document, "result": "failed", "error": lines})
+        raise typer.Exit(code)
+    fail(lines, code)
+
+
 # ----------------------------------------------------------------------------------------- preflight
 STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP"}
 
@@ -215,14 +240,15 @@ def preflight_command(stack: str = STACK_OPTION, output: OutputFormat = FORMAT_O
 
     try:
         loaded = load_stack(stack, stacks_dir())
-    except SpecError as error:
-        fail(error.lines, EXIT_FINDINGS)
+    except SpecError as error:  # missing or malformed stack file: a usage error
+        _failed(output, error.lines, EXIT_USAGE, stack=stack, passed=False, checks=[])
     progress = info if output == OutputFormat.text else (lambda _m: None)
     checks = run_preflight(loaded.spec, loaded.config, progress)
     ok = passed(checks)
     if output == OutputFormat.json:
         emit_json({"stack": stack, "cloud": loaded.spec.cloud.value, "region": loaded.spec.region,
-                   "passed": ok, "checks": [c.to_dict() for c in checks]})
+                   "passed": ok, "result": "succeeded" if ok else "failed", "error": [],
+                   "checks": [c.to_dict() for c in checks]})
     else:
         typer.echo(table(["check", "result", "detail"], [[c.check, STATUS_MARK[c.status], c.detail] for c in checks]))
         failed = sum(c.status == "fail" for c in checks)
@@ -238,18 +264,21 @@ def _deploy(operation: str, stack: str, backend: Optional[str], yes: bool, outpu
     from cli.ops import deploy
     from cli.ops.results import OpsError
 
+    before = {"operation": operation, "stack": stack}
     try:
         loaded = load_stack(stack, stacks_dir())
-    except SpecError as error:
-        fail(error.lines, EXIT_FINDINGS)
+    except SpecError as error:  # missing or malformed stack file: a usage error
+        _failed(output, error.lines, EXIT_USAGE, **before)
     prod = loaded.spec.environment.value == "prod"
     confirm = None
     if operation == "destroy" and prod and not yes:
         if not is_interactive():
-            fail(f"stack {stack} is a prod stack: pass --yes to destroy it without a terminal to confirm in")
+            _failed(output, f"stack {stack} is a prod stack: pass --yes to destroy it without a terminal to confirm in",
+                    EXIT_USAGE, **before)
 
         def confirm() -> None:
-            answer = click.prompt(f"Destroy prod stack {stack}? Type the stack name to confirm", default="", show_default=False)
+            answer = click.prompt(f"Destroy prod stack {stack}? Type the stack name to confirm", default="",
+                                  show_default=False, err=True)
             if answer != stack:
                 raise deploy.DeployUsageError(f"not confirmed: nothing was destroyed")
 
@@ -265,9 +294,9 @@ def _deploy(operation: str, stack: str, backend: Optional[str], yes: bool, outpu
             confirm_destroy=confirm,
         )
     except (deploy.PulumiCliMissing, deploy.DeployUsageError) as error:
-        fail(error.lines, EXIT_USAGE)
+        _failed(output, error.lines, EXIT_USAGE, **before)
     except OpsError as error:
-        fail(error.lines, EXIT_FINDINGS)
+        _failed(output, error.lines, EXIT_FINDINGS, **before)
     if output == OutputFormat.json:
         emit_json(result.to_dict())
     else:

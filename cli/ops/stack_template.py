@@ -22,6 +22,10 @@ STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # Placeholders the user must edit; they validate so that the new stack passes `mlplat validate`.
 AZURE_SUBSCRIPTION_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 GCP_PROJECT_PLACEHOLDER = "change-me-gcp-project"
+GCP_BILLING_ACCOUNT_PLACEHOLDER = "000000-000000-000000"  # the GCP budget is created on this billing account
+# A starting monthly budget (USD) per environment when none is given: every stack needs one (the mandatory
+# `stack-budget` and `budget-within-estimate` policies), and it is listed as a placeholder to set.
+BUDGET_PLACEHOLDER_USD = {"dev": 1000, "staging": 2000, "prod": 10000}
 FINOPS_PLACEHOLDERS = {"cost_center": "CHANGE-ME", "owner": "change-me@example.com", "team": "CHANGE-ME"}
 
 
@@ -50,7 +54,11 @@ def provider_config(cloud: Cloud, region: str) -> dict[str, str]:
         return {"aws:region": region}
     if cloud == Cloud.azure:
         return {"azure-native:location": region, "azure-native:subscriptionId": AZURE_SUBSCRIPTION_PLACEHOLDER}
-    return {"gcp:project": GCP_PROJECT_PLACEHOLDER, "gcp:region": region}
+    return {"gcp:project": GCP_PROJECT_PLACEHOLDER, "gcp:region": region,
+            "mlplat:gcpBillingAccount": GCP_BILLING_ACCOUNT_PLACEHOLDER}
+
+
+PROVIDER_PLACEHOLDERS = (AZURE_SUBSCRIPTION_PLACEHOLDER, GCP_PROJECT_PLACEHOLDER, GCP_BILLING_ACCOUNT_PLACEHOLDER)
 
 
 def render(
@@ -62,6 +70,8 @@ def render(
     cost_center: str | None = None,
     owner: str | None = None,
     team: str | None = None,
+    budget_usd: float | None = None,
+    notify: list[str] | None = None,
 ) -> tuple[str, dict, list[str]]:
     """The stack file text, its parsed document and the config keys still holding placeholders."""
     region = region or REGION_EXAMPLE[cloud]
@@ -73,13 +83,20 @@ def render(
     }
     placeholders = [f"{CONFIG_KEY}.finops.{k}" for k, v in finops.items() if v == FINOPS_PLACEHOLDERS[k]]
     providers = provider_config(cloud, region)
-    placeholders += [k for k, v in providers.items() if v in (AZURE_SUBSCRIPTION_PLACEHOLDER, GCP_PROJECT_PLACEHOLDER)]
+    placeholders += [k for k, v in providers.items() if v in PROVIDER_PLACEHOLDERS]
+    if budget_usd is None:
+        budget_usd = BUDGET_PLACEHOLDER_USD[environment.value]
+        placeholders.append(f"{CONFIG_KEY}.budget.monthly_usd")
+    if notify is None:  # the owner hears about the budget, when the owner is an e-mail address
+        notify = [finops["owner"]] if "@" in finops["owner"] else []
+    budget = {"monthly_usd": budget_usd, "alert_thresholds_percent": [50, 80, 100], "notify": list(notify)}
     spec = {
         "name": name,
         "environment": environment.value,
         "cloud": cloud.value,
         "region": region,
         "finops": finops,
+        "budget": budget,
     }
     document = {"config": {**providers, CONFIG_KEY: spec}}
     body = yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
@@ -105,6 +122,8 @@ def write_stack(
     owner: str | None = None,
     team: str | None = None,
     force: bool = False,
+    budget_usd: float | None = None,
+    notify: list[str] | None = None,
 ) -> InitResult:
     """Render, validate, then atomically write `stacks/Pulumi.<stack>.yaml`.
 
@@ -117,7 +136,8 @@ def write_stack(
     existed = path.exists()
     if existed and not force:
         raise InitError([f"{path}: already exists; pass --force to overwrite it"])
-    text, document, placeholders = render(stack, cloud, environment, region, name, cost_center, owner, team)
+    text, document, placeholders = render(stack, cloud, environment, region, name, cost_center, owner, team,
+                                          budget_usd, notify)
     # Validate exactly what will be written: parse the text back.
     reparsed = yaml.safe_load(text)
     spec = parse_spec(reparsed["config"][CONFIG_KEY], str(path), CONFIG_KEY)
