@@ -30,6 +30,7 @@ class QuotaTable:
         self.defaults: dict[tuple[str, str], float] = {}
         self.sagemaker_applied: dict[str, float] = {}
         self.sagemaker_defaults: dict[str, float] = {}
+        self.ec2_listed: dict[str, tuple[str, float]] = {}  # quota name -> (code, applied value), by list
         self.denied = False
         self.requests: list[tuple[str, dict]] = []
 
@@ -59,6 +60,9 @@ def quotas(aws_env, monkeypatch):
                 if key not in values:
                     raise NoSuchResource()
                 return json.dumps({"Quota": quota(service, key[1], key[1], values[key])})
+            if service == "ec2":
+                listed = table.ec2_listed if kind == "list" else {}
+                return json.dumps({"Quotas": [quota(service, c, n, v) for n, (c, v) in listed.items()]})
             values = table.sagemaker_applied if kind == "list" else table.sagemaker_defaults
             items = [quota(service, f"L-{i:08d}", name, v) for i, (name, v) in enumerate(values.items())] if service == "sagemaker" else []
             return json.dumps({"Quotas": items})
@@ -103,7 +107,7 @@ def test_all_checks_pass_with_enough_quota(quotas):
     assert found["credentials"].status == "pass" and "123456789012" in found["credentials"].detail
     assert found["region"].status == "pass"
     assert found["quota training"].status == "pass"
-    assert "192 vCPUs of 'All P Spot Instance Requests' (L-7212CCBC)" in found["quota training"].detail
+    assert "192 vCPUs of 'All P4, P3 and P2 Spot Instance Requests' (L-7212CCBC)" in found["quota training"].detail
     assert found["quota endpoint a, endpoint b"].status == "pass"
     assert "4 x ml.g5.xlarge" in found["quota endpoint a, endpoint b"].detail
 
@@ -212,3 +216,25 @@ def test_cli_preflight_fails_with_exit_1_and_json(quotas, aws_stack):
     assert report["passed"] is False
     statuses = {c["check"]: c["status"] for c in report["checks"]}
     assert statuses == {"credentials": "pass", "region": "pass", "quota training": "fail", "quota endpoint scorer": "pass"}
+
+
+H100 = SimpleNamespace(instance_type="p5.48xlarge", sagemaker_instance_type="ml.p5.48xlarge",
+                       sagemaker_endpoint_instance_type="ml.p5.48xlarge", vcpus=192, gpus=8)
+
+
+def test_p5_spot_has_its_own_quota_found_by_name(quotas):
+    quotas.applied[("ec2", "L-7212CCBC")] = 10_000  # the P4/P3/P2 spot quota must not be used for P5
+    quotas.ec2_listed["All P5 Spot Instance Requests"] = ("L-C4BD4855", 192)
+    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
+    assert checks["quota training"].status == "fail"
+    assert "384 vCPUs of 'All P5 Spot Instance Requests' (L-C4BD4855); applied quota is 192" in checks["quota training"].detail
+    quotas.ec2_listed["All P5 Spot Instance Requests"] = ("L-C4BD4855", 384)
+    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
+    assert checks["quota training"].status == "pass"
+    quotas.ec2_listed.clear()
+    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
+    assert checks["quota training"].status == "fail" and "no EC2 quota named 'All P5 Spot" in checks["quota training"].detail
+    # On demand, P5 counts against "Running On-Demand P instances".
+    quotas.applied[("ec2", "L-417A185B")] = 384
+    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, False, H100)]))
+    assert checks["quota training"].status == "pass" and "L-417A185B" in checks["quota training"].detail

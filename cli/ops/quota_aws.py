@@ -2,7 +2,8 @@
 
 - Training runs on EC2 GPU instances: EC2 quotas are counted in vCPUs per instance family group:
   "Running On-Demand G and VT instances" (L-DB2E81BA), "Running On-Demand P instances" (L-417A185B),
-  "All G and VT Spot Instance Requests" (L-3819A6DF), "All P Spot Instance Requests" (L-7212CCBC).
+  "All G and VT Spot Instance Requests" (L-3819A6DF), "All P4, P3 and P2 Spot Instance Requests" (L-7212CCBC)
+  and, for P5 spot, its own "All P5 Spot Instance Requests" (looked up by name: list-service-quotas ec2).
   Needed: the shape's vCPUs x max_nodes.
 - SageMaker endpoints have one quota per instance type, counted in instances, named
   "<ml instance type> for endpoint usage" (for example "ml.g5.xlarge for endpoint usage"); needed:
@@ -22,8 +23,10 @@ EC2_QUOTA_CODES = {
     ("g", False): ("L-DB2E81BA", "Running On-Demand G and VT instances"),
     ("p", False): ("L-417A185B", "Running On-Demand P instances"),
     ("g", True): ("L-3819A6DF", "All G and VT Spot Instance Requests"),
-    ("p", True): ("L-7212CCBC", "All P Spot Instance Requests"),
+    ("p", True): ("L-7212CCBC", "All P4, P3 and P2 Spot Instance Requests"),
 }
+# Spot quotas of their own, found by name (no code is published in the EC2 documentation's quota table).
+EC2_SPOT_QUOTA_BY_FAMILY = {"p5": "All P5 Spot Instance Requests"}
 ACCEPTED_OPT_IN = {"opt-in-not-required", "opted-in"}
 
 
@@ -133,6 +136,16 @@ def _quota_value(quotas, service: str, code: str):
     return quotas.get_aws_default_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]["Value"], "AWS default"
 
 
+def _quota_by_name(quotas, service: str, quota_name: str):
+    """(value, source, code) of the quota named `quota_name`: applied, else the AWS default; None if absent."""
+    for operation, source in (("list_service_quotas", "applied"), ("list_aws_default_service_quotas", "AWS default")):
+        for page in quotas.get_paginator(operation).paginate(ServiceCode=service):
+            for quota in page.get("Quotas", []):
+                if quota.get("QuotaName") == quota_name:
+                    return quota["Value"], source, quota.get("QuotaCode", "?")
+    return None
+
+
 def _ec2_quota_check(quotas, need) -> CheckResult:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -143,11 +156,21 @@ def _ec2_quota_check(quotas, need) -> CheckResult:
         return CheckResult(name, "warn", f"{instance_type}: not a G/VT or P instance; its quota is not checked")
     code, quota_name = EC2_QUOTA_CODES[(group, need.spot)]
     required = need.shape.vcpus * need.count
+    family = instance_type.split(".", 1)[0].lower()
     try:
-        value, source = _quota_value(quotas, "ec2", code)
+        if need.spot and family in EC2_SPOT_QUOTA_BY_FAMILY:
+            quota_name = EC2_SPOT_QUOTA_BY_FAMILY[family]
+            found = _quota_by_name(quotas, "ec2", quota_name)
+            if found is None:
+                return CheckResult(name, "fail", f"{instance_type} spot: no EC2 quota named '{quota_name}' in this region "
+                                                 "(the instance family may not be offered here)")
+            value, source, code = found
+        else:
+            value, source = _quota_value(quotas, "ec2", code)
     except ClientError as error:
         if _is_denied(error):
-            return CheckResult(name, "fail", f"not allowed to read quota {code} ({quota_name}): {_error_text(error)}; needs servicequotas:GetServiceQuota")
+            return CheckResult(name, "fail", f"not allowed to read quota {code} ({quota_name}): {_error_text(error)}; "
+                                             "needs servicequotas:GetServiceQuota and servicequotas:ListServiceQuotas")
         return CheckResult(name, "fail", f"cannot read quota {code} ({quota_name}): {_error_text(error)}")
     except BotoCoreError as error:
         return CheckResult(name, "fail", f"cannot reach Service Quotas: {error}")
