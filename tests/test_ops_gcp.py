@@ -29,6 +29,9 @@ class FakeGcs:
         self.buckets: dict[str, dict] = {}
         self.writes: list[tuple[str, dict]] = []
         self.forbidden = forbidden
+        self.project_numbers: dict[str, int] = {}
+        mock.add_callback(responses.GET, re.compile(r"https://storage.googleapis.com/storage/v1/projects/[^/]+/serviceAccount"),
+                          callback=self.service_account)
         mock.add_callback(responses.GET, re.compile(rf"{STORAGE}/[^/?]+(\?.*)?$"), callback=self.get)
         mock.add_callback(responses.POST, re.compile(rf"{STORAGE}(\?.*)?$"), callback=self.insert)
         mock.add_callback(responses.PATCH, re.compile(rf"{STORAGE}/[^/?]+(\?.*)?$"), callback=self.patch)
@@ -36,6 +39,12 @@ class FakeGcs:
     @staticmethod
     def _name(request) -> str:
         return request.path_url.split("?")[0].rsplit("/", 1)[-1]
+
+    def service_account(self, request):
+        project = request.path_url.split("/projects/", 1)[1].split("/", 1)[0]
+        number = self.project_numbers.setdefault(project, 100000 + len(self.project_numbers))
+        return 200, {}, json.dumps({"kind": "storage#serviceAccount",
+                                    "email_address": f"service-{number}@gs-project-accounts.iam.gserviceaccount.com"})
 
     def get(self, request):
         if self.forbidden:
@@ -85,7 +94,11 @@ def test_bootstrap_completes_an_existing_bucket_keeping_its_rules(gcp_http):
     gcs = FakeGcs(gcp_http)
     gcs.buckets["state"] = {"name": "state", "location": "EU", "versioning": {"enabled": True},
                             "lifecycle": {"rule": [{"action": {"type": "Delete"}, "condition": {"age": 365}}]}}
-    result = backend_gcp.ensure_backend("p", "state", "eu")
+    with pytest.raises(OpsError) as error:  # uniform access is irreversible after 90 days: not without consent
+        backend_gcp.ensure_backend("p", "state", "eu")
+    assert "--fix-existing" in str(error.value) and "uniform bucket-level access" in str(error.value)
+    assert gcs.writes == []
+    result = backend_gcp.ensure_backend("p", "state", "eu", fix_existing=True)
     assert result.created is False
     assert "enabled object versioning" not in result.changes
     assert "enforced public access prevention" in result.changes
@@ -96,6 +109,28 @@ def test_bootstrap_completes_an_existing_bucket_keeping_its_rules(gcp_http):
     with pytest.raises(OpsError) as error:
         backend_gcp.ensure_backend("p", "state", "us-central1")
     assert "is in EU" in str(error.value)
+
+
+def test_bootstrap_refuses_a_bucket_of_another_project(gcp_http):
+    gcs = FakeGcs(gcp_http)
+    gcs.project_numbers = {"mine": 111, "theirs": 222}
+    gcs.buckets["shared-name"] = {"name": "shared-name", "location": "US", "projectNumber": "222",
+                                  "iamConfiguration": {"uniformBucketLevelAccess": {"enabled": True}}}
+    with pytest.raises(OpsError) as error:
+        backend_gcp.ensure_backend("mine", "shared-name", "us")
+    assert "belongs to project number 222" in str(error.value)
+    assert gcs.writes == []
+
+
+def test_cli_bootstrap_gcp_fix_existing(gcp_http):
+    gcs = FakeGcs(gcp_http)
+    gcs.buckets["old"] = {"name": "old", "location": "US", "versioning": {"enabled": True}}
+    result = run(["bootstrap", "backend", "--cloud", "gcp", "--project", "p", "--region", "us", "--bucket", "old"])
+    assert result.exit_code == 1 and "--fix-existing" in result.stderr and gcs.writes == []
+    result = run(["bootstrap", "backend", "--cloud", "gcp", "--project", "p", "--region", "us", "--bucket", "old",
+                  "--fix-existing"])
+    assert result.exit_code == 0, result.output
+    assert "enabled uniform bucket-level access" in result.stdout
 
 
 def test_bootstrap_forbidden_and_no_credentials(gcp_http, monkeypatch, tmp_path):

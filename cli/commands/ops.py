@@ -153,6 +153,9 @@ def bootstrap_backend(
     storage_account: Optional[str] = typer.Option(None, "--storage-account", help="Azure storage account (default: derived)."),
     container: str = typer.Option("pulumi-state", "--container", help="Azure blob container."),
     project: Optional[str] = typer.Option(None, "--project", help="GCP project id (default: the --stack's gcp:project)."),
+    fix_existing: bool = typer.Option(
+        False, "--fix-existing", "--yes",
+        help="GCP: apply irreversible changes to an existing bucket (uniform bucket-level access)."),
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create the Pulumi state backend (S3 / Azure Blob / GCS) with safe settings. Idempotent, never deletes."""
@@ -201,7 +204,8 @@ def bootstrap_backend(
             if not region:
                 fail("--region (the GCS bucket location, e.g. us-central1 or EU) is required for --cloud gcp")
             result = backend_gcp.ensure_backend(
-                project, bucket or backend_gcp.default_bucket_name(project), region, progress=progress
+                project, bucket or backend_gcp.default_bucket_name(project), region, progress=progress,
+                fix_existing=fix_existing,
             )
     except OpsError as error:
         fail(error.lines, EXIT_FINDINGS)

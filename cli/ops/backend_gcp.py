@@ -4,9 +4,16 @@ Settings enforced: object versioning, uniform bucket-level access, public access
 "enforced", and a lifecycle rule deleting noncurrent versions after 90 days. Idempotent (settings are
 read, and only missing ones are patched); nothing is ever deleted. Credentials: Application Default
 Credentials.
+
+An existing bucket must belong to the given project (its project number is compared with the project's,
+read from the project's Cloud Storage service agent). Switching an existing bucket to uniform bucket-level
+access stops its object ACLs from applying and becomes irreversible after 90 days, so it is reported as a
+required change and applied only with `fix_existing=True` (`mlplat bootstrap backend --fix-existing`).
 """
 
 from __future__ import annotations
+
+import re
 
 from .results import BackendResult, OpsError, Progress, no_progress
 
@@ -31,9 +38,16 @@ def _has_noncurrent_rule(bucket) -> bool:
     return False
 
 
+def project_number(client, project: str) -> int | None:
+    """The project's number, from its Cloud Storage service agent (service-NUMBER@gs-project-accounts...)."""
+    email = client.get_service_account_email(project=project)
+    match = re.match(r"service-(\d+)@", email or "")
+    return int(match.group(1)) if match else None
+
+
 def ensure_backend(
     project: str, bucket_name: str, location: str, noncurrent_days: int = DEFAULT_NONCURRENT_DAYS,
-    progress: Progress = no_progress,
+    progress: Progress = no_progress, fix_existing: bool = False,
 ) -> BackendResult:
     from google.api_core import exceptions
     from google.cloud import storage
@@ -67,6 +81,15 @@ def ensure_backend(
             )
         if bucket.location and bucket.location.upper() != location.upper():
             raise OpsError(f"bucket {bucket_name!r} is in {bucket.location}, not {location.upper()}; pass --region {bucket.location} or another --bucket")
+        owner = bucket.project_number
+        expected = project_number(client, project)
+        if owner is not None and expected is not None and owner != expected:
+            raise OpsError([f"bucket {bucket_name!r} belongs to project number {owner}, not to {project!r} ({expected});",
+                            "  bucket names are global: choose another --bucket (or pass the owning --project)"])
+        if not bucket.iam_configuration.uniform_bucket_level_access_enabled and not fix_existing:
+            raise OpsError([f"bucket {bucket_name!r} exists without uniform bucket-level access; required change:",
+                            "  enable uniform bucket-level access (object ACLs stop applying; irreversible after 90 days)",
+                            "  rerun with --fix-existing to apply it (nothing was changed)"])
         changes = []
         if not bucket.versioning_enabled:
             bucket.versioning_enabled = True
