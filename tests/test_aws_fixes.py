@@ -327,3 +327,29 @@ def test_opt_in_activation_is_retained_on_delete(tmp_path, options):
         assert tag.inputs["status"] == "Active"
         assert options[tag.name]["retain_on_delete"] is True
     assert plan.outputs["budget"]["budget"]["cost_allocation_tags_activated_by_stack"] is True
+
+
+# -- vector search ------------------------------------------------------------------------------------------
+
+COLLECTION = "aws:opensearch/serverlessCollection:ServerlessCollection"
+
+
+def test_changing_standby_replicas_is_a_new_collection_name_covered_by_unchanged_policies(tmp_path):
+    prod = reference_plan("aws-prod")
+
+    def one_replica(platform):
+        platform["vector_search"]["replicas"] = 1
+
+    single = plan_stack("aws-prod", _stack_dir(tmp_path, "aws-prod", one_replica))
+    before, after = _one(prod, COLLECTION), _one(single, COLLECTION)
+    assert (before.inputs["standbyReplicas"], after.inputs["standbyReplicas"]) == ("ENABLED", "DISABLED")
+    assert before.urn == after.urn and before.inputs["name"] != after.inputs["name"]
+    assert before.protect  # prod refuses the replacement instead of deleting vectors
+    policy = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
+    assert [r.inputs["policy"] for r in _all(prod, policy)] == [r.inputs["policy"] for r in _all(single, policy)]
+    assert _one(prod, "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy").inputs["policy"] == _one(
+        single, "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy"
+    ).inputs["policy"]
+    for plan, collection in ((prod, before), (single, after)):
+        for resource in _all(plan, policy):
+            assert f"collection/{collection.inputs['name']}" in resource.inputs["policy"]

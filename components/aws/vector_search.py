@@ -4,6 +4,13 @@ and data access policies, and an encrypted S3 bucket for the source documents.
 Serverless collections have no dimension or metric setting: both live in the index mapping, which is
 data plane. The component outputs that mapping (`index_mapping`) for users to apply (docs/vector-search.md).
 Idle floor: 1 OCU with standby replicas disabled (dev), 2 OCUs with standby replicas (default elsewhere).
+
+Standby replicas cannot change on a collection (the provider replaces it), so the collection NAME follows
+the standby mode: `<prefix>-vectors` with standby replicas, `<prefix>-vectors-nostandby` without. Changing
+`vector_search.replicas` between 1 and 2+ therefore creates a new, empty collection beside the old one
+(never a name collision); protected stacks (prod) refuse the replacement at preview. The security
+policies name both possible collections, so they never have to change during that move. Migration:
+docs/vector-search.md.
 """
 
 from __future__ import annotations
@@ -77,15 +84,19 @@ class VectorSearch(PlatformComponent):
         super().__init__(name, opts)
         self.ctx = ctx
         tags = ctx.tags(use_case=vector_search.use_case)
-        collection_name = aoss_name(ctx, "vectors")
         standby = "DISABLED" if vector_search.replicas == 1 else "ENABLED"
+        names = {"ENABLED": aoss_name(ctx, "vectors"), "DISABLED": aoss_name(ctx, "vectors-nostandby")}
+        collection_name = names[standby]
+        # Both standby modes' collections: the policies stay unchanged when the mode (and name) changes.
+        collections = [f"collection/{names['ENABLED']}", f"collection/{names['DISABLED']}"]
+        indexes = [f"index/{names['ENABLED']}/*", f"index/{names['DISABLED']}/*"]
 
         # -- documents store ------------------------------------------------------------------------------
         self.documents_bucket = hardened_bucket(ctx, "documents", base.key_arn, tags, parent=self)
 
         # -- encryption -----------------------------------------------------------------------------------
         encryption_policy = {
-            "Rules": [{"ResourceType": "collection", "Resource": [f"collection/{collection_name}"]}],
+            "Rules": [{"ResourceType": "collection", "Resource": collections}],
             "AWSOwnedKey": base.key_arn is None,
         }
         if base.key_arn is not None:
@@ -98,7 +109,7 @@ class VectorSearch(PlatformComponent):
             type="encryption",
             description=f"mlplat {ctx.prefix}: "
             + ("platform KMS key" if base.key_arn is not None else "AWS owned key")
-            + f" for {collection_name}",
+            + f" for {names['ENABLED']} / {names['DISABLED']}",
             policy=encryption_policy_json,
             opts=ctx.child(self),
         )
@@ -110,8 +121,8 @@ class VectorSearch(PlatformComponent):
         self.vpc_endpoint: aws.opensearch.ServerlessVpcEndpoint | None = None
         network_rule = {
             "Rules": [
-                {"ResourceType": "collection", "Resource": [f"collection/{collection_name}"]},
-                {"ResourceType": "dashboard", "Resource": [f"collection/{collection_name}"]},
+                {"ResourceType": "collection", "Resource": collections},
+                {"ResourceType": "dashboard", "Resource": collections},
             ],
         }
         if ctx.private:
@@ -143,7 +154,7 @@ class VectorSearch(PlatformComponent):
             ctx.name("vectors-access"),
             name=aoss_name(ctx, "vectors-access"),
             type="data",
-            description=f"mlplat {ctx.prefix}: the platform execution role reads and writes {collection_name}",
+            description=f"mlplat {ctx.prefix}: the platform execution role reads and writes the vector collection",
             policy=base.execution_role.arn.apply(
                 lambda role_arn: json.dumps(
                     [
@@ -151,12 +162,12 @@ class VectorSearch(PlatformComponent):
                             "Rules": [
                                 {
                                     "ResourceType": "collection",
-                                    "Resource": [f"collection/{collection_name}"],
+                                    "Resource": collections,
                                     "Permission": COLLECTION_PERMISSIONS,
                                 },
                                 {
                                     "ResourceType": "index",
-                                    "Resource": [f"index/{collection_name}/*"],
+                                    "Resource": indexes,
                                     "Permission": INDEX_PERMISSIONS,
                                 },
                             ],
