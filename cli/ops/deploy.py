@@ -271,4 +271,6 @@ def run(
         result.error = [f"another update is running on stack {stack}; wait for it (or `pulumi cancel`)"]
     except auto.CommandError as error:
         result.error = _command_error_lines(error)
+    except RuntimeError as error:  # the Automation API's own: e.g. "summary event never found" (CLI ended early)
+        result.error = [f"pulumi {operation} ended without a result: {error}"]
     return result
