@@ -83,14 +83,16 @@ def test_both_workspaces_wait_for_the_roles_microsoft_lists_for_a_user_assigned_
         "insights": "/Microsoft.Applicationinsights/components/",
     }
     required = {
-        (roles.CONTRIBUTOR, "storage"),
+        (roles.STORAGE_ACCOUNT_CONTRIBUTOR, "storage"),
         (roles.STORAGE_BLOB_DATA_CONTRIBUTOR, "storage"),
-        (roles.CONTRIBUTOR, "vault"),
+        (roles.KEY_VAULT_CONTRIBUTOR, "vault"),
         (roles.KEY_VAULT_ADMINISTRATOR, "vault"),
-        (roles.CONTRIBUTOR, "acr"),
-        (roles.CONTRIBUTOR, "insights"),
+        (roles.CONTAINER_REGISTRY_CONTRIBUTOR, "acr"),
+        (roles.ACR_PUSH, "acr"),
+        (roles.APPLICATION_INSIGHTS_COMPONENT_CONTRIBUTOR, "insights"),
     }
     grants = _grants(plan)
+    assert all(role != roles.CONTRIBUTOR for role, _ in grants.values())  # broad: refused by the policy pack
     workspaces = plan.by_type(WORKSPACE)
     assert {w.inputs["kind"] for w in workspaces} == {"Default", "FeatureStore"}
     for workspace in workspaces:
@@ -247,3 +249,97 @@ def test_long_platform_names_give_valid_workspace_names_and_unchanged_urns(tmp_p
 def test_short_platform_names_keep_their_workspace_names():
     plan = reference_plan("azure-prod")
     assert {r.inputs["workspaceName"] for r in plan.by_type(WORKSPACE)} == {"fraud-ml-prod-mlw", "fraud-ml-prod-fs"}
+
+
+# -- endpoints: traffic after the deployments, autoscaled capacity kept, GPU metric, private no-code ----------
+
+DYNAMIC = "pulumi-python:dynamic:Resource"
+
+
+def _registrations(monkeypatch, run):
+    """{logical name: RegisterResource request} of everything `run()` plans (options the plan omits)."""
+    from cli.offline_plan import recorder
+
+    seen = {}
+    original = recorder.RecordingMonitor.RegisterResource
+
+    def register(self, request):
+        seen[request.name] = request
+        return original(self, request)
+
+    monkeypatch.setattr(recorder.RecordingMonitor, "RegisterResource", register)
+    run()
+    return seen
+
+
+@pytest.mark.parametrize("stack", ["azure-dev", "azure-prod"])
+def test_endpoint_is_created_without_traffic_and_the_split_follows_the_deployments(stack):
+    plan = reference_plan(stack)
+    (endpoint,) = plan.by_type("azure-native:machinelearningservices:OnlineEndpoint")
+    assert "traffic" not in endpoint.inputs["properties"]
+    deployments = plan.by_type("azure-native:machinelearningservices:OnlineDeployment")
+    (setter,) = [r for r in plan.by_capability("endpoints") if r.type == DYNAMIC]
+    assert {d.urn for d in deployments} <= set(setter.dependencies)
+    assert setter.parent == endpoint.urn
+    assert setter.inputs["traffic"] == {"stable": 90, "canary": 10}
+    assert setter.inputs["endpoint"] == endpoint.inputs["endpointName"]
+    assert setter.inputs["workspace"] == endpoint.inputs["workspaceName"]
+    assert setter.inputs["resource_group"] == endpoint.inputs["resourceGroupName"]
+
+
+def test_deployment_updates_leave_the_autoscaled_capacity_alone(monkeypatch):
+    from cli.offline_plan import plan_stack
+
+    seen = _registrations(monkeypatch, lambda: plan_stack("azure-prod", STACKS_DIR))
+    deployments = [r for r in seen.values() if r.type == "azure-native:machinelearningservices:OnlineDeployment"]
+    assert len(deployments) == 2
+    for request in deployments:
+        assert list(request.ignoreChanges) == ["sku.capacity"], request.name
+
+
+def test_gpu_endpoints_autoscale_on_gpu_utilisation(tmp_path):
+    raw = _raw("azure-dev")
+    raw["endpoints"][0]["compute"] = "t4"
+    raw["endpoints"][0]["model"] = {"image": "example.azurecr.io/fraud:1"}
+    plan = _plan(tmp_path, raw)
+    metrics = {
+        rule["metricTrigger"]["metricName"]
+        for setting in plan.by_type("azure-native:monitor:AutoscaleSetting")
+        for rule in setting.inputs["profiles"][0]["rules"]
+    }
+    assert metrics == {"GpuUtilizationPercentage"}
+    cpu = reference_plan("azure-dev")
+    assert {
+        rule["metricTrigger"]["metricName"]
+        for setting in cpu.by_type("azure-native:monitor:AutoscaleSetting")
+        for rule in setting.inputs["profiles"][0]["rules"]
+    } == {"CpuUtilizationPercentage"}
+
+
+def test_private_no_code_mlflow_deployments_are_flagged_and_an_image_clears_it(tmp_path):
+    flagged = reference_plan("azure-prod").outputs["endpoints"]["fraud-scorer"]["dependency_install"]
+    assert set(flagged) == {"stable", "canary"} and all("model.image" in v for v in flagged.values())
+    assert reference_plan("azure-dev").outputs["endpoints"]["fraud-scorer"]["dependency_install"] is None
+    raw = _raw("azure-prod")
+    raw["endpoints"][0]["model"] = {"image": "example.azurecr.io/fraud:1"}
+    cleared = _plan(tmp_path, raw).outputs["endpoints"]["fraud-scorer"]["dependency_install"]
+    assert cleared is None
+
+
+# -- F5: the budget starts in the current month and never moves -----------------------------------------------
+
+def test_budget_starts_on_the_first_of_the_current_month_and_ignores_later_months(monkeypatch):
+    from cli.offline_plan import plan_stack
+
+    plans = []
+    seen = _registrations(monkeypatch, lambda: plans.append(plan_stack("azure-dev", STACKS_DIR)))
+    (budget,) = plans[0].by_type("azure-native:consumption:Budget")
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    assert budget.inputs["timePeriod"]["startDate"] == f"{today:%Y-%m}-01T00:00:00Z"
+    assert list(seen[budget.name].ignoreChanges) == ["timePeriod"]
+
+
+def test_budget_start_is_the_first_of_the_given_month():
+    from components.azure.budget import budget_start
+
+    assert budget_start(datetime.date(2031, 2, 28)) == "2031-02-01T00:00:00Z"

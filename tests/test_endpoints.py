@@ -125,6 +125,8 @@ def test_every_endpoint_resource_carries_the_use_case_tags(stack, cloud):
     resources = [r for r in plan.by_capability("endpoints") if r.custom]
     assert resources
     for resource in resources:
+        if resource.type == DYNAMIC and cloud == "azure":
+            continue  # the traffic setter only sets the endpoint's split: no Azure resource of its own
         if resource.type in UNTAGGED:
             tags = (resource.inputs.get("properties") or {}).get("tags") or resource.inputs.get("labels")
             if resource.type == "aws:appautoscaling/policy:Policy":

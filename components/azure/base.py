@@ -221,17 +221,21 @@ class Base(PlatformComponent):
         # on the workspace's companions ("Set up authentication between Azure Machine Learning and other
         # services", user-assigned managed identity): Contributor on the storage account (+ Storage Blob
         # Data Contributor), Contributor + Key Vault Administrator on an RBAC key vault, Contributor on the
-        # container registry and on Application Insights. Both workspaces (this one and the feature store)
-        # wait for them: `workspace_dependencies`.
+        # container registry and on Application Insights. Contributor is refused by the policy pack
+        # (no-wildcard-iam-actions), so each companion gets its resource-type contributor role instead (the
+        # same control-plane actions on that one resource) and the registry AcrPush for image builds
+        # (docs/feature-store-and-registry.md). Both workspaces (this one and the feature store) wait for
+        # them: `workspace_dependencies`.
         self.workspace_access: list[pulumi.Resource] = [
             roles.assign(ctx.name(f"identity-{label}"), self.subscription_id, self.identity.principal_id, role, scope, self)
             for label, role, scope in (
-                ("storage-contributor", roles.CONTRIBUTOR, self.storage_account.id),
+                ("storage-contributor", roles.STORAGE_ACCOUNT_CONTRIBUTOR, self.storage_account.id),
                 ("blob", roles.STORAGE_BLOB_DATA_CONTRIBUTOR, self.storage_account.id),
-                ("kv-contributor", roles.CONTRIBUTOR, self.key_vault.id),
+                ("kv-contributor", roles.KEY_VAULT_CONTRIBUTOR, self.key_vault.id),
                 ("kv-admin", roles.KEY_VAULT_ADMINISTRATOR, self.key_vault.id),
-                ("acr-contributor", roles.CONTRIBUTOR, self.container_registry.id),
-                ("insights-contributor", roles.CONTRIBUTOR, self.app_insights.id),
+                ("acr-contributor", roles.CONTAINER_REGISTRY_CONTRIBUTOR, self.container_registry.id),
+                ("acr-push", roles.ACR_PUSH, self.container_registry.id),
+                ("insights-contributor", roles.APPLICATION_INSIGHTS_COMPONENT_CONTRIBUTOR, self.app_insights.id),
             )
         ]
         self.workspace = azure.machinelearningservices.Workspace(

@@ -3,6 +3,8 @@ an e-mail notification at each threshold (actual cost) and a forecast warning at
 
 from __future__ import annotations
 
+import datetime
+
 import pulumi
 import pulumi_azure_native as azure
 
@@ -10,9 +12,15 @@ from ..component import PlatformComponent
 from ..context import PlatformContext
 from ..spec.finops import Budget as BudgetSpec
 
-# Budgets need a start on the first day of a month; a fixed past month keeps the program deterministic
-# (a start in the past is accepted; the budget then resets every month from now on).
-BUDGET_START = "2025-01-01T00:00:00Z"
+# A Monthly budget must start on the first day of a month within the current period (Cost Management
+# refuses an earlier start). The program asks for the first day of the current month when the budget is
+# created; `timePeriod` is then ignored, so later runs (in later months) never try to move it.
+IGNORED = ["timePeriod"]
+
+
+def budget_start(today: datetime.date | None = None) -> str:
+    today = today or datetime.datetime.now(datetime.timezone.utc).date()
+    return f"{today.year:04d}-{today.month:02d}-01T00:00:00Z"
 
 
 class Budget(PlatformComponent):
@@ -56,8 +64,8 @@ class Budget(PlatformComponent):
             amount=float(budget.monthly_usd),
             category="Cost",
             time_grain="Monthly",
-            time_period={"start_date": BUDGET_START},
+            time_period={"start_date": budget_start()},
             notifications=notifications,
-            opts=ctx.child(self),
+            opts=ctx.child(self, ignore_changes=IGNORED),
         )
         self.finish({"budget_name": ctx.name("budget"), "monthly_usd": budget.monthly_usd})

@@ -1,6 +1,11 @@
 """Azure inference endpoint: an Azure ML managed online endpoint with one managed deployment per
-version, the endpoint's traffic split, Azure Monitor autoscale settings between min and max on each
-deployment, Application Insights and request/response payload collection.
+version, the endpoint's traffic split (applied after the deployments exist, by the `TrafficSplit`
+dynamic resource, components/azure/traffic_setter.py), Azure Monitor autoscale settings between min
+and max on each deployment (CPU utilisation, or GPU utilisation on GPU compute), Application Insights
+and request/response payload collection.
+
+Autoscale owns the instance count: a deployment's `sku.capacity` is set to min_replicas at creation
+and then ignored (`ignore_changes`), so an update never resets a scaled-out deployment to the minimum.
 
 Scale to zero: Azure ML managed online endpoints keep at least 1 instance per deployment;
 `min_replicas: 0` is a spec validation error on Azure that suggests 1 (components/spec/platform.py).
@@ -10,6 +15,7 @@ Rollback: the traffic split is the rollout; see docs/endpoints.md (promote / rol
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pulumi
 import pulumi_azure_native as azure
@@ -19,16 +25,27 @@ from ..catalog.gpus import cpu_shape, endpoint_shape
 from ..component import PlatformComponent
 from ..context import PlatformContext
 from ..traffic import ServingVersion, split, versions
+from .traffic_setter import TrafficSplit
 
 ENDPOINT_NAME_MAX = 32  # Azure ML online endpoint names: 3-32 characters, unique per region
 # Custom images follow one container contract on every cloud: port 8080, GET /ping, POST /invocations.
 CONTAINER_PORT = 8080
 HEALTH_PATH = "/ping"
 PREDICT_PATH = "/invocations"
-# Autoscale on the deployment's CPU utilisation (Azure ML deployment metric).
+# Autoscale on the deployment's CPU utilisation, or GPU utilisation on GPU compute (Azure Monitor
+# metrics of Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments).
 METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+CPU_METRIC = "CpuUtilizationPercentage"
+GPU_METRIC = "GpuUtilizationPercentage"
 SCALE_OUT_CPU_PERCENT = 70.0
 SCALE_IN_CPU_PERCENT = 25.0
+# Azure ML deployment property autoscale changes: never reset it on update.
+AUTOSCALED = ["sku.capacity"]
+NO_CODE_PRIVATE = (
+    "no-code MLflow deployment with egress disabled: Azure ML installs the model's conda/pip dependencies "
+    "when the deployment starts, which needs outbound internet; set model.image (a custom environment image "
+    "with the dependencies baked in, pushed to the platform's serving registry) (docs/endpoints.md)"
+)
 COOLDOWN = "PT5M"
 
 
@@ -93,7 +110,12 @@ class Endpoint(PlatformComponent):
                 rolling_rate="Hour",
             )
 
-        # -- endpoint and traffic split -------------------------------------------------------------------
+        # -- endpoint (no traffic yet: Azure routes only to deployments that exist) ----------------------------
+        endpoint_properties = {
+            "auth_mode": "AADToken",
+            "public_network_access": "Disabled" if ctx.private else "Enabled",
+            "description": f"mlplat {ctx.prefix}: {endpoint.name}",
+        }
         self.endpoint = azure.machinelearningservices.OnlineEndpoint(
             ctx.name(endpoint.name),
             endpoint_name=online_name,
@@ -101,15 +123,14 @@ class Endpoint(PlatformComponent):
             workspace_name=workspace,
             location=region,
             identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
-            properties={
-                "auth_mode": "AADToken",
-                "public_network_access": "Disabled" if ctx.private else "Enabled",
-                "traffic": shares,
-                "description": f"mlplat {ctx.prefix}: {endpoint.name}",
-            },
+            properties=endpoint_properties,
             tags=tags,
             opts=ctx.child(self),
         )
+        no_code = [v.name for v in served if not v.image]
+        if ctx.private and no_code:
+            # Not refused here (the spec layer owns validation): stated on the plan and on `pulumi up`.
+            pulumi.log.warn(f"{field}: versions {', '.join(no_code)}: {NO_CODE_PRIVATE}", self)
         deployments = {}
         for version in served:
             # Typed args: `properties` is a union (managed | kubernetes), so plain dicts would reach
@@ -135,8 +156,27 @@ class Endpoint(PlatformComponent):
                 sku={"name": "Default", "capacity": endpoint.min_replicas},
                 properties=properties,
                 tags=tags,
-                opts=ctx.child(self.endpoint),
+                opts=ctx.child(self.endpoint, ignore_changes=AUTOSCALED),
             )
+
+        # -- traffic split, once every deployment exists ----------------------------------------------------
+        # The fingerprint of the endpoint's own inputs: an endpoint update (a PUT without traffic) is
+        # followed by the split being applied again.
+        revision = hashlib.sha256(
+            json.dumps({"name": online_name, "properties": endpoint_properties, "tags": tags}, sort_keys=True).encode()
+        ).hexdigest()[:12]
+        self.traffic = TrafficSplit(
+            ctx.name(endpoint.name, "traffic"),
+            {
+                "subscription_id": base.subscription_id,
+                "resource_group": rg,
+                "workspace": workspace,
+                "endpoint": self.endpoint.name,
+                "traffic": shares,
+                "endpoint_revision": revision,
+            },
+            opts=ctx.child(self.endpoint, depends_on=list(deployments.values())),
+        )
 
         # -- safe rollout ------------------------------------------------------------------------------------
         # Azure ML has no alarm-driven automatic rollback: the canary share is the blast radius, and
@@ -145,6 +185,7 @@ class Endpoint(PlatformComponent):
 
         # -- autoscaling between min and max ------------------------------------------------------------------
         scaling = {}
+        metric = CPU_METRIC if endpoint.compute == "cpu" else GPU_METRIC
         for version in served:
             deployment = deployments[version.name]
             azure.monitor.AutoscaleSetting(
@@ -162,36 +203,39 @@ class Endpoint(PlatformComponent):
                             "default": str(endpoint.min_replicas),
                         },
                         "rules": [
-                            self._rule(deployment.id, "GreaterThan", SCALE_OUT_CPU_PERCENT, "Increase"),
-                            self._rule(deployment.id, "LessThan", SCALE_IN_CPU_PERCENT, "Decrease"),
+                            self._rule(deployment.id, metric, "GreaterThan", SCALE_OUT_CPU_PERCENT, "Increase"),
+                            self._rule(deployment.id, metric, "LessThan", SCALE_IN_CPU_PERCENT, "Decrease"),
                         ],
                     }
                 ],
                 tags=tags,
                 opts=ctx.child(deployment),
             )
-            scaling[version.name] = {"min": endpoint.min_replicas, "max": endpoint.max_replicas}
+            scaling[version.name] = {"min": endpoint.min_replicas, "max": endpoint.max_replicas, "metric": metric}
 
         # -- outputs -------------------------------------------------------------------------------------------
         self.finish(
             {
                 "endpoint_name": self.endpoint.name,
                 "url": self.endpoint.properties.scoring_uri,
-                "traffic": shares,
+                "traffic": shares,  # applied by `TrafficSplit` (which fails the update if Azure refuses it)
                 "images": images,
                 "mode": "managed-online",
                 "scaling": scaling,
                 "logging": "application-insights+data-collector" if endpoint.logging else None,
                 "scale_to_zero": False,
                 "scale_to_zero_gap": "Azure ML managed online endpoints keep at least 1 instance per deployment",
+                "dependency_install": (
+                    {name: NO_CODE_PRIVATE for name in no_code} if ctx.private and no_code else None
+                ),
             }
         )
 
     @staticmethod
-    def _rule(deployment_id, operator: str, threshold: float, direction: str) -> dict:
+    def _rule(deployment_id, metric: str, operator: str, threshold: float, direction: str) -> dict:
         return {
             "metric_trigger": {
-                "metric_name": "CpuUtilizationPercentage",
+                "metric_name": metric,
                 "metric_namespace": METRIC_NAMESPACE,
                 "metric_resource_uri": deployment_id,
                 "operator": operator,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure
 
-CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"  # broad: refused by the policy pack, never assigned
+# The resource-type contributor roles: on one resource they grant that resource type's control-plane
+# actions (what Contributor grants there) without Contributor's `*`.
+STORAGE_ACCOUNT_CONTRIBUTOR = "17d1049b-9a84-46fb-8f53-869881c3d3ab"
+KEY_VAULT_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
+CONTAINER_REGISTRY_CONTRIBUTOR = "3bc748fc-213d-45c1-8d91-9da5725539b9"  # "... and Data Access Configuration Administrator"
+APPLICATION_INSIGHTS_COMPONENT_CONTRIBUTOR = "ae349356-3a1b-4a5e-921d-050484c6347e"
+ACR_PUSH = "8311e382-0749-4cb8-b61a-304f252e45ec"
 KEY_VAULT_ADMINISTRATOR = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
 KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
