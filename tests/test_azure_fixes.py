@@ -198,6 +198,14 @@ def test_prod_vault_keeps_90_days_with_purge_protection():
     assert properties["enablePurgeProtection"] is True
 
 
+def test_an_existing_vault_keeps_its_retention(monkeypatch):
+    from cli.offline_plan import plan_stack
+
+    seen = _registrations(monkeypatch, lambda: plan_stack("azure-dev", STACKS_DIR))
+    (vault,) = [r for r in seen.values() if r.type == "azure-native:keyvault:Vault"]
+    assert list(vault.ignoreChanges) == ["properties.softDeleteRetentionInDays"]
+
+
 def test_customer_managed_keys_turn_purge_protection_on_in_dev_too(tmp_path):
     raw = _raw("azure-dev")
     raw["encryption"] = {"customer_managed_keys": True}

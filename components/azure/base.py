@@ -93,7 +93,9 @@ class Base(PlatformComponent):
                 "network_acls": {"default_action": "Deny" if private else "Allow", "bypass": "AzureServices"},
             },
             tags=tags,
-            opts=ctx.stateful(self),
+            # Retention is fixed when a vault is created (Azure refuses to change it): existing vaults keep
+            # theirs. Purge protection can only be turned on, which an update may still do.
+            opts=ctx.stateful(self, ignore_changes=["properties.softDeleteRetentionInDays"]),
         )
         self.key: azure.keyvault.Key | None = None
         # The identity's grant on the key: every resource encrypted with the key through the identity
