@@ -161,3 +161,8 @@ class TestTags:
         spec = parse_spec(copy.deepcopy(raw), SOURCE, PREFIX)
         tags = cloud_tags(spec, use_case="fraud")
         assert tags["use-case"] == "fraud" and tags["cost-center"] == "cc-9"
+
+
+def test_usage_names_only_declared_endpoints():
+    (line,) = error_lines(minimal(endpoints=[{"name": "scorer"}], usage={"endpoint_requests_per_second": {"scorr": 5}}))
+    assert f"{PREFIX}.usage.endpoint_requests_per_second.scorr: no endpoint named 'scorr'" in line

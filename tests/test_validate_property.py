@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_unknown_keys_are_named(path, key):
     try:
         parse_spec(raw, SOURCE, PREFIX)
     except SpecError as error:
-        assert any(key in line or "unknown key" in line for line in error.lines), error.lines
+        assert any(key in line or json.dumps(key) in line or "unknown key" in line for line in error.lines), error.lines
     else:
         raise AssertionError(f"unknown key {key!r} was accepted")
 

@@ -72,6 +72,14 @@ class PlatformSpec(SpecModel):
         referenced += [(f"endpoints.{i}.use_case", e.use_case) for i, e in enumerate(self.endpoints)]
         if self.vector_search:
             referenced.append(("vector_search.use_case", self.vector_search.use_case))
+        if self.usage:
+            endpoints = [endpoint.name for endpoint in self.endpoints]
+            for name in self.usage.endpoint_requests_per_second:
+                if name not in endpoints:
+                    raise ValueError(
+                        f"usage.endpoint_requests_per_second.{name}: no endpoint named {name!r} "
+                        f"(endpoints: {endpoints})"
+                    )
         if self.feature_store:
             referenced += [
                 (f"feature_store.feature_groups.{i}.use_case", g.use_case)
