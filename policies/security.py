@@ -97,7 +97,7 @@ def _validate_encryption(args: StackValidationArgs, report: ReportViolation):
                 report("prod S3 bucket is not encrypted with a customer-managed KMS key "
                        "(BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and kmsMasterKeyId).", r.urn)
         elif t == "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
-            if not facts.get(p, "kmsKeyArn"):
+            if not facts.get(p, "kmsKeyArn") and not _all_variants_on_instance_storage(p):
                 report("prod SageMaker endpoint configuration has no kmsKeyArn.", r.urn)
         elif t == "aws:sagemaker/featureGroup:FeatureGroup":
             if facts.get(p, "offlineStoreConfig") and not facts.get(p, "offlineStoreConfig.s3StorageConfig.kmsKeyId"):
@@ -553,3 +553,15 @@ POLICIES = [
     protect_stateful_in_prod,
     customer_key_rotation,
 ]
+
+
+def _all_variants_on_instance_storage(props) -> bool:
+    """True when every instance-based variant runs on a type with local NVMe instance storage: those
+    volumes are hardware-encrypted and SageMaker refuses a KmsKeyId for them (CreateEndpointConfig)."""
+    from components.catalog.gpus import sagemaker_types_with_instance_storage
+
+    variants = facts.plain(facts.get(props, "productionVariants", []))
+    if not isinstance(variants, list) or not variants:
+        return False
+    types = [v.get("instanceType") for v in variants if isinstance(v, dict) and v.get("instanceType")]
+    return bool(types) and all(t in sagemaker_types_with_instance_storage() for t in types)

@@ -42,6 +42,14 @@ def kms_keys(count):
     return [res("aws:kms/key:Key", f"key-{i}", {"enableKeyRotation": True}, tags=TAGS) for i in range(count)]
 
 
+def endpoint_config(instance_type, kms):
+    props = {"productionVariants": [{"variantName": "stable", "modelName": "m", "instanceType": instance_type,
+                                     "initialInstanceCount": 1}]}
+    if kms:
+        props["kmsKeyArn"] = kms
+    return res("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "cfg", props, tags=TAGS)
+
+
 def run(pack, resources, config=None):
     _, policies = pack.info()
     diagnostics = analyze(pack, resources, resolve_config(policies, config or {}), stack="test")
@@ -173,6 +181,10 @@ CASES = [
     ("storage-encryption", "s3-cmk", s3_bucket(), None, False),
     ("storage-encryption", "s3-sse-s3-in-prod", s3_bucket(sse="AES256", key=None), None, True),
     ("storage-encryption", "s3-sse-s3-in-dev", s3_bucket(sse="AES256", key=None, env_tags=DEV_TAGS), None, False),
+    # SageMaker refuses a KmsKeyId on local-NVMe (hardware-encrypted) types such as ml.g5.xlarge.
+    ("storage-encryption", "sagemaker-gpu-instance-storage-no-key", [endpoint_config("ml.g5.xlarge", kms=None)], None, False),
+    ("storage-encryption", "sagemaker-cpu-no-key-in-prod", [endpoint_config("ml.m5.xlarge", kms=None)], None, True),
+    ("storage-encryption", "sagemaker-cpu-with-key", [endpoint_config("ml.m5.xlarge", kms=KMS)], None, False),
     ("storage-encryption", "azure-storage-microsoft-keys", [res("azure-native:storage:StorageAccount", "sa",
         {"encryption": {"keySource": "Microsoft.Storage"}}, tags=TAGS)], None, True),
     ("storage-encryption", "azure-storage-cmk", [res("azure-native:storage:StorageAccount", "sa",

@@ -467,6 +467,16 @@ def cpu_shape_details(cloud: str) -> CpuShape:
     return _catalog().cpu[cloud]
 
 
+def sagemaker_types_with_instance_storage() -> frozenset[str]:
+    """SageMaker (`ml.`) instance types with local NVMe instance storage: hardware-encrypted volumes,
+    and SageMaker refuses a KmsKeyId for them."""
+    types = {s.sagemaker_endpoint_instance_type for s in all_shapes() if s.cloud == "aws" and s.instance_storage}
+    cpu = cpu_shape_details("aws")
+    if getattr(cpu, "instance_storage", False):
+        types.add(cpu.endpoint_instance_type)
+    return frozenset(t for t in types if t)
+
+
 def _require_cloud(cloud: str) -> None:
     if cloud not in CLOUDS:
         raise GpuOfferingError(f"unknown cloud {cloud!r}; the GPU catalog covers {', '.join(CLOUDS)}")
