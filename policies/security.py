@@ -355,19 +355,6 @@ GCP_BASIC_ROLES = {"roles/owner", "roles/editor"}
 AZURE_BROAD_ROLES = {"8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner", "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor"}
 
 
-def _single_resource_scope(scope) -> bool:
-    """An Azure scope naming one resource (`.../resourceGroups/RG/providers/NS/TYPE/NAME`), not a management
-    group, subscription or resource group."""
-    if not isinstance(scope, str):
-        return False
-    parts = [x for x in scope.strip("/").split("/") if x]
-    lowered = [x.lower() for x in parts]
-    if "providers" not in lowered or lowered[:2] == ["providers", "microsoft.management"]:
-        return False
-    after = parts[lowered.index("providers") + 1:]
-    return len(after) >= 3 and len(after) % 2 == 1  # namespace, then type/name pairs
-
-
 def _wildcards(document) -> list[str]:
     doc = facts.parse_json(document)
     if not isinstance(doc, dict):
@@ -429,18 +416,16 @@ def _validate_wildcards(args: ResourceValidationArgs, report: ReportViolation):
             for guid, name in AZURE_BROAD_ROLES.items():
                 if not role.lower().endswith(guid):
                     continue
-                if name == "Contributor" and facts.is_known(scope) and _single_resource_scope(scope):
-                    continue  # e.g. the workspace identity on its own registry/vault (Microsoft's documented set)
                 where = f" at {scope}" if isinstance(scope, str) else ""
-                report(f"assigns the broad built-in role {name}{where}"
-                       + ("; Contributor is accepted only scoped to a single resource." if name == "Contributor" else "."))
+                report(f"assigns the broad built-in role {name}{where} (all actions); use the resource type's "
+                       "own contributor role instead (e.g. Storage Account Contributor).")
 
 
 no_wildcard_iam_actions = ResourceValidationPolicy(
     name="no-wildcard-iam-actions",
     description=(
         "IAM grants name their actions: no '*' or 'service:*' actions, NotAction, admin managed policies, basic "
-        "GCP roles, Owner assignments or Contributor assignments wider than one resource. Mirrors checkov CKV_AWS_62/CKV_AWS_63 (no '*' actions), "
+        "GCP roles, Owner or Contributor assignments (both allow every action). Mirrors checkov CKV_AWS_62/CKV_AWS_63 (no '*' actions), "
         "CKV_AWS_274 (no AdministratorAccess), CKV_AZURE_39 (no custom owner roles) and CIS GCP 1.5 "
         "(no basic roles)."
     ),

@@ -252,6 +252,10 @@ CASES = [
     ("no-wildcard-iam-actions", "azure-contributor-one-resource", [res("azure-native:authorization:RoleAssignment", "ra", {
         "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
         "principalId": "x", "scope": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"})],
+     None, True),
+    ("no-wildcard-iam-actions", "azure-resource-type-contributor", [res("azure-native:authorization:RoleAssignment", "ra", {
+        "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/f25e0fa2-a7c8-4377-a976-54943a77a395",
+        "principalId": "x", "scope": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"})],
      None, False),
     ("protect-stateful-in-prod", "protected", [res("aws:kms/key:Key", "k", {"enableKeyRotation": True}, protect=True,
                                                    tags=TAGS)], None, False),
