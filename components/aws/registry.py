@@ -15,17 +15,16 @@ ECR: immutable tags, scan on push, KMS encryption with the platform key when cus
 
 from __future__ import annotations
 
-import json
 
 import pulumi
 import pulumi_aws as aws
 
 from ..component import PlatformComponent
 from ..context import PlatformContext
+from .repositories import hardened_repository
 from ..spec.registry import Registry as RegistrySpec
 from . import iam
 
-UNTAGGED_IMAGE_DAYS = 14
 
 
 def approval_status(approval_required: bool) -> str:
@@ -62,41 +61,8 @@ class ModelRegistry(PlatformComponent):
             opts=ctx.stateful(self),
         )
 
-        if base.key_arn is not None:
-            encryption = [{"encryption_type": "KMS", "kms_key": base.key_arn}]
-        else:
-            encryption = [{"encryption_type": "AES256"}]
-        self.repository = aws.ecr.Repository(
-            ctx.name("serving-images"),
-            name=f"{ctx.prefix}/serving",
-            image_tag_mutability="IMMUTABLE",
-            image_scanning_configuration={"scan_on_push": True},
-            encryption_configurations=encryption,
-            force_delete=False,
-            tags=tags,
-            opts=ctx.stateful(self),
-        )
-        aws.ecr.LifecyclePolicy(
-            ctx.name("serving-images-lifecycle"),
-            repository=self.repository.name,
-            policy=json.dumps(
-                {
-                    "rules": [
-                        {
-                            "rulePriority": 1,
-                            "description": f"expire untagged images after {UNTAGGED_IMAGE_DAYS} days",
-                            "selection": {
-                                "tagStatus": "untagged",
-                                "countType": "sinceImagePushed",
-                                "countUnit": "days",
-                                "countNumber": UNTAGGED_IMAGE_DAYS,
-                            },
-                            "action": {"type": "expire"},
-                        }
-                    ]
-                }
-            ),
-            opts=ctx.child(self.repository),
+        self.repository = hardened_repository(
+            ctx, "serving-images", f"{ctx.prefix}/serving", base.key_arn, tags, parent=self
         )
 
         # Training jobs register versions and pull serving images; they cannot approve.

@@ -9,7 +9,6 @@ Sections (the same order in azure/training.py and gcp/training.py):
 from __future__ import annotations
 
 import ipaddress
-import json
 
 import pulumi
 import pulumi_aws as aws
@@ -17,6 +16,7 @@ import pulumi_aws as aws
 from ..catalog.gpus import shape_for
 from ..component import PlatformComponent
 from ..context import PlatformContext
+from .repositories import hardened_repository
 from ..spec.training import Training
 from . import iam
 
@@ -34,7 +34,6 @@ ROOT_VOLUME_GIB = 200  # CUDA images are large; the AMI's default root volume is
 # replace; the output `template_image_placeholder` says which one the stack got.
 TEMPLATE_IMAGE = "public.ecr.aws/docker/library/python:3.11-slim"
 TEMPLATE_TAG = "template"
-UNTAGGED_IMAGE_DAYS = 14
 RETRY_ATTEMPTS = 5  # spot reclaims retried; anything else fails at once
 ATTEMPT_TIMEOUT_SECONDS = 3 * 24 * 3600  # a hung job must not hold GPUs forever
 LOG_RETENTION_DAYS = 30
@@ -321,42 +320,8 @@ class TrainingCluster(PlatformComponent):
         """Private platforms: the ECR repository training images come from (reachable through the base's
         ECR and S3 endpoints; public registries are not, there is no NAT). Immutable tags, scan on push,
         the platform key when customer-managed, untagged images expire."""
-        ctx = self.ctx
-        if base.key_arn is not None:
-            encryption = [{"encryption_type": "KMS", "kms_key": base.key_arn}]
-        else:
-            encryption = [{"encryption_type": "AES256"}]
-        self.image_repository = aws.ecr.Repository(
-            ctx.name("training-images"),
-            name=f"{ctx.prefix}/training",
-            image_tag_mutability="IMMUTABLE",
-            image_scanning_configuration={"scan_on_push": True},
-            encryption_configurations=encryption,
-            force_delete=False,
-            tags=tags,
-            opts=ctx.stateful(self),
-        )
-        aws.ecr.LifecyclePolicy(
-            ctx.name("training-images-lifecycle"),
-            repository=self.image_repository.name,
-            policy=json.dumps(
-                {
-                    "rules": [
-                        {
-                            "rulePriority": 1,
-                            "description": f"expire untagged images after {UNTAGGED_IMAGE_DAYS} days",
-                            "selection": {
-                                "tagStatus": "untagged",
-                                "countType": "sinceImagePushed",
-                                "countUnit": "days",
-                                "countNumber": UNTAGGED_IMAGE_DAYS,
-                            },
-                            "action": {"type": "expire"},
-                        }
-                    ]
-                }
-            ),
-            opts=ctx.child(self.image_repository),
+        self.image_repository = hardened_repository(
+            self.ctx, "training-images", f"{self.ctx.prefix}/training", base.key_arn, tags, parent=self
         )
         return self.image_repository
 
