@@ -249,7 +249,13 @@ def _props(stable=90, canary=10, canary_artifact="gs://b/models/ep/canary/", rep
 
 def _as_engine_sends(props: dict) -> dict:
     """Props the way the Pulumi engine hands them to a dynamic provider (numbers become floats)."""
-    struct = asyncio.run(rpc.serialize_properties(props, {}))
+    # A private loop: asyncio.run() would leave the thread without a current loop, which breaks the
+    # Pulumi mocks of the offline-plan tests that run after this one in the same process.
+    loop = asyncio.new_event_loop()
+    try:
+        struct = loop.run_until_complete(rpc.serialize_properties(props, {}))
+    finally:
+        loop.close()
     return rpc.deserialize_properties(struct)
 
 
