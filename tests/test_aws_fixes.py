@@ -353,3 +353,32 @@ def test_changing_standby_replicas_is_a_new_collection_name_covered_by_unchanged
     for plan, collection in ((prod, before), (single, after)):
         for resource in _all(plan, policy):
             assert f"collection/{collection.inputs['name']}" in resource.inputs["policy"]
+
+
+def test_feature_group_names_stay_within_sagemakers_64_characters(tmp_path):
+    """Longest names the spec allows: 24-character platform, staging, 24-character group, schema suffix."""
+    import yaml
+
+    from cli.offline_plan import plan_file
+
+    spec = {
+        "name": "a" * 23 + "z",
+        "environment": "staging",
+        "cloud": "aws",
+        "region": "us-east-1",
+        "finops": {"cost_center": "cc", "owner": "o@example.com", "team": "t"},
+        "feature_store": {
+            "online": False,
+            "feature_groups": [
+                {"name": "g" * 23 + f"{i}", "entity": "id", "event_time": "ts", "features": {"x": "float"}}
+                for i in range(2)
+            ],
+        },
+    }
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    names = [r.inputs["featureGroupName"] for r in plan_file(path).by_type("aws:sagemaker/featureGroup:FeatureGroup")]
+    assert len(names) == 2 and len(set(names)) == 2
+    assert all(len(n) <= 64 for n in names), names
+    again = [r.inputs["featureGroupName"] for r in plan_file(path).by_type("aws:sagemaker/featureGroup:FeatureGroup")]
+    assert sorted(again) == sorted(names)  # stable: the same spec gives the same physical names

@@ -34,11 +34,13 @@ import pulumi_aws as aws
 
 from ..component import PlatformComponent
 from ..context import PlatformContext
+from ..naming import bounded_name
 from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, aws_feature_type
 from ..spec.features import FeatureStore as FeatureStoreSpec
 from . import iam
 
 OFFLINE_PREFIX = "feature-store"
+FEATURE_GROUP_NAME_LIMIT = 64  # SageMaker CreateFeatureGroup: FeatureGroupName is 1-64 characters
 TABLE_FORMAT = "Iceberg"
 GLUE_CATALOG = "AwsDataCatalog"
 
@@ -176,7 +178,7 @@ class FeatureStore(PlatformComponent):
                     online["security_config"] = {"kms_key_id": key_arn}
             self.feature_groups[group.name] = aws.sagemaker.FeatureGroup(
                 ctx.name("fg", group.name),
-                feature_group_name=ctx.name(group.name, version),
+                feature_group_name=bounded_name(ctx.name(group.name, version), FEATURE_GROUP_NAME_LIMIT),
                 description=f"mlplat {ctx.prefix}: feature group {group.name} (entity {group.entity})",
                 record_identifier_feature_name=group.entity,
                 event_time_feature_name=group.event_time,

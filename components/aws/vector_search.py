@@ -15,7 +15,6 @@ docs/vector-search.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pulumi
@@ -23,6 +22,7 @@ import pulumi_aws as aws
 
 from ..component import PlatformComponent
 from ..context import PlatformContext
+from ..naming import bounded_name
 from ..spec.vector_limits import VECTOR_LIMITS
 from . import iam
 from .buckets import hardened_bucket
@@ -44,11 +44,7 @@ VECTOR_FIELD = "embedding"
 def aoss_name(ctx: PlatformContext, *parts: str) -> str:
     """OpenSearch Serverless names (collections, policies, VPC endpoints): 3-32 characters of lowercase
     letters, digits and hyphens, starting with a letter. Long platform names get a stable hash suffix."""
-    name = ctx.name(*parts)
-    if len(name) <= 32:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
-    return f"{name[:25].rstrip('-')}-{digest}"
+    return bounded_name(ctx.name(*parts), 32)
 
 
 def index_mapping(dimensions: int, metric: str) -> dict:
