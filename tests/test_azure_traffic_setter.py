@@ -48,9 +48,15 @@ class FakeCredential:
 class FakeArm:
     """One online endpoint, as ARM keeps it."""
 
-    def __init__(self, deployments=("stable", "canary"), traffic=None, exists=True):
+    def __init__(self, deployments=("stable", "canary"), traffic=None, exists=True, put_status=201, operation_header="Azure-AsyncOperation"):
         self.deployments = set(deployments)
         self.exists = exists
+        # How the PUT is answered: ARM may answer 200 *with* an Azure-AsyncOperation header, and without
+        # a header the endpoint reports provisioningState Updating until the change is live.
+        self.put_status = put_status
+        self.operation_header = operation_header
+        self.pending: dict | None = None
+        self.updating_gets = 0
         self.endpoint = {
             "id": ENDPOINT_ID,
             "name": PROPS["endpoint"],
@@ -86,7 +92,16 @@ class FakeArm:
         self._check(request)
         if not self.exists:
             return 404, {}, json.dumps({"error": {"code": "ResourceNotFound"}})
+        if self.pending is not None and self.operation_header is None:
+            self.updating_gets += 1
+            if self.updating_gets > 1:  # no operation to follow: live on the second GET
+                self._finish()
         return 200, {}, json.dumps(self.endpoint)
+
+    def _finish(self):
+        self.endpoint["properties"]["traffic"] = self.pending
+        self.endpoint["properties"]["provisioningState"] = "Succeeded"
+        self.pending = None
 
     def _put(self, request):
         self._check(request)
@@ -102,12 +117,23 @@ class FakeArm:
         assert "systemData" not in body and body["location"] == "eastus"
         assert body["identity"] == {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/x/identity": {}}}
         assert body["properties"]["publicNetworkAccess"] == "Disabled"  # everything else is kept
-        self.endpoint["properties"]["traffic"] = dict(traffic)
-        return 201, {"Azure-AsyncOperation": OPERATION}, json.dumps(self.endpoint)
+        # The new split is live once the operation finished, not when the PUT returns.
+        self.pending = dict(traffic)
+        self.updating_gets = 0
+        self.endpoint["properties"]["provisioningState"] = "Updating"
+        headers = {self.operation_header: OPERATION} if self.operation_header else {}
+        return self.put_status, headers, json.dumps(self.endpoint)
 
     def _operation(self, request):
         self.polls += 1
+        if self.operation_header == "Location":  # 202 while running, 200 once done
+            if self.polls == 1:
+                return 202, {"Retry-After": "0", "Location": OPERATION}, ""
+            self._finish()
+            return 200, {}, json.dumps(self.endpoint)
         status = "InProgress" if self.polls == 1 else "Succeeded"
+        if status == "Succeeded" and self.pending is not None:
+            self._finish()
         return 200, {"Retry-After": "0"}, json.dumps({"status": status})
 
     def delete_deployment(self, name):
@@ -216,3 +242,33 @@ def test_a_failed_operation_fails_the_update():
         rsps.replace(responses.GET, OPERATION, json={"status": "Failed", "error": {"message": "quota"}})
         with pytest.raises(ArmError, match="Failed"):
             provider().create(dict(PROPS))
+
+
+@pytest.mark.parametrize(
+    "put_status, header",
+    [(200, "Azure-AsyncOperation"), (201, "Azure-AsyncOperation"), (200, "Location"), (202, "Location"), (200, None)],
+)
+def test_the_put_is_awaited_until_the_split_is_live_whatever_its_status(put_status, header):
+    """ARM may answer the PUT 200 with an Azure-AsyncOperation header, or with no operation at all while
+    provisioningState is Updating: the setter returns only once the split is live."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeArm(put_status=put_status, operation_header=header)
+        fake.install(rsps)
+        result = provider().create(dict(PROPS))
+    assert fake.pending is None and fake.endpoint["properties"]["provisioningState"] == "Succeeded"
+    assert result.outs["applied"] == {"stable": 90, "canary": 10}
+    assert fake.polls == (2 if header else 0)
+
+
+def test_an_endpoint_stuck_updating_fails_after_the_timeout():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeArm(put_status=200, operation_header=None)
+        fake.install(rsps)
+        fake._finish = lambda: None  # never becomes live
+        setter = TrafficSetterProvider(
+            client_factory=lambda: TrafficClient(
+                ArmClient(credential=FakeCredential(), sleep=lambda _s: None, poll_seconds=0, timeout_seconds=0)
+            )
+        )
+        with pytest.raises(ArmError, match="Updating"):
+            setter.create(dict(PROPS))

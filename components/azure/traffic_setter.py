@@ -100,20 +100,33 @@ class ArmClient:
         return response.json()
 
     def put(self, resource_id: str, body: dict) -> dict:
+        """PUT, then wait: follow the operation whenever ARM names one (Azure-AsyncOperation or
+        Location, on a 200 as much as on a 201/202), then GET the resource until its
+        provisioningState is terminal."""
         response = self._send("PUT", f"{resource_id}?api-version={API_VERSION}", body)
         if response.status_code >= 400:
             raise ArmError(f"PUT {resource_id}: HTTP {response.status_code}: {response.text()}")
         operation = response.headers.get("Azure-AsyncOperation") or response.headers.get("Location")
-        if operation and response.status_code in (201, 202):
-            self._wait(resource_id, operation)
-        current = self.get(resource_id)
-        state = ((current or {}).get("properties") or {}).get("provisioningState", "Succeeded")
-        if state.lower() in {"failed", "canceled", "cancelled"}:
-            raise ArmError(f"PUT {resource_id}: provisioning state {state}")
-        return current or {}
-
-    def _wait(self, resource_id: str, operation_url: str) -> None:
         deadline = time.monotonic() + self.timeout_seconds
+        if operation:
+            self._wait(resource_id, operation, deadline)
+        return self._settled(resource_id, deadline)
+
+    def _settled(self, resource_id: str, deadline: float) -> dict:
+        while True:
+            current = self.get(resource_id)
+            if current is None:
+                raise ArmError(f"PUT {resource_id}: the resource is gone")
+            state = str((current.get("properties") or {}).get("provisioningState") or "Succeeded")
+            if state.lower() in TERMINAL:
+                if state.lower() != "succeeded":
+                    raise ArmError(f"PUT {resource_id}: provisioning state {state}")
+                return current
+            if time.monotonic() > deadline:
+                raise ArmError(f"PUT {resource_id}: provisioning state {state} after {self.timeout_seconds:.0f}s")
+            self.sleep(self.poll_seconds)
+
+    def _wait(self, resource_id: str, operation_url: str, deadline: float) -> None:
         while True:
             response = self._send("GET", operation_url)
             if response.status_code >= 400:
