@@ -392,6 +392,43 @@ def test_update_of_a_canary_artifact_redeploys_it_before_retiring_the_old_one(pr
     assert _split_by_version(updated.outs) == {"stable": 90, "canary": 10}
 
 
+def _undeploy_outside_pulumi(fake, deployed_model_id):
+    """What `gcloud ai endpoints undeploy-model` (or the console) does: traffic first, then undeploy."""
+    fake.deployed.pop(deployed_model_id)
+    rest = {k: v for k, v in fake.traffic.items() if k in fake.deployed}
+    fake.traffic = {k: (100 if i == 0 else 0) for i, k in enumerate(rest)} if rest else {}
+
+
+def test_a_version_undeployed_outside_pulumi_is_redeployed_and_its_model_kept(provider, fake):
+    created = provider.create(_props())
+    canary = created.outs["deployed"]["canary"]
+    _undeploy_outside_pulumi(fake, canary["deployed_model_id"])
+    fake.calls.clear()
+    updated = provider.update(ENDPOINT, created.outs, _props())  # same inputs: the state is stale
+    assert "upload_model" not in fake.names()  # the uploaded model is reused...
+    assert "delete_model" not in fake.names()  # ...and never deleted while deployed
+    redeployed = updated.outs["deployed"]["canary"]
+    assert redeployed["model"] == canary["model"] and redeployed["deployed_model_id"] != canary["deployed_model_id"]
+    assert canary["model"] in fake.models
+    assert fake.deployed[redeployed["deployed_model_id"]].model == canary["model"]
+    assert _split_by_version(updated.outs) == {"stable": 90, "canary": 10} and fake.traffic == updated.outs["traffic_split"]
+    # ...and the next run is a no-op, not the same failure again.
+    fake.calls.clear()
+    provider.update(ENDPOINT, updated.outs, _props())
+    assert fake.changes() == ["update_endpoint"]
+
+
+def test_delete_keeps_a_model_that_another_deployed_model_still_serves(provider, fake):
+    created = provider.create(_props(canary=0, stable=100))
+    stable = created.outs["deployed"]["stable"]
+    # Someone deployed the same model a second time on the endpoint, outside Pulumi.
+    fake.deployed["999"] = aiplatform_v1.DeployedModel(id="999", model=stable["model"], display_name="manual")
+    fake.traffic = {stable["deployed_model_id"]: 0, "999": 100}
+    provider.delete(ENDPOINT, created.outs)
+    assert list(fake.deployed) == ["999"] and stable["model"] in fake.models
+    assert "delete_model" not in fake.names()
+
+
 @pytest.mark.parametrize(
     "change",
     [

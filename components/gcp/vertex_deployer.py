@@ -311,15 +311,23 @@ class VertexDeployerProvider(ResourceProvider):
                 traffic = {**traffic, deployed_id: 0}
                 live_ids.add(deployed_id)
             state[version["name"]] = self._entry(news, version, model, deployed_id)
-            if previous:
+            if previous and previous["deployed_model_id"] != deployed_id:
                 retired.append(previous)
         retired += [old for name, old in old_state.items() if name not in state]
         split = self._split(news, state)
         client.set_traffic(endpoint, split)  # traffic moves before anything is undeployed
+        undeployed: set[str] = set()
         for old in retired:
             if old["deployed_model_id"] in live_ids:
                 client.undeploy(endpoint, old["deployed_model_id"], split)
-            client.delete_model(old["model"])
+                undeployed.add(old["deployed_model_id"])
+        # A model is deleted only when nothing deploys it any more: a version whose deployed model was
+        # undeployed outside Pulumi is redeployed from the same (reused) model, which must stay.
+        in_use = {entry["model"] for entry in state.values()}
+        in_use |= {d.model for d in deployed if d.id not in undeployed}
+        for model in dict.fromkeys(old["model"] for old in retired):
+            if model not in in_use:
+                client.delete_model(model)
         return UpdateResult(outs=self._outs(client, news, state, split))
 
     # -- delete ----------------------------------------------------------------------------------------------
@@ -331,11 +339,17 @@ class VertexDeployerProvider(ResourceProvider):
         deployed, traffic = client.deployed_models(endpoint)
         live_ids = {d.id for d in deployed}
         remaining = dict(traffic)
+        undeployed: set[str] = set()
         for item in owned:
             if item["deployed_model_id"] in live_ids:
                 remaining.pop(item["deployed_model_id"], None)
                 client.undeploy(endpoint, item["deployed_model_id"], _renormalise(remaining))
-            client.delete_model(item["model"])
+                undeployed.add(item["deployed_model_id"])
+        # Never delete a model another (not owned) deployed model on the endpoint still serves.
+        in_use = {d.model for d in deployed if d.id not in undeployed}
+        for model in dict.fromkeys(item["model"] for item in owned):
+            if model not in in_use:
+                client.delete_model(model)
 
     # -- helpers --------------------------------------------------------------------------------------------
     @staticmethod
