@@ -418,6 +418,21 @@ def test_a_version_undeployed_outside_pulumi_is_redeployed_and_its_model_kept(pr
     assert fake.changes() == ["update_endpoint"]
 
 
+def test_an_endpoint_emptied_outside_pulumi_gets_every_version_back(provider, fake):
+    created = provider.create(_props())
+    for item in created.outs["deployed"].values():
+        _undeploy_outside_pulumi(fake, item["deployed_model_id"])
+    assert fake.deployed == {} and fake.traffic == {}
+    fake.calls.clear()
+    updated = provider.update(ENDPOINT, created.outs, _props())
+    deploys = [args["traffic_split"] for name, args in fake.calls if name == "deploy_model"]
+    # The first deploy takes all traffic; the second joins the first one's 100, not a split of 0.
+    assert deploys[0] == {"0": 100}
+    assert deploys[1] == {updated.outs["deployed"]["stable"]["deployed_model_id"]: 100, "0": 0}
+    assert _split_by_version(updated.outs) == {"stable": 90, "canary": 10} and fake.traffic == updated.outs["traffic_split"]
+    assert "delete_model" not in fake.names()
+
+
 def test_delete_keeps_a_model_that_another_deployed_model_still_serves(provider, fake):
     created = provider.create(_props(canary=0, stable=100))
     stable = created.outs["deployed"]["stable"]

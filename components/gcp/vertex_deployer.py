@@ -257,7 +257,7 @@ class VertexDeployerProvider(ResourceProvider):
                 continue
             model = client.upload(parent, props, version)
             deployed_id = client.deploy(endpoint, props, version, model, traffic)
-            traffic = {**traffic, deployed_id: 0} if traffic else {deployed_id: 100}
+            traffic = _after_deploy(traffic, deployed_id)
             state[version["name"]] = self._entry(props, version, model, deployed_id)
         split = self._split(props, state)
         client.set_traffic(endpoint, split)
@@ -308,7 +308,7 @@ class VertexDeployerProvider(ResourceProvider):
             else:
                 model = client.upload(parent, news, version)
                 deployed_id = client.deploy(endpoint, news, version, model, traffic)
-                traffic = {**traffic, deployed_id: 0}
+                traffic = _after_deploy(traffic, deployed_id)
                 live_ids.add(deployed_id)
             state[version["name"]] = self._entry(news, version, model, deployed_id)
             if previous and previous["deployed_model_id"] != deployed_id:
@@ -369,6 +369,12 @@ class VertexDeployerProvider(ResourceProvider):
         if sum(split.values()) != 100:
             raise ValueError(f"traffic split {split} does not sum to 100")
         return split
+
+
+def _after_deploy(traffic: dict[str, int], deployed_id: str) -> dict[str, int]:
+    """The endpoint's split after `VertexClient.deploy`: the new model joins with 0, or with all of the
+    traffic when the endpoint had none (deploy sent {"0": 100})."""
+    return {**traffic, deployed_id: 0} if traffic else {deployed_id: 100}
 
 
 def _renormalise(split: dict[str, int]) -> dict[str, int]:
