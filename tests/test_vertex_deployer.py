@@ -48,6 +48,7 @@ class FakeVertex:
         self.operations: dict[str, operations_pb2.Operation] = {}
         self.on_poll: dict[str, callable] = {}  # operation name -> what finishing it does
         self.psc = None
+        self.operations_page_size: int | None = None  # set: list_operations answers in pages
         self._next = 1
 
     def _id(self) -> str:
@@ -159,8 +160,16 @@ class FakeVertex:
         return 200, self._message(aiplatform_v1.Endpoint(name=ENDPOINT, traffic_split=self.traffic))
 
     def list_operations(self, path, body, query):
-        self.calls.append(("list_operations", {}))
-        listed = operations_pb2.ListOperationsResponse(operations=list(self.operations.values()))
+        token = query.get("pageToken") or query.get("page_token") or ""
+        self.calls.append(("list_operations", {"page_token": token}))
+        operations = list(self.operations.values())
+        if self.operations_page_size is None:
+            return 200, json_format.MessageToDict(operations_pb2.ListOperationsResponse(operations=operations))
+        start = int(token or 0)
+        end = start + self.operations_page_size
+        listed = operations_pb2.ListOperationsResponse(
+            operations=operations[start:end], next_page_token=str(end) if end < len(operations) else ""
+        )
         return 200, json_format.MessageToDict(listed)
 
     def get_operation(self, path, body, query):
@@ -361,6 +370,30 @@ def test_a_rerun_waits_for_a_deployment_still_in_flight_and_adopts_it(provider, 
     assert "deploy_model" not in fake.names() and "upload_model" not in fake.names()
     assert created.outs["deployed"]["stable"]["deployed_model_id"] == "555"
     assert list(fake.deployed) == ["555"]
+
+
+def test_the_wait_reads_every_page_of_operations_and_skips_finished_ones(provider, fake):
+    props = _props(canary=0, stable=100)
+    version = props["versions"][0]
+    model = f"{PARENT}/models/m-inflight"
+    fake.models[model] = aiplatform_v1.Model(name=model, display_name=display_name(props, version))
+    for n in range(3):  # the endpoint's history: finished operations first
+        done = f"{ENDPOINT}/operations/{n}"
+        fake.operations[done] = operations_pb2.Operation(name=done, done=True)
+    pending = f"{ENDPOINT}/operations/777"  # on the second page
+    fake.operations[pending] = operations_pb2.Operation(name=pending, done=False)
+    fake.operations_page_size = 2
+
+    def finish():
+        fake.deployed["555"] = aiplatform_v1.DeployedModel(id="555", model=model, display_name=display_name(props, version))
+        fake.traffic = {"555": 100}
+
+    fake.on_poll[pending] = finish
+    created = provider.create(props)
+    assert [args["page_token"] for name, args in fake.calls if name == "list_operations"] == ["", "2"]
+    assert [args["name"] for name, args in fake.calls if name == "get_operation"] == [pending]  # done ones not polled
+    assert "deploy_model" not in fake.names()
+    assert created.outs["deployed"]["stable"]["deployed_model_id"] == "555"
 
 
 def test_long_running_operations_wait_an_hour():

@@ -107,9 +107,18 @@ class VertexClient:
         previous run stopped waiting for, so its deployed model can be adopted rather than duplicated."""
         from google.longrunning import operations_pb2
 
-        listed = self.endpoints.list_operations(operations_pb2.ListOperationsRequest(name=endpoint))
+        pending: list = []
+        token = ""
+        while True:  # every page: a long history puts the running operation on any of them
+            listed = self.endpoints.list_operations(
+                operations_pb2.ListOperationsRequest(name=endpoint, page_token=token)
+            )
+            pending += [operation for operation in listed.operations if not operation.done]
+            token = listed.next_page_token
+            if not token:
+                break
         deadline = time.monotonic() + OPERATION_TIMEOUT
-        for operation in listed.operations:
+        for operation in pending:
             while not operation.done:
                 if time.monotonic() > deadline:
                     raise TimeoutError(
