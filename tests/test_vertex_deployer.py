@@ -15,6 +15,7 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pulumi
 import pytest
 import responses
 from google.auth.credentials import AnonymousCredentials
@@ -256,16 +257,42 @@ def _props(stable=90, canary=10, canary_artifact="gs://b/models/ep/canary/", rep
     }
 
 
-def _as_engine_sends(props: dict) -> dict:
-    """Props the way the Pulumi engine hands them to a dynamic provider (numbers become floats)."""
+PREVIEW_UNKNOWN = object()  # in test props: an input the engine does not know yet (preview)
+
+
+def _as_engine_sends(props: dict, keep_unknowns: bool | None = None) -> dict:
+    """Props the way the Pulumi engine hands them to a dynamic provider (numbers become floats):
+    serialised to the wire struct and deserialised the way pulumi/dynamic/__main__.py does
+    (`keep_unknowns=True` for Diff/Check, default for Create/Update). PREVIEW_UNKNOWN becomes an unknown
+    Output, as a value computed by a resource that is still changing."""
+
+    async def serialise():
+        loop = asyncio.get_running_loop()
+
+        def done(value):
+            future = loop.create_future()
+            future.set_result(value)
+            return future
+
+        def swap(value):
+            if value is PREVIEW_UNKNOWN:
+                return pulumi.Output(set(), done(None), done(False), done(False))
+            if isinstance(value, dict):
+                return {k: swap(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [swap(v) for v in value]
+            return value
+
+        return await rpc.serialize_properties(swap(props), {})
+
     # A private loop: asyncio.run() would leave the thread without a current loop, which breaks the
     # Pulumi mocks of the offline-plan tests that run after this one in the same process.
     loop = asyncio.new_event_loop()
     try:
-        struct = loop.run_until_complete(rpc.serialize_properties(props, {}))
+        struct = loop.run_until_complete(serialise())
     finally:
         loop.close()
-    return rpc.deserialize_properties(struct)
+    return rpc.deserialize_properties(struct, keep_unknowns)
 
 
 @pytest.fixture
@@ -556,6 +583,34 @@ def test_moving_the_endpoint_replaces(provider):
     created = provider.create(_props())
     moved = dict(_props(), endpoint="projects/p/locations/us-central1/endpoints/456")
     assert provider.diff(ENDPOINT, created.outs, moved).replaces == ["endpoint"]
+
+
+def test_a_moved_endpoint_is_not_listed_as_stable(provider):
+    created = provider.create(_props())
+    moved = dict(_props(), endpoint="projects/p/locations/us-central1/endpoints/456")
+    result = provider.diff(ENDPOINT, created.outs, moved)
+    assert result.replaces == ["endpoint"] and "endpoint" not in result.stables
+    assert provider.diff(ENDPOINT, created.outs, _props()).stables == ["project", "location", "endpoint"]
+
+
+@pytest.mark.parametrize(
+    "unknown",
+    [
+        {"endpoint": PREVIEW_UNKNOWN},  # the AiEndpoint is changing in the same preview
+        {"service_account": PREVIEW_UNKNOWN},  # the workload account is changing
+        {"versions": [dict(_version("stable", 100, "gs://b/x/"), artifact_uri=PREVIEW_UNKNOWN)]},  # the bucket is changing
+    ],
+)
+def test_preview_unknowns_are_changes_not_replacements(provider, unknown):
+    created = provider.create(_props())
+    olds = _as_engine_sends(created.outs, keep_unknowns=True)
+    news = _as_engine_sends(_props(**unknown), keep_unknowns=True)  # what Diff receives in a preview
+    result = provider.diff(ENDPOINT, olds, news)
+    assert result.changes is True
+    assert result.replaces == []
+    assert not set(unknown) & set(result.stables)
+    # Nothing unknown and nothing changed: no diff (the round trip itself adds no change).
+    assert not provider.diff(ENDPOINT, olds, _as_engine_sends(_props(), keep_unknowns=True)).changes
 
 
 def test_fingerprint_ignores_weight_replicas_and_labels_but_not_key_or_account():

@@ -44,7 +44,25 @@ POLL_SECONDS = 15
 # What, besides the version itself, is baked into a deployed model and cannot be changed in place: the
 # model's encryption key (set at upload) and the deployed model's service account (set at deploy).
 FINGERPRINT_PROPS = ("kms_key", "service_account")
+# Inputs whose change means another endpoint (replace) / a change made in place (update).
+REPLACE_KEYS = ("project", "location", "endpoint")
+UPDATE_KEYS = ("versions", "labels", "service_account", "kms_key", "display_name", "private")
 FINGERPRINT_VERSION = ("image", "artifact_uri", "machine_type", "accelerator_type", "accelerator_count", "default_image")
+
+
+def _has_unknown(value: Any) -> bool:
+    """Whether an engine value (as the dynamic provider's Diff deserialises it, keeping unknowns) is or
+    holds a value not known yet: `pulumi.output.Unknown`, or the wire sentinel `rpc.UNKNOWN`."""
+    from pulumi.output import Unknown
+    from pulumi.runtime.rpc import UNKNOWN
+
+    if isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN):
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_unknown(item) for item in value)
+    return False
 
 
 def _count(value: Any) -> int | None:
@@ -274,15 +292,16 @@ class VertexDeployerProvider(ResourceProvider):
 
     # -- diff / update ------------------------------------------------------------------------------------
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        replaces = [key for key in ("project", "location", "endpoint") if olds.get(key) != news.get(key)]
-        changed = [
-            key for key in ("versions", "labels", "service_account", "kms_key", "display_name", "private")
-            if olds.get(key) != news.get(key)
-        ]
+        """During a preview an input computed by a resource that is itself changing (e.g. the endpoint's
+        name, the workload account's email) is unknown: that is a change, not a replacement; the diff of
+        `up` sees the value and replaces when it really moved."""
+        unknown = [key for key in (*REPLACE_KEYS, *UPDATE_KEYS) if _has_unknown(news.get(key))]
+        replaces = [key for key in REPLACE_KEYS if key not in unknown and olds.get(key) != news.get(key)]
+        changed = [key for key in UPDATE_KEYS if key not in unknown and olds.get(key) != news.get(key)]
         return DiffResult(
-            changes=bool(replaces or changed),
+            changes=bool(replaces or changed or unknown),
             replaces=replaces,
-            stables=["project", "location", "endpoint"],
+            stables=[key for key in REPLACE_KEYS if key not in replaces and key not in unknown],
             delete_before_replace=False,
         )
 
