@@ -305,6 +305,28 @@ def test_deployment_updates_leave_the_autoscaled_capacity_alone(monkeypatch):
         assert list(request.ignoreChanges) == ["sku.capacity"], request.name
 
 
+def test_the_endpoint_leaves_its_traffic_to_the_traffic_split(monkeypatch):
+    """After `pulumi refresh` azure-native copies the live traffic into the endpoint's inputs; the
+    endpoint must not PUT itself without it on the next `up`."""
+    from cli.offline_plan import plan_stack
+
+    seen = _registrations(monkeypatch, lambda: plan_stack("azure-prod", STACKS_DIR))
+    (endpoint,) = [r for r in seen.values() if r.type == "azure-native:machinelearningservices:OnlineEndpoint"]
+    assert set(endpoint.ignoreChanges) == {"properties.traffic", "properties.mirrorTraffic"}
+
+
+def test_the_split_is_reapplied_when_the_endpoint_moves_region(tmp_path):
+    def revision(raw):
+        (setter,) = [r for r in _plan(tmp_path, raw).by_capability("endpoints") if r.type == DYNAMIC]
+        return setter.inputs["endpoint_revision"]
+
+    raw = _raw("azure-dev")
+    before = revision(raw)
+    assert revision(raw) == before  # a fingerprint, not a timestamp
+    raw["region"] = "westeurope" if raw["region"] != "westeurope" else "northeurope"
+    assert revision(raw) != before
+
+
 def test_gpu_endpoints_autoscale_on_gpu_utilisation(tmp_path):
     raw = _raw("azure-dev")
     raw["endpoints"][0]["compute"] = "t4"

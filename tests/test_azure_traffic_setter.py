@@ -272,3 +272,77 @@ def test_an_endpoint_stuck_updating_fails_after_the_timeout():
         )
         with pytest.raises(ArmError, match="Updating"):
             setter.create(dict(PROPS))
+
+
+# -- refresh: the live split is read back, and drift is a diff ------------------------------------------------
+
+
+def test_refresh_reads_the_live_split_and_a_drifted_split_is_reapplied(arm):
+    """After `pulumi refresh` the endpoint's traffic may have been lost (an endpoint PUT without traffic)
+    or changed out of band: the setter's read reports it and the next `up` puts the spec's split back."""
+    setter = provider()
+    outs = setter.create(dict(PROPS)).outs
+    arm.endpoint["properties"]["traffic"] = {}  # the endpoint serves nothing
+    refreshed = setter.read(ENDPOINT_ID, dict(outs))
+    assert refreshed.id == ENDPOINT_ID and refreshed.outs["applied"] == {}
+    assert refreshed.outs["traffic"] == outs["traffic"]
+    news = dict(PROPS)  # same spec, same endpoint revision
+    diff = setter.diff(ENDPOINT_ID, refreshed.outs, news)
+    assert diff.changes and not diff.replaces
+    setter.update(ENDPOINT_ID, refreshed.outs, news)
+    assert arm.endpoint["properties"]["traffic"] == {"stable": 90, "canary": 10}
+    in_sync = setter.read(ENDPOINT_ID, dict(refreshed.outs, applied={"stable": 90, "canary": 10}))
+    assert not setter.diff(ENDPOINT_ID, in_sync.outs, news).changes
+
+
+def test_refresh_of_a_split_changed_out_of_band_is_a_diff(arm):
+    setter = provider()
+    outs = setter.create(dict(PROPS)).outs
+    arm.endpoint["properties"]["traffic"] = {"stable": 100, "canary": 0}  # az ml online-endpoint update --traffic
+    refreshed = setter.read(ENDPOINT_ID, dict(outs)).outs
+    assert refreshed["applied"] == {"stable": 100, "canary": 0}
+    assert setter.diff(ENDPOINT_ID, refreshed, dict(PROPS)).changes
+
+
+def test_refresh_of_an_endpoint_gone_drops_the_setter(arm):
+    setter = provider()
+    outs = setter.create(dict(PROPS)).outs
+    arm.exists = False
+    assert not setter.read(ENDPOINT_ID, dict(outs)).id
+
+
+# -- preview with unknown inputs ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["endpoint", "resource_group", "workspace", "subscription_id"])
+def test_an_unknown_identity_in_preview_is_changes_unknown_not_a_replace(key):
+    from pulumi.runtime.rpc import UNKNOWN
+
+    diff = TrafficSetterProvider().diff(ENDPOINT_ID, dict(PROPS, applied={"stable": 90, "canary": 10}), dict(PROPS, **{key: UNKNOWN}))
+    assert diff.changes is None and diff.replaces == []
+    assert key not in diff.stables
+
+
+def test_a_replaced_identity_is_not_listed_as_stable():
+    diff = TrafficSetterProvider().diff(ENDPOINT_ID, dict(PROPS), dict(PROPS, endpoint="other"))
+    assert diff.replaces == ["endpoint"] and "endpoint" not in diff.stables
+
+
+# -- delete drains what the live endpoint routes to ----------------------------------------------------------------
+
+
+def test_delete_after_a_deployment_was_removed_outside_pulumi_drains_the_rest():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeArm(deployments=("stable",), traffic={"stable": 100})  # canary deleted with `az ml`
+        fake.install(rsps)
+        provider().delete(ENDPOINT_ID, dict(PROPS, applied={"stable": 90, "canary": 10}))
+    assert fake.endpoint["properties"]["traffic"] == {"stable": 0}
+    fake.delete_deployment("stable")
+
+
+def test_delete_of_an_endpoint_already_drained_puts_nothing():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeArm(traffic={"stable": 0, "canary": 0})
+        fake.install(rsps)
+        provider().delete(ENDPOINT_ID, dict(PROPS))
+    assert fake.puts == []

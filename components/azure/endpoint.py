@@ -41,6 +41,9 @@ SCALE_OUT_CPU_PERCENT = 70.0
 SCALE_IN_CPU_PERCENT = 25.0
 # Azure ML deployment property autoscale changes: never reset it on update.
 AUTOSCALED = ["sku.capacity"]
+# Online endpoint properties TrafficSplit (traffic_setter.py) owns (wire names of azure-native's
+# OnlineEndpointProperties: `traffic`, `mirrorTraffic`).
+LIVE_TRAFFIC = ["properties.traffic", "properties.mirrorTraffic"]
 NO_CODE_PRIVATE = (
     "no-code MLflow deployment with egress disabled: Azure ML installs the model's conda/pip dependencies "
     "when the deployment starts, which needs outbound internet; set model.image (a custom environment image "
@@ -125,7 +128,10 @@ class Endpoint(PlatformComponent):
             identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
             properties=endpoint_properties,
             tags=tags,
-            opts=ctx.child(self),
+            # The split is TrafficSplit's. After `pulumi refresh` azure-native copies the live traffic
+            # into the endpoint's inputs; without this the next `up` would PUT the endpoint without
+            # traffic (and TrafficSplit, seeing no change of its own, would leave it serving nothing).
+            opts=ctx.child(self, ignore_changes=LIVE_TRAFFIC),
         )
         no_code = [v.name for v in served if not v.image]
         if ctx.private and no_code:
@@ -162,9 +168,20 @@ class Endpoint(PlatformComponent):
         # -- traffic split, once every deployment exists ----------------------------------------------------
         # The fingerprint of the endpoint's own inputs: an endpoint update (a PUT without traffic) is
         # followed by the split being applied again.
-        revision = hashlib.sha256(
-            json.dumps({"name": online_name, "properties": endpoint_properties, "tags": tags}, sort_keys=True).encode()
-        ).hexdigest()[:12]
+        revision = pulumi.Output.from_input(base.identity.id).apply(
+            lambda identity_id: hashlib.sha256(
+                json.dumps(
+                    {
+                        "name": online_name,
+                        "location": region,
+                        "identity": identity_id,
+                        "properties": endpoint_properties,
+                        "tags": tags,
+                    },
+                    sort_keys=True,
+                ).encode()
+            ).hexdigest()[:12]
+        )
         self.traffic = TrafficSplit(
             ctx.name(endpoint.name, "traffic"),
             {

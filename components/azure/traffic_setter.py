@@ -7,14 +7,23 @@ resource, which depends on every deployment, applies the split afterwards throug
 Manager REST API (GET the endpoint, PUT it back with `properties.traffic`, wait for the operation):
 
 - create / update: apply the split (weights must sum to 100); a split that is already live is left
-  alone. The resource also carries a fingerprint of the endpoint's own inputs, so an update of the
-  endpoint (tags, description, network access), which PUTs it without traffic, is followed by the split
-  being applied again in the same `pulumi up`.
-- delete: sets every deployment this resource routed to 0 % (Azure refuses to delete a deployment that
-  still receives traffic), so the deployments and the endpoint can be deleted after it; an endpoint
-  already gone is done.
+  alone. The resource also carries a fingerprint of the endpoint's own inputs (name, location,
+  identity, tags, description, network access), so an update of the endpoint, which PUTs it without
+  traffic, is followed by the split being applied again in the same `pulumi up`.
+- read (`pulumi refresh`): `applied` becomes the live split; diff compares it with the spec's split, so
+  a split lost or changed out of band is re-applied by the next `up`. The endpoint itself ignores
+  changes of `properties.traffic` / `properties.mirrorTraffic` (components/azure/endpoint.py): after a
+  refresh azure-native copies the live traffic into its inputs, and without that the next `up` would
+  PUT the endpoint without traffic.
+- diff: a changed subscription / resource group / workspace / endpoint name replaces; one not known yet
+  (preview) is "changes unknown".
+- delete: sets every deployment the live endpoint routes to to 0 % (Azure refuses to delete a
+  deployment that still receives traffic), so the deployments and the endpoint can be deleted after
+  it; a deployment already deleted outside Pulumi is not named; an endpoint already gone is done.
 - a version removed from the spec: the split moves away from it in the update, before Pulumi deletes its
   deployment (Pulumi deletes removed resources after all creates and updates).
+- every PUT is awaited: the Azure-AsyncOperation or Location operation whenever ARM names one (also on
+  a 200), then the endpoint until its provisioningState is Succeeded (Failed / Canceled fail the step).
 
 Credentials: `azure.identity.DefaultAzureCredential` (environment `AZURE_*` variables, workload or
 managed identity, Azure CLI login), i.e. the same identity `az` or the azure-native provider use
@@ -28,7 +37,8 @@ import time
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.runtime.rpc import UNKNOWN
 
 ARM = "https://management.azure.com"
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -200,12 +210,34 @@ class TrafficSetterProvider(ResourceProvider):
         applied = self.client().set_traffic(resource_id, split)
         return CreateResult(id_=resource_id, outs={**props, "traffic": split, "applied": applied})
 
+    def read(self, id_: str, props: dict) -> ReadResult:
+        """`pulumi refresh`: `applied` becomes the live split, so a split changed out of band (or lost
+        to an endpoint PUT without traffic) is a diff on the next `up`. An endpoint gone is a setter gone."""
+        live = self.client().current(endpoint_id(props))
+        if live is None:
+            return ReadResult(id_="", outs={})
+        return ReadResult(id_=id_, outs={**props, "applied": live})
+
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
-        replaces = [key for key in self.IDENTITY if olds.get(key) != news.get(key)]
-        changed = replaces or [
-            key for key in ("endpoint_revision",) if olds.get(key) != news.get(key)
-        ] or (["traffic"] if _ints(olds.get("traffic")) != _ints(news.get("traffic")) else [])
-        return DiffResult(changes=bool(changed), replaces=replaces, stables=list(self.IDENTITY), delete_before_replace=False)
+        # `__provider` (the serialized provider) is the engine's, not an input of the split.
+        unknown = [key for key, value in news.items() if key != "__provider" and _is_unknown(value)]
+        replaces = [key for key in self.IDENTITY if key not in unknown and olds.get(key) != news.get(key)]
+        stables = [key for key in self.IDENTITY if key not in unknown and key not in replaces]
+        if replaces:
+            return DiffResult(changes=True, replaces=replaces, stables=stables, delete_before_replace=False)
+        if unknown:
+            # Preview with inputs not known yet (e.g. the endpoint itself being replaced): say so
+            # instead of guessing a replace or no change.
+            return DiffResult(changes=None, replaces=[], stables=stables, delete_before_replace=False)
+        desired = _ints(news.get("traffic"))
+        applied = olds.get("applied")
+        changed = (
+            olds.get("endpoint_revision") != news.get("endpoint_revision")
+            or _ints(olds.get("traffic")) != desired
+            # the live split as last seen (create/update, or `pulumi refresh`) differs from the spec
+            or (isinstance(applied, dict) and _ints(applied) != desired)
+        )
+        return DiffResult(changes=changed, replaces=[], stables=stables, delete_before_replace=False)
 
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         split = normalise(news["traffic"])
@@ -218,9 +250,20 @@ class TrafficSetterProvider(ResourceProvider):
         live = client.current(resource_id)
         if live is None:
             return  # the endpoint is gone: nothing routes anywhere
-        drained = {name: 0 for name in {**live, **_ints(props.get("traffic"))}}
-        if any(live.get(name, 0) for name in drained):
-            client.set_traffic(resource_id, drained)
+        # Drain what the live endpoint routes to, nothing else: a deployment deleted outside Pulumi is
+        # no longer in the live traffic, and naming it would make Azure refuse the PUT.
+        if any(live.values()):
+            client.set_traffic(resource_id, {name: 0 for name in live})
+
+
+def _is_unknown(value) -> bool:
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, dict):
+        return any(_is_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_is_unknown(v) for v in value)
+    return False
 
 
 def _ints(traffic) -> dict[str, int]:
