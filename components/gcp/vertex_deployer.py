@@ -30,7 +30,7 @@ import time
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 # Custom images follow one container contract on every cloud: port 8080, GET /ping, POST /invocations.
 CONTAINER_PORT = 8080
@@ -41,6 +41,9 @@ REPLICA_MASK = ["dedicated_resources.min_replica_count", "dedicated_resources.ma
 # 900 s wait: wait up to an hour for each long-running operation.
 OPERATION_TIMEOUT = 3600
 POLL_SECONDS = 15
+# PSC automation creates a private endpoint's forwarding rule asynchronously: wait this long for its
+# address (or its error) before reporting it as not there yet.
+PSC_WAIT_SECONDS = 600
 # What, besides the version itself, is baked into a deployed model and cannot be changed in place: the
 # model's encryption key (set at upload) and the deployed model's service account (set at deploy).
 FINGERPRINT_PROPS = ("kms_key", "service_account")
@@ -92,7 +95,14 @@ class VertexClient:
     """The few Vertex AI calls the deployer makes. Pass `endpoint_client`/`model_client` (GAPIC
     EndpointServiceClient / ModelServiceClient, e.g. over another transport) or let it build them."""
 
-    def __init__(self, location: str, endpoint_client=None, model_client=None, poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        location: str,
+        endpoint_client=None,
+        model_client=None,
+        poll_seconds: float = POLL_SECONDS,
+        psc_wait_seconds: float = PSC_WAIT_SECONDS,
+    ):
         if endpoint_client is None or model_client is None:
             from google.cloud import aiplatform_v1
 
@@ -102,23 +112,35 @@ class VertexClient:
         self.endpoints = endpoint_client
         self.models = model_client
         self.poll_seconds = poll_seconds
+        self.psc_wait_seconds = psc_wait_seconds
 
     def deployed_models(self, endpoint: str) -> tuple[list, dict[str, int]]:
         current = self.endpoints.get_endpoint(name=endpoint)
         return list(current.deployed_models), dict(current.traffic_split)
 
-    def private_access(self, endpoint: str) -> dict[str, str | None]:
+    def private_access(self, endpoint: str, wait: bool = True) -> dict[str, str | None]:
         """Where a Private Service Connect endpoint is reached: the forwarding rule Vertex AI created in
-        the VPC (PSC automation), its internal IP and the endpoint's dedicated DNS name."""
-        current = self.endpoints.get_endpoint(name=endpoint)
-        automated = list(current.private_service_connect_config.psc_automation_configs)
-        first = automated[0] if automated else None
-        return {
-            "ip_address": (first.ip_address or None) if first else None,
-            "forwarding_rule": (first.forwarding_rule or None) if first else None,
-            "psc_error": (first.error_message or None) if first else None,
-            "dedicated_endpoint_dns": current.dedicated_endpoint_dns or None,
-        }
+        the VPC (PSC automation), its internal IP and the endpoint's dedicated DNS name. PSC automation
+        runs asynchronously: with `wait`, polls (up to psc_wait_seconds) until it has an address or has
+        failed; whatever is known then is returned (a missing IP is None, never guessed)."""
+        from google.cloud import aiplatform_v1
+
+        failed = aiplatform_v1.PSCAutomationState.PSC_AUTOMATION_STATE_FAILED
+        deadline = time.monotonic() + (self.psc_wait_seconds if wait else 0)
+        while True:
+            current = self.endpoints.get_endpoint(name=endpoint)
+            automated = list(current.private_service_connect_config.psc_automation_configs)
+            first = automated[0] if automated else None
+            access = {
+                "ip_address": (first.ip_address or None) if first else None,
+                "forwarding_rule": (first.forwarding_rule or None) if first else None,
+                "psc_error": (first.error_message or None) if first else None,
+                "dedicated_endpoint_dns": current.dedicated_endpoint_dns or None,
+            }
+            settled = first is None or access["ip_address"] or access["psc_error"] or first.state == failed
+            if settled or time.monotonic() >= deadline:
+                return access
+            time.sleep(self.poll_seconds)
 
     def wait_for_pending(self, endpoint: str) -> None:
         """Wait (up to OPERATION_TIMEOUT) for the endpoint's unfinished operations, e.g. a deployment the
@@ -298,8 +320,12 @@ class VertexDeployerProvider(ResourceProvider):
         unknown = [key for key in (*REPLACE_KEYS, *UPDATE_KEYS) if _has_unknown(news.get(key))]
         replaces = [key for key in REPLACE_KEYS if key not in unknown and olds.get(key) != news.get(key)]
         changed = [key for key in UPDATE_KEYS if key not in unknown and olds.get(key) != news.get(key)]
+        # A private endpoint whose PSC address was not there yet (and no error): update re-reads it, so
+        # the next `up` fills in `url` without any input changing.
+        access = olds.get("private_access") or {}
+        unaddressed = bool(news.get("private")) and not access.get("ip_address") and not access.get("psc_error")
         return DiffResult(
-            changes=bool(replaces or changed or unknown),
+            changes=bool(replaces or changed or unknown or unaddressed),
             replaces=replaces,
             stables=[key for key in REPLACE_KEYS if key not in replaces and key not in unknown],
             delete_before_replace=False,
@@ -357,6 +383,21 @@ class VertexDeployerProvider(ResourceProvider):
             if model not in in_use:
                 client.delete_model(model)
         return UpdateResult(outs=self._outs(client, news, state, split))
+
+    # -- read (pulumi refresh) -------------------------------------------------------------------------------
+    def read(self, id_: str, props: dict) -> ReadResult:
+        """Refresh re-reads what Vertex AI fills in after the fact (a private endpoint's PSC address); an
+        endpoint that no longer exists means the deployment is gone too."""
+        from google.api_core.exceptions import NotFound
+
+        client = self.client(props)
+        try:
+            if props.get("private"):
+                return ReadResult(id_=id_, outs={**props, "private_access": client.private_access(props["endpoint"], wait=False)})
+            client.deployed_models(props["endpoint"])
+        except NotFound:
+            return ReadResult(id_="", outs={})
+        return ReadResult(id_=id_, outs=dict(props))
 
     # -- delete ----------------------------------------------------------------------------------------------
     def delete(self, _id: str, props: dict) -> None:
