@@ -140,3 +140,20 @@ def test_names_reserved_elsewhere_are_fine_where_they_are_not(tmp_path):
     # feature_timestamp as the event time is renamed by the view itself; SageMaker's names mean nothing on GCP.
     load_spec_file(_spec_file(tmp_path, "gcp", event_time="feature_timestamp", write_time="timestamp"), "gcp")
     load_spec_file(_spec_file(tmp_path, "aws", feature_timestamp="int"), "aws")
+
+
+# -- endpoint deployer: the gcp provider's impersonation reaches the deployer -------------------------------
+def test_the_deployer_impersonates_the_account_the_gcp_provider_impersonates(tmp_path):
+    from cli.offline_plan import plan_stack
+
+    document = yaml.safe_load((STACKS_DIR / "Pulumi.gcp-dev.yaml").read_text())
+    document["config"]["gcp:impersonateServiceAccount"] = "deployer@fraud-ml-dev-project.iam.gserviceaccount.com"
+    document["config"]["gcp:impersonateServiceAccountDelegates"] = ["hop@fraud-ml-dev-project.iam.gserviceaccount.com"]
+    (tmp_path / "Pulumi.gcp-dev.yaml").write_text(yaml.safe_dump(document))
+    plan = plan_stack("gcp-dev", tmp_path)
+    deployment = _one(plan, "pulumi-python:dynamic:Resource", "-deployment").inputs
+    assert deployment["impersonate_service_account"] == "deployer@fraud-ml-dev-project.iam.gserviceaccount.com"
+    assert deployment["impersonate_delegates"] == ["hop@fraud-ml-dev-project.iam.gserviceaccount.com"]
+    # Without the setting the deployer uses Application Default Credentials as they are.
+    plain = _one(reference_plan("gcp-dev"), "pulumi-python:dynamic:Resource", "-deployment").inputs
+    assert "impersonate_service_account" not in plain

@@ -679,6 +679,24 @@ def test_preview_unknowns_are_changes_not_replacements(provider, unknown):
     assert not provider.diff(ENDPOINT, olds, _as_engine_sends(_props(), keep_unknowns=True)).changes
 
 
+def test_the_deployer_impersonates_the_configured_account(monkeypatch):
+    import google.auth
+    from google.auth import impersonated_credentials
+
+    source = AnonymousCredentials()
+    monkeypatch.setattr(google.auth, "default", lambda scopes=None, **_: (source, "p"))
+    props = _props(impersonate_service_account="deployer@p.iam.gserviceaccount.com", impersonate_delegates=["hop@p.iam.gserviceaccount.com"])
+    client = VertexDeployerProvider().client(props)  # the real client, as `pulumi up` builds it
+    for gapic in (client.endpoints, client.models):
+        used = gapic._transport._credentials
+        assert isinstance(used, impersonated_credentials.Credentials)
+        assert used.service_account_email == "deployer@p.iam.gserviceaccount.com"
+        assert used._delegates == ["hop@p.iam.gserviceaccount.com"]
+    # Not configured: Application Default Credentials as they are.
+    plain = VertexDeployerProvider().client(_props())
+    assert plain.endpoints._transport._credentials is source
+
+
 def test_fingerprint_ignores_weight_replicas_and_labels_but_not_key_or_account():
     props = _props()
     a = _version("stable", 90, "gs://b/x/")

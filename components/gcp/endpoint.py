@@ -139,9 +139,13 @@ class Endpoint(PlatformComponent):
         endpoint_resource = pulumi.Output.concat(
             "projects/", project, "/locations/", region, "/endpoints/", self.endpoint.name
         )
+        # The deployer authenticates on its own (ADC): give it the impersonation the gcp provider uses.
+        gcp_config = pulumi.Config("gcp")
         self.deployment = VertexDeployment(
             ctx.name(endpoint.name, "deployment"),
             {
+                "impersonate_service_account": gcp_config.get("impersonateServiceAccount"),
+                "impersonate_delegates": _delegates(gcp_config.get("impersonateServiceAccountDelegates")),
                 "project": project,
                 "location": region,
                 "endpoint": endpoint_resource,
@@ -209,6 +213,20 @@ class Endpoint(PlatformComponent):
             where = "model" if version.name == "stable" else "canary.model"
             raise pulumi.RunError(f"{field}.{where}.artifact: Vertex AI reads model artifacts from gs:// only")
         return pulumi.Output.concat(base.artifacts_bucket.url, "/", artifact.strip("/"), "/")
+
+
+def _delegates(raw: str | None) -> list[str] | None:
+    """`gcp:impersonateServiceAccountDelegates` as the engine hands config to the program: a JSON list
+    (set as a YAML list) or a comma-separated string."""
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw.split(",")
+    if isinstance(value, str):
+        value = [value]
+    return [str(item).strip() for item in value if str(item).strip()] or None
 
 
 def _private_url(access: dict | None, endpoint_resource: str) -> str | None:

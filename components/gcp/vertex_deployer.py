@@ -20,6 +20,13 @@ fields refuse floats, so replica and accelerator counts are converted with `_cou
 
 All cloud calls go through `VertexClient`, whose GAPIC clients can be passed in (tests pass real GAPIC
 clients over a faked HTTP transport).
+
+Credentials: the deployer runs in the Pulumi engine's dynamic-provider process, not in pulumi-gcp, so
+it does not see the gcp provider's configuration. It uses Application Default Credentials, impersonating
+`impersonate_service_account` (with `impersonate_delegates`) when set: the Endpoint component passes the
+stack's `gcp:impersonateServiceAccount` / `gcp:impersonateServiceAccountDelegates` there. A stack that
+authenticates pulumi-gcp with `gcp:credentials` or `gcp:accessToken` must also provide ADC (e.g.
+GOOGLE_APPLICATION_CREDENTIALS naming the same key file): see docs/endpoints.md.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 CONTAINER_PORT = 8080
 HEALTH_ROUTE = "/ping"
 PREDICT_ROUTE = "/invocations"
+SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 REPLICA_MASK = ["dedicated_resources.min_replica_count", "dedicated_resources.max_replica_count"]
 # Uploading a large model or deploying onto GPU nodes routinely takes longer than the client's default
 # 900 s wait: wait up to an hour for each long-running operation.
@@ -87,6 +95,24 @@ def fingerprint(props: dict, version: dict) -> str:
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:12]
 
 
+def credentials(props: dict):
+    """The deployer's Google credentials: None (the client libraries then use Application Default
+    Credentials), or ADC impersonating `impersonate_service_account` through `impersonate_delegates`."""
+    target = props.get("impersonate_service_account")
+    if not target:
+        return None
+    import google.auth
+    from google.auth import impersonated_credentials
+
+    source, _ = google.auth.default(scopes=SCOPES)
+    return impersonated_credentials.Credentials(
+        source_credentials=source,
+        target_principal=target,
+        target_scopes=SCOPES,
+        delegates=list(props.get("impersonate_delegates") or []) or None,
+    )
+
+
 def display_name(props: dict, version: dict) -> str:
     return f"{props['display_name']}-{version['name']}-{fingerprint(props, version)}"
 
@@ -102,13 +128,16 @@ class VertexClient:
         model_client=None,
         poll_seconds: float = POLL_SECONDS,
         psc_wait_seconds: float = PSC_WAIT_SECONDS,
+        credentials=None,
     ):
         if endpoint_client is None or model_client is None:
             from google.cloud import aiplatform_v1
 
             options = {"api_endpoint": f"{location}-aiplatform.googleapis.com"}
-            endpoint_client = endpoint_client or aiplatform_v1.EndpointServiceClient(client_options=options)
-            model_client = model_client or aiplatform_v1.ModelServiceClient(client_options=options)
+            endpoint_client = endpoint_client or aiplatform_v1.EndpointServiceClient(
+                credentials=credentials, client_options=options
+            )
+            model_client = model_client or aiplatform_v1.ModelServiceClient(credentials=credentials, client_options=options)
         self.endpoints = endpoint_client
         self.models = model_client
         self.poll_seconds = poll_seconds
@@ -278,6 +307,7 @@ class VertexClient:
 class VertexDeployerProvider(ResourceProvider):
     """Inputs: project, location, endpoint (full resource name), display_name, labels, kms_key,
     service_account, private (a Private Service Connect endpoint: report where it is reached),
+    impersonate_service_account / impersonate_delegates (how the deployer authenticates, see credentials()),
     versions: [{name, weight, image, default_image, artifact_uri, machine_type, accelerator_type,
     accelerator_count, min_replicas, max_replicas}]."""
 
@@ -288,7 +318,7 @@ class VertexDeployerProvider(ResourceProvider):
     def client(self, props: dict) -> VertexClient:
         if self._client_factory is not None:
             return self._client_factory(props)
-        return VertexClient(props["location"])
+        return VertexClient(props["location"], credentials=credentials(props))
 
     # -- create -----------------------------------------------------------------------------------------
     def create(self, props: dict) -> CreateResult:
