@@ -315,10 +315,13 @@ def test_refresh_of_an_endpoint_gone_drops_the_setter(arm):
 
 
 @pytest.mark.parametrize("key", ["endpoint", "resource_group", "workspace", "subscription_id"])
-def test_an_unknown_identity_in_preview_is_changes_unknown_not_a_replace(key):
-    from pulumi.runtime.rpc import UNKNOWN
+@pytest.mark.parametrize("unknown", ["Unknown()", "rpc.UNKNOWN"])
+def test_an_unknown_identity_in_preview_is_changes_unknown_not_a_replace(key, unknown):
+    from pulumi.output import Unknown
+    from pulumi.runtime import rpc
 
-    diff = TrafficSetterProvider().diff(ENDPOINT_ID, dict(PROPS, applied={"stable": 90, "canary": 10}), dict(PROPS, **{key: UNKNOWN}))
+    value = Unknown() if unknown == "Unknown()" else rpc.UNKNOWN
+    diff = TrafficSetterProvider().diff(ENDPOINT_ID, dict(PROPS, applied={"stable": 90, "canary": 10}), dict(PROPS, **{key: value}))
     assert diff.changes is None and diff.replaces == []
     assert key not in diff.stables
 
@@ -346,3 +349,70 @@ def test_delete_of_an_endpoint_already_drained_puts_nothing():
         fake.install(rsps)
         provider().delete(ENDPOINT_ID, dict(PROPS))
     assert fake.puts == []
+
+
+# -- the provider the way Pulumi runs it: dill-serialized, loaded by another process, fed over the wire -----------
+
+def test_the_serialized_provider_loads_in_pulumis_provider_process_and_diffs_engine_inputs(tmp_path):
+    """`pulumi.dynamic` pickles the provider with dill; Pulumi starts its dynamic-provider process
+    (`python -m pulumi.dynamic`, a gRPC server) elsewhere, which unpickles it and gets the engine's
+    inputs over gRPC, unknowns (preview) included. Here that process runs from another directory."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+
+    import grpc
+    from pulumi.dynamic.dynamic import serialize_provider
+    from pulumi.runtime import rpc
+    from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+    serialized = serialize_provider(TrafficSetterProvider())
+    olds = dict(PROPS, __provider=serialized, applied={"stable": 90, "canary": 10})
+    news = dict(PROPS, __provider=serialized, applied=None)
+    cases = [
+        (olds, news, "DIFF_NONE", []),
+        (olds, dict(news, traffic={"stable": 50, "canary": 50}), "DIFF_SOME", []),
+        (dict(olds, applied={}), news, "DIFF_SOME", []),  # refreshed: the endpoint serves nothing
+        (olds, dict(news, endpoint=rpc.UNKNOWN), "DIFF_UNKNOWN", []),  # preview: the endpoint is being replaced
+        (olds, dict(news, endpoint="other"), "DIFF_SOME", ["endpoint"]),
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pulumi.dynamic"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        port = int(server.stdout.readline())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            for old, new, changes, replaces in cases:
+                request = provider_pb2.DiffRequest(
+                    id=ENDPOINT_ID,
+                    urn="urn:pulumi:prod::mlplat::pulumi-python:dynamic:Resource::traffic",
+                    olds=asyncio.run(rpc.serialize_properties(old, {})),
+                    news=asyncio.run(rpc.serialize_properties(new, {})),
+                )
+                response = stub.Diff(request, timeout=180)
+                assert provider_pb2.DiffResponse.DiffChanges.Name(response.changes) == changes, new
+                assert list(response.replaces) == replaces
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def test_create_takes_and_returns_what_goes_over_the_wire(arm):
+    import asyncio
+
+    from pulumi.runtime import rpc
+
+    def wire(props: dict) -> dict:
+        return rpc.deserialize_properties(asyncio.run(rpc.serialize_properties(props, {})))
+
+    sent = wire(dict(PROPS, traffic={"stable": 90, "canary": 10}, applied=None))
+    assert sent["traffic"] == {"stable": 90.0, "canary": 10.0}  # numbers arrive as floats
+    result = provider().create(sent)
+    assert arm.endpoint["properties"]["traffic"] == {"stable": 90, "canary": 10}
+    stored = wire(result.outs)
+    assert stored["applied"] == {"stable": 90, "canary": 10} and stored["traffic"] == {"stable": 90, "canary": 10}
+    # the next preview compares what the engine stored with what the program sends
+    assert not provider().diff(ENDPOINT_ID, stored, sent).changes

@@ -38,6 +38,7 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 ARM = "https://management.azure.com"
@@ -257,6 +258,10 @@ class TrafficSetterProvider(ResourceProvider):
 
 
 def _is_unknown(value) -> bool:
+    """A value the engine does not know yet: the dynamic-provider host deserializes it to
+    `pulumi.output.Unknown` (the wire form is the `rpc.UNKNOWN` string)."""
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, dict):
