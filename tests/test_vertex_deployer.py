@@ -705,3 +705,71 @@ def test_fingerprint_ignores_weight_replicas_and_labels_but_not_key_or_account()
     assert fingerprint(props, a) != fingerprint(props, {**a, "artifact_uri": "gs://b/y/"})
     assert fingerprint(props, a) != fingerprint({**props, "kms_key": "k"}, a)
     assert fingerprint(props, a) != fingerprint({**props, "service_account": "s"}, a)
+
+
+# -- the provider the way Pulumi runs it: dill-serialized, loaded by another process, fed over the wire -----------
+
+def _wire(props: dict):
+    """The protobuf Struct the engine sends (what rpc.serialize_properties makes of the values)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(props, {}))
+    finally:
+        loop.close()
+
+
+def test_the_serialized_provider_loads_in_another_process_and_diffs_engine_inputs(provider, tmp_path):
+    """`pulumi.dynamic` pickles the provider with dill; the engine starts the dynamic-provider plugin
+    (`python -m pulumi.dynamic`) elsewhere, which unpickles it and gets the engine's inputs over gRPC,
+    unknowns (preview) included. This runs that very server in another working directory and talks
+    gRPC to it."""
+    import os
+    import subprocess
+    import sys
+
+    import grpc
+    from pulumi.dynamic.dynamic import serialize_provider
+    from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+    serialized = serialize_provider(VertexDeployerProvider())  # what VertexDeployment stores
+    stored = _as_engine_sends(provider.create(_props()).outs)  # the state after create
+    olds = dict(stored, __provider=serialized)
+    news = dict(_props(), __provider=serialized)
+    cases = [
+        (news, "DIFF_NONE", []),
+        (dict(_props(stable=75, canary=25), __provider=serialized), "DIFF_SOME", []),
+        (dict(news, endpoint=rpc.UNKNOWN), "DIFF_SOME", []),  # preview: the endpoint is being replaced
+        (dict(news, endpoint="projects/p/locations/us-central1/endpoints/456"), "DIFF_SOME", ["endpoint"]),
+        (dict(news, project="q"), "DIFF_SOME", ["project"]),
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_CURRENT_TEST")}
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.dynamic"], cwd=tmp_path, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        port = int(server.stdout.readline().strip())  # the plugin's handshake: its port
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            for new, changes, replaces in cases:
+                response = stub.Diff(provider_pb2.DiffRequest(id=ENDPOINT, olds=_wire(olds), news=_wire(new)), timeout=120)
+                assert (provider_pb2.DiffResponse.DiffChanges.Name(response.changes), list(response.replaces)) == (changes, replaces)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert str(tmp_path) != os.getcwd()
+
+
+def test_create_takes_and_returns_what_goes_over_the_wire(provider, fake):
+    sent = _as_engine_sends(_props())  # what Create receives: numbers as floats
+    assert sent["versions"][0]["weight"] == 90.0 and isinstance(sent["versions"][0]["weight"], float)
+    created = provider.create(sent)
+    assert _split_by_version(created.outs) == {"stable": 90, "canary": 10}
+    stored = _as_engine_sends(created.outs)  # what the engine keeps as the state
+    assert stored["deployed"] == created.outs["deployed"]
+    # The next preview compares the state with what the program sends (unknowns kept): no change...
+    assert not provider.diff(ENDPOINT, _as_engine_sends(created.outs, keep_unknowns=True), _as_engine_sends(_props(), keep_unknowns=True)).changes
+    # ...and the next update starts from the stored state: nothing is redeployed.
+    fake.calls.clear()
+    provider.update(ENDPOINT, stored, _as_engine_sends(_props(stable=80, canary=20)))
+    assert fake.changes() == ["update_endpoint"]
