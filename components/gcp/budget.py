@@ -32,7 +32,7 @@ class Budget(PlatformComponent):
         if not account:
             raise pulumi.RunError(
                 f"stacks/Pulumi.{pulumi.get_stack()}.yaml: config.{BILLING_ACCOUNT_KEY}: missing; the GCP budget "
-                "needs the billing account id (XXXXXX-XXXXXX-XXXXXX): "
+                "needs the billing account id (three groups of six characters, e.g. 01A2B3-C4D5E6-F7A8B9): "
                 f"`pulumi config set {BILLING_ACCOUNT_KEY} <id>`"
             )
         labels = ctx.tags()
