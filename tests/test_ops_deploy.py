@@ -21,11 +21,9 @@ from pulumi.automation._cmd import CommandResult
 from pulumi.automation.events import EngineEvent
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import run  # noqa: E402
+from test_ops_support import project, run  # noqa: E402,F401
 
 from cli.ops import deploy  # noqa: E402
-from cli.ops.stack_template import write_stack  # noqa: E402
-from components.spec import Cloud, Environment  # noqa: E402
 
 BUCKET_URN = "urn:pulumi:dev::mlplat::aws:s3/bucketV2:BucketV2::data"
 
@@ -104,21 +102,6 @@ class FakeAutomation:
 
     def call(self, name):
         return next(kwargs for n, kwargs in self.calls if n == name)
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "project"
-    (root / "policies").mkdir(parents=True)
-    (root / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
-    (root / "Pulumi.yaml").write_text("name: mlplat\nruntime: python\nstackConfigDir: stacks\n")
-    for stack, env in [("app-dev", Environment.dev), ("app-prod", Environment.prod)]:
-        write_stack(stack, root / "stacks", Cloud.aws, env, region="us-east-1")
-    monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(root))
-    monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
-    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
-    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")
-    return root
 
 
 @pytest.fixture

@@ -17,27 +17,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import run  # noqa: E402
+from test_ops_support import project, run  # noqa: E402,F401
 
-from cli.ops.stack_template import write_stack  # noqa: E402
-from components.spec import Cloud, Environment  # noqa: E402
 
 FAKE = Path(__file__).parent / "fixtures" / "ops" / "fake_pulumi.py"
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "project"
-    (root / "policies").mkdir(parents=True)
-    (root / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
-    (root / "Pulumi.yaml").write_text("name: mlplat\nruntime: python\nstackConfigDir: stacks\n")
-    for stack, env in [("app-dev", Environment.dev), ("app-prod", Environment.prod)]:
-        write_stack(stack, root / "stacks", Cloud.aws, env, region="us-east-1")
-    monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(root))
-    monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
-    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
-    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")
-    return root
 
 
 class FakeCli:

@@ -89,3 +89,23 @@ def gcp_http(tmp_path, monkeypatch):
         mock.add(responses.POST, "https://oauth2.googleapis.com/token",
                  json={"access_token": "ya29.test", "expires_in": 3600, "token_type": "Bearer"})
         yield mock
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project directory with the policy pack marker and two AWS stacks (dev, prod), used via
+    MLPLAT_PROJECT_DIR; no backend and an empty passphrase in the environment."""
+    from cli.ops.stack_template import write_stack
+    from components.spec import Cloud, Environment
+
+    root = tmp_path / "project"
+    (root / "policies").mkdir(parents=True)
+    (root / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (root / "Pulumi.yaml").write_text("name: mlplat\nruntime: python\nstackConfigDir: stacks\n")
+    for stack, env in [("app-dev", Environment.dev), ("app-prod", Environment.prod)]:
+        write_stack(stack, root / "stacks", Cloud.aws, env, region="us-east-1")
+    monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(root))
+    monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")
+    return root
