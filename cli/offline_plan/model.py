@@ -16,6 +16,7 @@ class PlannedResource:
     protect: bool
     custom: bool = True
     dependencies: list[str] = field(default_factory=list)  # URNs the engine waits for (depends_on + inputs)
+    options: dict = field(default_factory=dict)  # the rest of the engine request: aliases, provider, ignoreChanges...
 
     def to_dict(self) -> dict:
         return {

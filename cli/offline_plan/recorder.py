@@ -23,6 +23,7 @@ class Registration:
     aliases: list = field(default_factory=list)
     provider: str | None = None
     dependencies: list = field(default_factory=list)
+    options: dict = field(default_factory=dict)
 
 
 class RecordingMonitor(MockMonitor):
@@ -56,9 +57,24 @@ class RecordingMonitor(MockMonitor):
                     aliases=[str(a) for a in request.aliasURNs],
                     provider=request.provider or None,
                     dependencies=list(request.dependencies),
+                    options=engine_options(request),
                 )
             )
         return response
+
+
+# Request fields that say where the program made the call, not what it asks the engine to do.
+_NOT_ENGINE_OPTIONS = {"type", "name", "parent", "custom", "object", "protect", "sourcePosition", "stackTrace",
+                       "parentStackTraceHandle"}
+
+
+def engine_options(request) -> dict:
+    """Every other field of the RegisterResource request (aliases, dependencies, provider, ignoreChanges...),
+    as protobuf's JSON mapping: what the engine would diff a deployed stack against besides the inputs."""
+    from google.protobuf.json_format import MessageToDict
+
+    fields = MessageToDict(request, preserving_proto_field_name=True)
+    return {key: value for key, value in fields.items() if key not in _NOT_ENGINE_OPTIONS}
 
 
 def _plain(value):

@@ -131,6 +131,7 @@ def _run(stack: str, loaded) -> Plan:
                 protect=reg.protect,
                 custom=reg.custom,
                 dependencies=reg.dependencies,
+                options=reg.options,
             )
         )
     order = {key: i for i, key in enumerate(["platform", "base", *[c.key for c in CAPABILITIES]])}
