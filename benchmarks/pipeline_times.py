@@ -30,10 +30,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from cli.finops.estimate import estimate_plan
-    from cli.offline_plan import plan_stack
-    from cli.policy_run.analyzer_client import PolicyPackProcess
-    from cli.policy_run.results import run_policies
+    from mlplat.finops.estimate import estimate_plan
+    from mlplat.offline_plan import plan_stack
+    from mlplat.policy_run.analyzer_client import PolicyPackProcess
+    from mlplat.policy_run.results import run_policies
 
     pack, start_seconds = timed(lambda: PolicyPackProcess().__enter__())
     rows = []

@@ -24,7 +24,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    from cli.offline_plan import plan_stack  # noqa: E402  (import cost is reported separately)
+    from mlplat.offline_plan import plan_stack  # noqa: E402  (import cost is reported separately)
 
     import_seconds = time.perf_counter() - started
     rows = []
@@ -38,7 +38,7 @@ def main() -> None:
                 count = len(plan.custom_resources())
             rows.append((stack, cloud, count, min(times), statistics.median(times)))
 
-    print(f"import cli.offline_plan: {import_seconds:.2f}s; {args.repeat} runs per row (first run includes SDK imports)")
+    print(f"import mlplat.offline_plan: {import_seconds:.2f}s; {args.repeat} runs per row (first run includes SDK imports)")
     print(f"{'stack':<12} {'cloud':<6} {'resources':>9} {'min s':>7} {'median s':>9}")
     for stack, cloud, count, fastest, median in rows:
         print(f"{stack:<12} {cloud:<6} {count:>9} {fastest:>7.2f} {median:>9.2f}")

@@ -8,6 +8,8 @@ from typing import Any, NoReturn
 
 import typer
 
+from mlplat.tables import table  # noqa: F401  (commands import it from here)
+
 # Exit codes used by every command.
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # the command ran and found problems (invalid spec, mandatory policy violated, failed check)
@@ -28,15 +30,6 @@ def emit_json(document: Any) -> None:
 def info(message: str) -> None:
     """Progress and notes go to stderr so stdout stays machine-readable."""
     typer.echo(message, err=True)
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    """A plain fixed-width text table (no colour codes, so it survives logs and pull-request comments)."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def is_interactive() -> bool:

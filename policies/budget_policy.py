@@ -14,8 +14,8 @@ try:  # imported as the package `policies` (tests) or from the pack directory (t
 except ImportError:
     import resource_facts as facts  # type: ignore[no-redef]
 
-from cli.finops.estimate import annotate, estimate, usage_of
-from cli.finops.sku import Resource
+from mlplat.finops.estimate import annotate, estimate, usage_of
+from mlplat.finops.sku import Resource
 from components.capabilities import CAPABILITY_OF_COMPONENT
 
 

@@ -16,7 +16,7 @@ CLOUDS = ("aws", "azure", "gcp")
 @functools.lru_cache(maxsize=None)
 def reference_plan(stack: str, cloud: str | None = None):
     """The offline plan of `stacks/Pulumi.<stack>.yaml` (optionally rendered on `cloud`), cached."""
-    from cli.offline_plan import plan_stack
+    from mlplat.offline_plan import plan_stack
 
     return plan_stack(stack, STACKS_DIR, cloud)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli.offline_plan import plan_file, plan_stack
-from cli.offline_plan import recorder
+from mlplat.offline_plan import plan_file, plan_stack
+from mlplat.offline_plan import recorder
 from conftest import STACKS_DIR, reference_plan
 
 OFFLINE_ACCOUNT = "123456789012"
@@ -359,7 +359,7 @@ def test_feature_group_names_stay_within_sagemakers_64_characters(tmp_path):
     """Longest names the spec allows: 24-character platform, staging, 24-character group, schema suffix."""
     import yaml
 
-    from cli.offline_plan import plan_file
+    from mlplat.offline_plan import plan_file
 
     spec = {
         "name": "a" * 23 + "z",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli.offline_plan import plan_file
+from mlplat.offline_plan import plan_file
 from components.azure import roles
 from conftest import STACKS_DIR, reference_plan
 
@@ -157,7 +157,7 @@ def test_a_feature_change_registers_a_new_feature_set_version_and_keeps_the_urn(
 
 
 def test_asset_versions_are_retained_not_deleted_and_alias_the_fixed_version_one(monkeypatch):
-    from cli.offline_plan import recorder
+    from mlplat.offline_plan import recorder
 
     seen: dict[str, tuple[bool, list[str]]] = {}
     original = recorder.RecordingMonitor.RegisterResource
@@ -167,7 +167,7 @@ def test_asset_versions_are_retained_not_deleted_and_alias_the_fixed_version_one
         return original(self, request)
 
     monkeypatch.setattr(recorder.RecordingMonitor, "RegisterResource", register)
-    from cli.offline_plan import plan_stack
+    from mlplat.offline_plan import plan_stack
 
     plan_stack("azure-prod", STACKS_DIR)
     for name, legacy in (
@@ -199,7 +199,7 @@ def test_prod_vault_keeps_90_days_with_purge_protection():
 
 
 def test_an_existing_vault_keeps_its_retention(monkeypatch):
-    from cli.offline_plan import plan_stack
+    from mlplat.offline_plan import plan_stack
 
     seen = _registrations(monkeypatch, lambda: plan_stack("azure-dev", STACKS_DIR))
     (vault,) = [r for r in seen.values() if r.type == "azure-native:keyvault:Vault"]
@@ -266,7 +266,7 @@ DYNAMIC = "pulumi-python:dynamic:Resource"
 
 def _registrations(monkeypatch, run):
     """{logical name: RegisterResource request} of everything `run()` plans (options the plan omits)."""
-    from cli.offline_plan import recorder
+    from mlplat.offline_plan import recorder
 
     seen = {}
     original = recorder.RecordingMonitor.RegisterResource
@@ -296,7 +296,7 @@ def test_endpoint_is_created_without_traffic_and_the_split_follows_the_deploymen
 
 
 def test_deployment_updates_leave_the_autoscaled_capacity_alone(monkeypatch):
-    from cli.offline_plan import plan_stack
+    from mlplat.offline_plan import plan_stack
 
     seen = _registrations(monkeypatch, lambda: plan_stack("azure-prod", STACKS_DIR))
     deployments = [r for r in seen.values() if r.type == "azure-native:machinelearningservices:OnlineDeployment"]
@@ -308,7 +308,7 @@ def test_deployment_updates_leave_the_autoscaled_capacity_alone(monkeypatch):
 def test_the_endpoint_leaves_its_traffic_to_the_traffic_split(monkeypatch):
     """After `pulumi refresh` azure-native copies the live traffic into the endpoint's inputs; the
     endpoint must not PUT itself without it on the next `up`."""
-    from cli.offline_plan import plan_stack
+    from mlplat.offline_plan import plan_stack
 
     seen = _registrations(monkeypatch, lambda: plan_stack("azure-prod", STACKS_DIR))
     (endpoint,) = [r for r in seen.values() if r.type == "azure-native:machinelearningservices:OnlineEndpoint"]
@@ -359,7 +359,7 @@ def test_private_no_code_mlflow_deployments_are_flagged_and_an_image_clears_it(t
 # -- F5: the budget starts in the current month and never moves -----------------------------------------------
 
 def test_budget_starts_on_the_first_of_the_current_month_and_ignores_later_months(monkeypatch):
-    from cli.offline_plan import plan_stack
+    from mlplat.offline_plan import plan_stack
 
     plans = []
     seen = _registrations(monkeypatch, lambda: plans.append(plan_stack("azure-dev", STACKS_DIR)))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli.offline_plan import plan_file
+from mlplat.offline_plan import plan_file
 from components.spec import SpecError, load_stack, parse_spec
 from components.traffic import split, versions
 from conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan

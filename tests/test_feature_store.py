@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli.offline_plan import plan_file
+from mlplat.offline_plan import plan_file
 from components.spec import SpecError, load_spec_file, load_stack
 from components.spec.feature_types import (
     AWS_TYPES,

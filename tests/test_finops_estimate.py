@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from cli.finops.estimate import EstimateError, estimate, estimate_plan, usage_of
-from cli.finops.sku import Resource
-from cli.offline_plan import plan_file, plan_stack
+from mlplat.finops.estimate import EstimateError, estimate, estimate_plan, usage_of
+from mlplat.finops.sku import Resource
+from mlplat.offline_plan import plan_file, plan_stack
 from components.catalog.prices import CatalogError, load_catalog, parse_rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def test_small_spec_estimate_matches_hand_computation(catalog):
     ]
     usage = usage_of(None, {"training_gpu_hours": 100, "training_on_spot_percent": 80, "stored_gb": 500,
                             "vector_stored_gb": 10})
-    from cli.finops.estimate import annotate
+    from mlplat.finops.estimate import annotate
 
     result = estimate(annotate(resources), "aws", "us-east-1", usage, catalog=catalog)
 
@@ -89,7 +89,7 @@ def test_endpoint_idle_and_traffic_from_spec(catalog, tmp_path):
                       "initialVariantWeight": 0.1}]},
                  capability="endpoints", parent="urn:c"),
     ]
-    from cli.finops.estimate import annotate
+    from mlplat.finops.estimate import annotate
 
     spec = {"endpoints": [{"name": "scorer", "min_replicas": 1, "max_replicas": 4}]}
     usage = usage_of(None, {"endpoint_requests_per_second": {"scorer": 50}, "requests_per_replica_per_second": 20})

@@ -1,4 +1,4 @@
-"""Resolvers in cli/finops/sku.py: no charge is dropped on the way to the estimate, always-on floors (Batch
+"""Resolvers in mlplat/finops/sku.py: no charge is dropped on the way to the estimate, always-on floors (Batch
 minVcpus, GKE total minimum) are priced, Azure deployments are scaled by their share of the endpoint's traffic."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from cli.finops.estimate import annotate, estimate, estimate_plan, usage_of
-from cli.finops.sku import Charge, Resource, classify, is_billable_record
+from mlplat.finops.estimate import annotate, estimate, estimate_plan, usage_of
+from mlplat.finops.sku import Charge, Resource, classify, is_billable_record
 from components.catalog import gpus
 from components.catalog.prices import load_catalog
 from tests.conftest import REFERENCE_STACKS, reference_plan
@@ -28,7 +28,7 @@ def run(resources, cloud="aws", region="us-east-1", usage=None, spec=None):
 def test_unknown_charge_kind_is_an_error(monkeypatch):
     with pytest.raises(ValueError, match="kind 'bogus'"):
         Charge("vpc/nat-gateway", 730.0, "bogus")  # e.g. a basis passed positionally
-    from cli.finops import sku
+    from mlplat.finops import sku
 
     charge = Charge("s3/standard-storage", kind="usage", driver="nobody-knows")
     monkeypatch.setitem(sku.RESOLVERS, "test:custom:Thing", lambda r: sku.Resolution("priced", [charge]))
@@ -128,7 +128,7 @@ def test_azure_traffic_split_from_the_traffic_setter():
     deployment is scaled for its 10% only."""
     from pathlib import Path
 
-    from cli.offline_plan import plan_file
+    from mlplat.offline_plan import plan_file
 
     plan = plan_file(Path(__file__).resolve().parent.parent / "examples" / "fraud-ml.yaml", "azure")
     result = estimate_plan(plan)

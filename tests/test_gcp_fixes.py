@@ -144,7 +144,7 @@ def test_names_reserved_elsewhere_are_fine_where_they_are_not(tmp_path):
 
 # -- endpoint deployer: the gcp provider's impersonation reaches the deployer -------------------------------
 def test_the_deployer_impersonates_the_account_the_gcp_provider_impersonates(tmp_path):
-    from cli.offline_plan import plan_stack
+    from mlplat.offline_plan import plan_stack
 
     document = yaml.safe_load((STACKS_DIR / "Pulumi.gcp-dev.yaml").read_text())
     document["config"]["gcp:impersonateServiceAccount"] = "deployer@fraud-ml-dev-project.iam.gserviceaccount.com"

@@ -19,9 +19,9 @@ from azure.core.credentials import AccessToken
 sys.path.insert(0, str(Path(__file__).parent))
 from test_ops_support import run  # noqa: E402
 
-from cli.ops import backend_azure, quota_azure  # noqa: E402
-from cli.ops.preflight import GpuNeed  # noqa: E402
-from cli.ops.results import OpsError  # noqa: E402
+from mlplat.ops import backend_azure, quota_azure  # noqa: E402
+from mlplat.ops.preflight import GpuNeed  # noqa: E402
+from mlplat.ops.results import OpsError  # noqa: E402
 from components.spec import parse_spec  # noqa: E402
 
 SUB = "11111111-2222-3333-4444-555555555555"

@@ -1,7 +1,7 @@
 """`mlplat preview|up|destroy`: the Automation API wrapper.
 
 The missing-CLI path runs for real (PATH without `pulumi`). The options passed to the Automation API
-are checked by replacing `cli.ops.deploy._automation` (the only place `pulumi.automation` is imported)
+are checked by replacing `mlplat.ops.deploy._automation` (the only place `pulumi.automation` is imported)
 with a recording fake, with a dummy `pulumi` executable on PATH so that the CLI check passes; this covers the
 event handling and error paths. tests/test_ops_deploy_cli.py runs the real Automation API against a recording
 fake `pulumi` executable and asserts what reaches the Pulumi CLI.
@@ -23,7 +23,7 @@ from pulumi.automation.events import EngineEvent
 sys.path.insert(0, str(Path(__file__).parent))
 from test_ops_support import project, run  # noqa: E402,F401
 
-from cli.ops import deploy  # noqa: E402
+from mlplat.ops import deploy  # noqa: E402
 
 BUCKET_URN = "urn:pulumi:dev::mlplat::aws:s3/bucketV2:BucketV2::data"
 

@@ -14,9 +14,9 @@ import responses
 sys.path.insert(0, str(Path(__file__).parent))
 from test_ops_support import gcp_http, run  # noqa: E402,F401
 
-from cli.ops import backend_gcp, quota_gcp  # noqa: E402
-from cli.ops.preflight import GpuNeed  # noqa: E402
-from cli.ops.results import OpsError  # noqa: E402
+from mlplat.ops import backend_gcp, quota_gcp  # noqa: E402
+from mlplat.ops.preflight import GpuNeed  # noqa: E402
+from mlplat.ops.results import OpsError  # noqa: E402
 from components.spec import parse_spec  # noqa: E402
 
 STORAGE = "https://storage.googleapis.com/storage/v1/b"

@@ -130,7 +130,7 @@ def test_ops_commands_import_no_cloud_sdk_or_pulumi():
     """`mlplat --help` stays fast: the ops command module imports no SDK at import time."""
     import subprocess
 
-    code = ("import sys, cli.commands.ops, cli.ops.stack_template; "
+    code = ("import sys, cli.commands.ops, mlplat.ops.stack_template; "
             "print(sorted({m.split('.')[0] + '.' + m.split('.')[1] if m.count('.') else m for m in sys.modules "
             "if m.startswith(('boto3', 'botocore', 'azure', 'google.cloud.', 'google.auth', 'pulumi', 'moto'))}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent, check=True)
@@ -141,8 +141,8 @@ def test_ops_commands_import_no_cloud_sdk_or_pulumi():
 @pytest.mark.parametrize("environment", ["dev", "prod"])
 def test_init_stack_passes_the_policy_check(project, cloud, environment):
     """A stack fresh from `mlplat init` passes every mandatory policy, budget ones included."""
-    from cli.offline_plan import plan_stack
-    from cli.policy_run import PolicyPackProcess, run_policies
+    from mlplat.offline_plan import plan_stack
+    from mlplat.policy_run import PolicyPackProcess, run_policies
 
     name = f"new-{environment}"
     assert run(["init", name, "--cloud", cloud, "--environment", environment]).exit_code == 0

@@ -17,8 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_ops_support import aws_env, moto_server  # noqa: E402,F401
 
-from cli.ops import quota_aws  # noqa: E402
-from cli.ops.preflight import GpuNeed  # noqa: E402
+from mlplat.ops import quota_aws  # noqa: E402
+from mlplat.ops.preflight import GpuNeed  # noqa: E402
 from components.spec import parse_spec  # noqa: E402
 
 

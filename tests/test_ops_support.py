@@ -95,7 +95,7 @@ def gcp_http(tmp_path, monkeypatch):
 def project(tmp_path, monkeypatch):
     """A project directory with the policy pack marker and two AWS stacks (dev, prod), used via
     MLPLAT_PROJECT_DIR; no backend and an empty passphrase in the environment."""
-    from cli.ops.stack_template import write_stack
+    from mlplat.ops.stack_template import write_stack
     from components.spec import Cloud, Environment
 
     root = tmp_path / "project"

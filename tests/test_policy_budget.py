@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from cli.finops.estimate import estimate_plan
-from cli.offline_plan import plan_stack
-from cli.policy_run import PolicyPackProcess
-from cli.policy_run.results import analyze, analyzer_resources, default_provider, resolve_config
+from mlplat.finops.estimate import estimate_plan
+from mlplat.offline_plan import plan_stack
+from mlplat.policy_run import PolicyPackProcess
+from mlplat.policy_run.results import analyze, analyzer_resources, default_provider, resolve_config
 from tests.conftest import REFERENCE_STACKS, STACKS_DIR, reference_plan
 
 

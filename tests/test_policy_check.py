@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from cli.offline_plan import plan_stack
-from cli.policy_run import PolicyPackProcess, run_policies
-from cli.policy_run.sarif import StackFileLines, to_sarif
+from mlplat.offline_plan import plan_stack
+from mlplat.policy_run import PolicyPackProcess, run_policies
+from mlplat.policy_run.sarif import StackFileLines, to_sarif
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"

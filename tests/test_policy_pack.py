@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from cli.policy_run import PolicyPackProcess, PolicyRunError
-from cli.policy_run.analyzer_client import AnalyzerResource
-from cli.policy_run.results import analyze, resolve_config, to_violations
+from mlplat.policy_run import PolicyPackProcess, PolicyRunError
+from mlplat.policy_run.analyzer_client import AnalyzerResource
+from mlplat.policy_run.results import analyze, resolve_config, to_violations
 
 TAGS = {"cost-center": "cc-1", "owner": "o@example.com", "team": "ml", "environment": "prod", "platform": "p",
         "managed-by": "mlplat"}

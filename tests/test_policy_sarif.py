@@ -9,7 +9,7 @@ import json
 from typer.testing import CliRunner
 
 from cli.app import app
-from cli.policy_run.sarif import policy_topic, to_sarif
+from mlplat.policy_run.sarif import policy_topic, to_sarif
 from policies import budget_policy, cost, security
 from tests.conftest import ROOT
 
@@ -39,7 +39,7 @@ def test_stack_file_by_path_keeps_its_name_and_fingerprints_ignore_messages(tmp_
 
 
 def test_fingerprint_is_stable_when_the_message_changes():
-    from cli.policy_run.results import PolicyReport, Violation
+    from mlplat.policy_run.results import PolicyReport, Violation
 
     violation = Violation(policy="budget-within-estimate", enforcement_level="mandatory", urn="", resource_type="",
                           resource_name="", message="estimated monthly cost $100.00 exceeds the budget $50.00")

@@ -202,7 +202,7 @@ def test_checkpoints_go_to_the_platforms_encrypted_bucket(stack, cloud):
 # -- spot: false gives on-demand capacity -------------------------------------------------------------------
 
 def _on_demand_plan(stack: str, cloud: str, tmp_path: Path):
-    from cli.offline_plan import plan_file
+    from mlplat.offline_plan import plan_file
 
     document = yaml.safe_load((STACKS_DIR / f"Pulumi.{stack}.yaml").read_text())
     document["config"]["mlplat:platform"]["training"]["spot"] = False
@@ -274,8 +274,8 @@ def test_training_resources_carry_the_use_case_tags(stack, cloud):
 
 def _resolved_outputs(stack: str, cloud: str) -> dict:
     """The training component's outputs, resolved under the same mocks the offline plan uses."""
-    from cli.offline_plan import runner
-    from cli.offline_plan.mocks import PlanMocks
+    from mlplat.offline_plan import runner
+    from mlplat.offline_plan.mocks import PlanMocks
     from components.program import run as run_program
     from components.spec import load_stack
 

@@ -322,7 +322,7 @@ def _plan_capturing_outputs(tmp_path: Path, cloud: str, vector_search: dict, env
             outputs = {**outputs, "_probe": probe}
         original(self, outputs)
 
-    from cli.offline_plan import plan_file
+    from mlplat.offline_plan import plan_file
 
     with mock.patch.object(PlatformComponent, "finish", finish):
         plan = plan_file(path)

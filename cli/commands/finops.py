@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         Exit 1 when a resource is not priced (unknown type or missing catalog row)."""
         from cli.commands.spec import build_plan
-        from cli.finops.estimate import EstimateError, estimate_plan
+        from mlplat.finops.estimate import EstimateError, estimate_plan
         from components.catalog.prices import CatalogError
 
         plan = build_plan(stack, config, cloud, region)
@@ -109,12 +109,12 @@ def register(app: typer.Typer) -> None:
         format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
     ) -> None:
         """The same spec on AWS, Azure and GCP: resources, idle and loaded monthly cost, gaps."""
-        from cli.finops.compare import compare as run_compare
-        from cli.finops.compare import compare_rows
-        from cli.finops.compare import notes as compare_notes
-        from cli.finops.estimate import EstimateError
-        from cli.offline_plan import plan_file, plan_stack
-        from cli.project import stacks_dir
+        from mlplat.finops.compare import compare as run_compare
+        from mlplat.finops.compare import compare_rows
+        from mlplat.finops.compare import notes as compare_notes
+        from mlplat.finops.estimate import EstimateError
+        from mlplat.offline_plan import plan_file, plan_stack
+        from mlplat.project import stacks_dir
 
         if (stack is None) == (config is None):
             fail("give exactly one of --config FILE or --stack NAME", EXIT_USAGE)
@@ -168,7 +168,7 @@ def register(app: typer.Typer) -> None:
 
         An unreachable source is skipped with its reason and its rows are untouched; the catalog is written
         once, atomically, after all sources answered. Exit 1 when a source answered without a row's SKU."""
-        from cli.finops.refresh import refresh, render
+        from mlplat.finops.refresh import refresh, render
         from components.catalog.prices import CatalogError
 
         try:

@@ -1,6 +1,6 @@
 """Operations commands: `init`, `bootstrap backend`, `preflight`, `preview`, `up`, `destroy`.
 
-Thin wrappers over `cli.ops.*`. Cloud SDKs and `pulumi.automation` are imported inside the library
+Thin wrappers over `mlplat.ops.*`. Cloud SDKs and `pulumi.automation` are imported inside the library
 functions these commands call, never at module import, so `mlplat --help` stays fast.
 """
 
@@ -13,7 +13,7 @@ import click
 import typer
 
 from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, is_interactive, table
-from cli.project import project_dir, stacks_dir
+from mlplat.project import project_dir, stacks_dir
 
 
 class OutputFormat(str, Enum):
@@ -61,7 +61,7 @@ def init_command(
     from components.spec import Cloud, Environment, SpecError
     from components.spec.regions import REGION_EXAMPLE
 
-    from cli.ops.stack_template import BUDGET_PLACEHOLDER_USD, FINOPS_PLACEHOLDERS, InitError, write_stack
+    from mlplat.ops.stack_template import BUDGET_PLACEHOLDER_USD, FINOPS_PLACEHOLDERS, InitError, write_stack
 
     interactive = is_interactive() and output == OutputFormat.text
     if cloud is None:
@@ -159,7 +159,7 @@ def bootstrap_backend(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create the Pulumi state backend (S3 / Azure Blob / GCS) with safe settings. Idempotent, never deletes."""
-    from cli.ops.results import OpsError
+    from mlplat.ops.results import OpsError
 
     config = _stack_config(stack)
     cloud_name = cloud.value if cloud else config.get("_cloud")
@@ -171,7 +171,7 @@ def bootstrap_backend(
     progress = info if output == OutputFormat.text else (lambda _m: None)
     try:
         if cloud_name == "aws":
-            from cli.ops import backend_aws
+            from mlplat.ops import backend_aws
 
             if not region:
                 fail("--region is required for --cloud aws (or pass --stack)")
@@ -180,7 +180,7 @@ def bootstrap_backend(
         elif cloud_name == "azure":
             import os
 
-            from cli.ops import backend_azure
+            from mlplat.ops import backend_azure
 
             subscription = subscription or config.get("azure-native:subscriptionId") or os.environ.get("AZURE_SUBSCRIPTION_ID")
             if not subscription:
@@ -196,7 +196,7 @@ def bootstrap_backend(
                 progress=progress,
             )
         else:
-            from cli.ops import backend_gcp
+            from mlplat.ops import backend_gcp
 
             project = project or config.get("gcp:project")
             if not project:
@@ -240,7 +240,7 @@ def preflight_command(stack: str = STACK_OPTION, output: OutputFormat = FORMAT_O
     """Check credentials, region and GPU quota for the stack's training and endpoint shapes."""
     from components.spec import SpecError, load_stack
 
-    from cli.ops.preflight import passed, run_preflight
+    from mlplat.ops.preflight import passed, run_preflight
 
     try:
         loaded = load_stack(stack, stacks_dir())
@@ -265,8 +265,8 @@ def _deploy(operation: str, stack: str, backend: Optional[str], yes: bool, outpu
     from components.spec import SpecError, load_stack
     from components.spec.loading import stack_file
 
-    from cli.ops import deploy
-    from cli.ops.results import OpsError
+    from mlplat.ops import deploy
+    from mlplat.ops.results import OpsError
 
     before = {"operation": operation, "stack": stack}
     try:

@@ -38,7 +38,7 @@ def _plan(stack, config, cloud, region):
 def _plan_named(config: Path, cloud, region, name: str):
     from components.spec import SpecError
 
-    from cli.offline_plan import PlanError, plan_file
+    from mlplat.offline_plan import PlanError, plan_file
 
     try:
         return plan_file(config, cloud.value if cloud else None, region, stack=name)
@@ -69,10 +69,10 @@ def check_command(
     exit 0 when no mandatory policy is violated, 1 when one is, 2 on usage or spec errors."""
     import json
 
-    from cli.policy_run import PolicyPackProcess, PolicyRunError, run_policies
-    from cli.policy_run.results import load_policy_config
-    from cli.policy_run.sarif import to_sarif
-    from cli.project import project_dir
+    from mlplat.policy_run import PolicyPackProcess, PolicyRunError, run_policies
+    from mlplat.policy_run.results import load_policy_config
+    from mlplat.policy_run.sarif import to_sarif
+    from mlplat.project import project_dir
 
     if (stack is None) == (config is None):
         fail("give exactly one of --stack NAME or --config FILE", EXIT_USAGE)

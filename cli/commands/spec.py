@@ -26,7 +26,7 @@ def load(stack: Optional[str], config: Optional[Path], cloud: Optional[CloudChoi
     """The LoadedStack named by --stack or --config (exactly one); exits 2 on usage errors."""
     from components.spec import SpecError, load_spec_file, load_stack
 
-    from cli.project import stacks_dir
+    from mlplat.project import stacks_dir
 
     if (stack is None) == (config is None):
         fail("give exactly one of --stack NAME or --config FILE", EXIT_USAGE)
@@ -43,8 +43,8 @@ def build_plan(stack: Optional[str], config: Optional[Path], cloud: Optional[Clo
     """The offline plan for the command line; spec errors exit 2 with file and field."""
     from components.spec import SpecError
 
-    from cli.offline_plan import PlanError, plan_file, plan_stack
-    from cli.project import stacks_dir
+    from mlplat.offline_plan import PlanError, plan_file, plan_stack
+    from mlplat.project import stacks_dir
 
     if (stack is None) == (config is None):
         fail("give exactly one of --stack NAME or --config FILE", EXIT_USAGE)
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         """Validate a platform spec: exit 0 when valid, 1 with one line per error."""
         from components.spec import SpecError, load_spec_file, load_stack
 
-        from cli.project import stacks_dir
+        from mlplat.project import stacks_dir
 
         if (stack is None) == (file is None):
             fail("give exactly one of FILE or --stack NAME", EXIT_USAGE)
@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
         format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f"),
     ) -> None:
         """Show what `pulumi up` would create, offline: the real program under Pulumi's mock runtime."""
-        from cli.offline_plan.render import plan_table
+        from mlplat.offline_plan.render import plan_table
 
         result = build_plan(stack, config, cloud, region)
         if format == PlanFormat.json:

@@ -59,15 +59,15 @@ def registrations(plan) -> list[dict]:
 
 
 def policy_documents(plan, pack) -> tuple[dict, dict]:
-    from cli.policy_run import run_policies
-    from cli.policy_run.sarif import to_sarif
+    from mlplat.policy_run import run_policies
+    from mlplat.policy_run.sarif import to_sarif
 
     report = run_policies(plan, pack)
     return report.to_dict(), to_sarif(report, ROOT)
 
 
 def cost_document(plan) -> dict:
-    from cli.finops.estimate import estimate_plan
+    from mlplat.finops.estimate import estimate_plan
 
     estimate = estimate_plan(plan)
     document = estimate.to_dict()
@@ -78,8 +78,8 @@ def cost_document(plan) -> dict:
 
 
 def compare_document() -> dict:
-    from cli.finops.compare import compare
-    from cli.offline_plan import plan_file
+    from mlplat.finops.compare import compare
+    from mlplat.offline_plan import plan_file
 
     columns = compare(lambda cloud: plan_file(EXAMPLE, cloud))
     return {"source": "examples/fraud-ml.yaml", "clouds": [c.to_dict() for c in columns]}
@@ -94,8 +94,8 @@ def dump(document) -> str:
 
 
 def capture() -> None:
-    from cli.offline_plan import plan_stack
-    from cli.policy_run import PolicyPackProcess
+    from mlplat.offline_plan import plan_stack
+    from mlplat.policy_run import PolicyPackProcess
 
     for kind in ("plans", "policy", "sarif", "cost", "compare"):
         (GOLDEN / kind).mkdir(exist_ok=True)

@@ -50,7 +50,7 @@ def test_plan_registrations_are_unchanged(plan_of, stack, cloud):
 
 @pytest.fixture(scope="module")
 def pack():
-    from cli.policy_run import PolicyPackProcess
+    from mlplat.policy_run import PolicyPackProcess
 
     with PolicyPackProcess() as running:
         yield running

@@ -111,7 +111,7 @@ class Prices:
 
 
 def price_row(row, prices: Prices):
-    from cli.finops.refresh import PriceUpdate
+    from mlplat.finops.refresh import PriceUpdate
 
     family, vcpus, memory, accel, count = shape(row)
     core, ram = FAMILIES[family]

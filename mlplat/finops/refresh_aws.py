@@ -64,7 +64,7 @@ def on_demand_prices(price_list: list[str]) -> list[tuple[str, float]]:
 
 
 def fetch_prices(rows, session=None) -> list:
-    from cli.finops.refresh import PriceUpdate
+    from mlplat.finops.refresh import PriceUpdate
 
     if not rows:
         return []

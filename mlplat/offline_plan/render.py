@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.console import table
+from mlplat.tables import table
 
 from .model import Plan
 

@@ -31,9 +31,9 @@ from pathlib import Path
 from components.catalog.prices import COLUMNS, PRICES_FILE, CatalogError, PriceRow, parse_rows
 
 SOURCES = {
-    "aws": ("cli.finops.refresh_aws", "AWS Pricing API"),
-    "azure": ("cli.finops.refresh_azure", "Azure Retail Prices API"),
-    "gcp": ("cli.finops.refresh_gcp", "Cloud Billing Catalog API"),
+    "aws": ("mlplat.finops.refresh_aws", "AWS Pricing API"),
+    "azure": ("mlplat.finops.refresh_azure", "Azure Retail Prices API"),
+    "gcp": ("mlplat.finops.refresh_gcp", "Cloud Billing Catalog API"),
 }
 # statuses of a row in the report
 UPDATED, UNCHANGED, HELD, NOT_FOUND, NOT_REFRESHABLE = "updated", "unchanged", "held", "not-found", "not-refreshable"
@@ -257,7 +257,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def render(report: RefreshReport) -> str:
     """The table report: one line per source, then per row old -> new."""
-    from cli.console import table
+    from mlplat.tables import table
 
     lines = []
     for source in report.sources:

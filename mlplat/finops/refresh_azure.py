@@ -68,7 +68,7 @@ def _latest(items: list[dict]) -> dict | None:
 
 
 def _vm_update(row, items: list[dict]):
-    from cli.finops.refresh import PriceUpdate
+    from mlplat.finops.refresh import PriceUpdate
 
     linux = [i for i in items if i.get("unitOfMeasure") == "1 Hour" and i.get("type", "Consumption") == "Consumption"
              and not (i.get("productName") or "").endswith("Windows")]
@@ -90,7 +90,7 @@ def _vm_update(row, items: list[dict]):
 
 
 def _search_update(row, items: list[dict]):
-    from cli.finops.refresh import PriceUpdate
+    from mlplat.finops.refresh import PriceUpdate
 
     tier = SEARCH_TIERS[row.sku.split("/", 1)[1]]
     units = [i for i in items if i.get("unitOfMeasure") == "1 Hour" and i.get("meterName") == f"{tier} Unit"]

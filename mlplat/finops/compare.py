@@ -39,7 +39,7 @@ class CloudColumn:
 
 def compare(plan_for_cloud, usage: dict | None = None) -> list[CloudColumn]:
     """`plan_for_cloud(cloud) -> Plan` (raises SpecError when the spec cannot be rendered there)."""
-    from cli.offline_plan.runner import PlanError
+    from mlplat.offline_plan.runner import PlanError
     from components.spec import SpecError
 
     columns = []

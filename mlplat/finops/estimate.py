@@ -282,7 +282,7 @@ def estimate(
                     f"usage.{c.driver} {usage[c.driver]:g} GB" + (f" / {share} stores" if share > 1 else ""), False)
             else:
                 raise ValueError(f"{r.type} {r.name}: charge {c.sku} has kind {c.kind!r} and driver {c.driver!r}, "
-                                 "which the estimate does not know how to price (cli/finops/sku.py)")
+                                 "which the estimate does not know how to price (mlplat/finops/sku.py)")
     return result
 
 

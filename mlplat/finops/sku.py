@@ -268,7 +268,7 @@ def _dynamic(r: Resource) -> Resolution:
     versions = r.inputs.get("versions")
     if not isinstance(versions, list):
         return Resolution("unknown", note=f"dynamic resource ({module or 'provider unknown'}) without `versions`: "
-                                          "not classified in cli/finops/sku.py")
+                                          "not classified in mlplat/finops/sku.py")
     charges = [
         Charge(f"vertex-prediction/{v.get('machine_type')}", kind="endpoint", basis=f"version {v.get('name')}",
                params={"initial": int(v.get("min_replicas") or 1), "weight": float(v.get("weight") or 0)})
@@ -500,7 +500,7 @@ def classify(resource: Resource) -> Resolution:
         return Resolution("free", note=FREE_TYPES[resource.type])
     if resource.type in USAGE_ONLY_TYPES:
         return Resolution("usage-only", note=USAGE_ONLY_TYPES[resource.type])
-    return Resolution("unknown", note=f"resource type {resource.type} is not classified in cli/finops/sku.py")
+    return Resolution("unknown", note=f"resource type {resource.type} is not classified in mlplat/finops/sku.py")
 
 
 def is_billable_record(resource: Resource) -> bool:

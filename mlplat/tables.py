@@ -1,0 +1,14 @@
+"""Text tables for terminal output, logs and pull-request comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain fixed-width text table (no colour codes, so it survives logs and pull-request comments)."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
