@@ -1,29 +1,15 @@
-"""Shared fixtures: the offline plans of the reference stacks, built once per test session."""
+"""Every shared fixture of the test suite. Helpers that are not fixtures live in tests/support/."""
 
 from __future__ import annotations
 
-import functools
+import json as _json
+import os
+import socket
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-STACKS_DIR = ROOT / "stacks"
-REFERENCE_STACKS = [f"{cloud}-{env}" for cloud in ("aws", "azure", "gcp") for env in ("dev", "prod")]
-CLOUDS = ("aws", "azure", "gcp")
-
-
-@functools.lru_cache(maxsize=None)
-def reference_plan(stack: str, cloud: str | None = None):
-    """The offline plan of `stacks/Pulumi.<stack>.yaml` (optionally rendered on `cloud`), cached."""
-    from mlplat.offline_plan import plan_stack
-
-    return plan_stack(stack, STACKS_DIR, cloud)
-
-
-def all_reference_plans():
-    """Every reference stack on its own cloud and on the other two: 18 plans."""
-    return [reference_plan(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
+from tests.support.plans import ROOT, reference_plan
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +20,86 @@ def plan_of():
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return ROOT
+
+
+# -- moto in server mode (real HTTP): boto3 reaches it through AWS_ENDPOINT_URL, which boto3 honours --
+
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(moto_server, monkeypatch, tmp_path):
+    """Fake credentials + AWS_ENDPOINT_URL pointing at a freshly reset moto server."""
+    import requests
+
+    requests.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return moto_server
+
+
+# -- Google Cloud: Application Default Credentials from a file, all HTTP faked with `responses` -------
+
+
+@pytest.fixture
+def gcp_http(tmp_path, monkeypatch):
+    """A `responses` mock of the HTTP layer (google-auth and google-cloud clients use `requests`) with
+    authorized-user ADC whose token refresh is answered; tests add the API responses they need."""
+    import responses
+
+    adc = tmp_path / "adc.json"
+    adc.write_text(_json.dumps({"type": "authorized_user", "client_id": "id.apps.googleusercontent.com",
+                                "client_secret": "secret", "refresh_token": "refresh"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
+    for name in ("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.POST, "https://oauth2.googleapis.com/token",
+                 json={"access_token": "ya29.test", "expires_in": 3600, "token_type": "Bearer"})
+        yield mock
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project directory with the policy pack marker and two AWS stacks (dev, prod), used via
+    MLPLAT_PROJECT_DIR; no backend and an empty passphrase in the environment."""
+    from mlplat.ops.stack_template import write_stack
+    from components.spec import Cloud, Environment
+
+    root = tmp_path / "project"
+    (root / "policies").mkdir(parents=True)
+    (root / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (root / "Pulumi.yaml").write_text("name: mlplat\nruntime: python\nstackConfigDir: stacks\n")
+    for stack, env in [("app-dev", Environment.dev), ("app-prod", Environment.prod)]:
+        write_stack(stack, root / "stacks", Cloud.aws, env, region="us-east-1")
+    monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(root))
+    monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")
+    return root

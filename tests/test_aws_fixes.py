@@ -12,7 +12,7 @@ import yaml
 
 from mlplat.offline_plan import plan_file, plan_stack
 from mlplat.offline_plan import recorder
-from conftest import STACKS_DIR, reference_plan
+from tests.support.plans import STACKS_DIR, reference_plan
 
 OFFLINE_ACCOUNT = "123456789012"
 

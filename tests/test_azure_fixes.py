@@ -15,7 +15,7 @@ import yaml
 
 from mlplat.offline_plan import plan_file
 from components.azure import roles
-from conftest import STACKS_DIR, reference_plan
+from tests.support.plans import STACKS_DIR, reference_plan
 
 WORKSPACE = "azure-native:machinelearningservices:Workspace"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"

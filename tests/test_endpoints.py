@@ -11,7 +11,7 @@ import yaml
 from mlplat.offline_plan import plan_file
 from components.spec import SpecError, load_stack, parse_spec
 from components.traffic import split, versions
-from conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
 
 RENDERINGS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 DYNAMIC = "pulumi-python:dynamic:Resource"

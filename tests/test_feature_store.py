@@ -19,7 +19,7 @@ from components.spec.feature_types import (
     parse_feature_type,
     unstorable_features,
 )
-from tests.conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
 
 RENDERINGS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 

@@ -8,7 +8,7 @@ import json
 from typer.testing import CliRunner
 
 from cli.app import app
-from tests.conftest import ROOT
+from tests.support.plans import ROOT
 
 EXAMPLE = ROOT / "examples" / "fraud-ml.yaml"
 runner = CliRunner()

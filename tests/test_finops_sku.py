@@ -11,7 +11,7 @@ from mlplat.finops.estimate import annotate, estimate, estimate_plan, usage_of
 from mlplat.finops.sku import Charge, Resource, classify, is_billable_record
 from components.catalog import gpus
 from components.catalog.prices import load_catalog
-from tests.conftest import REFERENCE_STACKS, reference_plan
+from tests.support.plans import REFERENCE_STACKS, reference_plan
 
 HOURS = 730
 

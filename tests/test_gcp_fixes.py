@@ -12,7 +12,7 @@ import yaml
 from components.gcp.registry import APPROVER_PERMISSIONS, WORKLOAD_PERMISSIONS
 from components.gcp.training import GPU_ZONES, gpu_zones
 from components.spec import SpecError, load_spec_file
-from tests.conftest import STACKS_DIR, reference_plan
+from tests.support.plans import STACKS_DIR, reference_plan
 
 NODE_POOL = "gcp:container/nodePool:NodePool"
 

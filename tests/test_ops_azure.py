@@ -17,7 +17,7 @@ import responses
 from azure.core.credentials import AccessToken
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import run  # noqa: E402
+from tests.support.ops import run
 
 from mlplat.ops import backend_azure, quota_azure  # noqa: E402
 from mlplat.ops.preflight import GpuNeed  # noqa: E402

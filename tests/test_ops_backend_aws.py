@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import aws_env, moto_server, run  # noqa: E402,F401
+from tests.support.ops import run
 
 from mlplat.ops import backend_aws  # noqa: E402
 from mlplat.ops.results import OpsError  # noqa: E402

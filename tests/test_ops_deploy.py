@@ -21,7 +21,7 @@ from pulumi.automation._cmd import CommandResult
 from pulumi.automation.events import EngineEvent
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import project, run  # noqa: E402,F401
+from tests.support.ops import run
 
 from mlplat.ops import deploy  # noqa: E402
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import project, run  # noqa: E402,F401
+from tests.support.ops import run
 
 
 FAKE = Path(__file__).parent / "fixtures" / "ops" / "fake_pulumi.py"

@@ -12,7 +12,7 @@ import pytest
 import responses
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import gcp_http, run  # noqa: E402,F401
+from tests.support.ops import run
 
 from mlplat.ops import backend_gcp, quota_gcp  # noqa: E402
 from mlplat.ops.preflight import GpuNeed  # noqa: E402

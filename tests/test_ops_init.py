@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import run  # noqa: E402
+from tests.support.ops import run
 
 from components.spec import load_stack  # noqa: E402
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_ops_support import aws_env, moto_server  # noqa: E402,F401
+# noqa: E402,F401
 
 from mlplat.ops import quota_aws  # noqa: E402
 from mlplat.ops.preflight import GpuNeed  # noqa: E402
@@ -175,7 +175,7 @@ def test_family_groups():
 # -- the command, with the real GPU catalog ------------------------------------------------------------
 import yaml  # noqa: E402
 
-from test_ops_support import run  # noqa: E402
+from tests.support.ops import run
 
 
 @pytest.fixture

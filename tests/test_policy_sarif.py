@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from mlplat.policy_run.sarif import policy_topic, to_sarif
 from policies import budget_policy, cost, security
-from tests.conftest import ROOT
+from tests.support.plans import ROOT
 
 BAD = ROOT / "tests" / "fixtures" / "policy" / "Pulumi.aws-bad.yaml"
 

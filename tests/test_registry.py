@@ -10,7 +10,7 @@ import pytest
 
 from components.aws.registry import approval_status
 from components.spec import load_stack
-from tests.conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
 
 RENDERINGS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 REGISTRY = {

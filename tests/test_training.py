@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from components.catalog.gpus import shape_for
-from conftest import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
 
 CASES = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 CASE_IDS = [f"{stack}-on-{cloud}" for stack, cloud in CASES]

@@ -23,7 +23,7 @@ import yaml
 from components.component import PlatformComponent
 from components.spec import SpecError, cloud_tags, load_stack, parse_spec
 from components.spec.vector_limits import VECTOR_LIMITS
-from tests.conftest import CLOUDS, REFERENCE_STACKS, ROOT, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, ROOT, STACKS_DIR, reference_plan
 
 PLANS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 PLAN_IDS = [f"{stack}-on-{cloud}" for stack, cloud in PLANS]

@@ -13,7 +13,7 @@ import yaml
 from typer.main import get_command
 
 from cli.app import app
-from tests.conftest import REFERENCE_STACKS, ROOT, STACKS_DIR
+from tests.support.plans import REFERENCE_STACKS, ROOT, STACKS_DIR
 
 WORKFLOW = ROOT / ".github" / "workflows" / "policy.yml"
 
