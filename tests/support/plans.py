@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURES_DIR = ROOT / "tests" / "fixtures"
 STACKS_DIR = ROOT / "stacks"
 REFERENCE_STACKS = [f"{cloud}-{env}" for cloud in ("aws", "azure", "gcp") for env in ("dev", "prod")]
 CLOUDS = ("aws", "azure", "gcp")

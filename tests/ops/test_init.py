@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parent))
 from tests.support.ops import run
 
 from components.spec import load_stack  # noqa: E402
+from tests.support.plans import ROOT
 
 
 @pytest.fixture
@@ -133,7 +132,7 @@ def test_ops_commands_import_no_cloud_sdk_or_pulumi():
     code = ("import sys, cli.commands.ops, mlplat.ops.stack_template; "
             "print(sorted({m.split('.')[0] + '.' + m.split('.')[1] if m.count('.') else m for m in sys.modules "
             "if m.startswith(('boto3', 'botocore', 'azure', 'google.cloud.', 'google.auth', 'pulumi', 'moto'))}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]", out.stdout
 
 

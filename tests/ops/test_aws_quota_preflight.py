@@ -8,13 +8,10 @@ server): boto3 still serialises the real requests and parses real HTTP responses
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 # noqa: E402,F401
 
 from mlplat.ops import quota_aws  # noqa: E402

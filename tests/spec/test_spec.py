@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 import yaml
 
 from components.spec import SpecError, cloud_tags, load_spec_file, parse_spec
 from components.spec.base import Cloud
+from tests.support.plans import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "fraud-ml.yaml"
 SOURCE = "stacks/Pulumi.aws-prod.yaml"
 PREFIX = "mlplat:platform"

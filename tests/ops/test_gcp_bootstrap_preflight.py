@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import responses
 
-sys.path.insert(0, str(Path(__file__).parent))
 from tests.support.ops import run
 
 from mlplat.ops import backend_gcp, quota_gcp  # noqa: E402

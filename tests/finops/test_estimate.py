@@ -4,7 +4,6 @@ budgets and use-case tags in every reference plan, agreement with the GPU catalo
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -14,8 +13,8 @@ from mlplat.finops.estimate import EstimateError, estimate, estimate_plan, usage
 from mlplat.finops.sku import Resource
 from mlplat.offline_plan import plan_file, plan_stack
 from components.catalog.prices import CatalogError, load_catalog, parse_rows
+from tests.support.plans import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
 REFERENCE = ["aws-dev", "aws-prod", "azure-dev", "azure-prod", "gcp-dev", "gcp-prod"]
 HOURS = 730

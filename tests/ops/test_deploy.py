@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -20,7 +18,6 @@ from pulumi.automation import errors as auto_errors
 from pulumi.automation._cmd import CommandResult
 from pulumi.automation.events import EngineEvent
 
-sys.path.insert(0, str(Path(__file__).parent))
 from tests.support.ops import run
 
 from mlplat.ops import deploy  # noqa: E402

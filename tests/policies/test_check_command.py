@@ -14,8 +14,8 @@ from cli.app import app
 from mlplat.offline_plan import plan_stack
 from mlplat.policy_run import PolicyPackProcess, run_policies
 from mlplat.policy_run.sarif import StackFileLines, to_sarif
+from tests.support.plans import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
 BAD = ROOT / "tests" / "fixtures" / "policy" / "Pulumi.aws-bad.yaml"
 REQUIRE_CLASSIFICATION = ROOT / "tests" / "fixtures" / "policy" / "require-data-classification.json"

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 from tests.support.ops import run
+from tests.support.plans import FIXTURES_DIR
 
 
-FAKE = Path(__file__).parent / "fixtures" / "ops" / "fake_pulumi.py"
+FAKE = FIXTURES_DIR / "ops" / "fake_pulumi.py"
 
 
 class FakeCli:

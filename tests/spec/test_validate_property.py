@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -14,8 +13,9 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from components.spec import SpecError, parse_spec
+from tests.support.plans import ROOT
 
-EXAMPLE = yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" / "fraud-ml.yaml").read_text())
+EXAMPLE = yaml.safe_load((ROOT / "examples" / "fraud-ml.yaml").read_text())
 SOURCE = "stacks/Pulumi.fuzz.yaml"
 PREFIX = "mlplat:platform"
 

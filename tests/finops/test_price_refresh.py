@@ -21,8 +21,9 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from components.catalog.prices import PRICES_FILE, load_catalog
+from tests.support.plans import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "prices"
+FIXTURES = FIXTURES_DIR / "prices"
 TODAY = datetime.date.today().isoformat()
 
 

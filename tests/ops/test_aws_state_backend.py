@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import boto3
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 from tests.support.ops import run
 
 from mlplat.ops import backend_aws  # noqa: E402

@@ -11,7 +11,7 @@ from mlplat.finops.estimate import annotate, estimate, estimate_plan, usage_of
 from mlplat.finops.sku import Charge, Resource, classify, is_billable_record
 from components.catalog import gpus
 from components.catalog.prices import load_catalog
-from tests.support.plans import REFERENCE_STACKS, reference_plan
+from tests.support.plans import REFERENCE_STACKS, ROOT, reference_plan
 
 HOURS = 730
 
@@ -130,7 +130,7 @@ def test_azure_traffic_split_from_the_traffic_setter():
 
     from mlplat.offline_plan import plan_file
 
-    plan = plan_file(Path(__file__).resolve().parent.parent / "examples" / "fraud-ml.yaml", "azure")
+    plan = plan_file(ROOT / "examples" / "fraud-ml.yaml", "azure")
     result = estimate_plan(plan)
     assert "pulumi-python:dynamic:Resource" in {f["type"] for f in result.free}
     deployments = [l for l in result.lines if l.type == "azure-native:machinelearningservices:OnlineDeployment"]

@@ -40,8 +40,8 @@ from components.spec import SpecError, load_spec_file, parse_spec
 from components.spec.base import Cloud
 from components.spec.regions import region_error
 from components.spec.training import GpuClass
+from tests.support.plans import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CLOUDS = ["aws", "azure", "gcp"]
 MINIMAL = {
     "name": "demo",

@@ -6,9 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlparse
 
@@ -16,7 +14,6 @@ import pytest
 import responses
 from azure.core.credentials import AccessToken
 
-sys.path.insert(0, str(Path(__file__).parent))
 from tests.support.ops import run
 
 from mlplat.ops import backend_azure, quota_azure  # noqa: E402
