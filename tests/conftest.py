@@ -103,3 +103,32 @@ def project(tmp_path, monkeypatch):
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")
     return root
+
+
+# -- what the program asks the engine for, beyond what the plan records -----------------------------------
+
+
+@pytest.fixture
+def registrations(monkeypatch):
+    """{logical name: RegisterResource request} of every resource planned while the fixture is active:
+    the resource options the plan omits (deleteBeforeReplace, retainOnDelete, ignoreChanges, aliases...)."""
+    from mlplat.offline_plan import recorder
+
+    seen: dict = {}
+    original = recorder.RecordingMonitor.RegisterResource
+
+    def register(self, request):
+        seen[request.name] = request
+        return original(self, request)
+
+    monkeypatch.setattr(recorder.RecordingMonitor, "RegisterResource", register)
+    return seen
+
+
+@pytest.fixture(scope="session")
+def pack():
+    """The policy pack running as a separate process, started the way the Pulumi CLI starts it."""
+    from mlplat.policy_run import PolicyPackProcess
+
+    with PolicyPackProcess() as running:
+        yield running

@@ -1,0 +1,46 @@
+"""The GKE GPU node pool is pinned to the zones of its region that offer the accelerator; a region
+without the accelerator, or without zone data, is stated as a gap rather than guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.gcp.training import GPU_ZONES, gpu_zones
+from tests.support.plans import one_resource, reference_plan
+
+
+NODE_POOL = "gcp:container/nodePool:NodePool"
+
+
+@pytest.mark.parametrize("stack,accelerator", [("gcp-dev", "nvidia-tesla-t4"), ("gcp-prod", "nvidia-tesla-a100")])
+def test_the_gpu_pool_is_pinned_to_the_zones_that_have_the_accelerator(stack, accelerator):
+    plan = reference_plan(stack)
+    pool = one_resource(plan, NODE_POOL, name_part="gpu-pool").inputs
+    assert pool["nodeConfig"]["guestAccelerators"][0]["type"] == accelerator
+    assert pool["nodeLocations"] == list(GPU_ZONES["us-central1"][accelerator])
+    assert all(zone.startswith("us-central1-") for zone in pool["nodeLocations"])
+    outputs = plan.outputs["training"]["training"]
+    assert outputs["gpu_zones"] == pool["nodeLocations"] and outputs["gpu_zones_gap"] is None
+
+
+def test_a100_80gb_is_only_in_two_zones_of_us_central1():
+    zones, gap = gpu_zones("us-central1", "nvidia-a100-80gb", "a100-80gb")
+    assert zones == ["us-central1-a", "us-central1-c"] and gap is None
+
+
+def test_a_region_without_the_accelerator_or_without_data_is_stated_not_guessed():
+    zones, gap = gpu_zones("us-east4", "nvidia-tesla-a100", "a100")
+    assert zones is None
+    assert gap.startswith("training.gpu: a100 (nvidia-tesla-a100) is not offered in any zone of us-east4")
+    assert "us-central1" in gap
+    zones, gap = gpu_zones("europe-west4", "nvidia-tesla-t4", "t4")
+    assert zones is None
+    assert gap.startswith("training.gpu: the zones of europe-west4 offering t4 (nvidia-tesla-t4) are not in")
+    assert "gcloud compute accelerator-types list" in gap
+
+
+def test_a_rendering_without_zone_data_keeps_the_regional_pool_and_says_so():
+    plan = reference_plan("aws-prod", "gcp")  # us-east-1 -> us-east4, where there is no A100 40GB
+    pool = one_resource(plan, NODE_POOL, name_part="gpu-pool").inputs
+    assert "nodeLocations" not in pool
+    assert "not offered in any zone of us-east4" in plan.outputs["training"]["training"]["gpu_zones_gap"]
