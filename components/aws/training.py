@@ -24,7 +24,7 @@ CHECKPOINT_PREFIX = "checkpoints"
 # The ECS-optimised Amazon Linux 2023 AMI with NVIDIA drivers and the container toolkit (Batch picks the
 # latest one for the region): no AMI ids to maintain. Not ECS_AL2_NVIDIA: since 2026-06-30 Batch refuses
 # new compute environments on its Amazon Linux 2 AMIs. AL2023 GPU AMIs do not support p3/g3 (the catalog
-# has neither; tests/test_aws_fixes.py checks).
+# has neither; tests/aws/test_batch_training.py checks).
 GPU_IMAGE_TYPE = "ECS_AL2023_NVIDIA"
 ROOT_VOLUME_GIB = 200  # CUDA images are large; the AMI's default root volume is 30 GiB
 # The job definition is a template: users register a revision with their own image (SubmitJob cannot

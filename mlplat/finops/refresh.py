@@ -11,7 +11,7 @@ row gets its new prices, `source` and `date`). One module per source, same shape
         class SourceUnavailable(Exception)              no network / no credentials: the source is skipped
 
 GPU shape rows of the reference regions are mirrored from components/catalog/gpus.yaml, which is their
-source (with its derivation rules between shapes, checked by tests/test_gpu_catalog.py). Refresh never
+source (with its derivation rules between shapes, checked by tests/catalog/test_gpu_catalog.py). Refresh never
 lets prices.csv disagree with it: when the source's price differs, the row is reported `held` (old, new)
 and left as it is; update gpus.yaml and the row together. When the price agrees, the row is confirmed
 (source and date updated) like any other.

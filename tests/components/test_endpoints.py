@@ -140,7 +140,7 @@ def test_aws_prod_rolls_back_on_alarms_and_encrypts_the_capture():
     plan = reference_plan("aws-prod")
     endpoint = _one(plan, "aws:sagemaker/endpoint:Endpoint").inputs
     deployment = endpoint["deploymentConfig"]
-    # min_replicas 1: a one-instance green fleet cannot have a canary batch of at most 50% (see test_aws_fixes)
+    # min_replicas 1: a one-instance green fleet cannot have a canary batch of at most 50% (see tests/aws/test_endpoint_rollout.py)
     assert deployment["blueGreenUpdatePolicy"]["trafficRoutingConfiguration"]["type"] == "ALL_AT_ONCE"
     alarms = {a["alarmName"] for a in deployment["autoRollbackConfiguration"]["alarms"]}
     metrics = {a.inputs["metricName"] for a in _all(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")}

@@ -32,7 +32,7 @@ STATEFUL = {
     "azure-native:machinelearningservices:FeaturestoreEntityContainerEntity",
     "azure-native:machinelearningservices:FeaturesetContainerEntity",
     # Azure asset *versions* are immutable and retained (never deleted), not protected: a schema change
-    # registers a new version (tests/test_azure_fixes.py).
+    # registers a new version (tests/azure/test_feature_store_access_and_versions.py).
     "gcp:bigquery/dataset:Dataset",
     "gcp:bigquery/table:Table",
     "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore",
@@ -68,7 +68,7 @@ def planned_groups(plan) -> dict[str, dict]:
             entity, event_time = fg.inputs["recordIdentifierFeatureName"], fg.inputs["eventTimeFeatureName"]
             definitions = {d["featureName"]: d["featureType"] for d in fg.inputs["featureDefinitions"]}
             assert definitions.pop(entity) == "String" and definitions.pop(event_time) == "String"
-            # the physical name ends in the schema version (-s<8 hex>, see test_aws_fixes)
+            # the physical name ends in the schema version (-s<8 hex>, see tests/aws/test_feature_groups.py)
             name, _, version = fg.inputs["featureGroupName"].removeprefix(prefix).rpartition("-")
             assert len(version) == 9 and version.startswith("s"), version
             groups[name] = {

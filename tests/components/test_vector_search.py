@@ -1,4 +1,4 @@
-"""Vector search (issue 6): the offline plans of the reference stacks, on their own cloud and rendered on
+"""Vector search: the offline plans of the reference stacks, on their own cloud and rendered on
 the other two, and the per-cloud limits checked at validation.
 
 Checked per plan: the component is built (no gap), dimensions and metric are mapped to the cloud's own
@@ -160,7 +160,7 @@ def test_encryption_with_platform_key_when_asked(stack, cloud):
         assert len(policy) == 1
         document = json.loads(policy[0].inputs["policy"])
         collection = _one(resources, "aws:opensearch/serverlessCollection:ServerlessCollection")
-        # the collection of either standby mode (its name follows the mode, see test_aws_fixes)
+        # the collection of either standby mode (its name follows the mode, see tests/aws/test_vector_collection_replicas.py)
         (rule,) = document["Rules"]
         assert rule["ResourceType"] == "collection" and f"collection/{collection.inputs['name']}" in rule["Resource"]
         assert len(rule["Resource"]) == 2
@@ -403,7 +403,7 @@ def test_dimension_limit_names_cloud_and_limit(cloud, limit):
     assert f"{cloud} (" in line and f"supports at most {limit} dimensions" in line
 
 
-def test_issue_example_20000_dimensions():
+def test_20000_dimensions_exceed_the_aws_limit():
     with pytest.raises(SpecError) as error:
         _parse("aws", {"dimensions": 20000})
     assert "vector_search.dimensions: aws (OpenSearch Serverless) supports at most 16000 dimensions" in str(error.value)

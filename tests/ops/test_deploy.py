@@ -3,7 +3,7 @@
 The missing-CLI path runs for real (PATH without `pulumi`). The options passed to the Automation API
 are checked by replacing `mlplat.ops.deploy._automation` (the only place `pulumi.automation` is imported)
 with a recording fake, with a dummy `pulumi` executable on PATH so that the CLI check passes; this covers the
-event handling and error paths. tests/test_ops_deploy_cli.py runs the real Automation API against a recording
+event handling and error paths. tests/ops/test_deploy_through_pulumi_cli.py runs the real Automation API against a recording
 fake `pulumi` executable and asserts what reaches the Pulumi CLI.
 """
 

@@ -1,4 +1,4 @@
-"""The platform spec: the issue's example, environment defaults, and errors that name file and field."""
+"""The platform spec: the example spec (examples/fraud-ml.yaml), environment defaults, and errors that name file and field."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def error_lines(raw: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
-def test_issue_example_validates_unchanged_on_every_cloud(cloud):
+def test_the_example_spec_validates_unchanged_on_every_cloud(cloud):
     spec = load_spec_file(EXAMPLE, cloud=None if cloud == "aws" else cloud).spec
     assert spec.cloud.value == cloud
     assert spec.training.gpus_per_node == 8 and spec.training.spot
