@@ -11,9 +11,8 @@ import yaml
 from mlplat.offline_plan import plan_file
 from components.spec import SpecError, load_stack, parse_spec
 from components.traffic import split, versions
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, RENDERINGS, STACKS_DIR, one_resource, platform_document, reference_plan, resources_of
 
-RENDERINGS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 DYNAMIC = "pulumi-python:dynamic:Resource"
 # Resources of the endpoint capability that carry no tags/labels argument of their own (Azure ML
 # assets carry them inside `properties`, the deployer in its `labels` input).
@@ -27,27 +26,13 @@ UNTAGGED = {
 }
 
 
-def _raw(stack: str) -> dict:
-    return yaml.safe_load((STACKS_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]["mlplat:platform"]
-
-
-def _one(plan, type_token):
-    found = [r for r in plan.by_capability("endpoints") if r.type == type_token]
-    assert len(found) == 1, f"{plan.stack} on {plan.cloud}: expected one {type_token}, got {len(found)}"
-    return found[0]
-
-
-def _all(plan, type_token):
-    return [r for r in plan.by_capability("endpoints") if r.type == type_token]
-
-
 def served(plan) -> dict:
     """{version: {"weight", "min", "max", "logging", "private"}} read back from the planned resources."""
     if plan.cloud == "aws":
-        config = _one(plan, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs
-        targets = {t.inputs["resourceId"].rsplit("/", 1)[1]: t.inputs for t in _all(plan, "aws:appautoscaling/target:Target")}
+        config = one_resource(plan, "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "endpoints").inputs
+        targets = {t.inputs["resourceId"].rsplit("/", 1)[1]: t.inputs for t in resources_of(plan, "aws:appautoscaling/target:Target", "endpoints")}
         capture = config.get("dataCaptureConfig") or {}
-        models = _all(plan, "aws:sagemaker/model:Model")
+        models = resources_of(plan, "aws:sagemaker/model:Model", "endpoints")
         private = bool(models) and all(m.inputs.get("vpcConfig") for m in models)
         result = {}
         for variant in config["productionVariants"]:
@@ -62,11 +47,11 @@ def served(plan) -> dict:
             }
         return result
     if plan.cloud == "azure":
-        endpoint = _one(plan, "azure-native:machinelearningservices:OnlineEndpoint").inputs
-        deployments = {d.inputs["deploymentName"]: d for d in _all(plan, "azure-native:machinelearningservices:OnlineDeployment")}
-        scaling = {a.parent: a.inputs for a in _all(plan, "azure-native:monitor:AutoscaleSetting")}
+        endpoint = one_resource(plan, "azure-native:machinelearningservices:OnlineEndpoint", "endpoints").inputs
+        deployments = {d.inputs["deploymentName"]: d for d in resources_of(plan, "azure-native:machinelearningservices:OnlineDeployment", "endpoints")}
+        scaling = {a.parent: a.inputs for a in resources_of(plan, "azure-native:monitor:AutoscaleSetting", "endpoints")}
         # The split is applied after the deployments exist, by the traffic setter (dynamic resource).
-        setter = _one(plan, DYNAMIC)
+        setter = one_resource(plan, DYNAMIC, "endpoints")
         assert "traffic" not in endpoint["properties"]
         assert {d.urn for d in deployments.values()} <= set(setter.dependencies)
         result = {}
@@ -83,8 +68,8 @@ def served(plan) -> dict:
                 and props["egressPublicNetworkAccess"] == "Disabled",
             }
         return result
-    endpoint = _one(plan, "gcp:vertex/aiEndpoint:AiEndpoint").inputs
-    deployer = _one(plan, DYNAMIC).inputs
+    endpoint = one_resource(plan, "gcp:vertex/aiEndpoint:AiEndpoint", "endpoints").inputs
+    deployer = one_resource(plan, DYNAMIC, "endpoints").inputs
     logging = (endpoint.get("predictRequestResponseLoggingConfig") or {}).get("enabled", False)
     return {
         v["name"]: {
@@ -138,17 +123,17 @@ def test_every_endpoint_resource_carries_the_use_case_tags(stack, cloud):
 
 def test_aws_prod_rolls_back_on_alarms_and_encrypts_the_capture():
     plan = reference_plan("aws-prod")
-    endpoint = _one(plan, "aws:sagemaker/endpoint:Endpoint").inputs
+    endpoint = one_resource(plan, "aws:sagemaker/endpoint:Endpoint", "endpoints").inputs
     deployment = endpoint["deploymentConfig"]
     # min_replicas 1: a one-instance green fleet cannot have a canary batch of at most 50% (see tests/aws/test_endpoint_rollout.py)
     assert deployment["blueGreenUpdatePolicy"]["trafficRoutingConfiguration"]["type"] == "ALL_AT_ONCE"
     alarms = {a["alarmName"] for a in deployment["autoRollbackConfiguration"]["alarms"]}
-    metrics = {a.inputs["metricName"] for a in _all(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")}
+    metrics = {a.inputs["metricName"] for a in resources_of(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "endpoints")}
     assert len(alarms) == 4 and metrics == {"Invocation5XXErrors", "ModelLatency"}
-    config = _one(plan, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs
+    config = one_resource(plan, "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "endpoints").inputs
     assert config["kmsKeyArn"] and config["dataCaptureConfig"]["kmsKeyId"]
     assert config["dataCaptureConfig"]["destinationS3Uri"].startswith("s3://fraud-ml-prod-artifacts")
-    policies = _all(plan, "aws:appautoscaling/policy:Policy")
+    policies = resources_of(plan, "aws:appautoscaling/policy:Policy", "endpoints")
     assert {p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]["predefinedMetricType"] for p in policies} == {
         "SageMakerVariantInvocationsPerInstance"
     }
@@ -156,7 +141,7 @@ def test_aws_prod_rolls_back_on_alarms_and_encrypts_the_capture():
 
 def test_gcp_prod_is_private_encrypted_and_logs_to_bigquery():
     plan = reference_plan("gcp-prod")
-    endpoint = _one(plan, "gcp:vertex/aiEndpoint:AiEndpoint").inputs
+    endpoint = one_resource(plan, "gcp:vertex/aiEndpoint:AiEndpoint", "endpoints").inputs
     # Private Service Connect (a VPC-peered endpoint could not hold the canary next to the stable model).
     assert "network" not in endpoint
     psc = endpoint["privateServiceConnectConfig"]
@@ -171,16 +156,16 @@ def test_gcp_prod_is_private_encrypted_and_logs_to_bigquery():
     assert automation["network"].endswith("/" + policy["network"].rsplit("/", 1)[1])
     assert endpoint["encryptionSpec"]["kmsKeyName"]
     uri = endpoint["predictRequestResponseLoggingConfig"]["bigqueryDestination"]["outputUri"]
-    table = _one(plan, "gcp:bigquery/table:Table").inputs
+    table = one_resource(plan, "gcp:bigquery/table:Table", "endpoints").inputs
     assert uri.endswith(f".{table['datasetId']}.{table['tableId']}")
-    deployer = _one(plan, DYNAMIC).inputs
+    deployer = one_resource(plan, DYNAMIC, "endpoints").inputs
     assert deployer["endpoint"].startswith("projects/") and deployer["kms_key"]
 
 
 # -- scale to zero -------------------------------------------------------------------------------------
 
 def _spec_file(tmp_path: Path, stack: str, **endpoint_changes) -> Path:
-    raw = _raw(stack)
+    raw = platform_document(stack)
     endpoint = dict(raw["endpoints"][0])
     for key, value in endpoint_changes.items():
         if value is None:
@@ -195,26 +180,26 @@ def _spec_file(tmp_path: Path, stack: str, **endpoint_changes) -> Path:
 
 def test_aws_dev_scales_to_zero_with_serverless_when_nothing_needs_instances(tmp_path):
     plan = plan_file(_spec_file(tmp_path, "aws-dev", canary=None, logging=False))
-    config = _one(plan, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs
+    config = one_resource(plan, "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "endpoints").inputs
     (variant,) = config["productionVariants"]
     assert variant["serverlessConfig"]["maxConcurrency"] >= 1
     assert "instanceType" not in variant and "initialInstanceCount" not in variant
     assert "dataCaptureConfig" not in config
-    assert _all(plan, "aws:appautoscaling/target:Target") == []
+    assert resources_of(plan, "aws:appautoscaling/target:Target", "endpoints") == []
 
 
 def test_aws_dev_default_of_zero_keeps_one_instance_when_canary_or_logging_need_instances():
     # Serverless endpoints serve one variant and have no data capture: the reference dev endpoint
     # (canary + logging) keeps 1 instance per version, and the plan states why.
     plan = reference_plan("aws-dev")
-    for target in _all(plan, "aws:appautoscaling/target:Target"):
+    for target in resources_of(plan, "aws:appautoscaling/target:Target", "endpoints"):
         assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (1, 2)
     (gap,) = [g["gap"] for g in plan.gaps if g["capability"] == "endpoints"]
     assert "canary" in gap and "logging" in gap
 
 
 def test_aws_dev_endpoint_that_serverless_can_serve_defaults_to_zero(tmp_path):
-    raw = _raw("aws-dev")
+    raw = platform_document("aws-dev")
     raw["endpoints"] = [{k: v for k, v in raw["endpoints"][0].items() if k != "canary"} | {"logging": False}]
     spec = parse_spec(raw, "test.yaml")
     assert spec.endpoints[0].min_replicas == 0
@@ -234,7 +219,7 @@ def test_dev_stacks_state_the_scale_to_zero_gap(stack):
 
 @pytest.mark.parametrize("cloud", ["azure", "gcp"])
 def test_min_replicas_zero_is_rejected_where_the_cloud_cannot_scale_to_zero(cloud):
-    raw = dict(_raw(f"{cloud}-dev"), endpoints=[dict(_raw(f"{cloud}-dev")["endpoints"][0], min_replicas=0)])
+    raw = dict(platform_document(f"{cloud}-dev"), endpoints=[dict(platform_document(f"{cloud}-dev")["endpoints"][0], min_replicas=0)])
     with pytest.raises(SpecError) as error:
         parse_spec(raw, "test.yaml")
     message = str(error.value)
@@ -245,7 +230,7 @@ def test_min_replicas_zero_is_rejected_where_the_cloud_cannot_scale_to_zero(clou
 
 @pytest.mark.parametrize("weight", [0, 100, -5, 150])
 def test_canary_weight_outside_1_to_99_is_rejected_with_its_field_path(weight):
-    raw = _raw("aws-prod")
+    raw = platform_document("aws-prod")
     raw["endpoints"] = [dict(raw["endpoints"][0], canary={"weight_percent": weight})]
     with pytest.raises(SpecError, match=r"test\.yaml: endpoints\.0\.canary\.weight_percent: "):
         parse_spec(raw, "test.yaml")
@@ -253,7 +238,7 @@ def test_canary_weight_outside_1_to_99_is_rejected_with_its_field_path(weight):
 
 @pytest.mark.parametrize("weight", [1, 50, 99])
 def test_traffic_split_is_stable_100_minus_canary(weight):
-    raw = _raw("aws-prod")
+    raw = platform_document("aws-prod")
     raw["endpoints"] = [dict(raw["endpoints"][0], canary={"weight_percent": weight})]
     endpoint = parse_spec(raw, "test.yaml").endpoints[0]
     assert split(endpoint) == {"stable": 100 - weight, "canary": weight}
@@ -261,25 +246,25 @@ def test_traffic_split_is_stable_100_minus_canary(weight):
 
 
 def test_without_a_canary_stable_takes_everything():
-    raw = _raw("aws-prod")
+    raw = platform_document("aws-prod")
     raw["endpoints"] = [{k: v for k, v in raw["endpoints"][0].items() if k != "canary"}]
     assert split(parse_spec(raw, "test.yaml").endpoints[0]) == {"stable": 100}
 
 
 def test_gpu_endpoints_must_name_their_image():
-    raw = _raw("aws-prod")
+    raw = platform_document("aws-prod")
     raw["endpoints"] = [dict(raw["endpoints"][0], compute="t4")]
     with pytest.raises(SpecError, match=r"endpoints\.0\.model\.image: required for GPU compute"):
         parse_spec(raw, "test.yaml")
 
 
 def test_default_artifacts_and_canary_image(tmp_path):
-    raw = _raw("aws-prod")
+    raw = platform_document("aws-prod")
     raw["endpoints"] = [dict(raw["endpoints"][0], model={"image": "example.com/scorer:1"}, canary={"weight_percent": 5, "model": {"artifact": "s3://elsewhere/canary.tar.gz"}})]
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(raw))
     plan = plan_file(path)
-    containers = {m.name.rsplit("-", 1)[1]: m.inputs["primaryContainer"] for m in _all(plan, "aws:sagemaker/model:Model")}
+    containers = {m.name.rsplit("-", 1)[1]: m.inputs["primaryContainer"] for m in resources_of(plan, "aws:sagemaker/model:Model", "endpoints")}
     assert containers["stable"]["image"] == containers["canary"]["image"] == "example.com/scorer:1"
     assert containers["stable"]["modelDataUrl"].endswith("/models/fraud-scorer/stable/model.tar.gz")
     assert containers["canary"]["modelDataUrl"] == "s3://elsewhere/canary.tar.gz"

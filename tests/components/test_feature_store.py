@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from mlplat.offline_plan import plan_file
 from components.spec import SpecError, load_spec_file, load_stack
@@ -19,9 +18,8 @@ from components.spec.feature_types import (
     parse_feature_type,
     unstorable_features,
 )
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, RENDERINGS, STACKS_DIR, one_resource, platform_document, reference_plan, resources_of, spec_of, write_spec
 
-RENDERINGS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 
 # Resources of the feature store that hold data or registrations: protected in prod, never replaced.
 STATEFUL = {
@@ -40,23 +38,8 @@ STATEFUL = {
 }
 
 
-def spec_of(stack: str, cloud: str):
-    return load_stack(stack, STACKS_DIR, cloud).spec
-
-
 def feature_resources(plan):
     return [r for r in plan.custom_resources() if r.capability == "feature_store"]
-
-
-def fs_type(plan, type_token: str):
-    """Resources of `type_token` that belong to the feature store (other capabilities use the same types)."""
-    return [r for r in plan.by_type(type_token) if r.capability == "feature_store"]
-
-
-def one(plan, type_token: str):
-    found = fs_type(plan, type_token)
-    assert len(found) == 1, f"expected one {type_token}, found {[r.name for r in found]}"
-    return found[0]
 
 
 def planned_groups(plan) -> dict[str, dict]:
@@ -64,7 +47,7 @@ def planned_groups(plan) -> dict[str, dict]:
     groups: dict[str, dict] = {}
     if plan.cloud == "aws":
         prefix = f"{plan.spec['name']}-{plan.environment}-"
-        for fg in fs_type(plan, "aws:sagemaker/featureGroup:FeatureGroup"):
+        for fg in resources_of(plan, "aws:sagemaker/featureGroup:FeatureGroup", "feature_store"):
             entity, event_time = fg.inputs["recordIdentifierFeatureName"], fg.inputs["eventTimeFeatureName"]
             definitions = {d["featureName"]: d["featureType"] for d in fg.inputs["featureDefinitions"]}
             assert definitions.pop(entity) == "String" and definitions.pop(event_time) == "String"
@@ -75,8 +58,8 @@ def planned_groups(plan) -> dict[str, dict]:
                 "entity": entity, "event_time": event_time, "features": definitions,
             }
     elif plan.cloud == "gcp":
-        tables = {t.inputs["tableId"]: t for t in fs_type(plan, "gcp:bigquery/table:Table")}
-        for fg in fs_type(plan, "gcp:vertex/aiFeatureGroup:AiFeatureGroup"):
+        tables = {t.inputs["tableId"]: t for t in resources_of(plan, "gcp:bigquery/table:Table", "feature_store")}
+        for fg in resources_of(plan, "gcp:vertex/aiFeatureGroup:AiFeatureGroup", "feature_store"):
             name = fg.inputs["name"]
             (entity,) = fg.inputs["bigQuery"]["entityIdColumns"]
             uri = fg.inputs["bigQuery"]["bigQuerySource"]["inputUri"]
@@ -89,15 +72,15 @@ def planned_groups(plan) -> dict[str, dict]:
             assert schema[entity]["type"] == "STRING" and schema[event_time]["type"] == "TIMESTAMP"
             features = {
                 f.inputs["name"]: schema[f.inputs["name"]]["type"] + ("[]" if schema[f.inputs["name"]]["mode"] == "REPEATED" else "")
-                for f in fs_type(plan, "gcp:vertex/aiFeatureGroupFeature:AiFeatureGroupFeature")
+                for f in resources_of(plan, "gcp:vertex/aiFeatureGroupFeature:AiFeatureGroupFeature", "feature_store")
                 if f.parent == fg.urn
             }
             groups[name.replace("_", "-")] = {"entity": entity, "event_time": event_time, "features": features}
     else:
-        entity_assets = fs_type(plan, "azure-native:machinelearningservices:FeaturestoreEntityVersion")
+        entity_assets = resources_of(plan, "azure-native:machinelearningservices:FeaturestoreEntityVersion", "feature_store")
         entities = {e.inputs["name"]: e.inputs["properties"]["indexColumns"] for e in entity_assets}
         entity_versions = {e.inputs["name"]: e.inputs["version"] for e in entity_assets}
-        for fs in fs_type(plan, "azure-native:machinelearningservices:FeaturesetVersion"):
+        for fs in resources_of(plan, "azure-native:machinelearningservices:FeaturesetVersion", "feature_store"):
             props = fs.inputs["properties"]
             entity = props["properties"]["mlplat.entity"]
             assert props["entities"] == [f"azureml:{entity}:{entity_versions[entity]}"]
@@ -143,13 +126,13 @@ def test_online_store_only_when_asked(stack, cloud):
     assert online == stack.endswith("prod"), "reference stacks: dev offline only, prod online"
     groups = len(spec_of(stack, cloud).feature_store.feature_groups)
     if cloud == "aws":
-        for fg in fs_type(plan, "aws:sagemaker/featureGroup:FeatureGroup"):
+        for fg in resources_of(plan, "aws:sagemaker/featureGroup:FeatureGroup", "feature_store"):
             config = fg.inputs.get("onlineStoreConfig")
             assert bool(config and config.get("enableOnlineStore")) == online
             assert fg.inputs["offlineStoreConfig"]["tableFormat"] == "Iceberg"
     elif cloud == "gcp":
-        stores = fs_type(plan, "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore")
-        views = fs_type(plan, "gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview")
+        stores = resources_of(plan, "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore", "feature_store")
+        views = resources_of(plan, "gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview", "feature_store")
         assert len(stores) == (1 if online else 0)
         assert len(views) == (groups if online else 0)
         for store in stores:
@@ -160,15 +143,15 @@ def test_online_store_only_when_asked(stack, cloud):
             assert view.inputs["featureOnlineStore"] == stores[0].inputs["name"]
     else:
         workspace = next(
-            w for w in fs_type(plan, "azure-native:machinelearningservices:Workspace") if w.inputs["kind"] == "FeatureStore"
+            w for w in resources_of(plan, "azure-native:machinelearningservices:Workspace", "feature_store") if w.inputs["kind"] == "FeatureStore"
         )
         settings = workspace.inputs["featureStoreSettings"]
         assert settings["offlineStoreConnectionName"]
         assert ("onlineStoreConnectionName" in settings) == online
-        assert len(fs_type(plan, "azure-native:redis:Redis")) == (1 if online else 0)
+        assert len(resources_of(plan, "azure-native:redis:Redis", "feature_store")) == (1 if online else 0)
         connections = {
             c.inputs["properties"]["category"]
-            for c in fs_type(plan, "azure-native:machinelearningservices:WorkspaceConnection")
+            for c in resources_of(plan, "azure-native:machinelearningservices:WorkspaceConnection", "feature_store")
             if c.capability == "feature_store"
         }
         assert connections == ({"ADLSGen2", "Redis"} if online else {"ADLSGen2"})
@@ -182,7 +165,7 @@ def test_feature_stores_encrypt_with_the_platform_key_when_asked(stack, cloud):
     if cloud == "aws":
         keys = plan.by_type("aws:kms/key:Key")
         key_arn = f"arn:aws:kms:{plan.spec['region']}:123456789012:key/" if cmk else None
-        for fg in fs_type(plan, "aws:sagemaker/featureGroup:FeatureGroup"):
+        for fg in resources_of(plan, "aws:sagemaker/featureGroup:FeatureGroup", "feature_store"):
             offline_key = fg.inputs["offlineStoreConfig"]["s3StorageConfig"].get("kmsKeyId")
             online_key = (fg.inputs.get("onlineStoreConfig") or {}).get("securityConfig", {}).get("kmsKeyId")
             if cmk:
@@ -193,9 +176,9 @@ def test_feature_stores_encrypt_with_the_platform_key_when_asked(stack, cloud):
             assert fg.inputs["offlineStoreConfig"]["s3StorageConfig"]["s3Uri"].startswith("s3://")
     elif cloud == "gcp":
         key_ids = [f"/cryptokeys/{k.inputs['name']}" for k in plan.by_type("gcp:kms/cryptoKey:CryptoKey")]
-        dataset = one(plan, "gcp:bigquery/dataset:Dataset")
+        dataset = one_resource(plan, "gcp:bigquery/dataset:Dataset", "feature_store")
         dataset_key = (dataset.inputs.get("defaultEncryptionConfiguration") or {}).get("kmsKeyName")
-        stores = fs_type(plan, "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore")
+        stores = resources_of(plan, "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore", "feature_store")
         assert dataset.inputs["deleteContentsOnDestroy"] is False
         if cmk:
             assert len(key_ids) == 1 and dataset_key.endswith(key_ids[0]), (dataset_key, key_ids)
@@ -209,7 +192,7 @@ def test_feature_stores_encrypt_with_the_platform_key_when_asked(stack, cloud):
             assert dataset_key is None and all("encryptionSpec" not in s.inputs for s in stores)
     else:
         workspace = next(
-            w for w in fs_type(plan, "azure-native:machinelearningservices:Workspace") if w.inputs["kind"] == "FeatureStore"
+            w for w in resources_of(plan, "azure-native:machinelearningservices:Workspace", "feature_store") if w.inputs["kind"] == "FeatureStore"
         )
         encryption = workspace.inputs.get("encryption")
         if cmk:
@@ -232,7 +215,7 @@ def test_stateful_feature_store_resources_are_protected_exactly_in_prod(stack, c
     prod = stack.endswith("prod")
     assert all(r.protect == prod for r in stateful), [(r.name, r.protect) for r in stateful]
     if cloud == "gcp":
-        for table in fs_type(plan, "gcp:bigquery/table:Table"):
+        for table in resources_of(plan, "gcp:bigquery/table:Table", "feature_store"):
             if "view" not in table.inputs:
                 assert table.inputs["deletionProtection"] is prod
 
@@ -254,15 +237,15 @@ def test_feature_groups_carry_their_use_case(stack, cloud):
 
 def test_aws_least_privilege_feature_store_policies():
     plan = reference_plan("aws-prod")
-    policies = {p.name: json.loads(p.inputs["policy"]) for p in fs_type(plan, "aws:iam/rolePolicy:RolePolicy") if p.capability == "feature_store"}
+    policies = {p.name: json.loads(p.inputs["policy"]) for p in resources_of(plan, "aws:iam/rolePolicy:RolePolicy", "feature_store") if p.capability == "feature_store"}
     assert {"fraud-ml-prod-feature-store-role-offline", "fraud-ml-prod-execution-role-features"} <= set(policies)
     for name, document in policies.items():
         for statement in document["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert all("*" not in action for action in actions), (name, actions)
             assert "*" not in statement["Resource"], (name, statement)
-    (fg,) = fs_type(plan, "aws:sagemaker/featureGroup:FeatureGroup")
-    role = next(r for r in fs_type(plan, "aws:iam/role:Role") if r.name == "fraud-ml-prod-feature-store-role")
+    (fg,) = resources_of(plan, "aws:sagemaker/featureGroup:FeatureGroup", "feature_store")
+    role = next(r for r in resources_of(plan, "aws:iam/role:Role", "feature_store") if r.name == "fraud-ml-prod-feature-store-role")
     assert role.name in fg.inputs["roleArn"]
 
 
@@ -282,27 +265,16 @@ NEW_GROUP = {
 }
 
 
-def write_spec(tmp_path: Path, name: str, spec: dict) -> Path:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False))
-    return path
-
-
-def reference_spec(stack: str) -> dict:
-    document = yaml.safe_load((STACKS_DIR / f"Pulumi.{stack}.yaml").read_text())
-    return copy.deepcopy(document["config"]["mlplat:platform"])
-
-
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_reordering_or_adding_feature_groups_keeps_existing_urns(tmp_path, cloud):
-    spec = reference_spec("aws-prod")
+    spec = platform_document("aws-prod")
     spec["feature_store"]["feature_groups"].append(EXTRA_GROUP)
-    before = plan_file(write_spec(tmp_path, "before", spec), cloud, stack="stability")
+    before = plan_file(write_spec(tmp_path, spec, "before"), cloud, stack="stability")
 
     changed = copy.deepcopy(spec)
     groups = changed["feature_store"]["feature_groups"]
     changed["feature_store"]["feature_groups"] = [NEW_GROUP, *reversed(groups)]  # insert first, reverse the rest
-    after = plan_file(write_spec(tmp_path, "after", changed), cloud, stack="stability")
+    after = plan_file(write_spec(tmp_path, changed, "after"), cloud, stack="stability")
 
     before_urns = {r.urn for r in feature_resources(before)}
     after_urns = {r.urn for r in feature_resources(after)}
@@ -324,14 +296,14 @@ def test_reordering_or_adding_feature_groups_keeps_existing_urns(tmp_path, cloud
 
 # -- feature types ------------------------------------------------------------------------------------------------
 def spec_with_features(tmp_path: Path, cloud: str, features: dict, online: bool = True) -> Path:
-    spec = reference_spec("aws-dev")
+    spec = platform_document("aws-dev")
     spec["feature_store"] = {
         "online": online,
         "feature_groups": [
             {"name": "users", "entity": "user_id", "event_time": "event_ts", "use_case": "support-rag", "features": features}
         ],
     }
-    return write_spec(tmp_path, f"types-{cloud}", spec)
+    return write_spec(tmp_path, spec, f"types-{cloud}")
 
 
 @pytest.mark.parametrize("cloud", ["aws", "azure"])
@@ -346,7 +318,7 @@ def test_a_vector_feature_is_an_error_naming_the_cloud_that_cannot_store_it(tmp_
 def test_gcp_stores_vectors_as_repeated_float64_and_every_scalar_type(tmp_path):
     features = {"embedding": "vector(8)", "active": "bool", "seen_at": "timestamp", "n": "int", "score": "float", "tag": "string"}
     plan = plan_file(spec_with_features(tmp_path, "gcp", features), "gcp", stack="types")
-    table = next(t for t in fs_type(plan, "gcp:bigquery/table:Table") if t.inputs["tableId"] == "users")
+    table = next(t for t in resources_of(plan, "gcp:bigquery/table:Table", "feature_store") if t.inputs["tableId"] == "users")
     schema = {f["name"]: (f["type"], f["mode"]) for f in json.loads(table.inputs["schema"])}
     assert schema["embedding"] == ("FLOAT64", "REPEATED")
     assert schema["active"][0] == "BOOL" and schema["seen_at"][0] == "TIMESTAMP"

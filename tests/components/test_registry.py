@@ -9,10 +9,8 @@ import json
 import pytest
 
 from components.aws.registry import approval_status
-from components.spec import load_stack
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import REFERENCE_STACKS, RENDERINGS, reference_plan, resources_of, spec_of
 
-RENDERINGS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 REGISTRY = {
     "aws": "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
     "azure": None,  # the platform workspace's model registry (see docs/feature-store-and-registry.md)
@@ -25,27 +23,19 @@ IMAGES = {
 }
 
 
-def registry_resources(plan, type_token: str):
-    return [r for r in plan.by_type(type_token) if r.capability == "registry"]
-
-
-def spec_of(stack: str, cloud: str):
-    return load_stack(stack, STACKS_DIR, cloud).spec
-
-
 @pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_registry_with_an_image_repository(stack, cloud):
     plan = reference_plan(stack, cloud)
     assert "registry" not in {g["capability"] for g in plan.gaps}
     assert [r.type for r in plan.resources if r.type == f"mlplat:{cloud}:ModelRegistry"] == [f"mlplat:{cloud}:ModelRegistry"]
-    (images,) = registry_resources(plan, IMAGES[cloud])
+    (images,) = resources_of(plan, IMAGES[cloud], "registry")
     if REGISTRY[cloud]:
-        assert len(registry_resources(plan, REGISTRY[cloud])) == 1
+        assert len(resources_of(plan, REGISTRY[cloud], "registry")) == 1
     if cloud == "aws":
         assert images.inputs["imageTagMutability"] == "IMMUTABLE"
         assert images.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
         assert images.inputs["forceDelete"] is False
-        (lifecycle,) = registry_resources(plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy")
+        (lifecycle,) = resources_of(plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "registry")
         rules = json.loads(lifecycle.inputs["policy"])["rules"]
         assert [r["selection"]["tagStatus"] for r in rules] == ["untagged"]
     elif cloud == "gcp":
@@ -67,7 +57,7 @@ def test_image_repository_encrypts_with_the_platform_key_when_asked(stack, cloud
     plan = reference_plan(stack, cloud)
     cmk = spec_of(stack, cloud).encryption.customer_managed_keys
     assert cmk == stack.endswith("prod")
-    (images,) = registry_resources(plan, IMAGES[cloud])
+    (images,) = resources_of(plan, IMAGES[cloud], "registry")
     if cloud == "aws":
         (encryption,) = images.inputs["encryptionConfigurations"]
         if cmk:
@@ -100,9 +90,9 @@ def test_image_repository_encrypts_with_the_platform_key_when_asked(stack, cloud
 @pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_registries_and_repositories_are_protected_exactly_in_prod(stack, cloud):
     plan = reference_plan(stack, cloud)
-    stateful = registry_resources(plan, IMAGES[cloud])
+    stateful = resources_of(plan, IMAGES[cloud], "registry")
     if REGISTRY[cloud]:
-        stateful += registry_resources(plan, REGISTRY[cloud])
+        stateful += resources_of(plan, REGISTRY[cloud], "registry")
     assert stateful
     prod = stack.endswith("prod")
     assert all(r.protect == prod for r in stateful), [(r.name, r.protect) for r in stateful]
@@ -115,7 +105,7 @@ def test_aws_approval_required_maps_to_pending_manual_approval(stack):
     plan = reference_plan(stack)
     approval = spec_of(stack, "aws").registry.approval_required
     assert approval == stack.endswith("prod")  # prod asks for it explicitly, dev defaults to no approval
-    (group,) = registry_resources(plan, REGISTRY["aws"])
+    (group,) = resources_of(plan, REGISTRY["aws"], "registry")
     expected = "PendingManualApproval" if approval else "Approved"
     assert group.inputs["modelPackageGroupDescription"].endswith(f"ModelApprovalStatus={expected}")
 
@@ -127,7 +117,7 @@ def test_approval_status_mapping():
 
 def test_aws_training_role_registers_but_cannot_approve():
     plan = reference_plan("aws-prod")
-    (policy,) = [p for p in registry_resources(plan, "aws:iam/rolePolicy:RolePolicy")]
+    (policy,) = [p for p in resources_of(plan, "aws:iam/rolePolicy:RolePolicy", "registry")]
     document = json.loads(policy.inputs["policy"])
     actions = [a for s in document["Statement"] for a in s["Action"]]
     assert "sagemaker:CreateModelPackage" in actions and "ecr:BatchGetImage" in actions

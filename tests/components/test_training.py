@@ -12,38 +12,15 @@ import pytest
 import yaml
 
 from components.catalog.gpus import shape_for
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
-
-CASES = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
-CASE_IDS = [f"{stack}-on-{cloud}" for stack, cloud in CASES]
-
+from tests.support.plans import CLOUDS, RENDERINGS, STACKS_DIR, named, one_resource, reference_plan
 
 def _training_spec(plan) -> dict:
     return plan.spec["training"]
 
-
-def _one(plan, type_token: str):
-    found = [r for r in plan.by_capability("training") if r.type == type_token]
-    assert len(found) == 1, f"{plan.stack} on {plan.cloud}: expected one {type_token}, found {len(found)}"
-    return found[0]
-
-
-def _by_name(plan, suffix: str):
-    found = [r for r in plan.resources if r.name.endswith(suffix)]
-    assert len(found) == 1, f"{plan.stack} on {plan.cloud}: expected one resource named *{suffix}, found {len(found)}"
-    return found[0]
-
-
-def _one_of_type(plan, type_token: str):
-    found = plan.by_type(type_token)
-    assert len(found) == 1, f"{plan.stack} on {plan.cloud}: expected one {type_token}, found {len(found)}"
-    return found[0]
-
-
 # -- one view of the GPU capacity per cloud: spot, min, max, shape ---------------------------------------
 
 def _aws_view(plan) -> dict:
-    resources = _one(plan, "aws:batch/computeEnvironment:ComputeEnvironment").inputs["computeResources"]
+    resources = one_resource(plan, "aws:batch/computeEnvironment:ComputeEnvironment", "training").inputs["computeResources"]
     return {
         "spot": resources["type"] == "SPOT" and resources["allocationStrategy"] == "SPOT_PRICE_CAPACITY_OPTIMIZED",
         "on_demand": resources["type"] == "EC2" and resources["allocationStrategy"] == "BEST_FIT_PROGRESSIVE",
@@ -52,9 +29,8 @@ def _aws_view(plan) -> dict:
         "shape": resources["instanceTypes"],
     }
 
-
 def _azure_view(plan) -> dict:
-    compute = _one(plan, "azure-native:machinelearningservices:Compute").inputs["properties"]
+    compute = one_resource(plan, "azure-native:machinelearningservices:Compute", "training").inputs["properties"]
     aml = compute["properties"]
     assert compute["computeType"] == "AmlCompute" and compute["disableLocalAuth"] is True
     assert aml["remoteLoginPortPublicAccess"] == "Disabled"
@@ -69,7 +45,6 @@ def _azure_view(plan) -> dict:
         "shape": aml["vmSize"],
     }
 
-
 def _gcp_view(plan) -> dict:
     pools = {r.inputs["name"]: r.inputs for r in plan.by_type("gcp:container/nodePool:NodePool") if r.capability == "training"}
     assert set(pools) == {"system", "gpu"}, sorted(pools)
@@ -79,7 +54,7 @@ def _gcp_view(plan) -> dict:
     assert node["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}]
     assert node["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
     assert not system["nodeConfig"].get("guestAccelerators") and not system["nodeConfig"]["machineType"].startswith(("a2-", "a3-", "g2-"))
-    cluster = _one(plan, "gcp:container/cluster:Cluster").inputs
+    cluster = one_resource(plan, "gcp:container/cluster:Cluster", "training").inputs
     assert cluster["workloadIdentityConfig"]["workloadPool"].endswith(".svc.id.goog")
     assert cluster["removeDefaultNodePool"] is True and cluster["releaseChannel"]["channel"]
     assert cluster["deletionProtection"] is (plan.environment == "prod")
@@ -99,9 +74,7 @@ def _gcp_view(plan) -> dict:
         "shape": (node["machineType"], accelerators[0]["type"], accelerators[0]["count"]),
     }
 
-
 VIEWS = {"aws": _aws_view, "azure": _azure_view, "gcp": _gcp_view}
-
 
 def _expected(plan) -> dict:
     training = _training_spec(plan)
@@ -114,8 +87,7 @@ def _expected(plan) -> dict:
         return {"max": training["max_nodes"], "shape": (shape.instance_type, shape.accelerator, shape.gpus)}
     raise AssertionError(f"no expectation for {plan.cloud}")
 
-
-@pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
+@pytest.mark.parametrize(("stack", "cloud"), RENDERINGS)
 def test_spot_capacity_scales_to_zero_within_max_nodes_on_the_catalog_shape(stack, cloud):
     plan = reference_plan(stack, cloud)
     assert _training_spec(plan)["spot"] is True  # every reference stack asks for spot
@@ -127,18 +99,17 @@ def test_spot_capacity_scales_to_zero_within_max_nodes_on_the_catalog_shape(stac
     assert view["max"] == expected["max"], f"{stack} on {cloud}: max {view['max']} != {expected['max']}"
     assert view["shape"] == expected["shape"], f"{stack} on {cloud}: shape {view['shape']} != catalog {expected['shape']}"
 
-
 # -- checkpoint storage: the platform's encrypted artifacts bucket ---------------------------------------
 
 def _aws_checkpoints(plan) -> None:
-    job = _one(plan, "aws:batch/jobDefinition:JobDefinition").inputs
+    job = one_resource(plan, "aws:batch/jobDefinition:JobDefinition", "training").inputs
     container = json.loads(job["containerProperties"])
     env = {e["name"]: e["value"] for e in container["environment"]}
-    assert _by_name(plan, f"{plan.spec['name']}-{plan.environment}-artifacts").type == "aws:s3/bucket:Bucket"
+    assert named(plan, f"{plan.spec['name']}-{plan.environment}-artifacts").type == "aws:s3/bucket:Bucket"
     assert env["CHECKPOINT_URI"].startswith("s3://") and "-artifacts-" in env["CHECKPOINT_URI"]
     assert env["CHECKPOINT_URI"].endswith("/checkpoints/")
     # The bucket behind the URI is encrypted with KMS (the platform key when customer-managed).
-    encryption = _by_name(plan, "-artifacts-encryption").inputs
+    encryption = named(plan, "-artifacts-encryption").inputs
     assert encryption["bucket"] == env["CHECKPOINT_URI"].split("/")[2]
     default = encryption["rules"][0]["applyServerSideEncryptionByDefault"]
     assert default["sseAlgorithm"] == "aws:kms"
@@ -151,32 +122,30 @@ def _aws_checkpoints(plan) -> None:
     gpu = [r for r in container["resourceRequirements"] if r["type"] == "GPU"]
     training = _training_spec(plan)
     assert gpu == [{"type": "GPU", "value": str(shape_for("aws", training["gpu"], training["gpus_per_node"]).gpus)}]
-    policy = json.loads(_by_name(plan, "-training-job-checkpoints").inputs["policy"])
+    policy = json.loads(named(plan, "-training-job-checkpoints").inputs["policy"])
     writes = [s for s in policy["Statement"] if "s3:PutObject" in s["Action"]]
     assert len(writes) == 1 and all(r.endswith("/checkpoints/*") for r in writes[0]["Resource"])
 
-
 def _azure_checkpoints(plan) -> None:
-    datastore = _one(plan, "azure-native:machinelearningservices:Datastore").inputs["properties"]
+    datastore = one_resource(plan, "azure-native:machinelearningservices:Datastore", "training").inputs["properties"]
     assert datastore["datastoreType"] == "AzureBlob" and datastore["containerName"] == "artifacts"
     assert datastore["credentials"] == {"credentialsType": "None"}  # identity-based, no keys
-    account = _one_of_type(plan, "azure-native:storage:StorageAccount").inputs
+    account = one_resource(plan, "azure-native:storage:StorageAccount").inputs
     assert datastore["accountName"] == account["accountName"]
     assert account["encryption"]["services"]["blob"]["enabled"] is True
     if plan.spec["encryption"]["customer_managed_keys"]:
         assert account["encryption"]["keySource"] == "Microsoft.Keyvault"
     assert account["allowSharedKeyAccess"] is False
     # The cluster runs as the platform identity, the one with data access to the account.
-    compute = _one(plan, "azure-native:machinelearningservices:Compute").inputs
+    compute = one_resource(plan, "azure-native:machinelearningservices:Compute", "training").inputs
     assert compute["identity"]["type"] == "UserAssigned"
-    identity = _one_of_type(plan, "azure-native:managedidentity:UserAssignedIdentity")
+    identity = one_resource(plan, "azure-native:managedidentity:UserAssignedIdentity")
     assert [i.rsplit("/", 1)[1] for i in compute["identity"]["userAssignedIdentities"]] == [
         f"{identity.name}-{i.rsplit('-', 1)[1]}" for i in compute["identity"]["userAssignedIdentities"]
     ]
 
-
 def _gcp_checkpoints(plan) -> None:
-    artifacts = _by_name(plan, f"{plan.spec['name']}-{plan.environment}-artifacts").inputs
+    artifacts = named(plan, f"{plan.spec['name']}-{plan.environment}-artifacts").inputs
     if plan.spec["encryption"]["customer_managed_keys"]:
         assert artifacts["encryption"]["defaultKmsKeyName"]
         # ... and the same key encrypts the GPU nodes' boot disks.
@@ -184,20 +153,17 @@ def _gcp_checkpoints(plan) -> None:
         assert gpu.inputs["nodeConfig"]["bootDiskKmsKey"] == artifacts["encryption"]["defaultKmsKeyName"]
     assert artifacts["publicAccessPrevention"] == "enforced" and artifacts["uniformBucketLevelAccess"] is True
     # Jobs write checkpoints as the platform's workload account (objectUser on the bucket), via workload identity.
-    binding = _one(plan, "gcp:serviceaccount/iAMMember:IAMMember").inputs
+    binding = one_resource(plan, "gcp:serviceaccount/iAMMember:IAMMember", "training").inputs
     assert binding["role"] == "roles/iam.workloadIdentityUser"
     assert binding["member"].endswith(".svc.id.goog[training/training]")
     grants = [r.inputs for r in plan.by_type("gcp:storage/bucketIAMMember:BucketIAMMember") if r.name.endswith("-artifacts-workloads")]
     assert grants and grants[0]["role"] == "roles/storage.objectUser"
 
-
 CHECKPOINTS = {"aws": _aws_checkpoints, "azure": _azure_checkpoints, "gcp": _gcp_checkpoints}
 
-
-@pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
+@pytest.mark.parametrize(("stack", "cloud"), RENDERINGS)
 def test_checkpoints_go_to_the_platforms_encrypted_bucket(stack, cloud):
     CHECKPOINTS[cloud](reference_plan(stack, cloud))
-
 
 # -- spot: false gives on-demand capacity -------------------------------------------------------------------
 
@@ -210,7 +176,6 @@ def _on_demand_plan(stack: str, cloud: str, tmp_path: Path):
     path.write_text(yaml.safe_dump(document))
     return plan_file(path, cloud=cloud, stack=stack)
 
-
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_spot_false_gives_on_demand_capacity(cloud, tmp_path):
     plan = _on_demand_plan("aws-dev", cloud, tmp_path)
@@ -218,7 +183,6 @@ def test_spot_false_gives_on_demand_capacity(cloud, tmp_path):
     view = VIEWS[cloud](plan)
     assert view["on_demand"] and not view["spot"], view
     assert view["min"] == 0
-
 
 # -- tags on every taggable training resource ----------------------------------------------------------------
 
@@ -239,7 +203,6 @@ MUST_BE_TAGGED = {
     "gcp": {"gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"},
 }
 
-
 def _tags_of(resource) -> dict | None:
     inputs = resource.inputs
     for key in ("tags", "labels", "resourceLabels"):
@@ -253,8 +216,7 @@ def _tags_of(resource) -> dict | None:
         return properties["tags"]  # Azure ML datastores carry their tags in their properties
     return None
 
-
-@pytest.mark.parametrize(("stack", "cloud"), CASES, ids=CASE_IDS)
+@pytest.mark.parametrize(("stack", "cloud"), RENDERINGS)
 def test_training_resources_carry_the_use_case_tags(stack, cloud):
     plan = reference_plan(stack, cloud)
     use_case = _training_spec(plan)["use_case"]
@@ -268,7 +230,6 @@ def test_training_resources_carry_the_use_case_tags(stack, cloud):
         if tags is not None:
             assert tags.get("use-case") == use_case, f"{resource.name}: {tags}"
             assert tags.get("platform") == plan.spec["name"], f"{resource.name}: {tags}"
-
 
 # -- the outputs a user submits jobs with --------------------------------------------------------------------
 
@@ -298,7 +259,6 @@ def _resolved_outputs(stack: str, cloud: str) -> dict:
             pulumi.runtime.set_all_config({})
     return result
 
-
 SUBMISSION_OUTPUTS = {
     "aws": (
         "job_queue_arn",
@@ -320,7 +280,6 @@ SUBMISSION_OUTPUTS = {
         "checkpoint_uri",
     ),
 }
-
 
 @pytest.mark.parametrize("stack", ["aws-prod", "azure-prod", "gcp-prod"])
 def test_job_submission_outputs(stack):

@@ -21,12 +21,10 @@ import pytest
 import yaml
 
 from components.component import PlatformComponent
-from components.spec import SpecError, cloud_tags, load_stack, parse_spec
+from components.spec import SpecError, cloud_tags, parse_spec
 from components.spec.vector_limits import VECTOR_LIMITS
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, ROOT, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, RENDERINGS, ROOT, reference_plan, spec_of
 
-PLANS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
-PLAN_IDS = [f"{stack}-on-{cloud}" for stack, cloud in PLANS]
 SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
 
 # What each cloud calls the neutral metrics (independent of the limits table, so a wrong row fails).
@@ -41,10 +39,6 @@ EXPECTED_METRIC = {
 }
 
 
-def _spec(stack: str, cloud: str):
-    return load_stack(stack, STACKS_DIR, cloud).spec
-
-
 def _one(resources, type_token: str):
     found = [r for r in resources if r.type == type_token]
     assert len(found) == 1, f"expected one {type_token}, found {[r.name for r in found]}"
@@ -56,7 +50,7 @@ def _vector_resources(plan):
 
 
 # -- every plan -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("stack,cloud", PLANS, ids=PLAN_IDS)
+@pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_vector_search_is_built(stack, cloud):
     plan = reference_plan(stack, cloud)
     assert not [g for g in plan.gaps if g["capability"] == "vector_search"], plan.gaps
@@ -65,9 +59,9 @@ def test_vector_search_is_built(stack, cloud):
     assert any(r.custom for r in _vector_resources(plan))
 
 
-@pytest.mark.parametrize("stack,cloud", PLANS, ids=PLAN_IDS)
+@pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_dimensions_and_metric_mapped(stack, cloud):
-    spec = _spec(stack, cloud)
+    spec = spec_of(stack, cloud)
     vs = spec.vector_search
     resources = _vector_resources(reference_plan(stack, cloud))
     if cloud == "aws":
@@ -88,9 +82,9 @@ def test_dimensions_and_metric_mapped(stack, cloud):
         assert "treeAhConfig" in config["algorithmConfig"]
 
 
-@pytest.mark.parametrize("stack,cloud", PLANS, ids=PLAN_IDS)
+@pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_network_private_when_asked_never_public_in_prod(stack, cloud):
-    spec = _spec(stack, cloud)
+    spec = spec_of(stack, cloud)
     plan = reference_plan(stack, cloud)
     resources = _vector_resources(plan)
     private = spec.network.private
@@ -146,9 +140,9 @@ def test_network_private_when_asked_never_public_in_prod(stack, cloud):
             assert endpoint.inputs["publicEndpointEnabled"] is True
 
 
-@pytest.mark.parametrize("stack,cloud", PLANS, ids=PLAN_IDS)
+@pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_encryption_with_platform_key_when_asked(stack, cloud):
-    spec = _spec(stack, cloud)
+    spec = spec_of(stack, cloud)
     plan = reference_plan(stack, cloud)
     resources = _vector_resources(plan)
     cmk = spec.encryption.customer_managed_keys
@@ -217,9 +211,9 @@ def test_encryption_with_platform_key_when_asked(stack, cloud):
         assert bucket.inputs["uniformBucketLevelAccess"] is True
 
 
-@pytest.mark.parametrize("stack,cloud", PLANS, ids=PLAN_IDS)
+@pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_sizing_dev_minimum_and_replicas(stack, cloud):
-    spec = _spec(stack, cloud)
+    spec = spec_of(stack, cloud)
     vs = spec.vector_search
     dev = spec.environment.value == "dev"
     resources = _vector_resources(reference_plan(stack, cloud))
@@ -257,9 +251,9 @@ def test_sizing_dev_minimum_and_replicas(stack, cloud):
             assert dedicated["maxReplicaCount"] > dedicated["minReplicaCount"]
 
 
-@pytest.mark.parametrize("stack,cloud", PLANS, ids=PLAN_IDS)
+@pytest.mark.parametrize("stack,cloud", RENDERINGS)
 def test_every_taggable_resource_has_use_case_tags(stack, cloud):
-    spec = _spec(stack, cloud)
+    spec = spec_of(stack, cloud)
     expected = cloud_tags(spec, use_case=spec.vector_search.use_case)
     assert expected.get("use-case") == "support-rag"
     checked = set()

@@ -524,6 +524,7 @@ def test_delete_keeps_a_model_that_another_deployed_model_still_serves(provider,
         {"service_account": "other@p.iam.gserviceaccount.com"},
         {"kms_key": "projects/p/locations/us-central1/keyRings/r/cryptoKeys/k"},
     ],
+    ids=["service-account", "kms-key"],
 )
 def test_a_key_or_service_account_change_redeploys_every_version(provider, fake, change):
     created = provider.create(_props())
@@ -666,6 +667,7 @@ def test_a_moved_endpoint_is_not_listed_as_stable(provider):
         {"service_account": PREVIEW_UNKNOWN},  # the workload account is changing
         {"versions": [dict(_version("stable", 100, "gs://b/x/"), artifact_uri=PREVIEW_UNKNOWN)]},  # the bucket is changing
     ],
+    ids=["endpoint", "service-account", "artifact-uri"],
 )
 def test_preview_unknowns_are_changes_not_replacements(provider, unknown):
     created = provider.create(_props())

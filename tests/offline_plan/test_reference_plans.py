@@ -13,9 +13,8 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from components.spec import cloud_tags, load_stack
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, STACKS_DIR, reference_plan
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, RENDERINGS, STACKS_DIR, reference_plan
 
-RENDERINGS = [(stack, cloud) for stack in REFERENCE_STACKS for cloud in CLOUDS]
 GCP_LABEL = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 GCP_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
 

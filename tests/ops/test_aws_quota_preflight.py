@@ -11,12 +11,12 @@ import json
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
-# noqa: E402,F401
-
-from mlplat.ops import quota_aws  # noqa: E402
-from mlplat.ops.preflight import GpuNeed  # noqa: E402
-from components.spec import parse_spec  # noqa: E402
+from mlplat.ops import quota_aws
+from mlplat.ops.preflight import GpuNeed
+from components.spec import parse_spec
+from tests.support.ops import by_check, run
 
 
 class QuotaTable:
@@ -91,16 +91,12 @@ def _endpoint(name, count, shape=G5):
     return GpuNeed(f"endpoint {name}", "a10g", 1, count, False, shape)
 
 
-def _by_check(checks):
-    return {c.check: c for c in checks}
-
-
 def test_all_checks_pass_with_enough_quota(quotas):
     quotas.applied[("ec2", "L-7212CCBC")] = 192  # P spot: 2 x 96 vCPUs
     quotas.sagemaker_applied["ml.g5.xlarge for endpoint usage"] = 4
     checks = quota_aws.preflight(_spec(), {"aws:region": "us-east-1"},
                                  [_training(), _endpoint("a", 2), _endpoint("b", 2)])
-    found = _by_check(checks)
+    found = by_check(checks)
     assert found["credentials"].status == "pass" and "123456789012" in found["credentials"].detail
     assert found["region"].status == "pass"
     assert found["quota training"].status == "pass"
@@ -112,7 +108,7 @@ def test_all_checks_pass_with_enough_quota(quotas):
 def test_quota_too_low_fails_with_the_numbers(quotas):
     quotas.applied[("ec2", "L-7212CCBC")] = 96
     quotas.sagemaker_applied["ml.g5.xlarge for endpoint usage"] = 1
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [_training(), _endpoint("a", 3)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [_training(), _endpoint("a", 3)]))
     assert checks["quota training"].status == "fail"
     assert "quota is 96" in checks["quota training"].detail and "at least 192" in checks["quota training"].detail
     assert checks["quota endpoint a"].status == "fail"
@@ -121,7 +117,7 @@ def test_quota_too_low_fails_with_the_numbers(quotas):
 
 def test_on_demand_g_family_and_default_quota_fallback(quotas):
     quotas.defaults[("ec2", "L-DB2E81BA")] = 8  # no applied value: the AWS default is used
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [_training(G5, count=2, spot=False)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [_training(G5, count=2, spot=False)]))
     assert checks["quota training"].status == "pass"
     assert "'Running On-Demand G and VT instances' (L-DB2E81BA); AWS default quota is 8" in checks["quota training"].detail
     assert ("get", {"ServiceCode": "ec2", "QuotaCode": "L-DB2E81BA"}) in quotas.requests
@@ -131,7 +127,7 @@ def test_sagemaker_default_list_and_unknown_type(quotas):
     quotas.sagemaker_defaults["ml.g5.xlarge for endpoint usage"] = 2
     h100 = SimpleNamespace(instance_type="p5.48xlarge", sagemaker_instance_type="ml.p5.48xlarge",
                            sagemaker_endpoint_instance_type="ml.p5.48xlarge", vcpus=192, gpus=8)
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [_endpoint("a", 2), _endpoint("big", 1, h100)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [_endpoint("a", 2), _endpoint("big", 1, h100)]))
     assert checks["quota endpoint a"].status == "pass" and "AWS default quota is 2" in checks["quota endpoint a"].detail
     assert checks["quota endpoint big"].status == "fail"
     assert "no SageMaker quota named 'ml.p5.48xlarge for endpoint usage'" in checks["quota endpoint big"].detail
@@ -139,7 +135,7 @@ def test_sagemaker_default_list_and_unknown_type(quotas):
 
 def test_forbidden_quota_reads_are_failed_checks(quotas):
     quotas.denied = True
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [_training(), _endpoint("a", 1)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [_training(), _endpoint("a", 1)]))
     assert checks["credentials"].status == "pass"
     assert checks["quota training"].status == "fail"
     assert "AccessDeniedException" in checks["quota training"].detail
@@ -149,7 +145,7 @@ def test_forbidden_quota_reads_are_failed_checks(quotas):
 
 
 def test_region_mismatch(quotas):
-    checks = _by_check(quota_aws.preflight(_spec(), {"aws:region": "eu-west-1"}, []))
+    checks = by_check(quota_aws.preflight(_spec(), {"aws:region": "eu-west-1"}, []))
     assert checks["region"].status == "fail" and "aws:region is eu-west-1" in checks["region"].detail
 
 
@@ -170,9 +166,6 @@ def test_family_groups():
 
 
 # -- the command, with the real GPU catalog ------------------------------------------------------------
-import yaml  # noqa: E402
-
-from tests.support.ops import run
 
 
 @pytest.fixture
@@ -222,16 +215,16 @@ H100 = SimpleNamespace(instance_type="p5.48xlarge", sagemaker_instance_type="ml.
 def test_p5_spot_has_its_own_quota_found_by_name(quotas):
     quotas.applied[("ec2", "L-7212CCBC")] = 10_000  # the P4/P3/P2 spot quota must not be used for P5
     quotas.ec2_listed["All P5 Spot Instance Requests"] = ("L-C4BD4855", 192)
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
     assert checks["quota training"].status == "fail"
     assert "384 vCPUs of 'All P5 Spot Instance Requests' (L-C4BD4855); applied quota is 192" in checks["quota training"].detail
     quotas.ec2_listed["All P5 Spot Instance Requests"] = ("L-C4BD4855", 384)
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
     assert checks["quota training"].status == "pass"
     quotas.ec2_listed.clear()
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, True, H100)]))
     assert checks["quota training"].status == "fail" and "no EC2 quota named 'All P5 Spot" in checks["quota training"].detail
     # On demand, P5 counts against "Running On-Demand P instances".
     quotas.applied[("ec2", "L-417A185B")] = 384
-    checks = _by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, False, H100)]))
+    checks = by_check(quota_aws.preflight(_spec(), {}, [GpuNeed("training", "h100", 8, 2, False, H100)]))
     assert checks["quota training"].status == "pass" and "L-417A185B" in checks["quota training"].detail

@@ -9,8 +9,8 @@ import pytest
 
 from tests.support.ops import run
 
-from mlplat.ops import backend_aws  # noqa: E402
-from mlplat.ops.results import OpsError  # noqa: E402
+from mlplat.ops import backend_aws
+from mlplat.ops.results import OpsError
 
 
 def _settings(bucket: str, region: str) -> dict:

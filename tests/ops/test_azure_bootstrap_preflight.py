@@ -14,12 +14,12 @@ import pytest
 import responses
 from azure.core.credentials import AccessToken
 
-from tests.support.ops import run
+from tests.support.ops import by_check, run
 
-from mlplat.ops import backend_azure, quota_azure  # noqa: E402
-from mlplat.ops.preflight import GpuNeed  # noqa: E402
-from mlplat.ops.results import OpsError  # noqa: E402
-from components.spec import parse_spec  # noqa: E402
+from mlplat.ops import backend_azure, quota_azure
+from mlplat.ops.preflight import GpuNeed
+from mlplat.ops.results import OpsError
+from components.spec import parse_spec
 
 SUB = "11111111-2222-3333-4444-555555555555"
 
@@ -198,14 +198,10 @@ def _usage(value, localized, limit, current=0):
             "name": {"value": value, "localizedValue": localized}}
 
 
-def _by_check(checks):
-    return {c.check: c for c in checks}
-
-
 def test_preflight_quota_enough_and_too_low(arm):
     arm.usages = [_usage("standardNCADSA100v4Family", "Standard NCADSA100v4 Family Cluster Dedicated vCPUs", 48),
                   _usage("standardNCASv3_T4Family", "Standard NCASv3_T4 Family Cluster Dedicated vCPUs", 4, 2)]
-    checks = _by_check(quota_azure.preflight(_spec(), CONFIG, NEEDS, credential=StaticCredential()))
+    checks = by_check(quota_azure.preflight(_spec(), CONFIG, NEEDS, credential=StaticCredential()))
     assert checks["credentials"].status == "pass" and "ops@example.com" in checks["credentials"].detail
     assert checks["region"].status == "pass"
     assert checks["quota training"].status == "pass"
@@ -217,16 +213,16 @@ def test_preflight_quota_enough_and_too_low(arm):
 def test_preflight_spot_uses_low_priority_quota(arm):
     arm.usages = [_usage("totalLowPriorityCores", "Total Cluster LowPriority Regional vCPUs", 48)]
     spot = [GpuNeed("training", "a100-80gb", 1, 2, True, A100)]
-    checks = _by_check(quota_azure.preflight(_spec(), CONFIG, spot, credential=StaticCredential()))
+    checks = by_check(quota_azure.preflight(_spec(), CONFIG, spot, credential=StaticCredential()))
     assert checks["quota training"].status == "pass"
     arm.usages = [_usage("totalLowPriorityCores", "Total Cluster LowPriority Regional vCPUs", 20)]
-    checks = _by_check(quota_azure.preflight(_spec(), CONFIG, spot, credential=StaticCredential()))
+    checks = by_check(quota_azure.preflight(_spec(), CONFIG, spot, credential=StaticCredential()))
     assert checks["quota training"].status == "fail"
 
 
 def test_preflight_forbidden(arm):
     arm.forbidden = True
-    checks = _by_check(quota_azure.preflight(_spec(), CONFIG, NEEDS, credential=StaticCredential()))
+    checks = by_check(quota_azure.preflight(_spec(), CONFIG, NEEDS, credential=StaticCredential()))
     assert checks["region"].status == "fail"
     assert "forbidden" in checks["region"].detail and "AuthorizationFailed" in checks["region"].detail
     assert checks["quota training"].status == "fail" and "forbidden" in checks["quota training"].detail
@@ -235,7 +231,7 @@ def test_preflight_forbidden(arm):
 def test_preflight_region_without_azure_ml_and_unknown_family(arm):
     arm.ml_locations = ["West Europe"]
     arm.usages = [_usage("standardNCADSA100v4Family", "Standard NCADSA100v4 Family Cluster Dedicated vCPUs", 48)]
-    checks = _by_check(quota_azure.preflight(_spec(), CONFIG, NEEDS, credential=StaticCredential()))
+    checks = by_check(quota_azure.preflight(_spec(), CONFIG, NEEDS, credential=StaticCredential()))
     assert checks["region"].status == "fail" and "not offered in eastus" in checks["region"].detail
     assert checks["quota endpoint e"].status == "warn"
 
@@ -245,7 +241,7 @@ def test_preflight_no_credentials_and_placeholder_subscription(arm, no_azure_cre
     assert [(c.check, c.status) for c in checks] == [
         ("credentials", "fail"), ("region", "skip"), ("quota training", "skip"), ("quota endpoint e", "skip")]
     assert "no Azure credentials found" in checks[0].detail
-    checks = _by_check(quota_azure.preflight(_spec(), {"azure-native:subscriptionId": "00000000-0000-0000-0000-000000000000"},
+    checks = by_check(quota_azure.preflight(_spec(), {"azure-native:subscriptionId": "00000000-0000-0000-0000-000000000000"},
                                              NEEDS, credential=StaticCredential()))
     assert checks["subscription"].status == "fail"
 

@@ -20,7 +20,7 @@ from pulumi.automation.events import EngineEvent
 
 from tests.support.ops import run
 
-from mlplat.ops import deploy  # noqa: E402
+from mlplat.ops import deploy
 
 BUCKET_URN = "urn:pulumi:dev::mlplat::aws:s3/bucketV2:BucketV2::data"
 

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pytest
 import responses
 
-from tests.support.ops import run
+from tests.support.ops import by_check, run
 
-from mlplat.ops import backend_gcp, quota_gcp  # noqa: E402
-from mlplat.ops.preflight import GpuNeed  # noqa: E402
-from mlplat.ops.results import OpsError  # noqa: E402
-from components.spec import parse_spec  # noqa: E402
+from mlplat.ops import backend_gcp, quota_gcp
+from mlplat.ops.preflight import GpuNeed
+from mlplat.ops.results import OpsError
+from components.spec import parse_spec
 
 STORAGE = "https://storage.googleapis.com/storage/v1/b"
 
@@ -171,13 +171,9 @@ NEEDS = [GpuNeed("training", "a100", 8, 2, True, A100_8), GpuNeed("endpoint e", 
 CONFIG = {"gcp:project": "acme", "gcp:region": "us-central1"}
 
 
-def _by_check(checks):
-    return {c.check: c for c in checks}
-
-
 def test_preflight_quota_enough_and_too_low(gcp_http):
     gcp_http.add(responses.GET, REGION_URL, json=_region([("PREEMPTIBLE_NVIDIA_A100_GPUS", 16, 0), ("NVIDIA_L4_GPUS", 2, 1)]))
-    checks = _by_check(quota_gcp.preflight(_spec(), CONFIG, NEEDS))
+    checks = by_check(quota_gcp.preflight(_spec(), CONFIG, NEEDS))
     assert checks["credentials"].status == "pass"
     assert checks["region"].status == "pass"
     assert checks["quota training"].status == "pass"
@@ -188,7 +184,7 @@ def test_preflight_quota_enough_and_too_low(gcp_http):
 
 def test_preflight_gpu_missing_in_region_and_region_down(gcp_http):
     gcp_http.add(responses.GET, REGION_URL, json=_region([("NVIDIA_L4_GPUS", 8, 0)], status="DOWN"))
-    checks = _by_check(quota_gcp.preflight(_spec(), CONFIG, NEEDS))
+    checks = by_check(quota_gcp.preflight(_spec(), CONFIG, NEEDS))
     assert checks["region"].status == "fail" and "DOWN" in checks["region"].detail
     assert checks["quota training"].status == "fail"
     assert "no PREEMPTIBLE_NVIDIA_A100_GPUS quota" in checks["quota training"].detail
@@ -198,7 +194,7 @@ def test_preflight_gpu_missing_in_region_and_region_down(gcp_http):
 def test_preflight_forbidden(gcp_http):
     gcp_http.add(responses.GET, REGION_URL, status=403,
                  json={"error": {"code": 403, "message": "Required 'compute.regions.get' permission for 'projects/acme'"}})
-    checks = _by_check(quota_gcp.preflight(_spec(), CONFIG, NEEDS))
+    checks = by_check(quota_gcp.preflight(_spec(), CONFIG, NEEDS))
     assert checks["region"].status == "fail"
     assert "permission denied" in checks["region"].detail and "compute.regions.get" in checks["region"].detail
     assert checks["quota training"].status == "skip"
@@ -217,9 +213,9 @@ def test_preflight_no_credentials_and_rejected_credentials(gcp_http, monkeypatch
 
 
 def test_preflight_placeholder_project_and_region_mismatch(gcp_http):
-    checks = _by_check(quota_gcp.preflight(_spec(), {"gcp:project": "change-me-gcp-project"}, NEEDS))
+    checks = by_check(quota_gcp.preflight(_spec(), {"gcp:project": "change-me-gcp-project"}, NEEDS))
     assert checks["project"].status == "fail"
-    checks = _by_check(quota_gcp.preflight(_spec(), {"gcp:project": "acme", "gcp:region": "europe-west1"}, NEEDS))
+    checks = by_check(quota_gcp.preflight(_spec(), {"gcp:project": "acme", "gcp:region": "europe-west1"}, NEEDS))
     assert checks["region"].status == "fail" and "europe-west1" in checks["region"].detail
 
 

@@ -10,7 +10,7 @@ import yaml
 
 from tests.support.ops import run
 
-from components.spec import load_stack  # noqa: E402
+from components.spec import load_stack
 from tests.support.plans import ROOT
 
 
@@ -28,6 +28,7 @@ def project(tmp_path, monkeypatch):
         ("gcp", "europe-west1", {"gcp:project": "change-me-gcp-project", "gcp:region": "europe-west1",
                                  "mlplat:gcpBillingAccount": "000000-000000-000000"}),
     ],
+    ids=["aws", "azure", "gcp"],
 )
 def test_init_writes_a_valid_stack_per_cloud(project, cloud, region, providers):
     result = run(["init", "fraud-dev", "--cloud", cloud, "--environment", "dev", "--region", region])

@@ -10,15 +10,8 @@ import pytest
 
 from mlplat.finops.estimate import estimate_plan
 from mlplat.offline_plan import plan_stack
-from mlplat.policy_run import PolicyPackProcess
 from mlplat.policy_run.results import analyze, analyzer_resources, default_provider, resolve_config
 from tests.support.plans import REFERENCE_STACKS, STACKS_DIR, reference_plan
-
-
-@pytest.fixture(scope="module")
-def pack():
-    with PolicyPackProcess() as running:
-        yield running
 
 
 def with_budget(resources, amount: float):

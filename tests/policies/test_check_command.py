@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from mlplat.offline_plan import plan_stack
-from mlplat.policy_run import PolicyPackProcess, run_policies
+from mlplat.policy_run import run_policies
 from mlplat.policy_run.sarif import StackFileLines, to_sarif
 from tests.support.plans import ROOT
 
@@ -27,12 +27,6 @@ runner = CliRunner()
 def invoke(*args):
     result = runner.invoke(app, ["policy", "check", *args])
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture(scope="module")
-def pack():
-    with PolicyPackProcess() as running:
-        yield running
 
 
 @pytest.mark.parametrize("stack", ["aws-dev", "aws-prod", "azure-dev", "azure-prod", "gcp-dev", "gcp-prod"])
@@ -118,7 +112,7 @@ def test_stack_file_lines_for_spec_only_files(tmp_path):
     (["--stack", "no-such-stack"], "no-such-stack"),
     (["--config", "/nonexistent/spec.yaml"], "spec.yaml"),
     (["--stack", "aws-prod", "--policy-config", "/nonexistent/policy.json"], "cannot read the policy config"),
-])
+], ids=["no-stack-or-config", "both-stack-and-config", "unknown-stack", "missing-config-file", "missing-policy-config"])
 def test_usage_errors_exit_2(args, expected):
     code, out, err = invoke(*args)
     assert code == 2

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from mlplat.policy_run import PolicyPackProcess, PolicyRunError
+from mlplat.policy_run import PolicyRunError
 from mlplat.policy_run.analyzer_client import AnalyzerResource
 from mlplat.policy_run.results import analyze, resolve_config, to_violations
 
@@ -15,12 +15,6 @@ TAGS = {"cost-center": "cc-1", "owner": "o@example.com", "team": "ml", "environm
         "managed-by": "mlplat"}
 DEV_TAGS = {**TAGS, "environment": "dev"}
 LABELS = {k: v.replace("@", "_at_").replace(".", "_") for k, v in TAGS.items()}
-
-
-@pytest.fixture(scope="session")
-def pack():
-    with PolicyPackProcess() as running:
-        yield running
 
 
 def res(type_, name, props=None, protect=False, component=None, tags=None):

@@ -22,3 +22,8 @@ def ops_app() -> typer.Typer:
 def run(args: list[str], env: dict[str, str] | None = None, input: str | None = None):
     runner = CliRunner()
     return runner.invoke(ops_app(), args, env=env, input=input, catch_exceptions=False)
+
+
+def by_check(checks) -> dict:
+    """Preflight results by the name of their check ("credentials", "region", "quota training"...)."""
+    return {c.check: c for c in checks}

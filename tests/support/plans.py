@@ -7,6 +7,7 @@ import copy
 import functools
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,6 +15,17 @@ FIXTURES_DIR = ROOT / "tests" / "fixtures"
 STACKS_DIR = ROOT / "stacks"
 REFERENCE_STACKS = [f"{cloud}-{env}" for cloud in ("aws", "azure", "gcp") for env in ("dev", "prod")]
 CLOUDS = ("aws", "azure", "gcp")
+
+
+def rendering_id(stack: str, cloud: str) -> str:
+    """A scenario name: the stack alone on its own cloud, `<stack>-on-<cloud>` rendered on another."""
+    return stack if stack.startswith(f"{cloud}-") else f"{stack}-on-{cloud}"
+
+
+# Every reference stack on its own cloud and rendered on the other two, as (stack, cloud) parameters.
+RENDERINGS = [
+    pytest.param(stack, cloud, id=rendering_id(stack, cloud)) for stack in REFERENCE_STACKS for cloud in CLOUDS
+]
 PLATFORM_KEY = "mlplat:platform"
 
 
