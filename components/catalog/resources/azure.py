@@ -44,21 +44,20 @@ ROWS = (
     row(f"{AML}:Compute", "training", priced("aml_compute"), tags=T, roles={"training-capacity"}, readers=r.COMPUTE),
     row(f"{AML}:Registry", "registry", FREE, tags=T, stateful=True),
     row(f"{AML}:RegistryModelContainer", "registry", FREE),
-    row(f"{AML}:ModelContainer", "endpoints", FREE),
-    row(f"{AML}:ModelContainerEntity", "registry", FREE),
+    row(f"{AML}:ModelContainer", ("endpoints", "registry"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
     row(f"{AML}:ModelVersion", "endpoints", FREE),
     # Feature store
-    row(f"{AML}:FeaturesetContainer", "feature_store", FREE),
-    row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE),
+    row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE, aliases=(f"{AML}:FeaturesetContainer",)),
     row(f"{AML}:FeaturesetVersion", "feature_store", FREE),
-    row(f"{AML}:FeaturestoreEntityContainer", "feature_store", FREE),
-    row(f"{AML}:FeaturestoreEntityContainerEntity", "feature_store", FREE),
+    row(f"{AML}:FeaturestoreEntityContainerEntity", "feature_store", FREE,
+        aliases=(f"{AML}:FeaturestoreEntityContainer",)),
     row(f"{AML}:FeaturestoreEntityVersion", "feature_store", FREE),
     row("azure-native:redis:Redis", "feature_store", priced("redis"), tags=T, aliases=("azure-native:cache:Redis",)),
     row("azure-native:redis:AccessPolicyAssignment", "feature_store", FREE,
         aliases=("azure-native:cache:AccessPolicyAssignment",)),
-    row("azure-native:documentdb:DatabaseAccount", "feature_store",
-        unpriced("Cosmos DB throughput is not in the usage model"), stateful=True),
+    row("azure-native:cosmosdb:DatabaseAccount", "feature_store",
+        unpriced("Cosmos DB throughput is not in the usage model"), tags=T, stateful=True,
+        aliases=("azure-native:documentdb:DatabaseAccount",)),
     # Endpoints
     row(f"{AML}:OnlineEndpoint", "endpoints", FREE, tags=T, readers=r.ONLINE_ENDPOINT),
     row(f"{AML}:OnlineDeployment", "endpoints", priced("online_deployment"), tags=T, roles={"online-deployment"},
@@ -73,8 +72,7 @@ ROWS = (
         readers=r.SEARCH),
     # Budget
     row("azure-native:consumption:Budget", "budget", FREE, roles={"budget"},
-        readers={"budget_amount": r.budget_amount}),
-    row("azure-native:consumption:BudgetByResourceGroupName", "budget", FREE, roles={"budget"}),
+        readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),
     row("azure-native:costmanagement:Budget", "budget", FREE, roles={"budget"}),
 )
 
