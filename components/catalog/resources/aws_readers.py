@@ -40,7 +40,7 @@ def companions(bucket, stack, role: str) -> list:
     return found
 
 
-def _bucket_encryption(s: Subject):
+def bucket_encryption(s: Subject):
     rules = []
     inline = plain(get(s.props, "serverSideEncryptionConfiguration.rule"))
     if isinstance(inline, dict):
@@ -53,7 +53,7 @@ def _bucket_encryption(s: Subject):
                "(BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and kmsMasterKeyId).")
 
 
-def _bucket_public_access(s: Subject):
+def bucket_public_access(s: Subject):
     if lower(get(s.props, "acl")) in PUBLIC_ACLS:
         yield f"S3 bucket has the public ACL {get(s.props, 'acl')}."
     blocks = companions(s.resource, s.stack, "s3-public-access-block")
@@ -65,7 +65,7 @@ def _bucket_public_access(s: Subject):
             yield f"S3 public access block leaves {', '.join(off)} off.", block.urn
 
 
-def _bucket_acl(s: Subject):
+def bucket_acl(s: Subject):
     if lower(get(s.props, "acl")) in PUBLIC_ACLS:
         yield f"S3 bucket ACL {get(s.props, 'acl')} is public."
 
@@ -74,7 +74,7 @@ def _bucket_acl(s: Subject):
 # Encryption and network exposure of ML services
 
 
-def _endpoint_config_encryption(s: Subject):
+def endpoint_config_encryption(s: Subject):
     if not get(s.props, "kmsKeyArn") and not _all_variants_on_instance_storage(s.props):
         yield "prod SageMaker endpoint configuration has no kmsKeyArn."
 
@@ -91,7 +91,7 @@ def _all_variants_on_instance_storage(props) -> bool:
     return bool(types) and all(t in sagemaker_types_with_instance_storage() for t in types)
 
 
-def _feature_group_encryption(s: Subject):
+def feature_group_encryption(s: Subject):
     if get(s.props, "offlineStoreConfig") and not get(s.props, "offlineStoreConfig.s3StorageConfig.kmsKeyId"):
         yield "prod SageMaker feature group offline store has no kmsKeyId."
     if truthy(get(s.props, "onlineStoreConfig.enableOnlineStore")) and not get(
@@ -99,7 +99,7 @@ def _feature_group_encryption(s: Subject):
         yield "prod SageMaker feature group online store has no securityConfig.kmsKeyId."
 
 
-def _ecr_encryption(s: Subject):
+def ecr_encryption(s: Subject):
     kind = get(s.props, "encryptionConfigurations.0.encryptionType")
     if is_known(kind) and (lower(kind) != "kms" or not get(s.props, "encryptionConfigurations.0.kmsKey")):
         yield "prod ECR repository is not encrypted with a customer-managed KMS key."
@@ -109,25 +109,25 @@ def _aoss_policy(s: Subject, kind: str):
     return parse_json(get(s.props, "policy")) if lower(get(s.props, "type")) == kind else None
 
 
-def _aoss_encryption(s: Subject):
+def aoss_encryption(s: Subject):
     doc = _aoss_policy(s, "encryption")
     if isinstance(doc, dict) and (doc.get("AWSOwnedKey") is True or not doc.get("KmsARN")):
         yield "prod OpenSearch Serverless encryption policy uses an AWS-owned key; set KmsARN."
 
 
-def _aoss_network(s: Subject):
+def aoss_network(s: Subject):
     doc = _aoss_policy(s, "network")
     rules = doc if isinstance(doc, list) else [doc] if isinstance(doc, dict) else []
     if any(isinstance(rule, dict) and rule.get("AllowFromPublic") is True for rule in rules):
         yield "prod OpenSearch Serverless network policy allows public access (AllowFromPublic)."
 
 
-def _subnet_network(s: Subject):
+def subnet_network(s: Subject):
     if truthy(get(s.props, "mapPublicIpOnLaunch")):
         yield "prod subnet gives instances public IPs (mapPublicIpOnLaunch)."
 
 
-def _model_network(s: Subject):
+def model_network(s: Subject):
     if not get(s.props, "vpcConfig"):
         yield "prod SageMaker model has no vpcConfig (containers reach the internet)."
 
@@ -157,26 +157,26 @@ def wildcard_actions(document) -> list[str]:
     return found
 
 
-def _policy_document(s: Subject):
+def policy_document(s: Subject):
     bad = wildcard_actions(get(s.props, "policy"))
     if bad:
         yield f"IAM policy allows wildcard actions: {', '.join(sorted(set(bad)))}; list the actions needed."
 
 
-def _role_inline_policies(s: Subject):
+def role_inline_policies(s: Subject):
     for policy in plain_list(s.props, "inlinePolicies"):
         bad = wildcard_actions(policy.get("policy")) if isinstance(policy, dict) else []
         if bad:
             yield f"role inline policy allows wildcard actions: {', '.join(sorted(set(bad)))}."
 
 
-def _policy_attachment(s: Subject):
+def policy_attachment(s: Subject):
     arn = get(s.props, "policyArn")
     if isinstance(arn, str) and arn in ADMIN_POLICY_ARNS:
         yield f"attaches the broad managed policy {arn.rsplit('/', 1)[-1]}."
 
 
-def _aoss_access_policy(s: Subject):
+def aoss_access_policy(s: Subject):
     doc = parse_json(get(s.props, "policy"))
     for entry in doc if isinstance(doc, list) else []:
         for rule in (entry.get("Rules") or []) if isinstance(entry, dict) else []:
@@ -186,11 +186,11 @@ def _aoss_access_policy(s: Subject):
                 yield f"OpenSearch Serverless access policy grants wildcard permissions: {', '.join(bad)}."
 
 
-def _access_key(s: Subject):
+def access_key(s: Subject):
     yield "long-lived IAM access key; use roles."
 
 
-def _kms_rotation(s: Subject):
+def kms_rotation(s: Subject):
     max_days = s.settings.get("maxRotationDays", 365)
     spec = get(s.props, "customerMasterKeySpec") or get(s.props, "keySpec") or "SYMMETRIC_DEFAULT"
     if spec != "SYMMETRIC_DEFAULT":
@@ -269,14 +269,14 @@ TRAINING = {"training_spot": _batch_spot, "training_scale_to_zero": _batch_scale
 # Endpoint scaling and budgets
 
 
-def _variants(s: Subject):
+def variants(s: Subject):
     """(variant name, serverless?) of each production variant of an endpoint configuration."""
     for index, variant in enumerate(plain_list(s.props, "productionVariants")):
         if isinstance(variant, dict):
             yield variant.get("variantName") or f"variant-{index}", bool(variant.get("serverlessConfig"))
 
 
-def _scaled_variant(s: Subject):
+def scaled_variant(s: Subject):
     """(resourceId `endpoint/<name>/variant/<variant>`, minCapacity) of an Application Auto Scaling target of a
     SageMaker variant; None for targets of other services."""
     if lower(get(s.props, "serviceNamespace")) != "sagemaker":
@@ -284,5 +284,5 @@ def _scaled_variant(s: Subject):
     return get(s.props, "resourceId"), get(s.props, "minCapacity")
 
 
-def _budget_amount(s: Subject):
+def budget_amount(s: Subject):
     return get(s.props, "limitAmount")

@@ -41,10 +41,17 @@ def storage_encryption(s: Subject):
                "(encryption.keySource Microsoft.Keyvault).")
 
 
-def storage_public_access(s: Subject):
-    value = get(s.props, "allowBlobPublicAccess")
-    if is_known(value) and value is not False:
-        yield "storage account allows blob public access; set allowBlobPublicAccess = false."
+def _must_be_false(path: str, message: str):
+    """A switch that must be set to false explicitly (the cloud's default is on)."""
+    def read(s: Subject):
+        value = get(s.props, path)
+        if is_known(value) and value is not False:
+            yield message
+    return read
+
+
+storage_public_access = _must_be_false(
+    "allowBlobPublicAccess", "storage account allows blob public access; set allowBlobPublicAccess = false.")
 
 
 def storage_network(s: Subject):
@@ -54,10 +61,8 @@ def storage_network(s: Subject):
                "(publicNetworkAccess Disabled or networkRuleSet.defaultAction Deny).")
 
 
-def storage_local_auth(s: Subject):
-    value = get(s.props, "allowSharedKeyAccess")
-    if is_known(value) and value is not False:
-        yield "storage account allows shared key access; set allowSharedKeyAccess = false."
+storage_local_auth = _must_be_false(
+    "allowSharedKeyAccess", "storage account allows shared key access; set allowSharedKeyAccess = false.")
 
 
 STORAGE_ACCOUNT = {"encryption": storage_encryption, "public_access": storage_public_access,
