@@ -9,28 +9,20 @@ from collections import Counter
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
 
-try:  # imported as the package `policies` (tests) or from the pack directory (the Pulumi CLI)
-    from . import resource_facts as facts
-except ImportError:
-    import resource_facts as facts  # type: ignore[no-redef]
-
+from components.capabilities import CAPABILITY_OF_COMPONENT
+from components.catalog import resources as catalogue
+from components.catalog.resources.props import plain
 from mlplat.finops.estimate import annotate, estimate, usage_of
 from mlplat.finops.sku import Resource
-from components.capabilities import CAPABILITY_OF_COMPONENT
 
 
 def budget_of(resources) -> float | None:
     """The monthly budget the stack declares, or None (no budget, or its amount is not known yet)."""
     for r in resources:
-        props = r.props or {}
-        if r.resource_type == "aws:budgets/budget:Budget":
-            amount = props.get("limitAmount")
-        elif r.resource_type == "azure-native:consumption:Budget":
-            amount = props.get("amount")
-        elif r.resource_type == "gcp:billing/budget:Budget":
-            amount = ((props.get("amount") or {}).get("specifiedAmount") or {}).get("units")
-        else:
+        read = catalogue.reader(r.resource_type, "budget_amount")
+        if read is None:
             continue
+        amount = read(catalogue.Subject(type=r.resource_type, props=r.props or {}))
         try:
             return float(amount)
         except (TypeError, ValueError):
@@ -44,7 +36,7 @@ def records_of(resources) -> list[Resource]:
     records = []
     for r in resources:
         parent = getattr(getattr(r, "parent", None), "urn", None)
-        inputs = facts.plain(r.props or {})
+        inputs = plain(r.props or {})
         records.append(Resource(urn=r.urn, type=r.resource_type, name=r.name,
                                 inputs=inputs if isinstance(inputs, dict) else {},
                                 parent=parent, custom=not r.resource_type.startswith("mlplat:")))
@@ -62,8 +54,7 @@ def records_of(resources) -> list[Resource]:
 def stack_estimate(resources, usage: dict | None = None):
     """(estimate, region, region assumed?) of the stack's resources: the `mlplat cost` model."""
     records = records_of(resources)
-    cloud = next((x.type.split(":")[0] for x in records if not x.type.startswith(("mlplat:", "pulumi"))), "aws")
-    cloud = {"azure-native": "azure"}.get(cloud, cloud)
+    cloud = next((c for c in (catalogue.cloud_of(x.type) for x in records) if c), "aws")
     region, assumed = _region(resources, records, cloud)
     return estimate(annotate(records), cloud, region, usage_of(None, usage)), region, assumed
 
@@ -108,7 +99,7 @@ def _region(resources, records, cloud: str) -> tuple[str, bool]:
     its resources, else the catalog's reference region (reported as assumed)."""
     for r in resources:
         provider = getattr(r, "provider", None)
-        props = facts.plain(getattr(provider, "props", None) or {})
+        props = plain(getattr(provider, "props", None) or {})
         if not isinstance(props, dict):
             continue
         for key in PROVIDER_REGION_KEYS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from components.catalog import resources as catalogue
 from components.catalog.prices import PriceCatalog, load_catalog
 
 from .sku import HOURS_PER_MONTH, Charge, Resource, classify, is_billable_record
@@ -149,8 +150,9 @@ def annotate(resources: list[Resource]) -> list[Resource]:
         r.use_case = own_use_case(r)
         if r.parent in by_urn:
             r.parent_inputs = by_urn[r.parent].inputs or {}
-        if r.type == "azure-native:machinelearningservices:OnlineDeployment":
-            r.traffic = traffic.get(r.inputs.get("endpointName"))
+        endpoint = catalogue.read(_subject(r), "traffic_endpoint")
+        if endpoint is not None:
+            r.traffic = traffic.get(endpoint)
         parent = r.parent
         while parent in by_urn:
             ancestor = by_urn[parent]
@@ -162,19 +164,25 @@ def annotate(resources: list[Resource]) -> list[Resource]:
     return resources
 
 
+def _subject(r: Resource) -> catalogue.Subject:
+    row = catalogue.lookup(r.type, r.inputs)
+    return catalogue.Subject(type=row.token if row else r.type, props=r.inputs, urn=r.urn, name=r.name)
+
+
 def _traffic_by_endpoint(resources: list[Resource]) -> dict[str, dict]:
-    """Azure ML endpoint name -> traffic map {deployment: percent}: from the endpoint's own
-    `properties.traffic`, or from the dynamic resource that sets it after the deployments exist."""
+    """Endpoint name -> traffic map {deployment: percent}: from the endpoint's own traffic input, or from the
+    resource that sets it after the deployments exist (the catalogue's `endpoint_traffic` and `traffic_setter`
+    readers)."""
     found: dict[str, dict] = {}
-    for r in resources:
-        if r.type == "azure-native:machinelearningservices:OnlineEndpoint":
-            traffic = (r.inputs.get("properties") or {}).get("traffic")
-            if isinstance(traffic, dict) and traffic and isinstance(r.inputs.get("endpointName"), str):
-                found.setdefault(r.inputs["endpointName"], traffic)
-    for r in resources:
-        if r.type == "pulumi-python:dynamic:Resource" and isinstance(r.inputs.get("traffic"), dict) \
-                and isinstance(r.inputs.get("endpoint"), str):
-            found[r.inputs["endpoint"]] = r.inputs["traffic"]
+    subjects = [_subject(r) for r in resources]
+    for subject in subjects:
+        declared = catalogue.read(subject, "endpoint_traffic")
+        if declared:
+            found.setdefault(*declared)
+    for subject in subjects:
+        applied = catalogue.read(subject, "traffic_setter")
+        if applied:
+            found[applied[0]] = applied[1]
     return found
 
 

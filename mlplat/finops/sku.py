@@ -1,21 +1,21 @@
-"""Planned resource -> the catalog SKUs it is billed by, with monthly quantities.
+"""Planned resource -> the price-catalog SKUs it is billed by, with monthly quantities.
 
-Every resource type a plan can contain is classified here, explicitly:
-- priced: `RESOLVERS[type]` returns charges (idle = always-on, usage = driven by a `usage:` assumption);
-- free: `FREE_TYPES` (no charge of its own: IAM, policies, networks, containers of other resources...);
-- usage-only: `USAGE_ONLY_TYPES` (billed per request/GB ingested; not in the usage model, listed as such).
-A type in none of them is *unknown*: the estimate reports it, and the tests fail on it. Inputs are the
+How a type is priced is a fact of its row in the resource catalogue (components/catalog/resources):
+- priced: the row names a pricing rule of this module (`RULES`) and its parameters; the rule returns
+  charges (idle = always-on, usage = driven by a `usage:` assumption);
+- free: no charge of its own (IAM, policies, networks, containers of other resources...);
+- usage-only: billed per request/GB ingested; not in the usage model, listed as such.
+A type without a row is *unknown*: the estimate reports it, and the tests fail on it. Inputs are the
 Pulumi wire (camelCase) inputs the offline plan records, or the props the policy analyzer sends.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Callable
+
+from components.catalog import resources as catalogue
 
 HOURS_PER_MONTH = 730
 
@@ -92,10 +92,6 @@ def _aws_vpc_endpoint(r: Resource) -> Resolution:
     return Resolution("priced", [Charge("vpc/interface-endpoint-az", qty, basis=basis)])
 
 
-def _aws_storage(sku: str) -> Callable[[Resource], Resolution]:
-    return lambda r: Resolution("priced", [Charge(sku, kind="usage", driver="stored_gb", basis="share of usage.stored_gb")])
-
-
 def _aws_opensearch_collection(r: Resource) -> Resolution:
     standby = (r.inputs.get("standbyReplicas") or "ENABLED").upper() == "ENABLED"
     ocus = 2 if standby else 1
@@ -169,14 +165,6 @@ def _ec2_vcpus(instance: str | None) -> int | None:
     return cpu.vcpus if cpu.instance_type == instance else None
 
 
-def _aws_sagemaker_training(instance_key: str):
-    def resolve(r: Resource) -> Resolution:
-        instance = _get(r.inputs, *instance_key.split("."))
-        return Resolution("priced", [Charge(f"sagemaker-training/{instance}", kind="usage", driver="training_gpu_hours",
-                                            spot=True, basis="usage.training_gpu_hours")])
-    return resolve
-
-
 # -- Azure ----------------------------------------------------------------------------------------------
 def _azure_storage_account(r: Resource) -> Resolution:
     sku = (_get(r.inputs, "sku", "name") or "Standard_LRS").split("_")[-1]
@@ -193,15 +181,6 @@ def _azure_key(r: Resource) -> Resolution:
 def _azure_registry(r: Resource) -> Resolution:
     tier = _get(r.inputs, "sku", "name") or "Basic"
     return Resolution("priced", [Charge(f"acr/{tier}", 1, basis=f"{tier} registry x 1 month")])
-
-
-def _azure_private_endpoint(r: Resource) -> Resolution:
-    qty, basis = _hours(1, "endpoint")
-    return Resolution("priced", [Charge("network/private-endpoint", qty, basis=basis)])
-
-
-def _azure_dns_zone(r: Resource) -> Resolution:
-    return Resolution("priced", [Charge("network/private-dns-zone", 1, basis="1 zone x 1 month")])
 
 
 def _azure_compute(r: Resource) -> Resolution:
@@ -239,36 +218,11 @@ def _azure_online_deployment(r: Resource) -> Resolution:
     return Resolution("priced", [Charge(f"vm/{instance}", kind="endpoint", basis=basis, params=params)])
 
 
-def dynamic_provider_module(r: Resource) -> str | None:
-    """The module of a dynamic resource's provider (`components.gcp.vertex_deployer`), read from the pickled
-    provider the resource carries in its `__provider` input; None when absent or unreadable."""
-    blob = r.inputs.get("__provider")
-    if not isinstance(blob, str):
-        return None
-    try:
-        raw = base64.b64decode(blob, validate=False)
-    except (ValueError, binascii.Error):
-        return None
-    match = re.search(rb"components\.[A-Za-z0-9_.]+", raw)
-    return match.group(0).decode() if match else None
-
-
-# mlplat's dynamic providers with no charge of their own (they configure billed resources).
-FREE_DYNAMIC_PROVIDERS = {
-    "components.azure.traffic_setter": "sets an Azure ML endpoint's traffic split (the deployments are priced)",
-}
-
-
-def _dynamic(r: Resource) -> Resolution:
-    """mlplat's own dynamic providers: the Vertex AI model deployer (one entry per deployed version) is
-    priced; the ones in FREE_DYNAMIC_PROVIDERS are free; any other is unknown."""
-    module = dynamic_provider_module(r)
-    if module in FREE_DYNAMIC_PROVIDERS:
-        return Resolution("free", note=FREE_DYNAMIC_PROVIDERS[module])
+def _vertex_model_versions(r: Resource) -> Resolution:
+    """mlplat's Vertex AI model deployer: one dedicated deployment per model version it deploys."""
     versions = r.inputs.get("versions")
     if not isinstance(versions, list):
-        return Resolution("unknown", note=f"dynamic resource ({module or 'provider unknown'}) without `versions`: "
-                                          "not classified in mlplat/finops/sku.py")
+        return Resolution("unknown", note="Vertex AI model deployer without `versions`: nothing to price")
     charges = [
         Charge(f"vertex-prediction/{v.get('machine_type')}", kind="endpoint", basis=f"version {v.get('name')}",
                params={"initial": int(v.get("min_replicas") or 1), "weight": float(v.get("weight") or 0)})
@@ -296,15 +250,6 @@ def _gcp_crypto_key(r: Resource) -> Resolution:
     hsm = (_get(r.inputs, "versionTemplate", "protectionLevel") or "SOFTWARE") == "HSM"
     sku = "kms/hsm-key-version" if hsm else "kms/key-version"
     return Resolution("priced", [Charge(sku, 1, basis="1 active key version x 1 month")])
-
-
-def _gcp_bucket(r: Resource) -> Resolution:
-    return Resolution("priced", [Charge("storage/standard", kind="usage", driver="stored_gb", basis="share of usage.stored_gb")])
-
-
-def _gcp_cluster(r: Resource) -> Resolution:
-    qty, basis = _hours(1, "cluster")
-    return Resolution("priced", [Charge("gke/cluster-management", qty, basis=basis)])
 
 
 def _gcp_node_pool(r: Resource) -> Resolution:
@@ -367,140 +312,63 @@ def _gcp_endpoint_deployment(r: Resource) -> Resolution:
                                         params={"initial": count, "weight": 1.0})])
 
 
-RESOLVERS: dict[str, Callable[[Resource], Resolution]] = {
-    "aws:kms/key:Key": lambda r: Resolution("priced", [Charge("kms/key", 1, basis="1 key x 1 month")]),
-    "aws:s3/bucket:Bucket": _aws_storage("s3/standard-storage"),
-    "aws:s3/bucketV2:BucketV2": _aws_storage("s3/standard-storage"),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _aws_vpc_endpoint,
-    "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": lambda r: Resolution(
-        "priced", [_hourly("vpc/interface-endpoint-az", len(r.inputs.get("subnetIds") or []) or 1, "AZ")]
-    ),
-    "aws:ec2/natGateway:NatGateway": lambda r: Resolution("priced", [_hourly("vpc/nat-gateway", 1, "gateway")]),
-    "aws:opensearch/serverlessCollection:ServerlessCollection": _aws_opensearch_collection,
-    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _aws_endpoint_config,
-    "aws:batch/computeEnvironment:ComputeEnvironment": _aws_batch_compute,
-    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda r: Resolution("priced", [Charge("cloudwatch/alarm", 1, basis="1 alarm x 1 month")]),
-    "azure-native:storage:StorageAccount": _azure_storage_account,
-    "azure-native:keyvault:Key": _azure_key,
-    "azure-native:containerregistry:Registry": _azure_registry,
-    "azure-native:network:PrivateEndpoint": _azure_private_endpoint,
-    "azure-native:network:PrivateZone": _azure_dns_zone,
-    "azure-native:privatedns:PrivateZone": _azure_dns_zone,
-    "azure-native:machinelearningservices:Compute": _azure_compute,
-    "azure-native:machinelearningservices:OnlineDeployment": _azure_online_deployment,
-    "azure-native:search:Service": _azure_search,
-    "azure-native:cache:Redis": _azure_redis,
-    "azure-native:redis:Redis": _azure_redis,
-    "gcp:kms/cryptoKey:CryptoKey": _gcp_crypto_key,
-    "gcp:storage/bucket:Bucket": _gcp_bucket,
-    "gcp:container/cluster:Cluster": _gcp_cluster,
-    "gcp:container/nodePool:NodePool": _gcp_node_pool,
-    "gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex": _gcp_deployed_index,
-    "gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore": _gcp_online_store,
-    "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment": _gcp_endpoint_deployment,
-    "pulumi-python:dynamic:Resource": _dynamic,
-    "gcp:dns/managedZone:ManagedZone": lambda r: Resolution("priced", [Charge("dns/managed-zone", 1, basis="1 zone x 1 month")]),
-}
+def _stored_gb(r: Resource, sku: str) -> Resolution:
+    return Resolution("priced", [Charge(sku, kind="usage", driver="stored_gb", basis="share of usage.stored_gb")])
 
-FREE_TYPES: dict[str, str] = {
-    t: "no charge of its own"
-    for t in [
-        # AWS
-        "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        "aws:iam/policy:Policy", "aws:iam/instanceProfile:InstanceProfile", "aws:iam/serviceLinkedRole:ServiceLinkedRole",
-        "aws:kms/alias:Alias", "aws:kms/grant:Grant", "aws:s3/bucketPolicy:BucketPolicy",
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketVersioning:BucketVersioning",
-        "aws:s3/bucketVersioningV2:BucketVersioningV2", "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-        "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable",
-        "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/route:Route",
-        "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule",
-        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-        "aws:ec2/internetGateway:InternetGateway", "aws:ec2/launchTemplate:LaunchTemplate",
-        "aws:appautoscaling/target:Target", "aws:appautoscaling/policy:Policy",
-        "aws:sagemaker/endpoint:Endpoint", "aws:sagemaker/model:Model",
-        "aws:sagemaker/modelPackageGroup:ModelPackageGroup", "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy",
-        "aws:sagemaker/domain:Domain", "aws:sagemaker/userProfile:UserProfile",
-        "aws:batch/jobQueue:JobQueue", "aws:batch/jobDefinition:JobDefinition",
-        "aws:glue/catalogDatabase:CatalogDatabase", "aws:glue/catalogTable:CatalogTable",
-        "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy",
-        "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy",
-        "aws:budgets/budget:Budget", "aws:costexplorer/costAllocationTag:CostAllocationTag",
-        "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy",
-        "aws:sns/topicSubscription:TopicSubscription",
-        # Azure
-        "azure-native:resources:ResourceGroup", "azure-native:managedidentity:UserAssignedIdentity",
-        "azure-native:authorization:RoleAssignment", "azure-native:storage:BlobContainer",
-        "azure-native:machinelearningservices:Workspace", "azure-native:machinelearningservices:OnlineEndpoint",
-        "azure-native:machinelearningservices:RegistryModelContainer",
-        "azure-native:machinelearningservices:FeaturesetContainer", "azure-native:machinelearningservices:FeaturesetVersion",
-        "azure-native:machinelearningservices:FeaturestoreEntityContainer",
-        "azure-native:machinelearningservices:FeaturestoreEntityVersion",
-        "azure-native:machinelearningservices:ModelContainer",
-        "azure-native:machinelearningservices:Registry", "azure-native:machinelearningservices:Datastore",
-        "azure-native:machinelearningservices:FeaturesetContainerEntity",
-        "azure-native:machinelearningservices:FeaturestoreEntityContainerEntity",
-        "azure-native:machinelearningservices:WorkspaceConnection", "azure-native:machinelearningservices:ModelVersion",
-        "azure-native:machinelearningservices:ModelContainerEntity",
-        "azure-native:network:VirtualNetwork", "azure-native:network:Subnet", "azure-native:network:NetworkSecurityGroup",
-        "azure-native:network:PrivateDnsZoneGroup", "azure-native:privatedns:VirtualNetworkLink",
-        "azure-native:network:VirtualNetworkLink",
-        "azure-native:consumption:Budget", "azure-native:insights:AutoscaleSetting", "azure-native:monitor:AutoscaleSetting",
-        "azure-native:keyvault:Vault",  # standard/premium vaults: no fixed fee (operations: see keys)
-        "azure-native:redis:AccessPolicyAssignment", "azure-native:cache:AccessPolicyAssignment",
-        # GCP
-        "gcp:kms/keyRing:KeyRing", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
-        "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding",
-        "gcp:projects/service:Service", "gcp:projects/iAMMember:IAMMember", "gcp:projects/serviceIdentity:ServiceIdentity",
-        "gcp:projects/iAMCustomRole:IAMCustomRole", "gcp:organizations/iAMCustomRole:IAMCustomRole",
-        "gcp:serviceaccount/account:Account", "gcp:serviceaccount/iAMMember:IAMMember",
-        "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/bucketIAMBinding:BucketIAMBinding",
-        "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
-        "gcp:compute/router:Router", "gcp:compute/globalAddress:GlobalAddress",
-        "gcp:servicenetworking/connection:Connection",
-        "gcp:vertex/aiEndpoint:AiEndpoint", "gcp:vertex/aiIndex:AiIndex", "gcp:vertex/aiIndexEndpoint:AiIndexEndpoint",
-        "gcp:vertex/aiFeatureGroup:AiFeatureGroup", "gcp:vertex/aiFeatureGroupFeature:AiFeatureGroupFeature",
-        "gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview",
-        "gcp:vertex/aiMetadataStore:AiMetadataStore",
-        "gcp:bigquery/dataset:Dataset", "gcp:bigquery/table:Table", "gcp:bigquery/datasetIamMember:DatasetIamMember",
-        "gcp:billing/budget:Budget", "gcp:monitoring/notificationChannel:NotificationChannel",
-        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-    ]
-}
-FREE_TYPES["aws:budgets/budget:Budget"] = "budgets without actions are free"
-FREE_TYPES["gcp:billing/budget:Budget"] = "billing budgets are free"
 
-USAGE_ONLY_TYPES: dict[str, str] = {
-    "aws:sagemaker/featureGroup:FeatureGroup": "billed per read/write request and online GB; not in the usage model",
-    "aws:ecr/repository:Repository": "billed per GB of images stored",
-    "aws:cloudwatch/logGroup:LogGroup": "billed per GB ingested and stored",
-    "aws:sns/topic:Topic": "billed per notification",
-    "azure-native:operationalinsights:Workspace": "billed per GB ingested",
-    "azure-native:applicationinsights:Component": "billed per GB ingested (workspace-based)",
-    "azure-native:insights:Component": "billed per GB ingested (workspace-based)",
-    "aws:athena/workgroup:Workgroup": "billed per TB scanned by queries",
-    "gcp:artifactregistry/repository:Repository": "billed per GB of images stored",
-    "gcp:compute/routerNat:RouterNat": "billed per VM using it and per GB processed; no VM while idle",
-    "gcp:logging/projectBucketConfig:ProjectBucketConfig": "billed per GB ingested",
-    "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy": (
-        "the policy is free; the Private Service Connect endpoints it creates for the service are billed per "
-        "endpoint-hour and GB processed (created on demand: not in the usage model)"),
+def _monthly(r: Resource, sku: str, what: str) -> Resolution:
+    return Resolution("priced", [Charge(sku, 1, basis=f"1 {what} x 1 month")])
+
+
+def _hourly_rule(r: Resource, sku: str, what: str) -> Resolution:
+    return Resolution("priced", [_hourly(sku, 1, what)])
+
+
+def _hourly_per_subnet(r: Resource, sku: str) -> Resolution:
+    return Resolution("priced", [_hourly(sku, len(r.inputs.get("subnetIds") or []) or 1, "AZ")])
+
+
+# The pricing rules a catalogue row can name, with the parameters the row gives.
+RULES: dict[str, Callable[..., Resolution]] = {
+    "stored_gb": _stored_gb,
+    "monthly": _monthly,
+    "hourly": _hourly_rule,
+    "hourly_per_subnet": _hourly_per_subnet,
+    "vpc_endpoint": _aws_vpc_endpoint,
+    "opensearch_collection": _aws_opensearch_collection,
+    "sagemaker_endpoint_config": _aws_endpoint_config,
+    "batch_compute": _aws_batch_compute,
+    "storage_account": _azure_storage_account,
+    "key_vault_key": _azure_key,
+    "container_registry": _azure_registry,
+    "aml_compute": _azure_compute,
+    "online_deployment": _azure_online_deployment,
+    "search_service": _azure_search,
+    "redis": _azure_redis,
+    "crypto_key": _gcp_crypto_key,
+    "node_pool": _gcp_node_pool,
+    "deployed_index": _gcp_deployed_index,
+    "feature_online_store": _gcp_online_store,
+    "model_garden_deployment": _gcp_endpoint_deployment,
+    "vertex_model_versions": _vertex_model_versions,
 }
 
 
 def classify(resource: Resource) -> Resolution:
-    """Price, free or usage-only; `unknown` for a type this version of mlplat has never seen."""
-    resolver = RESOLVERS.get(resource.type)
-    if resolver is not None:
-        return resolver(resource)
-    if resource.type in FREE_TYPES:
-        return Resolution("free", note=FREE_TYPES[resource.type])
-    if resource.type in USAGE_ONLY_TYPES:
-        return Resolution("usage-only", note=USAGE_ONLY_TYPES[resource.type])
-    return Resolution("unknown", note=f"resource type {resource.type} is not classified in mlplat/finops/sku.py")
+    """Price, free or usage-only, as the type's catalogue row says; `unknown` for a type this version of mlplat
+    has never seen (or knows but cannot price yet)."""
+    row = catalogue.lookup(resource.type, resource.inputs)
+    if row is None:
+        return Resolution("unknown", note=f"resource type {resource.type} has no row in the resource catalogue "
+                                          "(components/catalog/resources)")
+    pricing = row.pricing
+    if pricing.status != catalogue.PRICED:
+        return Resolution(pricing.status, note=pricing.note)
+    rule = RULES.get(pricing.rule or "")
+    if rule is None:
+        raise ValueError(f"{row.token}: the catalogue names the pricing rule {pricing.rule!r}, which "
+                         "mlplat/finops/sku.py does not define")
+    return rule(resource, **pricing.params)
 
 
 def is_billable_record(resource: Resource) -> bool:

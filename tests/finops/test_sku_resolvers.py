@@ -31,7 +31,9 @@ def test_unknown_charge_kind_is_an_error(monkeypatch):
     from mlplat.finops import sku
 
     charge = Charge("s3/standard-storage", kind="usage", driver="nobody-knows")
-    monkeypatch.setitem(sku.RESOLVERS, "test:custom:Thing", lambda r: sku.Resolution("priced", [charge]))
+    from mlplat.finops import estimate as estimate_module
+
+    monkeypatch.setattr(estimate_module, "classify", lambda r: sku.Resolution("priced", [charge]))
     with pytest.raises(ValueError, match="nobody-knows"):
         estimate([Resource("urn:x", "test:custom:Thing", "x", {})], "aws", "us-east-1", usage_of(None))
 

@@ -1,0 +1,119 @@
+"""AWS (`pulumi_aws`) resource types: one row per type token (see the package docstring for the fields).
+
+Tags: every taggable AWS type takes `tags`. Stateful: holds data or keys (protected in prod).
+"""
+
+from __future__ import annotations
+
+from . import FREE, CloudCatalog, free, priced, row, unpriced, usage_only
+from . import aws_readers as r
+
+T = "tags"
+IAM_DOCUMENT = {"iam": r.policy_document}
+ATTACHMENT = {"iam": r.policy_attachment}
+
+ROWS = (
+    # Shared layer: network, keys, storage
+    row("aws:ec2/vpc:Vpc", ("base", "training"), FREE, tags=T),
+    row("aws:ec2/subnet:Subnet", ("base", "training"), FREE, tags=T, readers={"public_network": r.subnet_network}),
+    row("aws:ec2/routeTable:RouteTable", ("base", "training"), FREE, tags=T),
+    row("aws:ec2/routeTableAssociation:RouteTableAssociation", ("base", "training"), FREE),
+    row("aws:ec2/route:Route", "base", FREE),
+    row("aws:ec2/internetGateway:InternetGateway", "training", FREE, tags=T),
+    row("aws:ec2/natGateway:NatGateway", "base", priced("hourly", sku="vpc/nat-gateway", what="gateway"), tags=T),
+    row("aws:ec2/vpcEndpoint:VpcEndpoint", "base", priced("vpc_endpoint"), tags=T),
+    row("aws:ec2/securityGroup:SecurityGroup", ("base", "training"), FREE, tags=T),
+    row("aws:ec2/securityGroupRule:SecurityGroupRule", "base", FREE),
+    row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "base", FREE, tags=T),
+    row("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "base", FREE, tags=T),
+    row("aws:ec2/launchTemplate:LaunchTemplate", "training", FREE, tags=T),
+    row("aws:kms/key:Key", "base", priced("monthly", sku="kms/key", what="key"), tags=T, stateful=True,
+        readers={"rotation": r.kms_rotation}),
+    row("aws:kms/alias:Alias", "base", FREE),
+    row("aws:kms/grant:Grant", "training", FREE),
+    row("aws:s3/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="s3/standard-storage"), tags=T,
+        stateful=True, roles={"s3-bucket"}, aliases=("aws:s3/bucketV2:BucketV2",),
+        readers={"encryption": r.bucket_encryption, "public_access": r.bucket_public_access}),
+    row("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        ("base", "vector_search"), FREE, roles={"s3-encryption-config"},
+        aliases=("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",)),
+    row("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", ("base", "vector_search"), FREE,
+        roles={"s3-public-access-block"}),
+    row("aws:s3/bucketAclV2:BucketAclV2", "base", FREE, aliases=("aws:s3/bucketAcl:BucketAcl",),
+        readers={"public_access": r.bucket_acl}),
+    row("aws:s3/bucketPolicy:BucketPolicy", ("base", "vector_search"), FREE, readers=IAM_DOCUMENT),
+    row("aws:s3/bucketVersioning:BucketVersioning", ("base", "vector_search"), FREE,
+        aliases=("aws:s3/bucketVersioningV2:BucketVersioningV2",)),
+    row("aws:s3/bucketOwnershipControls:BucketOwnershipControls", ("base", "vector_search"), FREE),
+    row("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "base", FREE,
+        aliases=("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",)),
+    row("aws:efs/fileSystem:FileSystem", "training", unpriced("file system storage is not in the usage model"),
+        tags=T, stateful=True),
+    # Identity
+    row("aws:iam/role:Role", ("base", "feature_store", "training"), FREE, tags=T,
+        readers={"iam": r.role_inline_policies}),
+    row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search"), FREE,
+        readers=IAM_DOCUMENT),
+    row("aws:iam/policy:Policy", "base", FREE, tags=T, readers=IAM_DOCUMENT),
+    row("aws:iam/userPolicy:UserPolicy", "base", FREE, readers=IAM_DOCUMENT),
+    row("aws:iam/groupPolicy:GroupPolicy", "base", FREE, readers=IAM_DOCUMENT),
+    row("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "base", FREE, readers=ATTACHMENT),
+    row("aws:iam/userPolicyAttachment:UserPolicyAttachment", "base", FREE, readers=ATTACHMENT),
+    row("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "base", FREE, readers=ATTACHMENT),
+    row("aws:iam/policyAttachment:PolicyAttachment", "base", FREE, readers=ATTACHMENT),
+    row("aws:iam/accessKey:AccessKey", "base", FREE, readers={"local_auth": r.access_key}),
+    row("aws:iam/instanceProfile:InstanceProfile", "training", FREE, tags=T),
+    row("aws:iam/serviceLinkedRole:ServiceLinkedRole", "base", FREE, tags=T),
+    # Training
+    row("aws:batch/computeEnvironment:ComputeEnvironment", "training", priced("batch_compute"), tags=T,
+        roles={"training-capacity"}, readers=r.TRAINING),
+    row("aws:batch/jobQueue:JobQueue", "training", FREE, tags=T),
+    row("aws:batch/jobDefinition:JobDefinition", "training", FREE, tags=T),
+    row("aws:cloudwatch/logGroup:LogGroup", "training", usage_only("billed per GB ingested and stored"), tags=T),
+    row("aws:sagemaker/domain:Domain", "training", FREE, tags=T),
+    row("aws:sagemaker/userProfile:UserProfile", "training", FREE, tags=T),
+    # Feature store
+    row("aws:sagemaker/featureGroup:FeatureGroup", "feature_store",
+        usage_only("billed per read/write request and online GB; not in the usage model"), tags=T, stateful=True,
+        readers={"encryption": r.feature_group_encryption}),
+    row("aws:glue/catalogDatabase:CatalogDatabase", "feature_store", FREE, tags=T),
+    row("aws:glue/catalogTable:CatalogTable", "feature_store", FREE),
+    row("aws:athena/workgroup:Workgroup", "feature_store", usage_only("billed per TB scanned by queries"), tags=T),
+    row("aws:dynamodb/table:Table", "feature_store", unpriced("table capacity is not in the usage model"), tags=T,
+        stateful=True),
+    # Registry
+    row("aws:ecr/repository:Repository", ("registry", "training"), usage_only("billed per GB of images stored"),
+        tags=T, stateful=True, readers={"encryption": r.ecr_encryption}),
+    row("aws:ecr/lifecyclePolicy:LifecyclePolicy", ("registry", "training"), FREE),
+    row("aws:ecr/repositoryPolicy:RepositoryPolicy", "base", FREE),
+    row("aws:sagemaker/modelPackageGroup:ModelPackageGroup", "registry", FREE, tags=T, stateful=True),
+    row("aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", "registry", FREE),
+    # Endpoints
+    row("aws:sagemaker/model:Model", "endpoints", FREE, tags=T, readers={"public_network": r.model_network}),
+    row("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "endpoints",
+        priced("sagemaker_endpoint_config"), tags=T,
+        readers={"encryption": r.endpoint_config_encryption, "model_variants": r.variants}),
+    row("aws:sagemaker/endpoint:Endpoint", "endpoints", FREE, tags=T),
+    row("aws:appautoscaling/target:Target", "endpoints", FREE, tags=T,
+        readers={"scaled_variant": r.scaled_variant}),
+    row("aws:appautoscaling/policy:Policy", "endpoints", FREE),
+    row("aws:cloudwatch/metricAlarm:MetricAlarm", "endpoints",
+        priced("monthly", sku="cloudwatch/alarm", what="alarm"), tags=T),
+    # Vector search
+    row("aws:opensearch/serverlessCollection:ServerlessCollection", "vector_search",
+        priced("opensearch_collection"), tags=T, stateful=True),
+    row("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "vector_search", FREE,
+        readers={"encryption": r.aoss_encryption, "public_network": r.aoss_network}),
+    row("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", "vector_search", FREE,
+        readers={"iam": r.aoss_access_policy}),
+    row("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "vector_search",
+        priced("hourly_per_subnet", sku="vpc/interface-endpoint-az")),
+    # Budget
+    row("aws:budgets/budget:Budget", "budget", free("budgets without actions are free"), tags=T, roles={"budget"},
+        readers={"budget_amount": r.budget_amount}),
+    row("aws:costexplorer/costAllocationTag:CostAllocationTag", "budget", FREE),
+    row("aws:sns/topic:Topic", "budget", usage_only("billed per notification"), tags=T),
+    row("aws:sns/topicSubscription:TopicSubscription", "budget", FREE),
+)
+
+CATALOG = CloudCatalog(cloud="aws", package="aws", sdk="pulumi_aws", rows=ROWS)

@@ -1,0 +1,89 @@
+"""Azure (`pulumi_azure_native`) resource types: one row per type token (see the package docstring).
+
+Tags: every taggable Azure type takes `tags`. Aliases: older module spellings of the same type.
+"""
+
+from __future__ import annotations
+
+from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
+from . import azure_readers as r
+
+T = "tags"
+AML = "azure-native:machinelearningservices"
+
+ROWS = (
+    # Shared layer
+    row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
+    row("azure-native:managedidentity:UserAssignedIdentity", "base", FREE, tags=T),
+    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search"), FREE,
+        readers={"iam": r.role_assignment}),
+    row("azure-native:authorization:RoleDefinition", "base", FREE, readers={"iam": r.role_definition}),
+    row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
+    row("azure-native:keyvault:Key", "base", priced("key_vault_key"), tags=T, stateful=True,
+        readers={"rotation": r.key_rotation}),
+    row("azure-native:storage:StorageAccount", "base", priced("storage_account"), tags=T, stateful=True,
+        readers=r.STORAGE_ACCOUNT),
+    row("azure-native:storage:BlobContainer", ("base", "vector_search"), FREE),
+    row("azure-native:network:VirtualNetwork", "base", FREE, tags=T),
+    row("azure-native:network:Subnet", "base", FREE),
+    row("azure-native:network:NetworkSecurityGroup", "base", FREE, tags=T),
+    row("azure-native:network:PrivateEndpoint", ("base", "feature_store", "registry"),
+        priced("hourly", sku="network/private-endpoint", what="endpoint"), tags=T),
+    row("azure-native:network:PrivateDnsZoneGroup", ("base", "feature_store", "registry"), FREE),
+    row("azure-native:privatedns:PrivateZone", "base", priced("monthly", sku="network/private-dns-zone", what="zone"),
+        tags=T, aliases=("azure-native:network:PrivateZone",)),
+    row("azure-native:privatedns:VirtualNetworkLink", "base", FREE, tags=T,
+        aliases=("azure-native:network:VirtualNetworkLink",)),
+    row("azure-native:operationalinsights:Workspace", "base", usage_only("billed per GB ingested"), tags=T),
+    row("azure-native:applicationinsights:Component", "base", usage_only("billed per GB ingested (workspace-based)"),
+        tags=T, aliases=("azure-native:insights:Component",)),
+    # Azure ML workspace, training, registry
+    row(f"{AML}:Workspace", ("base", "feature_store"), FREE, tags=T, stateful=True, readers=r.WORKSPACE),
+    row(f"{AML}:WorkspaceConnection", "feature_store", FREE),
+    row(f"{AML}:Datastore", "training", FREE),
+    row(f"{AML}:Compute", "training", priced("aml_compute"), tags=T, roles={"training-capacity"}, readers=r.COMPUTE),
+    row(f"{AML}:Registry", "registry", FREE, tags=T, stateful=True),
+    row(f"{AML}:RegistryModelContainer", "registry", FREE),
+    row(f"{AML}:ModelContainer", ("endpoints", "registry"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
+    row(f"{AML}:ModelVersion", "endpoints", FREE),
+    # Feature store
+    row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE, aliases=(f"{AML}:FeaturesetContainer",)),
+    row(f"{AML}:FeaturesetVersion", "feature_store", FREE),
+    row(f"{AML}:FeaturestoreEntityContainerEntity", "feature_store", FREE,
+        aliases=(f"{AML}:FeaturestoreEntityContainer",)),
+    row(f"{AML}:FeaturestoreEntityVersion", "feature_store", FREE),
+    row("azure-native:redis:Redis", "feature_store", priced("redis"), tags=T, aliases=("azure-native:cache:Redis",)),
+    row("azure-native:redis:AccessPolicyAssignment", "feature_store", FREE,
+        aliases=("azure-native:cache:AccessPolicyAssignment",)),
+    row("azure-native:cosmosdb:DatabaseAccount", "feature_store",
+        unpriced("Cosmos DB throughput is not in the usage model"), tags=T, stateful=True,
+        aliases=("azure-native:documentdb:DatabaseAccount",)),
+    # Endpoints
+    row(f"{AML}:OnlineEndpoint", "endpoints", FREE, tags=T, readers=r.ONLINE_ENDPOINT),
+    row(f"{AML}:OnlineDeployment", "endpoints", priced("online_deployment"), tags=T, roles={"online-deployment"},
+        readers={"traffic_endpoint": r.deployment_endpoint}),
+    row("azure-native:monitor:AutoscaleSetting", "endpoints", FREE, tags=T, roles={"autoscale-setting"},
+        aliases=("azure-native:insights:AutoscaleSetting",)),
+    # Registry
+    row("azure-native:containerregistry:Registry", ("base", "registry"), priced("container_registry"), tags=T,
+        stateful=True, readers=r.CONTAINER_REGISTRY),
+    # Vector search
+    row("azure-native:search:Service", "vector_search", priced("search_service"), tags=T, stateful=True,
+        readers=r.SEARCH),
+    # Budget
+    row("azure-native:consumption:Budget", "budget", FREE, roles={"budget"},
+        readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),
+    row("azure-native:costmanagement:Budget", "budget", FREE, roles={"budget"}),
+)
+
+# mlplat's dynamic provider setting an online endpoint's traffic split once its deployments exist.
+TRAFFIC_SETTER = DynamicProvider(
+    module="components.azure.traffic_setter",
+    inputs=frozenset({"endpoint", "traffic", "workspace", "resource_group", "subscription_id"}),
+    row=row("pulumi-python:dynamic:Resource#components.azure.traffic_setter", "endpoints",
+            free("sets an Azure ML endpoint's traffic split (the deployments are priced)"),
+            readers={"traffic_setter": r.traffic_setter}),
+)
+
+CATALOG = CloudCatalog(cloud="azure", package="azure-native", sdk="pulumi_azure_native", rows=ROWS,
+                       dynamic=(TRAFFIC_SETTER,), default_readers={"local_auth": r.any_local_auth})

@@ -1,0 +1,102 @@
+"""GCP (`pulumi_gcp`) resource types: one row per type token (see the package docstring).
+
+Tags: GCP calls them labels: `labels` on most types, `resourceLabels` on GKE clusters, `userLabels` where
+`labels` is configuration (monitoring notification channels).
+"""
+
+from __future__ import annotations
+
+from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
+from . import gcp_readers as r
+
+L = "labels"
+VERTEX_CMK = {"encryption": r.VERTEX_ENCRYPTION}
+BUCKET_GRANT = {"public_access": r.bucket_grant_public_access}
+
+ROWS = (
+    # Shared layer: projects, identity, keys, storage, network
+    row("gcp:projects/service:Service", "base", FREE),
+    row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
+    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training"), FREE),
+    row("gcp:projects/iAMCustomRole:IAMCustomRole", "registry", FREE),
+    row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
+    row("gcp:serviceaccount/account:Account", ("base", "training"), FREE),
+    row("gcp:serviceaccount/iAMMember:IAMMember", "training", FREE),
+    row("gcp:serviceaccount/key:Key", "base", FREE, readers={"local_auth": r.service_account_key}),
+    row("gcp:kms/keyRing:KeyRing", "base", FREE, stateful=True),
+    row("gcp:kms/cryptoKey:CryptoKey", "base", priced("crypto_key"), tags=L, stateful=True,
+        readers={"rotation": r.crypto_key_rotation}),
+    row("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "base", FREE),
+    row("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", "base", FREE),
+    row("gcp:storage/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="storage/standard"), tags=L,
+        stateful=True, readers={"encryption": r.BUCKET_ENCRYPTION, "public_access": r.bucket_public_access}),
+    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search"), FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketIAMBinding:BucketIAMBinding", "base", FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "base", FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketAccessControl:BucketAccessControl", "base", FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/hmacKey:HmacKey", "base", FREE, readers={"local_auth": r.hmac_key}),
+    row("gcp:compute/network:Network", ("base", "training"), FREE),
+    row("gcp:compute/subnetwork:Subnetwork", ("base", "training"), FREE),
+    row("gcp:compute/firewall:Firewall", "base", FREE),
+    row("gcp:compute/router:Router", "base", FREE),
+    row("gcp:compute/routerNat:RouterNat", "base",
+        usage_only("billed per VM using it and per GB processed; no VM while idle")),
+    row("gcp:compute/globalAddress:GlobalAddress", "base", FREE, tags=L),
+    row("gcp:servicenetworking/connection:Connection", "base", FREE),
+    row("gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy", "base", usage_only(
+        "the policy is free; the Private Service Connect endpoints it creates for the service are billed per "
+        "endpoint-hour and GB processed (created on demand: not in the usage model)"), tags=L),
+    row("gcp:dns/managedZone:ManagedZone", "base", priced("monthly", sku="dns/managed-zone", what="zone"), tags=L),
+    row("gcp:logging/projectBucketConfig:ProjectBucketConfig", "base", usage_only("billed per GB ingested")),
+    # Training
+    row("gcp:container/cluster:Cluster", "training", priced("hourly", sku="gke/cluster-management", what="cluster"),
+        tags="resourceLabels", readers={"public_network": r.cluster_network}),
+    row("gcp:container/nodePool:NodePool", "training", priced("node_pool"), roles={"training-capacity"},
+        readers=r.NODE_POOL),
+    # Feature store
+    row("gcp:bigquery/dataset:Dataset", ("endpoints", "feature_store"), FREE, tags=L, stateful=True),
+    row("gcp:bigquery/table:Table", ("endpoints", "feature_store"), FREE, tags=L),
+    row("gcp:bigquery/datasetIamMember:DatasetIamMember", "feature_store", FREE),
+    row("gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore", "feature_store", priced("feature_online_store"),
+        tags=L, stateful=True, readers=VERTEX_CMK),
+    row("gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview", "feature_store", FREE, tags=L),
+    row("gcp:vertex/aiFeatureGroup:AiFeatureGroup", "feature_store", FREE, tags=L, stateful=True),
+    row("gcp:vertex/aiFeatureGroupFeature:AiFeatureGroupFeature", "feature_store", FREE, tags=L),
+    row("gcp:vertex/aiFeatureStore:AiFeatureStore", "feature_store",
+        unpriced("legacy feature store nodes are not in the usage model"), tags=L, stateful=True),
+    # Registry
+    row("gcp:artifactregistry/repository:Repository", "registry", usage_only("billed per GB of images stored"),
+        tags=L, stateful=True, readers={"encryption": r.REPOSITORY_ENCRYPTION}),
+    row("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "registry", FREE),
+    row("gcp:vertex/aiMetadataStore:AiMetadataStore", "registry", FREE, stateful=True, readers=VERTEX_CMK),
+    row("gcp:vertex/aiDataset:AiDataset", "training", FREE, tags=L, readers=VERTEX_CMK),
+    # Endpoints
+    row("gcp:vertex/aiEndpoint:AiEndpoint", "endpoints", FREE, tags=L,
+        readers={**VERTEX_CMK, "public_network": r.endpoint_network}),
+    row("gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment", "endpoints",
+        priced("model_garden_deployment")),
+    row("gcp:cloudrunv2/service:Service", "endpoints",
+        usage_only("billed per vCPU-second, GB-second and request while serving"), tags=L,
+        readers={"idle_instances": r.min_instances}),
+    # Vector search
+    row("gcp:vertex/aiIndex:AiIndex", "vector_search", FREE, tags=L, stateful=True, readers=VERTEX_CMK),
+    row("gcp:vertex/aiIndexEndpoint:AiIndexEndpoint", "vector_search", FREE, tags=L,
+        readers={**VERTEX_CMK, "public_network": r.index_endpoint_network}),
+    row("gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex", "vector_search",
+        priced("deployed_index")),
+    # Budget
+    row("gcp:billing/budget:Budget", "budget", free("billing budgets are free"), roles={"budget"},
+        readers={"budget_amount": r.budget_amount}),
+    row("gcp:monitoring/notificationChannel:NotificationChannel", "budget", FREE, tags="userLabels"),
+)
+
+# mlplat's dynamic provider deploying model versions onto a Vertex AI endpoint (one entry per version).
+VERTEX_DEPLOYER = DynamicProvider(
+    module="components.gcp.vertex_deployer",
+    inputs=frozenset({"versions", "endpoint", "display_name", "project", "location"}),
+    row=row("pulumi-python:dynamic:Resource#components.gcp.vertex_deployer", "endpoints",
+            priced("vertex_model_versions")),
+)
+
+CATALOG = CloudCatalog(cloud="gcp", package="gcp", sdk="pulumi_gcp", rows=ROWS, dynamic=(VERTEX_DEPLOYER,),
+                       default_readers={"iam": r.basic_role_grant})

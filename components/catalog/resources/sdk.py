@@ -1,0 +1,93 @@
+"""What the installed provider SDK class of a type token accepts: the fallback for tag facts of a type
+without a catalogue row, and what the catalogue tests check the rows against.
+
+Reads the class's generated source file (the SDK modules are large to import), falling back to importing
+only the module of the token; cached per token.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+from functools import lru_cache
+from typing import Optional
+
+_INIT_RE = re.compile(r"def _internal_init\(__self__,(.*?)\):", re.S)
+_ARG_RE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*:", re.M)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _module_path(type_token: str) -> Optional[tuple[str, str]]:
+    from . import clouds
+
+    parts = type_token.split(":")
+    sdk = next((c.sdk for c in clouds() if len(parts) == 3 and c.package == parts[0]), None)
+    if sdk is None:
+        return None
+    module = parts[1].split("/")[0]
+    if parts[0] == "azure-native" and "/" in parts[1]:  # versioned module, e.g. storage/v20230101
+        module = parts[1].replace("/", ".")
+    return f"{sdk}.{module}", parts[2]
+
+
+@lru_cache(maxsize=None)
+def _package_dir(package: str) -> Optional[str]:
+    spec = importlib.util.find_spec(package)
+    return spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else None
+
+
+@lru_cache(maxsize=None)
+def sdk_input_names(type_token: str) -> Optional[frozenset]:
+    """The input argument names (snake_case) the installed SDK class of `type_token` accepts, or None when the
+    SDK or class is not installed."""
+    located = _module_path(type_token)
+    if located is None:
+        return None
+    module, cls_name = located
+    package, _, rest = module.partition(".")
+    base = _package_dir(package)
+    if base:
+        path = os.path.join(base, *rest.split("."), snake(cls_name) + ".py")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+            if f"class {cls_name}(pulumi." in text:
+                match = _INIT_RE.search(text)
+                if match:
+                    return frozenset(_ARG_RE.findall(match.group(1)))
+        except OSError:
+            pass
+    try:
+        mod = importlib.import_module(module)
+        cls = getattr(mod, cls_name)
+        init = getattr(cls, "_internal_init", None) or cls.__init__
+        return frozenset(inspect.signature(init).parameters)
+    except Exception:  # noqa: BLE001 - unknown module/class: the type is unknown to this SDK
+        return None
+
+
+def sdk_tag_input(type_token: str) -> Optional[str]:
+    """The tag input (camelCase) the SDK class accepts: `tags` (AWS, Azure), `labels` on GCP, `userLabels` where
+    GCP `labels` is configuration (monitoring notification channels), `resourceLabels` on GKE clusters; None
+    when the class takes none or is not installed."""
+    from . import cloud_of
+
+    cloud = cloud_of(type_token)
+    names = sdk_input_names(type_token)
+    if cloud is None or not names:
+        return None
+    if cloud != "gcp":
+        prop = "tags"
+    elif "user_labels" in names:
+        prop = "userLabels"
+    elif "labels" not in names and "resource_labels" in names:
+        prop = "resourceLabels"
+    else:
+        prop = "labels"
+    return prop if snake(prop) in names else None
