@@ -18,8 +18,9 @@ TF_AWS = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/reso
 TF_GOOGLE = "https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/"  # pulumi-gcp bridges it
 AZURE_NATIVE = "https://www.pulumi.com/registry/packages/azure-native/api-docs/"
 # azure-native resources are ARM resources: the id's path segments (resource group, names of the resource
-# and its parents) and the location identify the resource, so changing one of them is a new resource.
-ARM_PATH = ("resourceGroupName", "location")
+# and its parents) identify the resource, and so does the location of a tracked (top-level) resource:
+# changing one of them is a new resource.
+ARM_PATH = ("resourceGroupName",)
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,13 @@ def _aws(type_: str, doc: str, replace_on: tuple[str, ...], stateful: bool = Fal
     return ReplacementRule(type_, replace_on, stateful, TF_AWS + doc)
 
 
-def _gcp(type_: str, doc: str, replace_on: tuple[str, ...], stateful: bool = False) -> ReplacementRule:
-    return ReplacementRule(type_, ("project",) + replace_on, stateful, TF_GOOGLE + doc)
+def _gcp(type_: str, doc: str, replace_on: tuple[str, ...], stateful: bool = False, in_project: bool = True) -> ReplacementRule:
+    return ReplacementRule(type_, ("project",) * in_project + replace_on, stateful, TF_GOOGLE + doc)
 
 
-def _azure(type_: str, doc: str, names: tuple[str, ...], stateful: bool = False, extra: tuple[str, ...] = ()) -> ReplacementRule:
-    return ReplacementRule(type_, ARM_PATH + names + extra, stateful, AZURE_NATIVE + doc)
+def _azure(type_: str, doc: str, names: tuple[str, ...], stateful: bool = False, tracked: bool = True,
+           extra: tuple[str, ...] = ()) -> ReplacementRule:
+    return ReplacementRule(type_, ARM_PATH + ("location",) * tracked + names + extra, stateful, AZURE_NATIVE + doc)
 
 
 RULES: tuple[ReplacementRule, ...] = (
@@ -74,20 +76,20 @@ RULES: tuple[ReplacementRule, ...] = (
     _azure("azure-native:resources:ResourceGroup", "resources/resourcegroup", ("resourceGroupName",), stateful=True),
     _azure("azure-native:storage:StorageAccount", "storage/storageaccount", ("accountName",), stateful=True,
            extra=("isHnsEnabled",)),
-    _azure("azure-native:storage:BlobContainer", "storage/blobcontainer", ("accountName", "containerName"), stateful=True),
+    _azure("azure-native:storage:BlobContainer", "storage/blobcontainer", ("accountName", "containerName"), stateful=True, tracked=False),
     _azure("azure-native:keyvault:Vault", "keyvault/vault", ("vaultName",), stateful=True),
-    _azure("azure-native:keyvault:Key", "keyvault/key", ("vaultName", "keyName"), stateful=True),
+    _azure("azure-native:keyvault:Key", "keyvault/key", ("vaultName", "keyName"), stateful=True, tracked=False),
     _azure("azure-native:containerregistry:Registry", "containerregistry/registry", ("registryName",), stateful=True),
     _azure("azure-native:machinelearningservices:Workspace", "machinelearningservices/workspace", ("workspaceName",),
            stateful=True),
     _azure("azure-native:machinelearningservices:FeaturesetContainerEntity",
-           "machinelearningservices/featuresetcontainerentity", ("workspaceName", "name"), stateful=True),
+           "machinelearningservices/featuresetcontainerentity", ("workspaceName", "name"), stateful=True, tracked=False),
     _azure("azure-native:machinelearningservices:FeaturesetVersion", "machinelearningservices/featuresetversion",
-           ("workspaceName", "name", "version"), stateful=True),
+           ("workspaceName", "name", "version"), stateful=True, tracked=False),
     _azure("azure-native:machinelearningservices:FeaturestoreEntityContainerEntity",
-           "machinelearningservices/featurestoreentitycontainerentity", ("workspaceName", "name"), stateful=True),
+           "machinelearningservices/featurestoreentitycontainerentity", ("workspaceName", "name"), stateful=True, tracked=False),
     _azure("azure-native:machinelearningservices:ModelContainer", "machinelearningservices/modelcontainer",
-           ("workspaceName", "name"), stateful=True),
+           ("workspaceName", "name"), stateful=True, tracked=False),
     _azure("azure-native:machinelearningservices:OnlineEndpoint", "machinelearningservices/onlineendpoint",
            ("workspaceName", "endpointName")),
     _azure("azure-native:machinelearningservices:OnlineDeployment", "machinelearningservices/onlinedeployment",
@@ -95,13 +97,13 @@ RULES: tuple[ReplacementRule, ...] = (
     _azure("azure-native:machinelearningservices:Compute", "machinelearningservices/compute", ("workspaceName", "computeName")),
     _azure("azure-native:search:Service", "search/service", ("searchServiceName",), stateful=True),
     _azure("azure-native:redis:Redis", "redis/redis", ("name",), stateful=True),
-    # -- GCP ("Changing this forces a new resource to be created"; `project` on every row) ----------------
+    # -- GCP ("Changing this forces a new resource to be created"; `project` where the type has one) ----
     _gcp("gcp:storage/bucket:Bucket", "storage_bucket", ("name", "location"), stateful=True),
     _gcp("gcp:kms/keyRing:KeyRing", "kms_key_ring", ("name", "location"), stateful=True),
     _gcp("gcp:kms/cryptoKey:CryptoKey", "kms_crypto_key", ("name", "keyRing", "purpose", "importOnly",
-                                                            "skipInitialVersionCreation"), stateful=True),
+                                                            "skipInitialVersionCreation"), stateful=True, in_project=False),
     _gcp("gcp:bigquery/dataset:Dataset", "bigquery_dataset", ("datasetId", "location"), stateful=True),
-    _gcp("gcp:bigquery/table:Table", "bigquery_table", ("datasetId", "tableId", "clustering",
+    _gcp("gcp:bigquery/table:Table", "bigquery_table", ("datasetId", "tableId", "clusterings",
                                                          "timePartitioning.field", "rangePartitioning"), stateful=True),
     _gcp("gcp:artifactregistry/repository:Repository", "artifact_registry_repository",
          ("repositoryId", "location", "format", "kmsKeyName", "mode"), stateful=True),
