@@ -20,6 +20,8 @@ class CloudChoice(str, Enum):
 class PlanFormat(str, Enum):
     table = "table"
     json = "json"
+    mermaid = "mermaid"
+    dot = "dot"
 
 
 def load(stack: Optional[str], config: Optional[Path], cloud: Optional[CloudChoice] = None, region: Optional[str] = None):
@@ -92,7 +94,11 @@ def register(app: typer.Typer) -> None:
         from mlplat.offline_plan.render import plan_table
 
         result = build_plan(stack, config, cloud, region)
-        if format == PlanFormat.json:
+        if format in (PlanFormat.mermaid, PlanFormat.dot):
+            from mlplat.offline_plan import diagram
+
+            typer.echo(getattr(diagram, f"to_{format.value}")(result), nl=False)
+        elif format == PlanFormat.json:
             emit_json(result.to_dict())
         else:
             typer.echo(plan_table(result))
