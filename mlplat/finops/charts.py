@@ -116,6 +116,8 @@ def cost_html(estimate, plan) -> str:
         '<p class="note">Assumptions (usage:): ' + html.escape(", ".join(f"{k}={v}" for k, v in estimate.assumptions.items()))
         + ". Offline estimate by <code>mlplat cost</code> from the price catalogue.</p>",
     ]
+    if not (plan.spec or {}).get("usage"):
+        body.append('<p class="note">No usage: section in the spec: usage is not sized (docs/finops.md).</p>')
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")
