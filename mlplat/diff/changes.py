@@ -69,16 +69,43 @@ def input_paths(before, after, prefix: str = "") -> list[str]:
     return [] if before == after else [prefix or "(value)"]
 
 
+def alias_urns(resource) -> list[str]:
+    """The URNs the engine would also accept as this resource's earlier identity: the program's aliases
+    (`aliasURNs`, or alias specs: another name, type or parent), resolved the way the engine builds URNs."""
+    urns = list(resource.options.get("aliasURNs") or [])
+    head, qualified, name = resource.urn.rsplit("::", 2)
+    chain = qualified.rsplit("$", 1)[0] + "$" if "$" in qualified else ""
+    for alias in resource.options.get("aliases") or []:
+        if alias.get("urn"):
+            urns.append(alias["urn"])
+        spec = alias.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        type_ = spec.get("type") or resource.type
+        parent_chain = chain
+        if spec.get("noParent"):
+            parent_chain = ""
+        elif spec.get("parentUrn"):
+            parent_qualified = spec["parentUrn"].rsplit("::", 2)[1]
+            parent_chain = "" if parent_qualified == "pulumi:pulumi:Stack" else parent_qualified + "$"
+        urns.append(f"{head}::{parent_chain}{type_}::{spec.get('name') or name}")
+    return [urn for urn in urns if urn != resource.urn]
+
+
 def diff_resources(base, head) -> list[Change]:
     """Changes from plan `base` to plan `head` (custom resources only: components hold no cloud state)."""
     before = {r.urn: r for r in base.custom_resources()} if base else {}
     after = {r.urn: r for r in head.custom_resources()}
-    changes: list[Change] = []
+    earlier = {}  # base URN -> head URN of the same resource under an alias
     for urn, r in after.items():
         if urn not in before:
+            earlier.update({alias: urn for alias in alias_urns(r) if alias in before and alias not in after})
+    changes: list[Change] = []
+    for urn, r in after.items():
+        if urn not in before and urn not in earlier.values():
             changes.append(Change(CREATE, urn, r.type, r.name, r.capability, r.protect, holds_data(r.type)))
     for urn, old in before.items():
-        new = after.get(urn)
+        new = after.get(earlier.get(urn, urn))
         if new is None:
             changes.append(Change(DELETE, urn, old.type, old.name, old.capability, old.protect, holds_data(old.type)))
             continue

@@ -3,7 +3,7 @@ cost table, the policy results and one collapsible section per capability)."""
 
 from __future__ import annotations
 
-from mlplat.tables import table
+from mlplat.tables import markdown_table, table
 
 from .costs import changed_rows
 from .report import DEFAULT_FAIL_ON, DiffReport
@@ -113,14 +113,8 @@ def render_text(report: DiffReport, fail_on=DEFAULT_FAIL_ON) -> str:
     return "\n".join(line for i, line in enumerate(out) if line or (i and out[i - 1]))
 
 
-def _md_cell(text) -> str:
+def _md_cell(text) -> str:  # one line of Markdown (a list item, a note)
     return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def md_table(headers: list[str], rows: list[list]) -> list[str]:
-    lines = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
-    return lines
 
 
 def render_markdown(report: DiffReport, fail_on=DEFAULT_FAIL_ON) -> str:
@@ -132,20 +126,20 @@ def render_markdown(report: DiffReport, fail_on=DEFAULT_FAIL_ON) -> str:
     if risks:
         out += ["> [!CAUTION]", "> **Data-loss risk**"] + [f"> - {_md_cell(line)}" for line in risks] + [""]
     if report.cost is not None and changed_rows(report.cost["by_capability"]):
-        out += ["#### Monthly cost (USD)", ""] + md_table(["capability", *COST_HEADERS[1:]], _cost_rows(report.cost["by_capability"]))
+        out += ["#### Monthly cost (USD)", ""] + markdown_table(["capability", *COST_HEADERS[1:]], _cost_rows(report.cost["by_capability"]))
         if changed_rows(report.cost["by_use_case"]):
-            out += [""] + md_table(["use case", *COST_HEADERS[1:]], _cost_rows(report.cost["by_use_case"]))
+            out += [""] + markdown_table(["use case", *COST_HEADERS[1:]], _cost_rows(report.cost["by_use_case"]))
         out.append("")
     if report.policies and (report.policies["new"] or report.policies["resolved"]):
         rows = [[status, v.enforcement_level, f"`{v.policy}`", f"{v.resource_type} {v.resource_name}".strip(), v.message]
                 for status in ("new", "resolved") for v in report.policies[status]]
-        out += ["#### Policy results", ""] + md_table(["", "level", "policy", "resource", "message"], rows) + [""]
+        out += ["#### Policy results", ""] + markdown_table(["", "level", "policy", "resource", "message"], rows) + [""]
     for capability in report.capabilities():
         group = [c for c in report.changes if c.capability == capability]
         counts = {a: sum(1 for c in group if c.action == a) for a in VERBS}
         label = ", ".join(f"{n} {VERBS[a]}" for a, n in counts.items() if n)
         out += [f"<details><summary><b>{capability}</b>: {label}</summary>", ""]
-        out += md_table(["action", "type", "name", "inputs", ""], _change_rows(group)) + ["", "</details>", ""]
+        out += markdown_table(["action", "type", "name", "inputs", ""], _change_rows(group)) + ["", "</details>", ""]
     out += [f"_note: {_md_cell(n)}_" for n in report.notes]
     out.append(f"**{_verdict(report, fail_on)}** (offline plan by `mlplat diff`; no credentials, no state)")
     return "\n".join(out) + "\n"

@@ -6,16 +6,9 @@ from __future__ import annotations
 import html
 import math
 
+from mlplat.tables import markdown_table
+
 from .compare import CloudColumn, compare_rows, notes
-
-
-def _md_cell(value) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(headers: list, rows: list[list]) -> list[str]:
-    return (["| " + " | ".join(_md_cell(h) or " " for h in headers) + " |", "|" + "---|" * len(headers)]
-            + ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows])
 
 
 def _axis_max(values: list[float]) -> int:
@@ -41,7 +34,7 @@ def xychart(title: str, categories: list[str], series: list[list[float]], y_labe
 
 def compare_markdown(columns: list[CloudColumn], source: str) -> str:
     headers, rows = compare_rows(columns)
-    out = [f"### mlplat compare: `{source}` on AWS, Azure and GCP", ""] + _md_table(headers, rows) + [""]
+    out = [f"### mlplat compare: `{source}` on AWS, Azure and GCP", ""] + markdown_table(headers, rows) + [""]
     priced = [c for c in columns if c.estimate]
     capabilities = list(dict.fromkeys(k for c in priced for k in c.estimate.group("capability")))
     if priced and capabilities:

@@ -46,3 +46,15 @@ def test_updates_of_uncatalogued_types_are_approximate():
     alarm.inputs["threshold"] = 12345
     (change,) = diff_resources(base, head)
     assert change.action == "update" and change.approximate
+
+
+def test_a_renamed_resource_with_an_alias_is_the_same_resource():
+    base = reference_plan("aws-dev")
+    head = copy.deepcopy(base)
+    queue = next(r for r in head.resources if r.type == "aws:batch/jobQueue:JobQueue")
+    old_urn = queue.urn
+    queue.urn = old_urn.rsplit("::", 1)[0] + "::renamed-queue"
+    queue.options = {**queue.options, "aliases": [{"spec": {"name": old_urn.rsplit("::", 1)[1], "parentUrn": ""}}]}
+    assert diff_resources(base, head) == []
+    queue.options = {}
+    assert {c.action for c in diff_resources(base, head)} == {"create", "delete"}
