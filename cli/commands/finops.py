@@ -95,6 +95,7 @@ def register(app: typer.Typer) -> None:
 
         Exit 1 when a resource is not priced (unknown type or missing catalog row)."""
         from cli.commands.spec import build_plan
+        from mlplat.finops.charts import cost_html
         from mlplat.finops.estimate import EstimateError, estimate_plan
         from components.catalog.prices import CatalogError
 
@@ -104,8 +105,6 @@ def register(app: typer.Typer) -> None:
         except (EstimateError, CatalogError) as error:
             fail(f"{plan.source}: {error}", EXIT_USAGE)
         if format == CostFormat.html:
-            from mlplat.finops.charts import cost_html
-
             typer.echo(cost_html(estimate, plan), nl=False)
         elif format == CostFormat.json:
             document = estimate.to_dict()
@@ -125,6 +124,7 @@ def register(app: typer.Typer) -> None:
         format: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f"),
     ) -> None:
         """The same spec on AWS, Azure and GCP: resources, idle and loaded monthly cost, gaps."""
+        from mlplat.finops.charts import compare_markdown
         from mlplat.finops.compare import compare as run_compare
         from mlplat.finops.compare import compare_rows
         from mlplat.finops.compare import notes as compare_notes
@@ -153,8 +153,6 @@ def register(app: typer.Typer) -> None:
         if all(c.error for c in columns):
             fail(list(dict.fromkeys(line for c in columns for line in c.error)), EXIT_USAGE)
         if format == CompareFormat.markdown:
-            from mlplat.finops.charts import compare_markdown
-
             typer.echo(compare_markdown(columns, str(config or stack)), nl=False)
         elif format == CompareFormat.json:
             emit_json({"source": str(config or stack), "clouds": [c.to_dict() for c in columns]})

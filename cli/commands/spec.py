@@ -91,13 +91,12 @@ def register(app: typer.Typer) -> None:
         format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f"),
     ) -> None:
         """Show what `pulumi up` would create, offline: the real program under Pulumi's mock runtime."""
+        from mlplat.offline_plan import diagram
         from mlplat.offline_plan.render import plan_table
 
         result = build_plan(stack, config, cloud, region)
         if format in (PlanFormat.mermaid, PlanFormat.dot):
-            from mlplat.offline_plan import diagram
-
-            typer.echo(getattr(diagram, f"to_{format.value}")(result), nl=False)
+            typer.echo(diagram.DRAW[format.value](result), nl=False)
         elif format == PlanFormat.json:
             emit_json(result.to_dict())
         else:

@@ -166,3 +166,6 @@ def to_dot(plan: Plan) -> str:
     lines += [f"  {first[c]} -> {b} [ltail=cluster_{group_id(c)}, style=dashed];" for c, b in diagram.group_edges]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+DRAW = {"mermaid": to_mermaid, "dot": to_dot}  # `mlplat plan --format` -> drawing function
