@@ -22,6 +22,18 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class CostFormat(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"  # a self-contained page (table + chart)
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"  # a table and a Mermaid bar chart
+
+
 def _money(value: float) -> str:
     return f"${value:,.2f}"
 
@@ -77,12 +89,13 @@ def register(app: typer.Typer) -> None:
         config: Optional[Path] = typer.Option(None, "--config", "-c", help="Estimate a YAML file holding the spec."),
         cloud: Optional[CloudChoice] = typer.Option(None, help="Render the same spec on this cloud."),
         region: Optional[str] = typer.Option(None, help="Region on the target cloud."),
-        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+        format: CostFormat = typer.Option(CostFormat.table, "--format", "-f"),
     ) -> None:
         """Monthly cost estimate per resource, capability and use case: idle vs usage, spot savings.
 
         Exit 1 when a resource is not priced (unknown type or missing catalog row)."""
         from cli.commands.spec import build_plan
+        from mlplat.finops.charts import cost_html
         from mlplat.finops.estimate import EstimateError, estimate_plan
         from components.catalog.prices import CatalogError
 
@@ -91,7 +104,9 @@ def register(app: typer.Typer) -> None:
             estimate = estimate_plan(plan)
         except (EstimateError, CatalogError) as error:
             fail(f"{plan.source}: {error}", EXIT_USAGE)
-        if format == OutputFormat.json:
+        if format == CostFormat.html:
+            typer.echo(cost_html(estimate, plan), nl=False)
+        elif format == CostFormat.json:
             document = estimate.to_dict()
             document["stack"], document["source"] = plan.stack, plan.source
             document["budget"] = (plan.spec or {}).get("budget")
@@ -106,9 +121,10 @@ def register(app: typer.Typer) -> None:
     def compare(
         config: Optional[Path] = typer.Option(None, "--config", "-c", help="A YAML file holding the spec."),
         stack: Optional[str] = typer.Option(None, "--stack", "-s", help="Or stacks/Pulumi.NAME.yaml."),
-        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+        format: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f"),
     ) -> None:
         """The same spec on AWS, Azure and GCP: resources, idle and loaded monthly cost, gaps."""
+        from mlplat.finops.charts import compare_markdown
         from mlplat.finops.compare import compare as run_compare
         from mlplat.finops.compare import compare_rows
         from mlplat.finops.compare import notes as compare_notes
@@ -136,7 +152,9 @@ def register(app: typer.Typer) -> None:
             fail(f"{config or stack}: {error}", EXIT_USAGE)
         if all(c.error for c in columns):
             fail(list(dict.fromkeys(line for c in columns for line in c.error)), EXIT_USAGE)
-        if format == OutputFormat.json:
+        if format == CompareFormat.markdown:
+            typer.echo(compare_markdown(columns, str(config or stack)), nl=False)
+        elif format == CompareFormat.json:
             emit_json({"source": str(config or stack), "clouds": [c.to_dict() for c in columns]})
         else:
             headers, rows = compare_rows(columns)

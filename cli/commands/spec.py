@@ -20,6 +20,8 @@ class CloudChoice(str, Enum):
 class PlanFormat(str, Enum):
     table = "table"
     json = "json"
+    mermaid = "mermaid"
+    dot = "dot"
 
 
 def load(stack: Optional[str], config: Optional[Path], cloud: Optional[CloudChoice] = None, region: Optional[str] = None):
@@ -89,10 +91,13 @@ def register(app: typer.Typer) -> None:
         format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f"),
     ) -> None:
         """Show what `pulumi up` would create, offline: the real program under Pulumi's mock runtime."""
+        from mlplat.offline_plan import diagram
         from mlplat.offline_plan.render import plan_table
 
         result = build_plan(stack, config, cloud, region)
-        if format == PlanFormat.json:
+        if format in (PlanFormat.mermaid, PlanFormat.dot):
+            typer.echo(diagram.DRAW[format.value](result), nl=False)
+        elif format == PlanFormat.json:
             emit_json(result.to_dict())
         else:
             typer.echo(plan_table(result))

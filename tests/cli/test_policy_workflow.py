@@ -9,27 +9,13 @@ import shlex
 
 import pytest
 import yaml
-from typer.main import get_command
-
-from cli.app import app
 from tests.support.plans import REFERENCE_STACKS, ROOT, STACKS_DIR
-
-WORKFLOW = ROOT / ".github" / "workflows" / "policy.yml"
+from tests.support.workflow import WORKFLOW, expand, parse
 
 
 @pytest.fixture(scope="module")
 def workflow() -> dict:
     return yaml.safe_load(WORKFLOW.read_text())
-
-
-def expand(text: str, matrix: dict) -> list[str]:
-    """`text` once per matrix value it uses (only single-key matrices are used in this workflow)."""
-    keys = set(re.findall(r"\$\{\{\s*matrix\.(\w+)\s*\}\}", text))
-    if not keys:
-        return [text]
-    assert len(keys) == 1, text
-    key = keys.pop()
-    return [re.sub(r"\$\{\{\s*matrix\.%s\s*\}\}" % key, value, text) for value in matrix[key]]
 
 
 def mlplat_commands(workflow: dict) -> list[tuple[str, list[str]]]:
@@ -46,17 +32,6 @@ def mlplat_commands(workflow: dict) -> list[tuple[str, list[str]]]:
                     assert words[:3] == ["uv", "run", "mlplat"], f"{job_name}: run mlplat through the locked env: {line}"
                     found.append((job_name, words[3:]))
     return found
-
-
-def parse(args: list[str]):
-    """Resolve `args` through the CLI's command tree and parse the leaf's options (no callback runs); an
-    unknown command or option raises the CLI's UsageError."""
-    command = get_command(app)
-    ctx = command.make_context("mlplat", list(args), resilient_parsing=False)
-    while hasattr(command, "resolve_command"):  # a group (typer vendors its own click: no isinstance)
-        name, command, rest = command.resolve_command(ctx, ctx._protected_args + ctx.args)
-        ctx = command.make_context(name, rest, parent=ctx)
-    return ctx
 
 
 def test_every_mlplat_command_in_the_workflow_exists(workflow):
