@@ -176,10 +176,8 @@ def mock_outputs(resource, region: str) -> dict[str, str]:
 MAP_NAMES = {snake(name) for name in MAP_ATTRIBUTES}
 
 
-def to_hcl(plan, skips: list[tuple[str, str]] = ()) -> tuple[str, dict[str, object]]:
-    """The plan as Terraform HCL, and each Terraform resource address's plan resource. `skips` are the
-    (check id, reason) pairs written as checkov skip comments into every resource (a skip comment only
-    suppresses its check, and checkov reports each suppression with its reason)."""
+def translated_resources(plan) -> list[tuple[str, str, dict, object]]:
+    """(Terraform type, resource name, attribute body, plan resource) for each translatable resource."""
     region = str((plan.spec or {}).get("region") or "")
     resources = [r for r in plan.custom_resources() if terraform_type(r.type)]
     used: set[str] = set()
@@ -190,19 +188,29 @@ def to_hcl(plan, skips: list[tuple[str, str]] = ()) -> tuple[str, dict[str, obje
         tf_type, label = labels[r.urn]
         for value, attribute in outputs[r.urn].items():
             references.setdefault(value, f"{tf_type}.{label}.{attribute}")
-    lines: list[str] = []
-    by_address: dict[str, object] = {}
+    out = []
     for r in resources:
         tf_type, label = labels[r.urn]
         refs = {k: v for k, v in references.items() if k not in outputs[r.urn]}  # never a reference to itself
         body = {attribute_name(tf_type, k): translate_value(tf_type, k, v, refs)
                 for k, v in (r.inputs or {}).items() if v is not None}
+        if r.protect:  # Pulumi's `protect` is Terraform's `prevent_destroy` (read by e.g. CKV_GCP_82)
+            body["lifecycle"] = {"prevent_destroy": True}
+        out.append((tf_type, label, body, r))
+    return out
+
+
+def to_hcl(plan, skips: list[tuple[str, str]] = ()) -> tuple[str, dict[str, object]]:
+    """The plan as Terraform HCL, and each Terraform resource address's plan resource. `skips` are the
+    (check id, reason) pairs written as checkov skip comments into every resource (a skip comment only
+    suppresses its check, and checkov reports each suppression with its reason)."""
+    lines: list[str] = []
+    by_address: dict[str, object] = {}
+    for tf_type, label, body, r in translated_resources(plan):
         lines.append(f"# {r.urn}")
         lines.append(f'resource "{tf_type}" "{label}" {{')
         for check, reason in skips:
             lines.append(f"  #checkov:skip={check}:{reason}")
-        if r.protect:  # Pulumi's `protect` is Terraform's `prevent_destroy` (read by e.g. CKV_GCP_82)
-            body["lifecycle"] = {"prevent_destroy": True}
         lines.extend(hcl_body(body, MAP_NAMES))
         lines.append("}")
         lines.append("")

@@ -51,10 +51,23 @@ def installed_checkov(version: str = CHECKOV_VERSION) -> Path | None:
 
 
 def ensure_checkov(version: str = CHECKOV_VERSION, echo=None) -> Path:
-    """The checkov executable, installing the pinned version into the cached tool env on first use."""
+    """The checkov executable, installing the pinned version into the cached tool env on first use (one
+    installer at a time: parallel test workers or CI jobs on one machine wait for the first)."""
     found = installed_checkov(version)
     if found:
         return found
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with open(cache_dir() / f"checkov-{version}.lock", "w") as lock:
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except ImportError:  # Windows: no advisory locks; a single installer is the common case
+            pass
+        return installed_checkov(version) or _install(version, echo)
+
+
+def _install(version: str, echo) -> Path:
     uv = shutil.which("uv")
     if uv is None:
         raise ScanToolError([f"cannot install checkov {version}: `uv` is not on PATH",
