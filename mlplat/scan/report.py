@@ -50,14 +50,23 @@ def sarif_with_scan(sarif: dict, report: PolicyReport, scan: ScanResult, root: P
             rule["properties"]["tags"] = ["security", "checkov"]
             rule["helpUri"] = checks[rule["id"]].guideline or CHECKOV_DOCS
             rule["properties"]["security-severity"] = "8.0"
+    rules = run["tool"]["driver"]["rules"]
+    for check in scan.skipped:  # a suppressed result still names a rule
+        if check.check not in {rule["id"] for rule in rules}:
+            rules.append({"id": check.check, "name": check.check.replace("_", ""),
+                          "shortDescription": {"text": check.name or check.check},
+                          "helpUri": check.guideline or CHECKOV_DOCS,
+                          "defaultConfiguration": {"level": "note", "enabled": True},
+                          "properties": {"tags": ["security", "checkov"], "skipped": True}})
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
     uri = _relative_uri(report.source, root)
     lines = StackFileLines(Path(report.source) if Path(report.source).is_absolute() else root / report.source)
     for check in scan.skipped:
-        violation = next(iter(ScanResult(scan.stack, scan.cloud, scan.environment, scan.framework,
-                                         failed=[check]).violations()))
+        violation = check.violation()
         fingerprint = hashlib.sha256(f"{check.check}|{check.urn}".encode()).hexdigest()[:32]
         run["results"].append({
             "ruleId": check.check,
+            "ruleIndex": index[check.check],
             "level": "note",
             "message": {"text": f"{check.resource_type} {check.resource_name}: {check.name} (checkov {check.check})"},
             "locations": [{

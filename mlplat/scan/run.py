@@ -29,6 +29,12 @@ class CheckResult:
     guideline: str = ""
     reason: str = ""  # for a skipped check: the skip comment's reason
 
+    def violation(self) -> Violation:
+        """As the pack's violation: a failed check is mandatory (the skip list holds the accepted ones)."""
+        return Violation(policy=self.check, enforcement_level="mandatory", urn=self.urn,
+                         resource_type=self.resource_type, resource_name=self.resource_name,
+                         message=f"{self.name} (checkov {self.check})", capability=self.capability)
+
     def to_dict(self) -> dict:
         out = {"check": self.check, "name": self.name, "urn": self.urn, "resourceType": self.resource_type,
                "resourceName": self.resource_name}
@@ -55,9 +61,7 @@ class ScanResult:
         return {c.check for c in self.failed}
 
     def violations(self) -> list[Violation]:
-        return [Violation(policy=c.check, enforcement_level="mandatory", urn=c.urn, resource_type=c.resource_type,
-                          resource_name=c.resource_name, message=f"{c.name} (checkov {c.check})",
-                          capability=c.capability) for c in self.failed]
+        return [c.violation() for c in self.failed]
 
     def to_dict(self) -> dict:
         return {"scanner": f"checkov {CHECKOV_VERSION}", "framework": self.framework,

@@ -40,6 +40,12 @@ ATTRIBUTE_NAMES = {
     ("aws_batch_job_queue", "computeEnvironmentOrders"): "compute_environment_order",
     ("aws_cloudwatch_metric_alarm", "metricQueries"): "metric_query",
     ("aws_iam_role", "inlinePolicies"): "inline_policy",
+    ("aws_route_table", "routes"): "route",
+    ("aws_batch_compute_environment", "ec2Configurations"): "ec2_configuration",
+    ("aws_batch_job_definition", "evaluateOnExits"): "evaluate_on_exit",
+    ("aws_batch_job_queue", "jobStateTimeLimitActions"): "job_state_time_limit_action",
+    ("aws_budgets_budget", "ands"): "and",
+    ("google_compute_subnetwork", "secondaryIpRanges"): "secondary_ip_range",
     ("google_storage_bucket", "lifecycleRules"): "lifecycle_rule",
     ("google_container_cluster", "nodePools"): "node_pool",
     ("*", "guestAccelerators"): "guest_accelerator",
@@ -76,8 +82,8 @@ def attribute_name(tf_type: str, name: str) -> str:
 
 
 # Inputs that are maps in Terraform (their keys are data, not attribute names).
-MAP_ATTRIBUTES = {"tags", "tagsAll", "labels", "resourceLabels", "userLabels", "environment", "variables",
-                  "parameters", "metadata", "selector", "nodeSelector", "environmentVariables", "annotations"}
+MAP_ATTRIBUTES = {"tags", "tagsAll", "labels", "resourceLabels", "userLabels", "environment", "dimensions",
+                  "environmentVariables"}
 
 
 class Reference(str):

@@ -36,13 +36,15 @@ def test_failed_checks_are_mandatory_violations_located_in_the_stack_file():
     assert not report.passed and [v.policy for v in report.mandatory] == ["CKV_AWS_158"]
     sarif = sarif_with_scan(to_sarif(report, ROOT), report, scan_result(), ROOT)
     run = sarif["runs"][0]
-    (rule,) = run["tool"]["driver"]["rules"]
+    rule, skipped_rule = run["tool"]["driver"]["rules"]
     assert rule["id"] == "CKV_AWS_158" and "checkov" in rule["properties"]["tags"]
+    assert skipped_rule["id"] == "CKV_AWS_144"
     found, suppressed = run["results"]
     training_line = StackFileLines(Path(_Plan.source)).keys["training"]
     assert found["locations"][0]["physicalLocation"]["region"]["startLine"] == training_line
     assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "stacks/Pulumi.aws-prod.yaml"
     assert suppressed["suppressions"] == [{"kind": "external", "justification": "dr: one region"}]
+    assert suppressed["ruleIndex"] == 1
 
 
 def test_exit_2_with_a_clear_message_when_checkov_cannot_be_installed(tmp_path, monkeypatch):
