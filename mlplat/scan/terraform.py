@@ -93,8 +93,8 @@ class Reference(str):
 def translate_value(tf_type: str, name: str | None, value, references: dict[str, str]):
     """An input value with Terraform attribute names and references resolved (numbers as ints when whole)."""
     if isinstance(value, dict):
-        if name in MAP_ATTRIBUTES:
-            return {k: translate_value(tf_type, None, v, references) for k, v in value.items()}
+        if name in MAP_ATTRIBUTES:  # data (tags, labels, environment): literal values, never references
+            return {k: translate_value(tf_type, None, v, {}) for k, v in value.items()}
         return {attribute_name(tf_type, k): translate_value(tf_type, k, v, references)
                 for k, v in value.items() if v is not None}
     if isinstance(value, list):
@@ -148,8 +148,7 @@ def hcl_body(body: dict, map_names: set[str], indent: str = "  ") -> list[str]:
 
 
 def resource_label(name: str, used: set[str]) -> str:
-    """A Terraform resource name for a Pulumi name, unique across the document (checkov's terraform_json
-    runner reports resource checks as `resource.<name>` without the type)."""
+    """A Terraform resource name (letters, digits, `_`, `-`) for a Pulumi name, unique in the document."""
     label = re.sub(r"[^A-Za-z0-9_-]", "_", name)
     if not re.match(r"[A-Za-z_]", label):
         label = "r_" + label
@@ -159,24 +158,34 @@ def resource_label(name: str, used: set[str]) -> str:
     return label
 
 
-def mock_outputs(resource, region: str) -> dict[str, str]:
-    """The values the offline plan's mock engine answered for `resource` (id, name, ARN...): where another
-    resource's input carries one, the program passed that output, i.e. a reference."""
-    from mlplat.offline_plan.mocks import OFFLINE_ACCOUNT, _suffix
+# Which outputs of the mock engine a program passes on, and the Terraform attribute each one is.
+MOCK_OUTPUT_ATTRIBUTES = {"aws": {"arn": "arn"}, "gcp": {"name": "name", "email": "email", "selfLink": "self_link",
+                                                         "member": "member"}}
 
-    package, module, kind = (resource.type.split(":") + ["", ""])[:3]
-    physical = f"{resource.name}-{_suffix(resource.type + resource.name)}"
-    inputs = resource.inputs or {}
-    out = {physical: "id"}
-    if package == "aws":
-        service = module.split("/")[0]
-        out[f"arn:aws:{service}:{region}:{OFFLINE_ACCOUNT}:{kind.lower()}/{physical}"] = "arn"
-        if isinstance(inputs.get("name"), str):
-            out[inputs["name"]] = "id"
-    elif package == "gcp":
-        name = inputs.get("name") or inputs.get("accountId") or physical
-        out[str(name)] = "name"
+
+def mock_outputs(resource, mocks) -> dict[str, str]:
+    """The values the offline plan's mock engine answered for `resource` -> their Terraform attribute: where
+    another resource's input carries one, the program passed that output, i.e. a reference."""
+    from types import SimpleNamespace
+
+    package = resource.type.split(":")[0]
+    resource_id, state = mocks.new_resource(SimpleNamespace(typ=resource.type, name=resource.name,
+                                                            inputs=resource.inputs or {}))
+    out = {str(resource_id): "id"}
+    for key, attribute in MOCK_OUTPUT_ATTRIBUTES.get(package, {}).items():
+        if isinstance(state.get(key), str):
+            out.setdefault(state[key], attribute)
     return out
+
+
+def plan_mocks(plan):
+    """The mock engine the offline plan ran with (region from the spec, GCP project from the stack file)."""
+    from mlplat.offline_plan.mocks import PlanMocks
+    from mlplat.offline_plan.runner import OFFLINE_GCP_PROJECT
+    from mlplat.policy_run.results import stack_file_config
+
+    project = stack_file_config(plan.source).get("gcp:project", OFFLINE_GCP_PROJECT)
+    return PlanMocks(region=str((plan.spec or {}).get("region") or ""), gcp_project=str(project))
 
 
 MAP_NAMES = {snake(name) for name in MAP_ATTRIBUTES}
@@ -184,11 +193,11 @@ MAP_NAMES = {snake(name) for name in MAP_ATTRIBUTES}
 
 def translated_resources(plan) -> list[tuple[str, str, dict, object]]:
     """(Terraform type, resource name, attribute body, plan resource) for each translatable resource."""
-    region = str((plan.spec or {}).get("region") or "")
+    mocks = plan_mocks(plan)
     resources = [r for r in plan.custom_resources() if terraform_type(r.type)]
     used: set[str] = set()
     labels = {r.urn: (terraform_type(r.type), resource_label(r.name, used)) for r in resources}
-    outputs = {r.urn: mock_outputs(r, region) for r in resources}
+    outputs = {r.urn: mock_outputs(r, mocks) for r in resources}
     references: dict[str, str] = {}
     for r in resources:
         tf_type, label = labels[r.urn]
