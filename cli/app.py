@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "cli.commands.finops",
     "cli.commands.policy",
     "cli.commands.diff",
+    "cli.commands.scan",
 ]
 
 

@@ -1,0 +1,95 @@
+"""checkov over the six reference stacks and a deliberately bad plan, in ONE checkov run (the tool env is cached
+under ~/.cache/mlplat/tools). SKIPPED, saying so, when checkov cannot be installed on this machine.
+
+The prod stacks have real findings today (the components are fixed separately): they are listed below as
+known-open, and the test requires exactly them, so a new finding fails and a fixed one must be removed here.
+Everything else that checkov reports on the reference stacks is either in this list or in the documented skip
+list (mlplat/scan/skips.py, docs/scanning.md)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from mlplat.scan import scan_plans
+from mlplat.scan.skips import SKIPS
+from tests.support.plans import REFERENCE_STACKS, reference_plan
+from tests.support.scan import checkov_or_skip
+
+# Real findings, still open: the security issue's list (access logging, flow logs, default SG, key policy,
+# log-group key, IAM wildcards; GKE network policy and intranode visibility; ACR zones, HSM key) and the
+# checks not yet decided (see docs/scanning.md: "Open findings").
+KNOWN_OPEN = {
+    "aws-prod": {"CKV_AWS_18", "CKV2_AWS_11", "CKV2_AWS_12", "CKV2_AWS_64", "CKV_AWS_158", "CKV_AWS_290",
+                 "CKV_AWS_355", "CKV2_AWS_61", "CKV_AWS_338"},
+    "gcp-prod": {"CKV_GCP_62", "CKV_GCP_12", "CKV_GCP_61", "CKV2_GCP_18", "CKV2_GCP_33", "CKV_GCP_121",
+                 "CKV_GCP_13", "CKV_GCP_80"},
+    "azure-prod": {"CKV_AZURE_233", "CKV_AZURE_112", "CKV_AZURE_166", "CKV_AZURE_208", "CKV_AZURE_243"},
+    "aws-dev": {"CKV2_AWS_12", "CKV_AWS_158", "CKV_AWS_290", "CKV_AWS_355", "CKV2_AWS_61", "CKV_AWS_338",
+                "CKV_AWS_370"},
+    "gcp-dev": {"CKV_GCP_12", "CKV_GCP_61", "CKV2_GCP_18", "CKV2_GCP_24", "CKV2_GCP_33", "CKV2_GCP_34",
+                "CKV_GCP_121", "CKV_GCP_13", "CKV_GCP_20", "CKV_GCP_25", "CKV_GCP_26", "CKV_GCP_64", "CKV_GCP_80"},
+    "azure-dev": {"CKV_AZURE_233", "CKV_AZURE_166", "CKV_AZURE_243", "CKV2_AZURE_49", "CKV_AZURE_163"},
+}
+# What a deliberately bad plan must fail: IMDSv1 allowed, no scan on push, key rotation off.
+BAD_CHECKS = {"CKV_AWS_79", "CKV_AWS_163", "CKV_AWS_7"}
+
+
+def bad_plan():
+    plan = copy.deepcopy(reference_plan("aws-prod"))
+    plan.stack = "aws-bad"
+    for r in plan.resources:
+        if r.type == "aws:ec2/launchTemplate:LaunchTemplate":
+            r.inputs["metadataOptions"]["httpTokens"] = "optional"
+        elif r.type == "aws:ecr/repository:Repository":
+            r.inputs["imageScanningConfiguration"] = {"scanOnPush": False}
+        elif r.type == "aws:kms/key:Key":
+            r.inputs["enableKeyRotation"] = False
+    return plan
+
+
+@pytest.fixture(scope="module")
+def results():
+    checkov_or_skip()
+    plans = [reference_plan(stack) for stack in REFERENCE_STACKS] + [bad_plan()]
+    return {result.stack: result for result in scan_plans(plans)}
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_reference_stack_fails_only_known_open_checks(results, stack):
+    result = results[stack]
+    assert result.parsing_errors == []
+    assert result.passed, f"{stack}: checkov evaluated nothing: the translation produced no input it reads"
+    reported = {check: sorted(c.resource_name for c in result.failed if c.check == check)
+                for check in result.failed_ids()}
+    assert result.failed_ids() == KNOWN_OPEN[stack], f"{stack}: failed checks: {reported}"
+    assert all(c.urn and c.resource_type for c in result.failed + result.passed + result.skipped)
+
+
+@pytest.mark.parametrize("stack", REFERENCE_STACKS)
+def test_skipped_checks_are_the_documented_design_choices(results, stack):
+    result = results[stack]
+    allowed = {s.check for s in SKIPS if s.cloud == result.cloud and result.environment in s.environments}
+    assert {c.check for c in result.skipped} <= allowed
+    assert all(c.reason for c in result.skipped), "every skip carries its reason"
+
+
+def test_sampled_checks_ran_on_their_resources(results):
+    """A check that never ran on a resource would pass by omission: these must be evaluated (passed or failed)."""
+    ran = {(c.check, c.resource_type) for r in results.values() for c in r.passed + r.failed + r.skipped}
+    for pair in [("CKV_AWS_79", "aws:ec2/launchTemplate:LaunchTemplate"), ("CKV_AWS_163", "aws:ecr/repository:Repository"),
+                 ("CKV_AWS_290", "aws:iam/rolePolicy:RolePolicy"), ("CKV_AWS_7", "aws:kms/key:Key"),
+                 ("CKV_GCP_29", "gcp:storage/bucket:Bucket"), ("CKV_GCP_69", "gcp:container/nodePool:NodePool"),
+                 ("CKV_AZURE_35", "azure-native:storage:StorageAccount"),
+                 ("CKV_AZURE_110", "azure-native:keyvault:Vault"), ("CKV_AZURE_89", "azure-native:redis:Redis")]:
+        assert pair in ran, f"{pair[0]} never evaluated a {pair[1]}"
+
+
+def test_a_deliberately_bad_stack_fails_with_the_expected_checks(results):
+    result = results["aws-bad"]
+    assert BAD_CHECKS <= result.failed_ids()
+    assert result.failed_ids() - BAD_CHECKS == KNOWN_OPEN["aws-prod"]
+    violations = {(v.policy, v.resource_type) for v in result.violations()}
+    assert ("CKV_AWS_79", "aws:ec2/launchTemplate:LaunchTemplate") in violations
+    assert all(v.enforcement_level == "mandatory" for v in result.violations())
