@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from .base import EMAIL_PATTERN, NAME_PATTERN, SpecModel
+from .tenancy import GpuShare
 
 
 class FinOps(SpecModel):
@@ -46,3 +47,8 @@ class UseCase(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
     cost_center: str | None = Field(default=None, min_length=1, max_length=63)
     owner: str | None = Field(default=None, min_length=1, max_length=63)
+    budget: Budget | None = Field(default=None, description="Its own monthly budget, filtered on its use-case tag.")
+    gpu_share: GpuShare | None = Field(default=None, description="Its share of the training GPUs.")
+    max_endpoint_replicas: int | None = Field(
+        default=None, ge=1, le=100, description="Cap on max_replicas of each of its endpoints."
+    )

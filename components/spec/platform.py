@@ -25,6 +25,7 @@ from .posture import Encryption, Network
 from .registry import Registry
 from .regions import region_error
 from .scale_to_zero import scale_to_zero_blockers
+from .tenancy import check_use_cases
 from .training import GpuClass, Training
 from .vector_search import VectorSearch
 from .usage import Usage
@@ -56,6 +57,7 @@ class PlatformSpec(SpecModel):
         if problem:
             raise ValueError(f"region: {problem}")
         self._check_references()
+        check_use_cases(self)  # budgets, GPU shares and replica caps of the use cases (tenancy.py)
         self._check_endpoints()
         self._check_gpu_offerings()
         FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
