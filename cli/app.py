@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "cli.commands.policy",
     "cli.commands.diff",
     "cli.commands.scan",
+    "cli.commands.use_case",
 ]
 
 
