@@ -17,6 +17,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: rendering it with rich imports rich's markdown, syntax and table modules, which
+    # made `mlplat --help` cost nearly three times `import typer` (docs/performance.md).
+    rich_markup_mode=None,
 )
 
 # Each module has `register(app: typer.Typer) -> None` and adds its commands.
