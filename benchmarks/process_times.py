@@ -10,7 +10,8 @@ compare workers), wall seconds, peak RSS of the largest process, all from os.wai
 resource types, names, parents and inputs through the same SDK modules; the floor of `--help` is
 `python -c "import typer"`. Ratio = CPU / floor CPU.
 
---quick skips the heavy rows (100 endpoints, 50 use cases) and the dev stacks.
+--quick skips the dev stacks; --heavy-repeat N times the heavy rows (100 endpoints, 50 use cases) N times
+(0: skip them; default: --repeat).
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def verdict(key: str, timing: Timing) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="skip the heavy rows and the dev stacks")
+    parser.add_argument("--quick", action="store_true", help="skip the dev stacks")
+    parser.add_argument("--heavy-repeat", type=int, default=None, help="runs of the heavy rows (0: skip them)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--growth-cloud", choices=CLOUDS, default="aws")
     args = parser.parse_args()
@@ -154,12 +156,14 @@ def main() -> None:
         table.add(f"compare {EXAMPLE}", "", timing, floor, verdict("compare", timing))
 
         cloud = args.growth_cloud
-        points = [(1, 0), (10, 0), (30, 0)] + ([] if args.quick else [(100, 0), (0, 50)])
-        for endpoints, use_cases in points:
+        heavy_repeat = repeat if args.heavy_repeat is None else args.heavy_repeat
+        points = [(1, 0, repeat), (10, 0, repeat), (30, 0, repeat)] + ([(100, 0, heavy_repeat), (0, 50, heavy_repeat)]
+                                                                       if heavy_repeat else [])
+        for endpoints, use_cases, runs in points:
             spec = write_grown_spec(work, endpoints, use_cases)
             path, count = plan_json(["--config", str(spec), "--cloud", cloud], work, spec.stem)
-            floor = measure([*FLOOR, str(path)], repeat)
-            timing = measure([*MLPLAT, "plan", "--config", str(spec), "--cloud", cloud], repeat)
+            floor = measure([*FLOOR, str(path)], runs)
+            timing = measure([*MLPLAT, "plan", "--config", str(spec), "--cloud", cloud], runs)
             case = f"plan {use_cases} use cases" if use_cases else f"plan {endpoints} endpoints"
             table.add(f"{case} ({cloud})", count, timing, floor,
                       verdict("plan 100 endpoints", timing) if endpoints == 100 else "")
@@ -169,7 +173,7 @@ def main() -> None:
         for stack in (f"{c}-prod" for c in CLOUDS):
             table.add(f"plan {stack}, no bytecode", "", measure([*MLPLAT, "plan", "--stack", stack], repeat, env))
 
-    print(f"median of {repeat} runs; bytecode compiled: {bytecode_compiled()}; {os.cpu_count()} CPUs; "
+    print(f"median of {repeat} runs (heavy rows: {heavy_repeat}); bytecode compiled: {bytecode_compiled()}; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.1f} at the end")
     print(table.text(args.markdown))
 
