@@ -81,6 +81,7 @@ def _run(stack: str, loaded) -> Plan:
     from components.capabilities import CAPABILITIES, CAPABILITY_OF_COMPONENT
     from components.program import run as run_program
 
+    from .aliases import alias_urns_deferred
     from .mocks import PlanMocks
     from .recorder import RecordingMonitor
 
@@ -103,7 +104,8 @@ def _run(stack: str, loaded) -> Plan:
             return outputs.apply(lambda values: holder.__setitem__("outputs", values))
 
         try:
-            pulumi.runtime.mocks.test(program)()
+            with alias_urns_deferred():
+                pulumi.runtime.mocks.test(program)()
         except pulumi.RunError as error:
             raise SpecError(str(error).splitlines()[1:] or [str(error)]) from None
         except Exception as error:  # noqa: BLE001 - a program bug must still read as one clear line
