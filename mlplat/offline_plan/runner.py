@@ -81,6 +81,7 @@ def _run(stack: str, loaded) -> Plan:
     from components.capabilities import CAPABILITIES, CAPABILITY_OF_COMPONENT
     from components.program import run as run_program
 
+    from .aliases import alias_urns_deferred
     from .mocks import PlanMocks
     from .recorder import RecordingMonitor
 
@@ -90,6 +91,7 @@ def _run(stack: str, loaded) -> Plan:
         mocks = PlanMocks(region=spec.region, gcp_project=config.get("gcp:project", OFFLINE_GCP_PROJECT))
         monitor = RecordingMonitor(mocks)
         pulumi.runtime.set_all_config(config)
+        _ensure_event_loop()
         warnings = _CollectingLogger()
         pulumi.runtime.set_mocks(
             mocks, project="mlplat", stack=stack, preview=False, monitor=monitor, logger=warnings.logger
@@ -103,7 +105,8 @@ def _run(stack: str, loaded) -> Plan:
             return outputs.apply(lambda values: holder.__setitem__("outputs", values))
 
         try:
-            pulumi.runtime.mocks.test(program)()
+            with alias_urns_deferred():
+                pulumi.runtime.mocks.test(program)()
         except pulumi.RunError as error:
             raise SpecError(str(error).splitlines()[1:] or [str(error)]) from None
         except Exception as error:  # noqa: BLE001 - a program bug must still read as one clear line
@@ -154,6 +157,17 @@ def _run(stack: str, loaded) -> Plan:
         warnings=list(dict.fromkeys(warnings.messages)),
         spec=spec.model_dump(mode="json"),
     )
+
+
+def _ensure_event_loop() -> None:
+    """set_mocks creates the stack resource, which needs a current event loop; after `asyncio.run()` (in the
+    caller, or a library it used) the thread has none, and asyncio no longer creates one on demand."""
+    import asyncio
+
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _plain_outputs(value):
