@@ -160,3 +160,21 @@ def register(app: typer.Typer) -> None:
               "-" if r["gpu_share"] is None else ", ".join(f"{k} {v}" for k, v in r["gpu_share"].items()),
               "-" if r["max_endpoint_replicas"] is None else str(r["max_endpoint_replicas"]),
               ", ".join(r["named_by"]) or "-"] for r in rows]))
+
+
+def emit_chargeback(estimate, plan, format: str) -> None:
+    """`mlplat cost --by use-case`: the estimate allocated to the use cases (table, json or csv)."""
+    from components.spec import parse_spec
+
+    from mlplat.tenancy.chargeback import chargeback, render_table
+
+    spec = parse_spec(plan.spec, plan.source)  # the plan's spec is the validated one, rendered on its cloud
+    report = chargeback(estimate, spec, plan.stack)
+    if format == "json":
+        typer.echo(report.to_json())
+    elif format == "csv":
+        typer.echo(report.to_csv(), nl=False)
+    elif format == "table":
+        typer.echo(render_table(report))
+    else:
+        fail(f"--by use-case has no {format} format (table, json, csv)", EXIT_USAGE)
