@@ -27,6 +27,7 @@ CAPABILITIES: list[Capability] = [
     Capability("endpoints", "Endpoint", lambda s: [(e.name, e) for e in s.endpoints]),
     Capability("vector_search", "VectorSearch", lambda s: [("vectors", s.vector_search)] if s.vector_search else []),
     Capability("budget", "Budget", lambda s: [("budget", s.budget)] if s.budget else []),
+    Capability("use_cases", "UseCase", lambda s: [(u.name, u) for u in s.use_cases]),
 ]
 BASE = Capability("base", "Base", lambda s: [("base", None)])
 

@@ -63,3 +63,13 @@ def check_use_cases(spec) -> None:
             f"use_cases: the GPU shares add up to {total:.0%} of the training capacity ({capacity} GPUs); "
             "they must not exceed 100%"
         )
+
+
+def use_case_prefix(name: str) -> str:
+    """A use case's own prefix in the platform's data and artifacts storage."""
+    return f"use-cases/{name}/"
+
+
+def share_identifier(name: str) -> str:
+    """A use case's fair-share identifier (AWS Batch: alphanumeric only, so the hyphens go)."""
+    return name.replace("-", "")

@@ -50,9 +50,9 @@ ROWS = (
     row("aws:efs/fileSystem:FileSystem", "training", unpriced("file system storage is not in the usage model"),
         tags=T, stateful=True),
     # Identity
-    row("aws:iam/role:Role", ("base", "feature_store", "training"), FREE, tags=T,
+    row("aws:iam/role:Role", ("base", "feature_store", "training", "use_cases"), FREE, tags=T,
         readers={"iam": r.role_inline_policies}),
-    row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search"), FREE,
+    row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search", "use_cases"), FREE,
         readers=IAM_DOCUMENT),
     row("aws:iam/policy:Policy", "base", FREE, tags=T, readers=IAM_DOCUMENT),
     row("aws:iam/userPolicy:UserPolicy", "base", FREE, readers=IAM_DOCUMENT),
@@ -69,6 +69,7 @@ ROWS = (
         roles={"training-capacity"}, readers=r.TRAINING),
     row("aws:batch/jobQueue:JobQueue", "training", FREE, tags=T),
     row("aws:batch/jobDefinition:JobDefinition", "training", FREE, tags=T),
+    row("aws:batch/schedulingPolicy:SchedulingPolicy", "training", FREE, tags=T),
     row("aws:cloudwatch/logGroup:LogGroup", "training", usage_only("billed per GB ingested and stored"), tags=T),
     row("aws:sagemaker/domain:Domain", "training", FREE, tags=T),
     row("aws:sagemaker/userProfile:UserProfile", "training", FREE, tags=T),
@@ -86,7 +87,7 @@ ROWS = (
         tags=T, stateful=True, readers={"encryption": r.ecr_encryption}),
     row("aws:ecr/lifecyclePolicy:LifecyclePolicy", ("registry", "training"), FREE),
     row("aws:ecr/repositoryPolicy:RepositoryPolicy", "base", FREE),
-    row("aws:sagemaker/modelPackageGroup:ModelPackageGroup", "registry", FREE, tags=T, stateful=True),
+    row("aws:sagemaker/modelPackageGroup:ModelPackageGroup", ("registry", "use_cases"), FREE, tags=T, stateful=True),
     row("aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", "registry", FREE),
     # Endpoints
     row("aws:sagemaker/model:Model", "endpoints", FREE, tags=T, readers={"public_network": r.model_network}),
@@ -109,9 +110,14 @@ ROWS = (
     row("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "vector_search",
         priced("hourly_per_subnet", sku="vpc/interface-endpoint-az")),
     # Budget
-    row("aws:budgets/budget:Budget", "budget", free("budgets without actions are free"), tags=T, roles={"budget"},
+    row("aws:budgets/budget:Budget", ("budget", "use_cases"), free("budgets without actions are free"), tags=T, roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
     row("aws:costexplorer/costAllocationTag:CostAllocationTag", "budget", FREE),
+    # Cost Anomaly Detection "is available at no additional cost" (aws.amazon.com/aws-cost-management/
+    # aws-cost-anomaly-detection/, read 2026-11-29).
+    row("aws:costexplorer/anomalyMonitor:AnomalyMonitor", "use_cases", free("Cost Anomaly Detection is free"), tags=T),
+    row("aws:costexplorer/anomalySubscription:AnomalySubscription", "use_cases", free("Cost Anomaly Detection is free"),
+        tags=T),
     row("aws:sns/topic:Topic", "budget", usage_only("billed per notification"), tags=T),
     row("aws:sns/topicSubscription:TopicSubscription", "budget", FREE),
 )
