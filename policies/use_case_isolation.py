@@ -27,7 +27,10 @@ from components.spec.tenancy import share_identifier, use_case_prefix
 
 USE_CASE_COMPONENT = re.compile(r"^mlplat:[a-z0-9-]+:UseCase$")
 # Inputs that carry a resource's physical name (what a grant names it by).
-NAME_INPUTS = ("name", "featureGroupName", "modelPackageGroupName", "endpointName", "bucket", "accountId")
+NAME_INPUTS = ("name", "featureGroupName", "modelPackageGroupName", "endpointName", "computeName", "bucket",
+               "accountId")
+# Azure resource kinds (the scope's last type segment) a use case may be granted on, by name.
+AZURE_OWN_KINDS = ("onlineEndpoints", "featuresets", "models", "computes")
 
 
 def owner_of(resource: Any) -> str | None:
@@ -37,8 +40,10 @@ def owner_of(resource: Any) -> str | None:
         if USE_CASE_COMPONENT.match(node.resource_type or ""):
             return node.name
         node = getattr(node, "parent", None)
-    tags = tags_of(resource.resource_type, resource.props) or {}
-    return tags.get("use-case") if isinstance(tags, dict) else None
+    for tags in (tags_of(resource.resource_type, resource.props), plain(get(resource.props, "properties.tags", None))):
+        if isinstance(tags, dict) and tags.get("use-case"):
+            return tags["use-case"]
+    return None
 
 
 def owners_by_name(resources: Iterable[Any]) -> dict[str, set]:
@@ -108,8 +113,54 @@ def aws_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[str]
     return problems
 
 
+def _named(kind: str, name: str, use_case: str, names: dict[str, set]) -> list[str]:
+    owners = names.get(name.lower())
+    if not owners:
+        return [f"names {kind} {name}, not a resource of this stack"]
+    if owners != {use_case}:
+        return [f"reaches {kind} {name} of {', '.join(sorted(o or '(shared)' for o in owners - {use_case}))}"]
+    return []
+
+
+def azure_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[str]:
+    scope = plain(get(resource.props, "scope", None))
+    if not isinstance(scope, str):
+        return []
+    parts = scope.rstrip("/").split("/")
+    kind, name = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", "")
+    if kind == "containers":
+        condition = plain(get(resource.props, "condition", None)) or ""
+        if f"StringStartsWith '{use_case_prefix(use_case)}'" not in condition:
+            return [f"reaches container {name} beyond its path {use_case_prefix(use_case)}"]
+        return []
+    if kind in AZURE_OWN_KINDS:
+        return _named(kind, name, use_case, names)
+    return [f"is assigned at {scope}, not one of its own resources"]
+
+
+def gcp_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[str]:
+    props = resource.props
+    member_of = {k: plain(get(props, k, None)) for k in ("bucket", "endpoint", "featureGroup", "project")}
+    if member_of["bucket"]:
+        expression = plain(get(props, "condition.expression", None)) or ""
+        if f"/objects/{use_case_prefix(use_case)}" not in expression:
+            return [f"reaches bucket {member_of['bucket']} beyond its prefix {use_case_prefix(use_case)}"]
+        return []
+    for key in ("endpoint", "featureGroup"):
+        if isinstance(member_of[key], str):
+            return _named(key, member_of[key].rstrip("/").split("/")[-1], use_case, names)
+    return [f"grants {plain(get(props, 'role', None))} beyond its own resources"]
+
+
 # Grant readers per resource type of a use-case component's grants.
-GRANT_READERS = {"aws:iam/rolePolicy:RolePolicy": aws_grants}
+GRANT_READERS = {
+    "aws:iam/rolePolicy:RolePolicy": aws_grants,
+    "azure-native:authorization:RoleAssignment": azure_grants,
+    "gcp:storage/bucketIAMMember:BucketIAMMember": gcp_grants,
+    "gcp:vertex/aiEndpointIamMember:AiEndpointIamMember": gcp_grants,
+    "gcp:vertex/aiFeatureGroupIamMember:AiFeatureGroupIamMember": gcp_grants,
+    "gcp:projects/iAMMember:IAMMember": gcp_grants,
+}
 
 
 def violations(resources: list) -> list[tuple[str, str]]:

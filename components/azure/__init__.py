@@ -6,6 +6,7 @@ from .feature_store import FeatureStore  # noqa: F401  (feature store)
 from .registry import ModelRegistry  # noqa: F401  (model registry)
 from .endpoint import Endpoint  # noqa: F401  (endpoints)
 from .training import TrainingCluster  # noqa: F401  (training)
+from .use_case import UseCase  # noqa: F401  (use cases)
 from .vector_search import VectorSearch  # noqa: F401  (vector search)
 
 __all__ = ["Base"]
