@@ -23,7 +23,7 @@ import pulumi_aws as aws
 from ..component import PlatformComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
-from ..spec.vector_limits import VECTOR_LIMITS
+from .cloud import VECTOR_LIMITS
 from . import iam
 from .buckets import hardened_bucket
 
@@ -59,7 +59,7 @@ def index_mapping(dimensions: int, metric: str) -> dict:
                     "method": {
                         "name": "hnsw",
                         "engine": "faiss",
-                        "space_type": VECTOR_LIMITS["aws"].metrics[metric],
+                        "space_type": VECTOR_LIMITS.metrics[metric],
                         "parameters": {"m": 16, "ef_construction": 512},
                     },
                 },
@@ -216,7 +216,7 @@ class VectorSearch(PlatformComponent):
                 "index_mapping": json.dumps(mapping, sort_keys=True),
                 "dimensions": vector_search.dimensions,
                 "metric": vector_search.metric,
-                "space_type": VECTOR_LIMITS["aws"].metrics[vector_search.metric],
+                "space_type": VECTOR_LIMITS.metrics[vector_search.metric],
                 "kms_key_arn": base.key_arn,
             }
         )

@@ -13,7 +13,7 @@ import pulumi_gcp as gcp
 
 from ..component import PlatformComponent
 from ..context import PlatformContext
-from ..spec.vector_limits import GCP_FEATURE_NORM, GCP_SHARD, VECTOR_LIMITS
+from .cloud import FEATURE_NORM, SHARD, VECTOR_LIMITS
 
 APPROXIMATE_NEIGHBORS = 150
 
@@ -33,9 +33,9 @@ class VectorSearch(PlatformComponent):
         labels = ctx.tags(use_case=vector_search.use_case)
         region = ctx.spec.region
         after_apis = dict(depends_on=base.services)
-        shard_size, machine_type = GCP_SHARD[vector_search.tier]
-        distance = VECTOR_LIMITS["gcp"].metrics[vector_search.metric]
-        feature_norm = GCP_FEATURE_NORM[vector_search.metric]
+        shard_size, machine_type = SHARD[vector_search.tier]
+        distance = VECTOR_LIMITS.metrics[vector_search.metric]
+        feature_norm = FEATURE_NORM[vector_search.metric]
         dev = ctx.spec.environment.value == "dev"
         min_replicas = vector_search.replicas
         max_replicas = min_replicas if dev else 2 * min_replicas

@@ -85,14 +85,12 @@ def parse_spec(
         raise SpecError([f"{source}: {prefix or '(top level)'}: expected a mapping, got {type(raw).__name__}"])
     raw = dict(raw)
     if cloud is not None:
-        try:
-            target = Cloud(cloud)
-        except ValueError:
-            raise SpecError([f"{source}: --cloud: {cloud!r} is not one of aws, azure, gcp"]) from None
-        try:
-            source_cloud = Cloud(raw.get("cloud"))
-        except ValueError:
-            source_cloud = None
+        from ..registry import CLOUDS
+
+        if cloud not in CLOUDS:
+            raise SpecError([f"{source}: --cloud: {cloud!r} is not one of {', '.join(CLOUDS.names())}"]) from None
+        target = Cloud(cloud)
+        source_cloud = Cloud(raw["cloud"]) if isinstance(raw.get("cloud"), str) and raw["cloud"] in CLOUDS else None
         if region is None and source_cloud is not None and isinstance(raw.get("region"), str):
             region = equivalent_region(raw["region"], source_cloud, target)
             if region is None:

@@ -58,9 +58,9 @@ class PlatformSpec(SpecModel):
         self._check_references()
         self._check_endpoints()
         self._check_gpu_offerings()
-        FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store (issue 4)
+        FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
-        VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults (issue 6)
+        VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
@@ -109,7 +109,6 @@ class PlatformSpec(SpecModel):
 
     def _check_gpu_offerings(self) -> None:
         """GPU class x count must be a shape the chosen cloud offers (data: components/catalog/)."""
-        # gpu-offering-check: the GPU catalog (components/catalog/gpus.yaml) decides (issue 3)
         from ..catalog.gpus import offered, offering_error
 
         cloud = self.cloud.value
