@@ -33,6 +33,19 @@ class CloudFeature(enum.Enum):
     FEATURE_SPEC_UPLOAD = "feature set specs uploaded by the deployment"
 
 
+def components_by_capability(*classes: type) -> dict[str, type]:
+    """Capability key -> class, each class placed by the contract it subclasses (components/contract.py)."""
+    from .capabilities import CAPABILITIES
+
+    found: dict[str, type] = {}
+    for cls in classes:
+        capability = next((c for c in CAPABILITIES if issubclass(cls, c.contract)), None)
+        if capability is None:
+            raise TypeError(f"{cls.__qualname__} subclasses no capability contract of components/contract.py")
+        found[capability.key] = cls
+    return found
+
+
 class CloudFeatureUnsupported(ValueError):
     """A spec asks for a feature the cloud declares it lacks."""
 

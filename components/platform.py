@@ -29,15 +29,19 @@ class Platform(pulumi.ComponentResource):
 
         self.base = cloud.base_component()("base", self.ctx, opts=child)
         self.capability_outputs: dict[str, dict] = {"base": self.base.outputs}
-        self.unbuilt: list[str] = []
+        self.unbuilt: dict[str, str] = {}  # capability key -> why this cloud does not build it
         components = cloud.capability_components()
+        declared = cloud.unsupported_capabilities()
         for capability in CAPABILITIES:
             items = capability.items(spec)
             component_class = components.get(capability.key)
             if items and component_class is None:
                 # Never silent: the plan lists this, and `pulumi up` warns.
-                self.unbuilt.append(capability.key)
-                pulumi.log.warn(f"{capability.key}: not built on {spec.cloud.value} by this version of mlplat", self)
+                reason = declared.get(capability.key, "not built by this version of mlplat")
+                self.unbuilt[capability.key] = reason
+                where = f"{reason} on {spec.cloud.value}" if capability.key in declared else (
+                    f"not built on {spec.cloud.value} by this version of mlplat")
+                pulumi.log.warn(f"{capability.key}: {where}", self)
                 continue
             built = {}
             for logical_name, item in items:

@@ -15,9 +15,11 @@ import pulumi
 import pulumi_aws as aws
 
 from ..catalog.gpus import cpu_shape_details, endpoint_shape
+from .base import Base
 from .cloud import AwsCloud
-from ..component import PlatformComponent
+from ..contract import EndpointComponent
 from ..context import PlatformContext
+from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 
 # SageMaker's prebuilt scikit-learn serving image (sagemaker-scikit-learn), account per region.
@@ -73,11 +75,18 @@ def default_image(region: str) -> str:
     return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:{SKLEARN_IMAGE_TAG}"
 
 
-class Endpoint(PlatformComponent):
+class Endpoint(EndpointComponent):
     CLOUD = "aws"
     COMPONENT = "Endpoint"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        endpoint: EndpointSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         tags = ctx.tags(use_case=endpoint.use_case)
         region = ctx.spec.region

@@ -20,9 +20,11 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from ..component import PlatformComponent
+from ..contract import VectorSearchComponent
 from ..context import PlatformContext
+from ..spec.vector_search import VectorSearchSpec
 from ..naming import bounded_name
+from .base import Base
 from .cloud import VECTOR_LIMITS
 from . import iam
 from .buckets import hardened_bucket
@@ -72,11 +74,18 @@ def index_mapping(dimensions: int, metric: str) -> dict:
     }
 
 
-class VectorSearch(PlatformComponent):
+class VectorSearch(VectorSearchComponent):
     CLOUD = "aws"
     COMPONENT = "VectorSearch"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        vector_search: VectorSearchSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         self.ctx = ctx
         tags = ctx.tags(use_case=vector_search.use_case)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..cloud import CloudFeature, CloudProvider, TagRules
+from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -70,10 +70,7 @@ class AzureCloud(CloudProvider):
         from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return {
-            "training": TrainingCluster, "feature_store": FeatureStore, "registry": ModelRegistry,
-            "endpoints": Endpoint, "vector_search": VectorSearch, "budget": Budget,
-        }
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget)
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"

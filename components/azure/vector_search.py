@@ -14,8 +14,10 @@ import json
 import pulumi
 import pulumi_azure_native as azure
 
-from ..component import PlatformComponent
+from ..contract import VectorSearchComponent
 from ..context import PlatformContext
+from ..spec.vector_search import VectorSearchSpec
+from .base import Base
 from .cloud import SEARCH_PARTITIONS, SEARCH_SKU, VECTOR_LIMITS
 from . import roles
 from .naming import unique_name
@@ -60,11 +62,18 @@ def index_definition(dimensions: int, metric: str, encryption_key: dict | None =
     return definition
 
 
-class VectorSearch(PlatformComponent):
+class VectorSearch(VectorSearchComponent):
     CLOUD = "azure"
     COMPONENT = "VectorSearch"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        vector_search: VectorSearchSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         self.ctx = ctx
         tags = ctx.tags(use_case=vector_search.use_case)

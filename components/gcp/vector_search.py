@@ -11,8 +11,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..component import PlatformComponent
+from ..contract import VectorSearchComponent
 from ..context import PlatformContext
+from ..spec.vector_search import VectorSearchSpec
+from .base import Base
 from .cloud import FEATURE_NORM, SHARD, VECTOR_LIMITS
 
 APPROXIMATE_NEIGHBORS = 150
@@ -23,11 +25,18 @@ def deployed_index_id(ctx: PlatformContext) -> str:
     return ctx.name("vectors").replace("-", "_")
 
 
-class VectorSearch(PlatformComponent):
+class VectorSearch(VectorSearchComponent):
     CLOUD = "gcp"
     COMPONENT = "VectorSearch"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        vector_search: VectorSearchSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         self.ctx = ctx
         labels = ctx.tags(use_case=vector_search.use_case)

@@ -49,12 +49,12 @@ def neutral_tags(spec, use_case: str | None = None) -> dict[str, tuple[str, str]
     return tags
 
 
-def cloud_tags(spec, cloud: Cloud | None = None, use_case: str | None = None) -> dict[str, str]:
+def cloud_tags(spec, cloud: str | None = None, use_case: str | None = None) -> dict[str, str]:
     """The normalised tags (AWS, Azure) or labels (GCP) to pass to every taggable resource."""
     from ..registry import cloud_of
 
-    cloud = cloud or spec.cloud
-    rules = cloud_of(cloud).tag_rules()
+    provider = cloud_of(cloud or spec.cloud)
+    rules = provider.tag_rules()
     result: dict[str, str] = {}
     origin: dict[str, str] = {}
     fold = (lambda k: k.lower()) if rules.case_insensitive_keys else (lambda k: k)
@@ -64,12 +64,12 @@ def cloud_tags(spec, cloud: Cloud | None = None, use_case: str | None = None) ->
             other = next(k for k in origin if fold(k) == fold(out_key))
             raise TagError(
                 field,
-                f"tag {key!r} and tag {origin[other]!r} both become {out_key!r} on {cloud.value}; rename one",
+                f"tag {key!r} and tag {origin[other]!r} both become {out_key!r} on {provider.name}; rename one",
             )
         if out_key in rules.reserved_keys:
-            raise TagError(field, f"{out_key!r} is reserved on {cloud.value}")
+            raise TagError(field, f"{out_key!r} is reserved on {provider.name}")
         result[out_key] = rules.normalise_value(value, field)
         origin[out_key] = key
     if len(result) > rules.max_tags:
-        raise TagError("finops.tags", f"{len(result)} tags exceed the {cloud.value} limit of {rules.max_tags}")
+        raise TagError("finops.tags", f"{len(result)} tags exceed the {provider.name} limit of {rules.max_tags}")
     return result

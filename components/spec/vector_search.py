@@ -19,7 +19,7 @@ Metric = Literal["cosine", "dot_product", "euclidean"]
 Tier = Literal["small", "medium", "large"]
 
 
-class VectorSearch(SpecModel):
+class VectorSearchSpec(SpecModel):
     dimensions: int = Field(
         ge=2,
         le=ABSOLUTE_MAX_DIMENSIONS,

@@ -1,4 +1,4 @@
-"""The same spec on AWS, Azure and GCP side by side: resources per capability, idle and loaded monthly
+"""The same spec on every registered cloud (components/registry.py) side by side: resources per capability, idle and loaded monthly
 cost (the spec's `usage:` assumptions), and the capability gaps per cloud."""
 
 from __future__ import annotations
@@ -6,9 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .estimate import Estimate, estimate_plan
-
-CLOUDS = ("aws", "azure", "gcp")
-
 
 @dataclass
 class CloudColumn:
@@ -40,10 +37,11 @@ class CloudColumn:
 def compare(plan_for_cloud, usage: dict | None = None) -> list[CloudColumn]:
     """`plan_for_cloud(cloud) -> Plan` (raises SpecError when the spec cannot be rendered there)."""
     from mlplat.offline_plan.runner import PlanError
+    from components.registry import cloud_names
     from components.spec import SpecError
 
     columns = []
-    for cloud in CLOUDS:
+    for cloud in cloud_names():
         column = CloudColumn(cloud)
         try:
             plan = plan_for_cloud(cloud)
