@@ -86,6 +86,7 @@ def _run(stack: str, loaded) -> Plan:
     spec = loaded.spec
     config = _stack_config(loaded)
     with _LOCK:
+        _ensure_event_loop()
         mocks = PlanMocks(region=spec.region, config=config)
         monitor = RecordingMonitor(mocks)
         pulumi.runtime.set_all_config(config)
@@ -151,6 +152,17 @@ def _run(stack: str, loaded) -> Plan:
         warnings=list(dict.fromkeys(warnings.messages)),
         spec=spec.model_dump(mode="json"),
     )
+
+
+def _ensure_event_loop() -> None:
+    """Pulumi's mock runtime creates futures on the thread's current loop; a caller that ran
+    `asyncio.run` before leaves the thread without one."""
+    import asyncio
+
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _plain_outputs(value):
