@@ -14,11 +14,12 @@ import pulumi
 import pulumi_aws as aws
 
 from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..contract import TrainingComponent
 from ..context import PlatformContext
+from .base import Base
 from .gpu_shares import fair_share_queue
 from .repositories import hardened_repository
-from ..spec.training import Training
+from ..spec.training import TrainingSpec
 from . import iam
 
 CHECKPOINT_PREFIX = "checkpoints"
@@ -45,7 +46,7 @@ UNPLACEABLE_REASONS = (
 )
 
 
-class TrainingCluster(PlatformComponent):
+class TrainingCluster(TrainingComponent):
     CLOUD = "aws"
     COMPONENT = "TrainingCluster"
 
@@ -53,8 +54,8 @@ class TrainingCluster(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
-        training: Training,
+        base: Base,
+        training: TrainingSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)

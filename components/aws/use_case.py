@@ -16,7 +16,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from ..component import PlatformComponent
+from ..contract import UseCaseComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
 from ..spec.finops import UseCase as UseCaseSpec
@@ -34,7 +34,7 @@ MODEL_ACTIONS = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage
 ANOMALY_IMPACT_PERCENT_OF_BUDGET = 5
 
 
-class UseCase(PlatformComponent):
+class UseCase(UseCaseComponent):
     CLOUD = "aws"
     COMPONENT = "UseCase"
 

@@ -12,9 +12,10 @@ import pulumi
 import pulumi_azure_native as azure
 
 from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..contract import TrainingComponent
 from ..context import PlatformContext
-from ..spec.training import Training
+from ..spec.training import TrainingSpec
+from .base import Base
 
 CHECKPOINT_PREFIX = "checkpoints"
 CHECKPOINT_DATASTORE = "training_checkpoints"  # datastore names: letters, digits and underscores
@@ -30,7 +31,7 @@ def compute_name(prefix: str) -> str:
     return prefix[: 24 - len("-gpu")].rstrip("-") + "-gpu"
 
 
-def cluster_properties(ctx: PlatformContext, shape, training: Training, max_nodes: int, purpose: str = "") -> dict:
+def cluster_properties(ctx: PlatformContext, shape, training: TrainingSpec, max_nodes: int, purpose: str = "") -> dict:
     """An AmlCompute cluster of `shape` scaling from 0 to `max_nodes` (the platform's, or a use case's share)."""
     # The base workspace isolates its managed computes in its managed virtual network (outbound only
     # to approved targets when private). Azure ML rejects a customer subnet on a compute in such a
@@ -55,7 +56,7 @@ def cluster_properties(ctx: PlatformContext, shape, training: Training, max_node
     }
 
 
-class TrainingCluster(PlatformComponent):
+class TrainingCluster(TrainingComponent):
     CLOUD = "azure"
     COMPONENT = "TrainingCluster"
 
@@ -63,8 +64,8 @@ class TrainingCluster(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
-        training: Training,
+        base: Base,
+        training: TrainingSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)

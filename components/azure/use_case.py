@@ -21,7 +21,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..contract import UseCaseComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
 from ..spec.finops import UseCase as UseCaseSpec
@@ -55,7 +55,7 @@ def path_condition(prefix: str) -> str:
             f"StringStartsWith '{prefix}'))")
 
 
-class UseCase(PlatformComponent):
+class UseCase(UseCaseComponent):
     CLOUD = "azure"
     COMPONENT = "UseCase"
 

@@ -15,7 +15,7 @@ class FinOps(SpecModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags carried by every resource.")
 
 
-class Budget(SpecModel):
+class BudgetSpec(SpecModel):
     monthly_usd: float = Field(gt=0)
     alert_thresholds_percent: list[int] = Field(default_factory=lambda: [50, 80, 100], min_length=1)
     notify: list[str] = Field(default_factory=list)
@@ -47,7 +47,7 @@ class UseCase(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
     cost_center: str | None = Field(default=None, min_length=1, max_length=63)
     owner: str | None = Field(default=None, min_length=1, max_length=63)
-    budget: Budget | None = Field(default=None, description="Its own monthly budget, filtered on its use-case tag.")
+    budget: BudgetSpec | None = Field(default=None, description="Its own monthly budget, filtered on its use-case tag.")
     gpu_share: GpuShare | None = Field(default=None, description="Its share of the training GPUs.")
     max_endpoint_replicas: int | None = Field(
         default=None, ge=1, le=100, description="Cap on max_replicas of each of its endpoints."
