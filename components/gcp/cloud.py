@@ -81,9 +81,10 @@ class GcpCloud(CloudProvider):
         from .feature_store import FeatureStore
         from .registry import ModelRegistry
         from .training import TrainingCluster
+        from .use_case import UseCase
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget, UseCase)
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"

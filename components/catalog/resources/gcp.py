@@ -20,7 +20,7 @@ ROWS = (
     row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training"), FREE),
     row("gcp:projects/iAMCustomRole:IAMCustomRole", "registry", FREE),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
-    row("gcp:serviceaccount/account:Account", ("base", "training"), FREE),
+    row("gcp:serviceaccount/account:Account", ("base", "training", "use_cases"), FREE),
     row("gcp:serviceaccount/iAMMember:IAMMember", "training", FREE),
     row("gcp:serviceaccount/key:Key", "base", FREE, readers={"local_auth": r.service_account_key}),
     row("gcp:kms/keyRing:KeyRing", "base", FREE, stateful=True),
@@ -30,7 +30,7 @@ ROWS = (
     row("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", "base", FREE),
     row("gcp:storage/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="storage/standard"), tags=L,
         stateful=True, readers={"encryption": r.BUCKET_ENCRYPTION, "public_access": r.bucket_public_access}),
-    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search"), FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "use_cases"), FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMBinding:BucketIAMBinding", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketAccessControl:BucketAccessControl", "base", FREE, readers=BUCKET_GRANT),
@@ -57,6 +57,7 @@ ROWS = (
     row("gcp:bigquery/dataset:Dataset", ("endpoints", "feature_store"), FREE, tags=L, stateful=True),
     row("gcp:bigquery/table:Table", ("endpoints", "feature_store"), FREE, tags=L),
     row("gcp:bigquery/datasetIamMember:DatasetIamMember", "feature_store", FREE),
+    row("gcp:vertex/aiFeatureGroupIamMember:AiFeatureGroupIamMember", "use_cases", FREE),
     row("gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore", "feature_store", priced("feature_online_store"),
         tags=L, stateful=True, readers=VERTEX_CMK),
     row("gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview", "feature_store", FREE, tags=L),
@@ -85,9 +86,9 @@ ROWS = (
     row("gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex", "vector_search",
         priced("deployed_index")),
     # Budget
-    row("gcp:billing/budget:Budget", "budget", free("billing budgets are free"), roles={"budget"},
+    row("gcp:billing/budget:Budget", ("budget", "use_cases"), free("billing budgets are free"), roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
-    row("gcp:monitoring/notificationChannel:NotificationChannel", "budget", FREE, tags="userLabels"),
+    row("gcp:monitoring/notificationChannel:NotificationChannel", ("budget", "use_cases"), FREE, tags="userLabels"),
 )
 
 # mlplat's dynamic provider deploying model versions onto a Vertex AI endpoint (one entry per version).
