@@ -25,7 +25,7 @@ from .component import PlatformComponent
 from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec
-from .spec.finops import UseCase as UseCaseSpec
+from .spec.finops import UseCaseSpec
 from .spec.registry import RegistrySpec
 from .spec.training import TrainingSpec
 from .spec.vector_search import VectorSearchSpec

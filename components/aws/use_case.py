@@ -19,7 +19,7 @@ import pulumi_aws as aws
 from ..contract import UseCaseComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
-from ..spec.finops import UseCase as UseCaseSpec
+from ..spec.finops import UseCaseSpec
 from ..spec.tenancy import share_identifier, use_case_prefix
 from . import iam
 from .budget import budget_notifications, cost_filter

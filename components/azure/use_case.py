@@ -24,7 +24,7 @@ from ..catalog.gpus import shape_for
 from ..contract import UseCaseComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
-from ..spec.finops import UseCase as UseCaseSpec
+from ..spec.finops import UseCaseSpec
 from ..spec.tenancy import use_case_prefix
 from . import roles
 from .base import workspace_name

@@ -20,7 +20,7 @@ import pulumi_gcp as gcp
 from ..context import PlatformContext
 from ..contract import UseCaseComponent
 from ..naming import bounded_name
-from ..spec.finops import UseCase as UseCaseSpec
+from ..spec.finops import UseCaseSpec
 from ..spec.tenancy import use_case_prefix
 from .budget import billing_account, billing_budget
 from .feature_store import bq_name

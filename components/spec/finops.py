@@ -41,7 +41,7 @@ class BudgetSpec(SpecModel):
         return value
 
 
-class UseCase(SpecModel):
+class UseCaseSpec(SpecModel):
     """A use case sharing the platform; its resources carry a `use-case` tag for chargeback."""
 
     name: str = Field(pattern=NAME_PATTERN)

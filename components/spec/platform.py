@@ -20,7 +20,7 @@ from pydantic import Field, model_validator
 from .base import NAME_PATTERN, Cloud, Environment, SpecModel
 from .endpoints import EndpointSpec
 from .features import FeatureStoreSpec
-from .finops import BudgetSpec, FinOps, UseCase
+from .finops import BudgetSpec, FinOps, UseCaseSpec
 from .posture import Encryption, Network
 from .registry import RegistrySpec
 from .regions import region_error
@@ -41,7 +41,7 @@ class PlatformSpec(SpecModel):
     protect: bool | None = Field(default=None, description="Protect stateful resources; default true in prod.")
     finops: FinOps
     budget: BudgetSpec | None = None
-    use_cases: list[UseCase] = Field(default_factory=list)
+    use_cases: list[UseCaseSpec] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
     feature_store: FeatureStoreSpec | None = None
@@ -155,5 +155,5 @@ class PlatformSpec(SpecModel):
         """`<name>-<environment>`: the stem of every physical resource name."""
         return f"{self.name}-{self.environment.value}"
 
-    def use_case(self, name: str | None) -> UseCase | None:
+    def use_case(self, name: str | None) -> UseCaseSpec | None:
         return next((u for u in self.use_cases if u.name == name), None) if name else None
