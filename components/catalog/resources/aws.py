@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, free, priced, row, unpriced, usage_only
 from . import aws_readers as r
+from . import use_case_grants as grants
 
 T = "tags"
 IAM_DOCUMENT = {"iam": r.policy_document}
@@ -53,7 +54,7 @@ ROWS = (
     row("aws:iam/role:Role", ("base", "feature_store", "training", "use_cases"), FREE, tags=T,
         readers={"iam": r.role_inline_policies}),
     row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search", "use_cases"), FREE,
-        readers=IAM_DOCUMENT),
+        readers={**IAM_DOCUMENT, "use_case_grants": grants.AWS}),
     row("aws:iam/policy:Policy", "base", FREE, tags=T, readers=IAM_DOCUMENT),
     row("aws:iam/userPolicy:UserPolicy", "base", FREE, readers=IAM_DOCUMENT),
     row("aws:iam/groupPolicy:GroupPolicy", "base", FREE, readers=IAM_DOCUMENT),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import azure_readers as r
+from . import use_case_grants as grants
 
 T = "tags"
 AML = "azure-native:machinelearningservices"
@@ -16,7 +17,7 @@ ROWS = (
     row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
     row("azure-native:managedidentity:UserAssignedIdentity", ("base", "use_cases"), FREE, tags=T),
     row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "use_cases"), FREE,
-        readers={"iam": r.role_assignment}),
+        readers={"iam": r.role_assignment, "use_case_grants": grants.AZURE}),
     row("azure-native:authorization:RoleDefinition", ("base", "use_cases"), FREE, readers={"iam": r.role_definition}),
     row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
     row("azure-native:keyvault:Key", "base", priced("key_vault_key"), tags=T, stateful=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import gcp_readers as r
+from . import use_case_grants as grants
 
 L = "labels"
 VERTEX_CMK = {"encryption": r.VERTEX_ENCRYPTION}
@@ -17,7 +18,8 @@ ROWS = (
     # Shared layer: projects, identity, keys, storage, network
     row("gcp:projects/service:Service", "base", FREE),
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
-    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training"), FREE),
+    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training"), FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:projects/iAMCustomRole:IAMCustomRole", "registry", FREE),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
     row("gcp:serviceaccount/account:Account", ("base", "training", "use_cases"), FREE),
@@ -30,7 +32,8 @@ ROWS = (
     row("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", "base", FREE),
     row("gcp:storage/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="storage/standard"), tags=L,
         stateful=True, readers={"encryption": r.BUCKET_ENCRYPTION, "public_access": r.bucket_public_access}),
-    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "use_cases"), FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "use_cases"), FREE,
+        readers={**BUCKET_GRANT, "use_case_grants": grants.GCP}),
     row("gcp:storage/bucketIAMBinding:BucketIAMBinding", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketAccessControl:BucketAccessControl", "base", FREE, readers=BUCKET_GRANT),
@@ -57,7 +60,8 @@ ROWS = (
     row("gcp:bigquery/dataset:Dataset", ("endpoints", "feature_store"), FREE, tags=L, stateful=True),
     row("gcp:bigquery/table:Table", ("endpoints", "feature_store"), FREE, tags=L),
     row("gcp:bigquery/datasetIamMember:DatasetIamMember", "feature_store", FREE),
-    row("gcp:vertex/aiFeatureGroupIamMember:AiFeatureGroupIamMember", "use_cases", FREE),
+    row("gcp:vertex/aiFeatureGroupIamMember:AiFeatureGroupIamMember", "use_cases", FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore", "feature_store", priced("feature_online_store"),
         tags=L, stateful=True, readers=VERTEX_CMK),
     row("gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview", "feature_store", FREE, tags=L),
