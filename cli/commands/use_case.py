@@ -45,6 +45,23 @@ def _validated(stack_file) -> None:
         fail(error.lines + ["nothing written"], EXIT_FINDINGS)
 
 
+def _edit(path: Path, edit, done: str, diff: bool) -> None:
+    """Apply `edit` to the stack file, validate, write, and show the plan diff; refusals exit 1."""
+    from mlplat.tenancy.stackfile import UseCaseEditError
+
+    stack_file = _open(path)
+    try:
+        edit(stack_file)
+    except UseCaseEditError as error:
+        fail(error.lines, EXIT_FINDINGS)
+    _validated(stack_file)
+    before = stack_file.text
+    stack_file.write()
+    info(f"{path}: {done}")
+    if diff:
+        typer.echo(_plan_diff(path, before, path.read_text()))
+
+
 def _plan_diff(path: Path, before: str, after: str) -> str:
     """The offline plan diff of the edit: what the next `pulumi up` adds or removes."""
     from mlplat.diff import diff_plans
@@ -83,20 +100,10 @@ def register(app: typer.Typer) -> None:
         diff: bool = typer.Option(True, "--diff/--no-diff", help="Show the plan diff of the edit."),
     ) -> None:
         """Add a use case: validated before the file is written; exit 1 (nothing written) when refused."""
-        from mlplat.tenancy.stackfile import UseCaseEditError, add_use_case
+        from mlplat.tenancy.stackfile import add_use_case
 
-        path = _stack_path(stack, file)
-        stack_file = _open(path)
-        try:
-            add_use_case(stack_file, name, owner, cost_center, budget_usd, list(notify))
-        except UseCaseEditError as error:
-            fail(error.lines, EXIT_FINDINGS)
-        _validated(stack_file)
-        before = stack_file.text
-        stack_file.write()
-        info(f"{path}: added use case {name!r}")
-        if diff:
-            typer.echo(_plan_diff(path, before, path.read_text()))
+        _edit(_stack_path(stack, file), lambda f: add_use_case(f, name, owner, cost_center, budget_usd, list(notify)),
+              f"added use case {name!r}", diff)
 
     @group.command("remove")
     def remove(
@@ -106,20 +113,9 @@ def register(app: typer.Typer) -> None:
         diff: bool = typer.Option(True, "--diff/--no-diff", help="Show the plan diff of the edit."),
     ) -> None:
         """Remove a use case that no resource names any more (exit 1 listing the fields that still do)."""
-        from mlplat.tenancy.stackfile import UseCaseEditError, remove_use_case
+        from mlplat.tenancy.stackfile import remove_use_case
 
-        path = _stack_path(stack, file)
-        stack_file = _open(path)
-        try:
-            remove_use_case(stack_file, name)
-        except UseCaseEditError as error:
-            fail(error.lines, EXIT_FINDINGS)
-        _validated(stack_file)
-        before = stack_file.text
-        stack_file.write()
-        info(f"{path}: removed use case {name!r}")
-        if diff:
-            typer.echo(_plan_diff(path, before, path.read_text()))
+        _edit(_stack_path(stack, file), lambda f: remove_use_case(f, name), f"removed use case {name!r}", diff)
 
     @group.command("list")
     def list_(

@@ -112,7 +112,8 @@ def test_add_shows_the_plan_diff_of_the_new_use_case(stack_file):
     result = invoke("add", "churn", "--owner", "churn@example.com", "--budget-usd", "500", "--file", str(stack_file))
     assert result.exit_code == 0, result.output
     assert "Diff of stack aws-dev" in result.output
-    assert "churn" in result.output  # its own budget and identity are created
+    assert "+ create  aws:iam/role:Role" in result.output and "fraud-ml-dev-churn-identity" in result.output
+    assert "fraud-ml-dev-churn-budget" in result.output
 
 
 def test_list_names_what_references_each_use_case(stack_file):
