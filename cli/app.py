@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "cli.commands.ops",
     "cli.commands.finops",
     "cli.commands.policy",
+    "cli.commands.regions",
 ]
 
 
