@@ -103,7 +103,7 @@ REGIONS = [(cloud, r.id) for cloud in catalog.CLOUDS for r in catalog.regions(cl
 
 @settings(max_examples=120, deadline=None, derandomize=os.environ.get("CI") == "true",
           suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(REGIONS), st.sampled_from(["t4", "a100", "h100"])  # classes every cloud offers)
+@given(st.sampled_from(REGIONS), st.sampled_from(["t4", "a100", "h100"]))  # GPU classes every cloud offers
 def test_any_region_of_any_cloud_either_renders_everywhere_or_names_capability_and_region(where, gpu):
     """Every capability in the spec: on each cloud the spec validates, or the error names what is missing
     where; it never stops at "no known equivalent"."""
