@@ -59,6 +59,13 @@ class PriceRow:
         return data
 
 
+def lender_of(ref: str) -> str | None:
+    """The priced region a borrowed row's `ref` (see PriceRow.ref) came from; None for an own row."""
+    if " borrowed for " not in ref:
+        return None
+    return ref.split(" ", 2)[1].split("/")[1]
+
+
 class PriceCatalog:
     def __init__(self, rows: list[PriceRow], path: Path = PRICES_FILE):
         self.path = path

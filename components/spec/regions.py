@@ -42,7 +42,7 @@ def region_error(cloud: Cloud, region: str) -> str | None:
     if catalog.region(cloud.value, region) is not None:
         return None
     other = catalog.guess_cloud(region)
-    hint = f"; it is a {other} region" if other else ""
+    hint = f"; it is a region of {other}" if other else ""
     guesses = ", ".join(repr(i) for i in catalog.did_you_mean(cloud.value, region))
     return (f"{region!r} is not a region of {cloud.value}{hint}; did you mean {guesses}? "
             f"(every {cloud.value} region: components/catalog/regions/{cloud.value}.yaml)")
@@ -54,7 +54,7 @@ def requested(spec: Any) -> list[tuple[str, str]]:
     get = (lambda key: spec.get(key)) if isinstance(spec, dict) else (lambda key: _dumped(getattr(spec, key, None)))
     wanted: list[tuple[str, str]] = []
     for key in ("training", "feature_store", "registry", "vector_search", "budget"):
-        if get(key):
+        if get(key) is not None:
             wanted.append((key, key))
     training = get("training")
     if isinstance(training, dict) and isinstance(training.get("gpu"), str):

@@ -163,3 +163,14 @@ def test_an_unpriced_region_borrows_the_nearest_priced_row_and_says_so():
     assert "borrowed for europe-west4: nearest priced region" in row.ref
     assert prices.get("gcp", "us-central1", "no/such-sku") is None  # a priced region never borrows
     assert prices.get("gcp", "mars-north1", sku) is None
+
+
+def test_compare_says_which_clouds_figures_are_borrowed():
+    from mlplat.finops.compare import notes
+
+    row = load_catalog().get("gcp", "europe-west4", "storage/standard")
+    line = type("Line", (), {"ref": row.ref})()
+    column = type("Column", (), {"cloud": "gcp", "usage_section": True,
+                                 "estimate": type("E", (), {"region": "europe-west4", "lines": [line]})()})()
+    assert notes([column]) == [f"gcp: no catalogue prices for europe-west4; its figures are those of {row.region} "
+                               "(nearest priced region; see `mlplat cost`)"]

@@ -16,22 +16,8 @@ from cli.app import app
 from components.catalog import regions as catalog
 from mlplat import regions_refresh
 
-CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                        "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-                        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
-
-
 @pytest.fixture
-def no_aws_credentials(monkeypatch, tmp_path):
-    for name in CREDENTIAL_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-@pytest.fixture
-def ssm(no_aws_credentials, monkeypatch):
+def ssm(no_aws_config, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
@@ -73,7 +59,7 @@ def test_aws_write_rewrites_only_the_offers_lists(ssm, catalogue_copy):
     assert report.written is False
 
 
-def test_aws_without_credentials_is_skipped_with_the_reason(no_aws_credentials):
+def test_aws_without_credentials_is_skipped_with_the_reason(no_aws_config):
     report = regions_refresh.refresh("aws")
     assert report.skipped and "credentials" in report.skipped
     result = CliRunner().invoke(app, ["regions", "refresh", "--cloud", "aws"])

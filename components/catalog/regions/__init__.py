@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -195,7 +196,7 @@ def did_you_mean(cloud: str, text: str, n: int = 3) -> list[str]:
 
 
 def _common_prefix(a: str, b: str) -> int:
-    return len(next(iter([a[:i] for i in range(min(len(a), len(b)), 0, -1) if a[:i] == b[:i]]), ""))
+    return len(os.path.commonprefix([a, b]))
 
 
 def offers(cloud: str, region_id: str, what: str) -> bool:
