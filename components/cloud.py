@@ -77,6 +77,7 @@ class CloudProvider(ABC):
       region_example   a region name shown in errors and used by `mlplat init`
       metro_regions    metro area -> region: the equivalent region on another cloud shares the metro
       required_config  the stack config keys a real `pulumi up` needs
+      service_names    capability key -> the cloud service that provides it, for messages
     """
 
     name: str
@@ -86,6 +87,7 @@ class CloudProvider(ABC):
     region_example: str
     metro_regions: Mapping[str, str] = {}
     required_config: tuple[str, ...] = ()
+    service_names: Mapping[str, str] = {}
 
     # -- capabilities --------------------------------------------------------------------------------
     @abstractmethod

@@ -47,6 +47,8 @@ class AwsCloud(CloudProvider):
     provider_package = "aws"
     region_pattern = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
     region_example = "us-east-1"
+    service_names = {"endpoints": "SageMaker endpoints", "registry": "SageMaker model registry", "training": "AWS Batch",
+                     "feature_store": "SageMaker Feature Store (online store)", "vector_search": "OpenSearch Serverless"}
     metro_regions = {
         "us-east": "us-east-1", "us-central": "us-east-2", "us-west": "us-west-2", "eu-west": "eu-west-1",
         "eu-central": "eu-central-1", "uk": "eu-west-2", "japan": "ap-northeast-1", "southeast-asia": "ap-southeast-1",

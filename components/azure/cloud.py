@@ -51,6 +51,9 @@ class AzureCloud(CloudProvider):
     provider_package = "azure-native"
     region_pattern = re.compile(r"^[a-z]+[a-z0-9]*$")
     region_example = "eastus"
+    service_names = {"endpoints": "Azure ML online endpoints", "registry": "Azure ML registry", "training": "Azure ML compute",
+                     "feature_store": "Azure ML feature store with Azure Cache for Redis",
+                     "vector_search": "Azure AI Search"}
     metro_regions = {
         "us-east": "eastus", "us-central": "eastus2", "us-west": "westus2", "eu-west": "northeurope",
         "eu-central": "germanywestcentral", "uk": "uksouth", "japan": "japaneast", "southeast-asia": "southeastasia",

@@ -64,6 +64,8 @@ class GcpCloud(CloudProvider):
     provider_package = "gcp"
     region_pattern = re.compile(r"^[a-z]+-[a-z]+\d+$")
     region_example = "us-central1"
+    service_names = {"endpoints": "Vertex AI endpoints", "registry": "Vertex AI model registry", "training": "GKE",
+                     "feature_store": "Vertex AI feature online store", "vector_search": "Vertex AI Vector Search"}
     metro_regions = {
         "us-east": "us-east4", "us-central": "us-central1", "us-west": "us-west1", "eu-west": "europe-west1",
         "eu-central": "europe-west3", "uk": "europe-west2", "japan": "asia-northeast1", "southeast-asia": "asia-southeast1",

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from . import parse_cache
 from .base import Cloud
 from .platform import PlatformSpec
-from .regions import equivalent_region
+from .regions import RegionMappingError, equivalent_for_spec
 from .tags import TagError, cloud_tags
 
 CONFIG_KEY = "mlplat:platform"
@@ -96,12 +96,10 @@ def parse_spec(
         target = Cloud(cloud)
         source_cloud = Cloud(raw["cloud"]) if isinstance(raw.get("cloud"), str) and raw["cloud"] in CLOUDS else None
         if region is None and source_cloud is not None and isinstance(raw.get("region"), str):
-            region = equivalent_region(raw["region"], source_cloud, target)
-            if region is None:
-                raise SpecError(
-                    [f"{source}: {_join(prefix, 'region')}: no known {target.value} equivalent of "
-                     f"{raw['region']!r}; pass --region"]
-                )
+            try:
+                region = equivalent_for_spec(raw, source_cloud, target)
+            except RegionMappingError as error:
+                raise SpecError([f"{source}: {_join(prefix, 'region')}: {error}"]) from None
         raw["cloud"] = target.value
     if region is not None:
         raw["region"] = region

@@ -15,6 +15,8 @@ cloud is known, so that the same spec rendered on another cloud gets that cloud'
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from .base import NAME_PATTERN, Cloud, Environment, SpecModel
@@ -23,7 +25,7 @@ from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCase
 from .posture import Encryption, Network
 from .registry import RegistrySpec
-from .regions import region_error
+from .regions import availability_errors, region_error, residency_error
 from .scale_to_zero import scale_to_zero_blockers
 from .training import GpuClass, TrainingSpec
 from .vector_search import VectorSearchSpec
@@ -37,6 +39,10 @@ class PlatformSpec(SpecModel):
     environment: Environment
     cloud: Cloud
     region: str
+    residency: Literal["eu"] | None = Field(
+        default=None,
+        description="Data residency: 'eu' keeps the region (and its equivalent on another cloud) in the EU/EEA.",
+    )
     protect: bool | None = Field(default=None, description="Protect stateful resources; default true in prod.")
     finops: FinOps
     budget: BudgetSpec | None = None
@@ -58,6 +64,7 @@ class PlatformSpec(SpecModel):
         self._check_references()
         self._check_endpoints()
         self._check_gpu_offerings()
+        self._check_region_offers()
         FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
@@ -125,6 +132,13 @@ class PlatformSpec(SpecModel):
             problem = offering_error(cloud, endpoint.compute, 1)
             if problem:
                 raise ValueError(f"endpoints.{i}.compute: endpoints serve from a single-GPU node and {problem}")
+
+    def _check_region_offers(self) -> None:
+        """The region must offer each capability and GPU class the spec uses (components/catalog/regions/)."""
+        problems = [p for p in [residency_error(self.residency, self.cloud, self.region)] if p]
+        problems += availability_errors(self, self.cloud, self.region)
+        if problems:
+            raise ValueError(problems[0])
 
     # -- environment defaults -------------------------------------------------------------------------
     def _apply_environment_defaults(self) -> None:
