@@ -9,10 +9,11 @@ import pulumi_gcp as gcp
 
 from ..component import PlatformComponent
 from ..context import PlatformContext
+from ..catalog.naming_rules import BUDGET_NOTIFICATION_CHANNELS
 from ..spec.finops import Budget as BudgetSpec
 
 BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
-MAX_NOTIFICATION_CHANNELS = 5  # the Billing Budgets API accepts at most 5 channels per budget
+MAX_NOTIFICATION_CHANNELS = BUDGET_NOTIFICATION_CHANNELS["gcp"].limit
 
 
 class Budget(PlatformComponent):

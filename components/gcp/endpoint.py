@@ -21,13 +21,13 @@ import json
 import pulumi
 import pulumi_gcp as gcp
 
+from ..catalog import serving_images
 from ..catalog.gpus import cpu_shape, endpoint_shape
 from ..component import PlatformComponent
 from ..context import PlatformContext
 from ..traffic import ServingVersion, split, versions
 from .vertex_deployer import VertexDeployment
 
-SKLEARN_IMAGE = "{multi_region}-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
 LOGGING_TABLE = "request_response_logging"
 # The table Vertex AI writes request/response logs into (its documented schema).
 LOGGING_SCHEMA = [
@@ -40,9 +40,13 @@ LOGGING_SCHEMA = [
 ]
 
 
-def default_image(region: str) -> str:
-    multi_region = {"europe": "europe", "asia": "asia"}.get(region.split("-")[0], "us")
-    return SKLEARN_IMAGE.format(multi_region=multi_region)
+def default_image(region: str, compute: str = "cpu", framework: str | None = None) -> str:
+    """The Vertex AI prebuilt prediction container (components/catalog/serving_images.py)."""
+    image = serving_images.default_image("gcp", region, compute, framework)
+    if image is None:
+        problem = serving_images.default_image_problem("gcp", region, compute, framework)
+        raise pulumi.RunError(f"model.image: {problem}")
+    return image
 
 
 class Endpoint(PlatformComponent):
@@ -76,7 +80,7 @@ class Endpoint(PlatformComponent):
             }
 
         # -- models (one per version): uploaded and deployed by the deployer below ------------------------
-        images = {version.name: version.image or default_image(region) for version in served}
+        images = {version.name: version.image or default_image(region, endpoint.compute, version.framework) for version in served}
         # -- request/response logging -----------------------------------------------------------------
         logging_config = None
         table = None

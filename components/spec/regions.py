@@ -36,7 +36,7 @@ def region_error(cloud: Cloud, region: str) -> str | None:
     """Why `region` cannot be a region of `cloud`, or None when it has the right shape."""
     if REGION_SHAPE[cloud].match(region):
         return None
-    return f"{region!r} is not a {cloud.value} region name (for example {REGION_EXAMPLE[cloud]!r})"
+    return f"{region!r} is not a region name on {cloud.value} (for example {REGION_EXAMPLE[cloud]!r})"
 
 
 def equivalent_region(region: str, source: Cloud, target: Cloud) -> str | None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
-from .base import Cloud
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
+from .base import Cloud, field_path
 
 MANAGED_BY = "mlplat"
-MAX_TAGS = {Cloud.aws: 50, Cloud.azure: 50, Cloud.gcp: 64}
+MAX_TAGS = {cloud: TAGS_PER_RESOURCE[cloud.value].limit for cloud in Cloud}
 # Keys the providers reserve or add themselves (pulumi-gcp adds goog-pulumi-provisioned).
 RESERVED_KEYS = {Cloud.gcp: {"goog-pulumi-provisioned"}}
 
@@ -25,11 +26,15 @@ _GCP_ALLOWED = re.compile(r"^[a-z0-9_-]*$")
 
 
 class TagError(ValueError):
-    """A tag that cannot be expressed on a cloud; `field` names the spec key it came from."""
+    """A tag that cannot be expressed on a cloud; `parts` is the path of the spec key it came from."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, parts: tuple, message: str):
         super().__init__(message)
-        self.field = field
+        self.parts = tuple(parts)
+
+    @property
+    def field(self) -> str:
+        return field_path(*self.parts)
 
 
 def neutral_tags(spec, use_case: str | None = None) -> dict[str, tuple[str, str]]:
@@ -37,25 +42,26 @@ def neutral_tags(spec, use_case: str | None = None) -> dict[str, tuple[str, str]
 
     `use_case` adds a `use-case` tag (and that use case's cost center/owner when it has its own).
     """
-    tags: dict[str, tuple[str, str]] = {
-        "cost-center": (spec.finops.cost_center, "finops.cost_center"),
-        "owner": (spec.finops.owner, "finops.owner"),
-        "team": (spec.finops.team, "finops.team"),
-        "environment": (spec.environment.value, "environment"),
-        "platform": (spec.name, "name"),
-        "managed-by": (MANAGED_BY, "name"),
+    tags: dict[str, tuple[str, tuple]] = {
+        "cost-center": (spec.finops.cost_center, ("finops", "cost_center")),
+        "owner": (spec.finops.owner, ("finops", "owner")),
+        "team": (spec.finops.team, ("finops", "team")),
+        "environment": (spec.environment.value, ("environment",)),
+        "platform": (spec.name, ("name",)),
+        "managed-by": (MANAGED_BY, ("name",)),
     }
     for key, value in spec.finops.tags.items():
         if key in tags:
-            raise TagError(f"finops.tags.{key}", f"{key!r} is set by mlplat itself and cannot be overridden")
-        tags[key] = (value, f"finops.tags.{key}")
+            raise TagError(("finops", "tags", key), f"{key!r} is set by mlplat itself and cannot be overridden")
+        tags[key] = (value, ("finops", "tags", key))
     if use_case:
         found = spec.use_case(use_case)
-        tags["use-case"] = (use_case, "use_cases")
+        index = next((i for i, u in enumerate(spec.use_cases) if u.name == use_case), None)
+        tags["use-case"] = (use_case, ("use_cases",) if index is None else ("use_cases", index, "name"))
         if found and found.cost_center:
-            tags["cost-center"] = (found.cost_center, f"use_cases.{use_case}.cost_center")
+            tags["cost-center"] = (found.cost_center, ("use_cases", index, "cost_center"))
         if found and found.owner:
-            tags["owner"] = (found.owner, f"use_cases.{use_case}.owner")
+            tags["owner"] = (found.owner, ("use_cases", index, "owner"))
     return tags
 
 
@@ -64,7 +70,7 @@ def _gcp_text(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]", "_", text)
 
 
-def normalise_key(cloud: Cloud, key: str, field: str) -> str:
+def normalise_key(cloud: Cloud, key: str, field: tuple) -> str:
     if cloud == Cloud.aws:
         if not 1 <= len(key) <= 128 or not _AWS_ALLOWED.match(key):
             raise TagError(field, f"AWS tag key {key!r} must be 1-128 letters, digits, spaces or + - = . _ : / @")
@@ -83,7 +89,7 @@ def normalise_key(cloud: Cloud, key: str, field: str) -> str:
     return normalised
 
 
-def normalise_value(cloud: Cloud, value: str, field: str) -> str:
+def normalise_value(cloud: Cloud, value: str, field: tuple) -> str:
     if cloud == Cloud.aws:
         if len(value) > 256 or not _AWS_ALLOWED.match(value):
             raise TagError(field, f"AWS tag value {value!r} must be at most 256 letters, digits, spaces or + - = . _ : / @")
@@ -118,5 +124,5 @@ def cloud_tags(spec, cloud: Cloud | None = None, use_case: str | None = None) ->
         result[out_key] = normalise_value(cloud, value, field)
         origin[out_key] = key
     if len(result) > MAX_TAGS[cloud]:
-        raise TagError("finops.tags", f"{len(result)} tags exceed the {cloud.value} limit of {MAX_TAGS[cloud]}")
+        raise TagError(("finops", "tags"), f"{len(result)} tags exceed the {cloud.value} limit of {MAX_TAGS[cloud]}")
     return result
