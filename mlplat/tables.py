@@ -1,14 +1,37 @@
-"""Text tables for terminal output, logs and pull-request comments."""
+"""Text tables for terminal output, logs and pull-request comments, rendered with rich.
+
+Plain text (no colour codes, so tables survive logs and pull-request comments), at most `width`
+columns: long cells wrap inside their column instead of widening the table. Columns whose cells are
+all figures (`$1,234.50`, `12`, `3.5 h`) are right-aligned.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+WIDTH = 100
+_FIGURE = re.compile(r"^[-+]?\$?[\d,]+(\.\d+)?( ?[%a-zA-Z/-]+)?$")
 
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    """A plain fixed-width text table (no colour codes, so it survives logs and pull-request comments)."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+
+def table(headers: list[str], rows: list[list[Any]], width: int = WIDTH) -> str:
+    """A table at most `width` characters wide; every column has a header (an empty one gets none)."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    cells = [["" if c is None else str(c) for c in row] for row in rows]
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, collapse_padding=True)
+    for index, header in enumerate(headers):
+        column = [row[index] for row in cells if index < len(row) and row[index]]
+        figures = bool(column) and all(_FIGURE.match(value) for value in column)
+        grid.add_column(str(header), justify="right" if figures else "left", overflow="fold")
+    for row in cells:
+        grid.add_row(*row)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, highlight=False,
+                      emoji=False, markup=False, soft_wrap=False)
+    console.print(grid)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines() if line.strip())

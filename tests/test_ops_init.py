@@ -95,7 +95,7 @@ def test_init_refuses_to_overwrite_without_force(project):
 def test_init_invalid_values_write_nothing(project):
     result = run(["init", "bad", "--cloud", "aws", "--environment", "dev", "--region", "westeurope"])
     assert result.exit_code == 2
-    assert "region" in result.stderr and "not a aws region" in result.stderr
+    assert "region" in result.stderr and "not a region name on aws" in result.stderr
     assert "Traceback" not in result.output
     assert not (project / "stacks" / "Pulumi.bad.yaml").exists()
     result = run(["init", "Bad_Name", "--cloud", "aws", "--environment", "dev"])

@@ -31,10 +31,11 @@ MAX_LINE = 400
 class SpecError(Exception):
     """Invalid spec. `lines` holds one `<file>: <field>: <message>` line per problem."""
 
-    def __init__(self, lines: list[str]):
+    def __init__(self, lines: list[str], unreadable: bool = False):
         lines = [_shorten(line) for line in lines]
         super().__init__("\n".join(lines))
         self.lines = lines
+        self.unreadable = unreadable  # the file could not be read at all (missing, a directory, no access)
 
 
 def _shorten(line: str) -> str:
@@ -134,11 +135,11 @@ def _read_yaml(path: Path) -> Any:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SpecError([f"{path}: file not found"]) from None
+        raise SpecError([f"{path}: file not found"], unreadable=True) from None
     except IsADirectoryError:
-        raise SpecError([f"{path}: is a directory, not a YAML file"]) from None
+        raise SpecError([f"{path}: is a directory, not a YAML file"], unreadable=True) from None
     except OSError as error:
-        raise SpecError([f"{path}: cannot read: {error.strerror}"]) from None
+        raise SpecError([f"{path}: cannot read: {error.strerror}"], unreadable=True) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -171,7 +172,7 @@ def load_stack(
     path = stack_file(stack, stacks_dir)
     if not path.exists():
         known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stacks_dir.glob("Pulumi.*.yaml"))
-        raise SpecError([f"{path}: no such stack file (stacks here: {', '.join(known) or 'none'})"])
+        raise SpecError([f"{path}: no such stack file (stacks here: {', '.join(known) or 'none'})"], unreadable=True)
     document = _read_yaml(path)
     config = document.get("config") if isinstance(document, dict) else None
     if not isinstance(config, dict) or CONFIG_KEY not in config:
