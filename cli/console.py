@@ -10,8 +10,12 @@ import sys
 import warnings
 from typing import Any, NoReturn
 
-import click
 import typer
+
+try:  # typer 0.2x runs commands on its own copy of click, with its own context stack
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - typer on the click package
+    from click import get_current_context
 
 from mlplat.tables import table  # noqa: F401  (commands import it from here)
 
@@ -28,13 +32,13 @@ FLAG = ""
 def json_errors(enabled: bool = True) -> None:
     """From here on in this command, `fail` also prints a JSON error document on stdout, so a script
     that asked for `-f json` always gets one (success or failure)."""
-    context = click.get_current_context(silent=True)
+    context = get_current_context(silent=True)
     if context is not None:
         context.find_root().meta[_JSON_ERRORS] = enabled
 
 
 def _json_mode() -> bool:
-    context = click.get_current_context(silent=True)
+    context = get_current_context(silent=True)
     return bool(context and context.find_root().meta.get(_JSON_ERRORS))
 
 
