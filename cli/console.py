@@ -49,8 +49,7 @@ def fail(lines: list[str] | str, code: int = EXIT_USAGE, **document: Any) -> NoR
     for line in lines:
         typer.echo(f"error: {line}" if not line.startswith(("error:", "  ")) else line, err=True)
     if _json_mode():
-        emit_json({**document, "result": "failed", "exit_code": code,
-                   "error": [line.removeprefix("error: ") for line in lines]})
+        emit_json({**document, "result": "failed", "error": [line.removeprefix("error: ") for line in lines]})
     raise typer.Exit(code)
 
 

@@ -14,8 +14,9 @@ WIDTH = 100
 _FIGURE = re.compile(r"^[-+]?\$?[\d,]+(\.\d+)?( ?[%a-zA-Z/-]+)?$")
 
 
-def table(headers: list[str], rows: list[list[Any]], width: int = WIDTH) -> str:
-    """A table at most `width` characters wide; every column has a header (an empty one gets none)."""
+def table(headers: list[str], rows: list[list[Any]], width: int | None = WIDTH) -> str:
+    """A table at most `width` characters wide. The last column (the prose one: note, basis,
+    detail, message) wraps first, so the key columns before it stay whole and greppable."""
     import io
 
     from rich import box
@@ -27,9 +28,13 @@ def table(headers: list[str], rows: list[list[Any]], width: int = WIDTH) -> str:
     for index, header in enumerate(headers):
         column = [row[index] for row in cells if index < len(row) and row[index]]
         figures = bool(column) and all(_FIGURE.match(value) for value in column)
-        grid.add_column(str(header), justify="right" if figures else "left", overflow="fold")
+        last = index == len(headers) - 1
+        grid.add_column(str(header), justify="right" if figures else "left", overflow="fold",
+                        no_wrap=not last, min_width=len(str(header)))
     for row in cells:
         grid.add_row(*row)
+    if width is None:  # one line per row, however wide: for output read by tools line by line
+        width = max(sum(max([len(h), *(len(r[i]) for r in cells if i < len(r))]) + 2 for i, h in enumerate(headers)), 20)
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False, highlight=False,
                       emoji=False, markup=False, soft_wrap=False)

@@ -35,8 +35,9 @@ def plan_table(plan: Plan) -> str:
     for capability in dict.fromkeys(r.capability for r in resources):
         group = [r for r in resources if r.capability == capability]
         lines.append(f"{capability} ({plural(len(group), 'custom resource')})")
-        rows = [[r.type, r.name, "yes" if r.protect else ""] for r in group]
-        lines.append(_indent(table(["type", "name", "protected"], rows, width=98)))
+        # The type token is the longest cell; last, it is the column that wraps within 100 columns.
+        rows = [[r.name, "yes" if r.protect else "", r.type] for r in group]
+        lines.append(_indent(table(["name", "protected", "type"], rows, width=98)))
         lines.append("")
     protected = sum(1 for r in resources if r.protect)
     lines.append(f"To create: {count_phrase(plan)}; {protected} protected.")
