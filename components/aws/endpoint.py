@@ -51,12 +51,8 @@ LATENCY_ALARM_MICROSECONDS = 1_000_000  # ModelLatency is reported in microsecon
 
 
 def default_image(region: str, compute: str = "cpu", framework: str | None = None) -> str:
-    """The prebuilt serving image (components/catalog/serving_images.py); the spec has checked it exists."""
-    image = serving_images.default_image("aws", region, compute, framework)
-    if image is None:
-        problem = serving_images.default_image_problem("aws", region, compute, framework)
-        raise pulumi.RunError(f"model.image: {problem}")
-    return image
+    """The prebuilt serving image (components/catalog/serving_images.py)."""
+    return serving_images.require_default_image("aws", region, compute, framework)
 
 
 class Endpoint(PlatformComponent):

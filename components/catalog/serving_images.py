@@ -104,6 +104,15 @@ def default_image(cloud: str, region: str, compute: str, framework: str | None =
     return AZURE_NO_CODE
 
 
+def require_default_image(cloud: str, region: str, compute: str, framework: str | None = None) -> str:
+    """`default_image`, for the components: the spec has refused endpoints without one already, so a
+    miss here is a caller bug, reported with the reason."""
+    image = default_image(cloud, region, compute, framework)
+    if image is None:
+        raise ValueError(f"model.image: {default_image_problem(cloud, region, compute, framework)}")
+    return image
+
+
 def default_image_problem(cloud: str, region: str, compute: str, framework: str | None = None) -> str | None:
     """Why no prebuilt image can serve this endpoint, or None."""
     framework = framework or default_framework(compute)

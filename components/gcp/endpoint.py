@@ -41,12 +41,8 @@ LOGGING_SCHEMA = [
 
 
 def default_image(region: str, compute: str = "cpu", framework: str | None = None) -> str:
-    """The Vertex AI prebuilt prediction container (components/catalog/serving_images.py)."""
-    image = serving_images.default_image("gcp", region, compute, framework)
-    if image is None:
-        problem = serving_images.default_image_problem("gcp", region, compute, framework)
-        raise pulumi.RunError(f"model.image: {problem}")
-    return image
+    """The prebuilt serving image (components/catalog/serving_images.py)."""
+    return serving_images.require_default_image("gcp", region, compute, framework)
 
 
 class Endpoint(PlatformComponent):
