@@ -25,12 +25,16 @@ def table(headers: list[str], rows: list[list[Any]], width: int | None = WIDTH) 
 
     cells = [["" if c is None else str(c) for c in row] for row in rows]
     grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, collapse_padding=True)
+    natural = [max([len(str(h)), *(len(r[i]) for r in cells if i < len(r))]) for i, h in enumerate(headers)]
+    # Key columns stay whole when they fit beside a readable last column; otherwise every column folds
+    # (nothing is ever cropped).
+    keep_whole = width is None or sum(natural[:-1]) + 2 * len(headers) + 20 <= width
     for index, header in enumerate(headers):
         column = [row[index] for row in cells if index < len(row) and row[index]]
         figures = bool(column) and all(_FIGURE.match(value) for value in column)
         last = index == len(headers) - 1
         grid.add_column(str(header), justify="right" if figures else "left", overflow="fold",
-                        no_wrap=not last, min_width=len(str(header)))
+                        no_wrap=keep_whole and not last, min_width=len(str(header)))
     for row in cells:
         grid.add_row(*row)
     if width is None:  # one line per row, however wide: for output read by tools line by line

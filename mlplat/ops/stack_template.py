@@ -64,7 +64,12 @@ PROVIDER_PLACEHOLDERS = (AZURE_SUBSCRIPTION_PLACEHOLDER, GCP_PROJECT_PLACEHOLDER
 def default_platform_name(stack: str, environment: Environment) -> str:
     """The stack name without a trailing `-<environment>`: resource names are `<name>-<environment>-...`,
     so stack `fraud-dev` in dev gives `fraud-dev-...`, not `fraud-dev-dev-...`."""
-    return stack.removesuffix(f"-{environment.value}") or stack
+    import re
+
+    from components.spec.base import NAME_PATTERN
+
+    name = stack.removesuffix(f"-{environment.value}")
+    return name if re.match(NAME_PATTERN, name) else stack
 
 
 def render(
