@@ -124,7 +124,7 @@ class CloudProvider(ABC):
         """Why `region` cannot be a region of this cloud, or None when it has the right shape."""
         if self.region_pattern.match(region):
             return None
-        return f"{region!r} is not a {self.name} region name (for example {self.region_example!r})"
+        return f"{region!r} is not a region name on {self.name} (for example {self.region_example!r})"
 
     def metro_of(self, region: str) -> str | None:
         return next((metro for metro, name in self.metro_regions.items() if name == region), None)

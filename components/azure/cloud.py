@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
 from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
@@ -95,7 +96,7 @@ class AzureCloud(CloudProvider):
         }
 
     def tag_rules(self) -> TagRules:
-        return TagRules(kind="tags", max_tags=50, normalise_key=_tag_key, normalise_value=_tag_value,
+        return TagRules(kind="tags", max_tags=TAGS_PER_RESOURCE["azure"].limit, normalise_key=_tag_key, normalise_value=_tag_value,
                         case_insensitive_keys=True)
 
     def vector_limits(self) -> CloudVectorLimits:

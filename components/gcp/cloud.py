@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
 from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
@@ -99,7 +100,7 @@ class GcpCloud(CloudProvider):
 
     def tag_rules(self) -> TagRules:
         # pulumi-gcp adds goog-pulumi-provisioned itself.
-        return TagRules(kind="labels", max_tags=64, normalise_key=_label_key, normalise_value=_label_value,
+        return TagRules(kind="labels", max_tags=TAGS_PER_RESOURCE["gcp"].limit, normalise_key=_label_key, normalise_value=_label_value,
                         reserved_keys=frozenset({"goog-pulumi-provisioned"}))
 
     def vector_limits(self) -> CloudVectorLimits:

@@ -41,7 +41,7 @@ def test_init_writes_a_valid_stack_per_cloud(project, cloud, region, providers):
     assert loaded.spec.cloud.value == cloud
     assert loaded.spec.region == region
     assert loaded.spec.environment.value == "dev"
-    assert loaded.spec.name == "fraud-dev"
+    assert loaded.spec.name == "fraud"  # the stack name without its environment suffix
     assert loaded.spec.protect is False  # environment default applied
     assert "finops.cost_center" in result.output  # placeholders to edit are listed
     assert "budget.monthly_usd" in result.output
