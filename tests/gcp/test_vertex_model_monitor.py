@@ -384,3 +384,54 @@ def test_the_serialized_provider_runs_in_the_dynamic_provider_process(provider, 
                                                       olds=wire(olds), news=wire(news)), timeout=120)
         assert not checked.failures
     assert str(tmp_path) != os.getcwd()
+
+
+def test_the_component_registers_the_args_with_their_outputs_resolved():
+    """VertexModelMonitor as the monitoring component builds it: Outputs among the args (the endpoint's
+    name, channels, the key) reach the engine as values, with the serialised provider."""
+    import pulumi
+
+    from components.gcp.model_monitor import VertexModelMonitor, VertexModelMonitorArgs
+    from mlplat.offline_plan import runner
+
+    registered: list[dict] = []
+
+    class Mocks(pulumi.runtime.Mocks):
+        def new_resource(self, args):
+            registered.append(dict(args.inputs))
+            return "job-id", {**args.inputs, "job_name": f"{JOBS}/1", "state": "JOB_STATE_PENDING"}
+
+        def call(self, args):
+            return {}
+
+    props = _props(kms_key_name="projects/p/locations/us-central1/keyRings/r/cryptoKeys/k")
+    outputs = {"endpoint", "notification_channels", "kms_key_name", "logging_table"}
+    args = {k: v for k, v in props.items() if k not in outputs}
+    seen: dict = {}
+    with runner._LOCK:  # noqa: SLF001 - the Pulumi runtime is process-global
+        pulumi.runtime.set_mocks(Mocks(), project="mlplat", stack="test", preview=False)
+
+        def program():
+            monitor = VertexModelMonitor("scoring-monitor", VertexModelMonitorArgs(
+                **args,
+                endpoint=pulumi.Output.from_input(ENDPOINT),
+                notification_channels=[pulumi.Output.from_input(CHANNEL)],
+                kms_key_name=pulumi.Output.from_input(props["kms_key_name"]),
+                logging_table=pulumi.Output.from_input(props["logging_table"]),
+            ))
+            return pulumi.Output.all(monitor.job_name, monitor.state).apply(lambda v: seen.update(job=v[0], state=v[1]))
+
+        pulumi.runtime.mocks.test(program)()
+    (inputs,) = registered
+    assert inputs["endpoint"] == ENDPOINT and inputs["notification_channels"] == [CHANNEL]
+    assert inputs["kms_key_name"] == props["kms_key_name"] and inputs["interval_hours"] == 24
+    assert inputs["__provider"]  # the dill-serialised provider the engine's plugin loads
+    assert seen == {"job": f"{JOBS}/1", "state": "JOB_STATE_PENDING"}
+
+
+def test_the_component_refuses_an_interval_vertex_does_not_schedule():
+    from components.gcp.model_monitor import VertexModelMonitor, VertexModelMonitorArgs
+
+    props = {k: v for k, v in _props(interval_hours=12).items() if k != "deployed_models"}
+    with pytest.raises(ValueError, match=r"scoring-monitor: interval_hours: one of \(1, 24\)"):
+        VertexModelMonitor("scoring-monitor", VertexModelMonitorArgs(**props))
