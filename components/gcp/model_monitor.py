@@ -10,26 +10,18 @@ this provider manages one with google-cloud-aiplatform (JobServiceClient, import
 - update: thresholds, features, baseline, schedule, sampling, recipients and labels change in place
   (update with a field mask naming only what changed); the monitored deployed models follow the
   endpoint: every update re-lists them and rewrites the objective configs when the set moved.
+- paused: pauses the job (no analysis, no alert: a planned change) and resumes it, without recreating it.
 - delete: deletes the job; a job already gone is success.
+- check: the inputs Vertex AI would refuse fail the preview, naming the property.
 - diff: another endpoint, project, region or key (the job's encryption cannot be changed) replaces; an
   input unknown during a preview is a change, not a replacement.
 - read (refresh): re-reads the job's state; a job deleted outside Pulumi is reported gone.
 
-Signals (names as in `model_monitoring.proto`):
-- `feature_drift_thresholds`: drift of each feature of the served traffic from the baseline (the
-  training data): `training_prediction_skew_detection_config.skew_thresholds`, with the baseline as
-  `training_dataset`. Every feature in `features` is monitored; one without its own threshold gets
-  DEFAULT_THRESHOLD (Vertex AI's own default).
-- `prediction_drift_thresholds` (optional): drift of the served traffic between successive monitoring
-  windows: `prediction_drift_detection_config.drift_thresholds`.
-A threshold is a distribution distance (L-infinity for categorical features, Jensen-Shannon divergence for
-numerical ones: `ThresholdConfig`), so it lies in (0, 1]; a zero threshold would never alert.
+What the inputs mean for the job (signals, thresholds, baseline, name rules): `model_monitor_job`.
 
 The request-response table (`logging_table`) is not an input of the v1 API: Vertex AI logs the traffic it
 analyses itself (the job's `bigquery_tables`); the table is kept in the outputs next to them so the
 monitor's outputs say where the endpoint's own log is.
-
-Name rules (`display_name`): 1 to 128 characters, any UTF-8 (`ModelDeploymentMonitoringJob.display_name`).
 
 Credentials and numbers as in `vertex_deployer`: Application Default Credentials, impersonating
 `impersonate_service_account` when set; the engine hands numbers as floats (24 -> 24.0).
@@ -41,14 +33,18 @@ import dataclasses
 from typing import Any, Optional
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
-from .vertex_deployer import OPERATION_TIMEOUT, _count, _has_unknown, credentials
-
-DISPLAY_NAME_MAX = 128
-INTERVAL_HOURS = (1, 24)
-DEFAULT_THRESHOLD = 0.3
-BASELINE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".tfrecord": "tf-record"}
+from .model_monitor_job import INTERVAL_HOURS, build_job, ensure_valid, failures
+from .vertex_deployer import OPERATION_TIMEOUT, _has_unknown, credentials
 
 # Inputs whose change means another job (replace), and for each in-place input the field mask path of
 # `UpdateModelDeploymentMonitoringJobRequest` it rewrites (None: kept in the outputs only).
@@ -67,110 +63,10 @@ UPDATE_MASKS: dict[str, Optional[str]] = {
     "emails": "model_monitoring_alert_config",
     "labels": "labels",
     "logging_table": None,
+    "paused": None,  # pause/resume, not an update
 }
 # Inputs about the provider itself, not the job: a change needs no cloud call.
 CLIENT_KEYS = ("impersonate_service_account", "impersonate_delegates")
-
-
-def check(props: dict) -> None:
-    """The monitor's inputs as Vertex AI accepts them; a ValueError names the field otherwise."""
-    name = props.get("display_name") or ""
-    if not 1 <= len(name) <= DISPLAY_NAME_MAX:
-        raise ValueError(f"display_name: 1 to {DISPLAY_NAME_MAX} characters, got {len(name)}")
-    features = list(props.get("features") or [])
-    if not features:
-        raise ValueError("features: name at least one feature to monitor")
-    for field in ("feature_drift_thresholds", "prediction_drift_thresholds"):
-        for feature, value in (props.get(field) or {}).items():
-            if field == "feature_drift_thresholds" and feature not in features:
-                raise ValueError(f"{field}.{feature}: not one of features {features}")
-            if not 0 < float(value) <= 1:
-                raise ValueError(f"{field}.{feature}: a distribution distance in (0, 1], got {value}")
-    if _count(props.get("interval_hours")) not in INTERVAL_HOURS:
-        raise ValueError(f"interval_hours: one of {INTERVAL_HOURS}, got {props.get('interval_hours')}")
-    if not 0 < float(props.get("sampling_rate") or 0) <= 1:
-        raise ValueError(f"sampling_rate: in (0, 1], got {props.get('sampling_rate')}")
-    training_dataset(props["baseline_uri"])
-
-
-def training_dataset(uri: str):
-    """The baseline as `ModelMonitoringObjectiveConfig.TrainingDataset`: a BigQuery table (bq://) or files
-    in Cloud Storage whose format follows the extension."""
-    from google.cloud import aiplatform_v1
-
-    dataset = aiplatform_v1.ModelMonitoringObjectiveConfig.TrainingDataset
-    if uri.startswith("bq://") and uri.count(".") == 2:
-        return dataset(bigquery_source=aiplatform_v1.BigQuerySource(input_uri=uri))
-    if uri.startswith("gs://"):
-        for extension, data_format in BASELINE_FORMATS.items():
-            if uri.lower().endswith(extension):
-                return dataset(gcs_source=aiplatform_v1.GcsSource(uris=[uri]), data_format=data_format)
-    raise ValueError(
-        f"baseline_uri: bq://project.dataset.table or gs://... ending in {', '.join(BASELINE_FORMATS)}, got {uri!r}"
-    )
-
-
-def _thresholds(values: dict[str, float]) -> dict:
-    from google.cloud import aiplatform_v1
-
-    return {feature: aiplatform_v1.ThresholdConfig(value=float(value)) for feature, value in values.items()}
-
-
-def objective_configs(props: dict, deployed_model_ids: list[str]) -> list:
-    from google.cloud import aiplatform_v1
-
-    objective = aiplatform_v1.ModelMonitoringObjectiveConfig
-    given = props.get("feature_drift_thresholds") or {}
-    skew = {feature: given.get(feature, DEFAULT_THRESHOLD) for feature in props["features"]}
-    config = objective(
-        training_dataset=training_dataset(props["baseline_uri"]),
-        training_prediction_skew_detection_config=objective.TrainingPredictionSkewDetectionConfig(
-            skew_thresholds=_thresholds(skew)
-        ),
-    )
-    if props.get("prediction_drift_thresholds"):
-        config.prediction_drift_detection_config = objective.PredictionDriftDetectionConfig(
-            drift_thresholds=_thresholds(props["prediction_drift_thresholds"])
-        )
-    return [
-        aiplatform_v1.ModelDeploymentMonitoringObjectiveConfig(deployed_model_id=model, objective_config=config)
-        for model in deployed_model_ids
-    ]
-
-
-def channel_name(project: str, channel: str) -> str:
-    """A Cloud Monitoring channel as the alert config names it: projects/<project>/notificationChannels/<id>."""
-    return channel if channel.startswith("projects/") else f"projects/{project}/notificationChannels/{channel}"
-
-
-def build_job(props: dict, deployed_model_ids: list[str]):
-    """The wanted `ModelDeploymentMonitoringJob` (name and output-only fields left empty)."""
-    from google.cloud import aiplatform_v1
-    from google.protobuf import duration_pb2
-
-    alerts = aiplatform_v1.ModelMonitoringAlertConfig(
-        enable_logging=True,  # anomalies also go to Cloud Logging, where log-based alerts can read them
-        notification_channels=[channel_name(props["project"], c) for c in props.get("notification_channels") or []],
-    )
-    if props.get("emails"):
-        alerts.email_alert_config = aiplatform_v1.ModelMonitoringAlertConfig.EmailAlertConfig(
-            user_emails=list(props["emails"])
-        )
-    sampling = aiplatform_v1.SamplingStrategy.RandomSampleConfig(sample_rate=float(props["sampling_rate"]))
-    job = aiplatform_v1.ModelDeploymentMonitoringJob(
-        display_name=props["display_name"],
-        endpoint=props["endpoint"],
-        model_deployment_monitoring_objective_configs=objective_configs(props, deployed_model_ids),
-        model_deployment_monitoring_schedule_config=aiplatform_v1.ModelDeploymentMonitoringScheduleConfig(
-            monitor_interval=duration_pb2.Duration(seconds=3600 * _count(props["interval_hours"]))
-        ),
-        logging_sampling_strategy=aiplatform_v1.SamplingStrategy(random_sample_config=sampling),
-        model_monitoring_alert_config=alerts,
-        labels=dict(props.get("labels") or {}),
-    )
-    if props.get("kms_key_name"):
-        job.encryption_spec = aiplatform_v1.EncryptionSpec(kms_key_name=props["kms_key_name"])
-    return job
 
 
 class MonitorClient:
@@ -219,6 +115,12 @@ class MonitorClient:
         )
         return operation.result(timeout=OPERATION_TIMEOUT)
 
+    def set_paused(self, name: str, paused: bool) -> None:
+        if paused:
+            self.jobs.pause_model_deployment_monitoring_job(name=name)
+        else:
+            self.jobs.resume_model_deployment_monitoring_job(name=name)
+
     def delete(self, name: str) -> None:
         from google.api_core.exceptions import NotFound
 
@@ -241,8 +143,11 @@ class VertexModelMonitorProvider(ResourceProvider):
             return self._client_factory(props)
         return MonitorClient(props["region"], credentials=credentials(props))
 
+    def check(self, _olds: dict, news: dict) -> CheckResult:
+        return CheckResult(news, [CheckFailure(path, reason) for path, reason in failures(news)])
+
     def create(self, props: dict) -> CreateResult:
-        check(props)
+        ensure_valid(props)
         client = self.client(props)
         parent = f"projects/{props['project']}/locations/{props['region']}"
         deployed = client.deployed_model_ids(props["endpoint"])
@@ -252,6 +157,9 @@ class VertexModelMonitorProvider(ResourceProvider):
             job = client.create(parent, wanted)
         else:  # created by a run whose state was lost: take it over with the wanted configuration
             job = client.update(existing.name, wanted, sorted({p for p in UPDATE_MASKS.values() if p}))
+        if bool(props.get("paused")) != (job.state.name == "JOB_STATE_PAUSED"):
+            client.set_paused(job.name, bool(props.get("paused")))
+            job = client.get(job.name)
         return CreateResult(id_=job.name, outs=self._outs(props, job, deployed))
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
@@ -269,7 +177,7 @@ class VertexModelMonitorProvider(ResourceProvider):
         )
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
-        check(news)
+        ensure_valid(news)
         client = self.client(news)
         deployed = client.deployed_model_ids(news["endpoint"])
         paths = {UPDATE_MASKS[key] for key in UPDATE_MASKS if olds.get(key) != news.get(key)}
@@ -277,10 +185,10 @@ class VertexModelMonitorProvider(ResourceProvider):
             paths.add(OBJECTIVES)
         paths.discard(None)
         if paths:
-            job = client.update(id_, build_job(news, deployed), sorted(paths))
-        else:
-            job = client.get(id_)
-        return UpdateResult(outs=self._outs(news, job, deployed))
+            client.update(id_, build_job(news, deployed), sorted(paths))
+        if bool(olds.get("paused")) != bool(news.get("paused")):
+            client.set_paused(id_, bool(news.get("paused")))
+        return UpdateResult(outs=self._outs(news, client.get(id_), deployed))
 
     def read(self, id_: str, props: dict) -> ReadResult:
         from google.api_core.exceptions import NotFound
@@ -324,6 +232,7 @@ class VertexModelMonitorArgs:
     # Any output that changes when the endpoint's deployed models change (the deployment's `deployed`):
     # a change re-lists them, so the job monitors the models deployed now.
     deployed_models: Optional[pulumi.Input[Any]] = None
+    paused: bool = False  # no analysis and no alert while True (e.g. during a planned change)
     impersonate_service_account: Optional[pulumi.Input[str]] = None
     impersonate_delegates: Optional[list[str]] = None
 

@@ -20,12 +20,8 @@ from google.longrunning import operations_pb2
 from google.protobuf import any_pb2, empty_pb2, json_format
 from pulumi.runtime import rpc
 
-from components.gcp.model_monitor import (
-    DEFAULT_THRESHOLD,
-    MonitorClient,
-    VertexModelMonitorProvider,
-    check,
-)
+from components.gcp.model_monitor import MonitorClient, VertexModelMonitorProvider
+from components.gcp.model_monitor_job import DEFAULT_THRESHOLD, ensure_valid, failures
 from tests.gcp.test_vertex_deployer import FakeVertex
 from tests.support.dynamic import PREVIEW_UNKNOWN, as_engine_sends, dynamic_provider_server, wire
 
@@ -57,6 +53,8 @@ class FakeMonitoring:
             ("GET", rf"/v1/{JOBS}/[^/:]+$", self.get_job),
             ("PATCH", rf"/v1/{JOBS}/[^/:]+$", self.update_job),
             ("DELETE", rf"/v1/{JOBS}/[^/:]+$", self.delete_job),
+            ("POST", rf"/v1/{JOBS}/[^/:]+:pause$", self.pause_job),
+            ("POST", rf"/v1/{JOBS}/[^/:]+:resume$", self.resume_job),
         ]
         for method, path, handler in routes:
             url = re.compile(re.escape(HOST) + path.rstrip("$") + r"(\?.*)?$")
@@ -129,6 +127,20 @@ class FakeMonitoring:
         self.jobs[name] = job
         return 200, FakeVertex._done(f"{name}/operations/u", job)
 
+    def _set_state(self, path, call, state):
+        name = path.split("/v1/")[1].rsplit(":", 1)[0]
+        self.calls.append((call, {"name": name}))
+        if name not in self.jobs:
+            return self._not_found(name)
+        self.jobs[name].state = state
+        return 200, {}
+
+    def pause_job(self, path, body, query):
+        return self._set_state(path, "pause", aiplatform_v1.JobState.JOB_STATE_PAUSED)
+
+    def resume_job(self, path, body, query):
+        return self._set_state(path, "resume", aiplatform_v1.JobState.JOB_STATE_RUNNING)
+
     def delete_job(self, path, body, query):
         name = path.split("/v1/")[1]
         self.calls.append(("delete", {"name": name}))
@@ -139,7 +151,7 @@ class FakeMonitoring:
         return 200, json_format.MessageToDict(operations_pb2.Operation(name=f"{name}/operations/d", done=True, response=packed))
 
     def changes(self) -> list[str]:
-        return [name for name, _ in self.calls if name in ("create", "update", "delete")]
+        return [name for name, _ in self.calls if name in ("create", "update", "delete", "pause", "resume")]
 
     def only(self) -> aiplatform_v1.ModelDeploymentMonitoringJob:
         (job,) = self.jobs.values()
@@ -327,7 +339,7 @@ def test_an_endpoint_without_deployed_models_is_a_clear_error(provider, fake):
 )
 def test_bad_inputs_name_the_field(change, message):
     with pytest.raises(ValueError, match=message):
-        check(_props(**change))
+        ensure_valid(_props(**change))
 
 
 @pytest.mark.parametrize("key", ["endpoint", "project", "region", "kms_key_name"])
@@ -380,9 +392,12 @@ def test_the_serialized_provider_runs_in_the_dynamic_provider_process(provider, 
         for new, changes, replaces in cases:
             response = stub.Diff(provider_pb2.DiffRequest(id=created.id, olds=wire(olds), news=wire(new)), timeout=120)
             assert (provider_pb2.DiffResponse.DiffChanges.Name(response.changes), list(response.replaces)) == (changes, replaces)
-        checked = stub.Check(provider_pb2.CheckRequest(urn="urn:pulumi:s::p::pulumi-python:dynamic:Resource::m",
-                                                      olds=wire(olds), news=wire(news)), timeout=120)
+        urn = "urn:pulumi:s::p::pulumi-python:dynamic:Resource::m"
+        checked = stub.Check(provider_pb2.CheckRequest(urn=urn, olds=wire(olds), news=wire(news)), timeout=120)
         assert not checked.failures
+        bad = dict(news, interval_hours=6)
+        checked = stub.Check(provider_pb2.CheckRequest(urn=urn, olds=wire(olds), news=wire(bad)), timeout=120)
+        assert [(f.property, f.reason) for f in checked.failures] == [("interval_hours", "one of (1, 24), got 6")]
     assert str(tmp_path) != os.getcwd()
 
 
@@ -435,3 +450,27 @@ def test_the_component_refuses_an_interval_vertex_does_not_schedule():
     props = {k: v for k, v in _props(interval_hours=12).items() if k != "deployed_models"}
     with pytest.raises(ValueError, match=r"scoring-monitor: interval_hours: one of \(1, 24\)"):
         VertexModelMonitor("scoring-monitor", VertexModelMonitorArgs(**props))
+
+
+def test_pausing_for_a_planned_change_and_resuming_keep_the_job(provider, fake):
+    created = provider.create(_props())
+    fake.calls.clear()
+    paused = provider.update(created.id, created.outs, _props(paused=True))
+    assert fake.changes() == ["pause"] and paused.outs["state"] == "JOB_STATE_PAUSED"
+    resumed = provider.update(created.id, paused.outs, _props(paused=False))
+    assert fake.changes() == ["pause", "resume"] and resumed.outs["state"] == "JOB_STATE_RUNNING"
+    assert resumed.outs["job_name"] == created.id and len(fake.jobs) == 1
+
+
+def test_a_monitor_created_paused_is_paused(provider, fake):
+    created = provider.create(_props(paused=True))
+    assert fake.changes() == ["create", "pause"] and created.outs["state"] == "JOB_STATE_PAUSED"
+
+
+def test_check_names_every_refused_property_and_skips_unknown_ones(provider):
+    news = _props(sampling_rate=2, feature_drift_thresholds={"amount": 0}, interval_hours=6)
+    result = provider.check({}, news)
+    assert [f.property for f in result.failures] == ["feature_drift_thresholds.amount", "interval_hours", "sampling_rate"]
+    preview = as_engine_sends(_props(baseline_uri=PREVIEW_UNKNOWN, features=PREVIEW_UNKNOWN), keep_unknowns=True)
+    assert failures(preview) == []  # known when `up` runs, checked then
+    assert provider.check({}, _props()).failures == []
