@@ -4,8 +4,8 @@ must pass (the provider in `model_monitor` runs them in Check, so a preview name
 Signals (names as in `model_monitoring.proto`):
 - `feature_drift_thresholds`: drift of each feature of the served traffic from the baseline (the
   training data): `training_prediction_skew_detection_config.skew_thresholds`, with the baseline as
-  `training_dataset`. Every feature in `features` is monitored; one without its own threshold gets
-  DEFAULT_THRESHOLD.
+  `training_dataset` (built as the google-cloud-aiplatform SDK builds it). Every feature in `features` is
+  monitored; one without its own threshold gets DEFAULT_THRESHOLD.
 - `prediction_drift_thresholds` (optional): drift of the served traffic between successive monitoring
   windows: `prediction_drift_detection_config.drift_thresholds`.
 A threshold is a distribution distance (L-infinity for categorical features, Jensen-Shannon divergence for
@@ -23,7 +23,9 @@ from .vertex_deployer import _count, _has_unknown
 
 DISPLAY_NAME_MAX = 128
 INTERVAL_HOURS = (1, 24)
-# A common starting point for a distribution distance; tune per feature (docs/monitoring.md).
+# Vertex AI's backend default for a feature without a threshold (google-cloud-aiplatform,
+# aiplatform/model_monitoring/objective.py: "alert threshold 0.3 (Backend default)"), set explicitly so the
+# job states it.
 DEFAULT_THRESHOLD = 0.3
 BASELINE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".tfrecord": "tf-record"}
 
