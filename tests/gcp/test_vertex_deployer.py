@@ -31,7 +31,7 @@ from components.gcp.vertex_deployer import (
     fingerprint,
 )
 from tests.support import dynamic
-from tests.support.dynamic import dynamic_provider_server
+from tests.support.dynamic import dynamic_provider_server, rest_client
 
 HOST = "https://us-central1-aiplatform.googleapis.com"
 ENDPOINT = "projects/p/locations/us-central1/endpoints/123"
@@ -284,13 +284,11 @@ def fake():
 
 @pytest.fixture
 def provider(fake):
-    options = {"api_endpoint": "us-central1-aiplatform.googleapis.com"}
-
     def client(props):
         return VertexClient(
             props["location"],
-            aiplatform_v1.EndpointServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
-            aiplatform_v1.ModelServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
+            rest_client(aiplatform_v1.EndpointServiceClient),
+            rest_client(aiplatform_v1.ModelServiceClient),
             poll_seconds=0,
             psc_wait_seconds=fake.psc_wait_seconds,
         )

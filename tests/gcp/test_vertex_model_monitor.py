@@ -14,7 +14,6 @@ import re
 
 import pytest
 import responses
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import aiplatform_v1
 from google.longrunning import operations_pb2
 from google.protobuf import any_pb2, empty_pb2, json_format
@@ -23,7 +22,7 @@ from pulumi.runtime import rpc
 from components.gcp.model_monitor import MonitorClient, VertexModelMonitorProvider
 from components.gcp.model_monitor_job import DEFAULT_THRESHOLD, ensure_valid, failures
 from tests.gcp.test_vertex_deployer import FakeVertex
-from tests.support.dynamic import PREVIEW_UNKNOWN, as_engine_sends, dynamic_provider_server, wire
+from tests.support.dynamic import PREVIEW_UNKNOWN, as_engine_sends, dynamic_provider_server, rest_client, wire
 
 HOST = "https://us-central1-aiplatform.googleapis.com"
 PARENT = "projects/p/locations/us-central1"
@@ -190,13 +189,9 @@ def fake():
 
 @pytest.fixture
 def provider(fake):
-    options = {"api_endpoint": "us-central1-aiplatform.googleapis.com"}
-
     def client(props):
         return MonitorClient(
-            props["region"],
-            aiplatform_v1.JobServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
-            aiplatform_v1.EndpointServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
+            props["region"], rest_client(aiplatform_v1.JobServiceClient), rest_client(aiplatform_v1.EndpointServiceClient)
         )
 
     return VertexModelMonitorProvider(client_factory=client)

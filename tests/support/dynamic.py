@@ -78,3 +78,12 @@ def dynamic_provider_server(cwd):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def rest_client(client_class, region: str = "us-central1"):
+    """A GAPIC client (e.g. aiplatform_v1.JobServiceClient) over the REST transport with anonymous
+    credentials, so that `responses` can answer its requests."""
+    from google.auth.credentials import AnonymousCredentials
+
+    options = {"api_endpoint": f"{region}-aiplatform.googleapis.com"}
+    return client_class(credentials=AnonymousCredentials(), transport="rest", client_options=options)
