@@ -49,19 +49,28 @@ def failures(props: dict) -> list[tuple[str, str]]:
         for feature, value in (known(field) or {}).items():
             if field == "feature_drift_thresholds" and features and feature not in features:
                 found.append((f"{field}.{feature}", f"not one of features {list(features)}"))
-            elif not _has_unknown(value) and not 0 < float(value) <= 1:
-                found.append((f"{field}.{feature}", f"a distribution distance in (0, 1], got {value}"))
-    hours = known("interval_hours")
-    if hours is not None and (float(hours) != int(float(hours)) or int(float(hours)) not in INTERVAL_HOURS):
-        found.append(("interval_hours", f"one of {INTERVAL_HOURS}, got {float(hours):g}"))
-    rate = known("sampling_rate")
-    if rate is not None and not 0 < float(rate) <= 1:
-        found.append(("sampling_rate", f"in (0, 1], got {rate}"))
+            elif not _has_unknown(value) and not 0 < _number(value) <= 1:
+                found.append((f"{field}.{feature}", f"a distribution distance in (0, 1], got {value!r}"))
+    hours = props.get("interval_hours")  # required: None is refused too
+    if not _has_unknown(hours) and _number(hours) not in INTERVAL_HOURS:
+        shown = f"{_number(hours):g}" if _number(hours) == _number(hours) else repr(hours)
+        found.append(("interval_hours", f"one of {INTERVAL_HOURS}, got {shown}"))
+    rate = props.get("sampling_rate")
+    if not _has_unknown(rate) and not 0 < _number(rate) <= 1:
+        found.append(("sampling_rate", f"in (0, 1], got {rate!r}"))
     uri = known("baseline_uri")
     if uri is not None and _baseline_format(uri) is None:
         formats = ", ".join(BASELINE_FORMATS)
         found.append(("baseline_uri", f"bq://project.dataset.table or gs://... ending in {formats}, got {uri!r}"))
     return found
+
+
+def _number(value: Any) -> float:
+    """A number from an input; NaN (failing every range check) for anything else, e.g. "high"."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def ensure_valid(props: dict) -> None:

@@ -469,3 +469,12 @@ def test_check_names_every_refused_property_and_skips_unknown_ones(provider):
     preview = as_engine_sends(_props(baseline_uri=PREVIEW_UNKNOWN, features=PREVIEW_UNKNOWN), keep_unknowns=True)
     assert failures(preview) == []  # known when `up` runs, checked then
     assert provider.check({}, _props()).failures == []
+
+
+def test_a_threshold_that_is_not_a_number_is_a_failure_not_a_crash():
+    found = failures(_props(feature_drift_thresholds={"amount": "high"}, sampling_rate=None, interval_hours="daily"))
+    assert found == [
+        ("feature_drift_thresholds.amount", "a distribution distance in (0, 1], got 'high'"),
+        ("interval_hours", "one of (1, 24), got 'daily'"),
+        ("sampling_rate", "in (0, 1], got None"),
+    ]
