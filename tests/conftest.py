@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json as _json
 import os
 import socket
@@ -10,6 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.plans import ROOT, reference_plan
+
+
+def pytest_configure(config):
+    # Each worker plans dozens of stacks in one process: with the default thresholds the collector keeps
+    # rescanning the provider SDKs' long-lived objects (docs/performance.md). Fewer, larger collections
+    # still free the cycles a long test session leaves.
+    gc.set_threshold(100_000, 50, 100)
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +105,7 @@ def project(tmp_path, monkeypatch):
     (root / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (root / "Pulumi.yaml").write_text("name: mlplat\nruntime: python\nstackConfigDir: stacks\n")
     for stack, env in [("app-dev", Environment.dev), ("app-prod", Environment.prod)]:
-        write_stack(stack, root / "stacks", Cloud.aws, env, region="us-east-1")
+        write_stack(stack, root / "stacks", Cloud("aws"), env, region="us-east-1")
     monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(root))
     monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)

@@ -8,13 +8,8 @@ from typing import Optional
 
 import typer
 
+from cli.choices import CloudChoice
 from cli.console import EXIT_FINDINGS, EXIT_USAGE, emit_json, fail, info, table
-
-
-class CloudChoice(str, Enum):
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
 
 
 class OutputFormat(str, Enum):
@@ -141,13 +136,12 @@ def register(app: typer.Typer) -> None:
         except SpecError as error:
             fail(error.lines, EXIT_USAGE)
 
-        def plan_for(cloud: str):
-            if stack is not None:
-                return plan_stack(stack, stacks_dir(), cloud)
-            return plan_file(config, cloud)
+        import os
+        from functools import partial
 
+        plan_for = partial(plan_stack, stack, stacks_dir()) if stack is not None else partial(plan_file, config)
         try:
-            columns = run_compare(plan_for)
+            columns = run_compare(plan_for, processes=os.cpu_count() or 1)
         except EstimateError as error:
             fail(f"{config or stack}: {error}", EXIT_USAGE)
         if all(c.error for c in columns):

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from cli.commands.spec import CloudChoice
+from cli.choices import CloudChoice
 from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, table
 
 
@@ -80,12 +80,15 @@ def check_command(
         settings = load_policy_config(policy_config)
     except PolicyRunError as error:
         fail(error.lines, EXIT_USAGE)
-    plan = _plan(stack, config, cloud, region)
+    pack = PolicyPackProcess()
     try:
-        with PolicyPackProcess() as pack:
-            report = run_policies(plan, pack, settings, str(policy_config) if policy_config else "policy config")
+        pack.spawn()  # the pack imports its SDKs on the other core while this process plans
+        plan = _plan(stack, config, cloud, region)
+        report = run_policies(plan, pack.start(), settings, str(policy_config) if policy_config else "policy config")
     except PolicyRunError as error:
         fail(error.lines, EXIT_USAGE)
+    finally:
+        pack.close()
 
     if format == PolicyFormat.text:
         text = _text(report)

@@ -18,15 +18,15 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from .base import NAME_PATTERN, Cloud, Environment, SpecModel
-from .endpoints import Endpoint
-from .features import FeatureStore
-from .finops import Budget, FinOps, UseCase
+from .endpoints import EndpointSpec
+from .features import FeatureStoreSpec
+from .finops import BudgetSpec, FinOps, UseCase
 from .posture import Encryption, Network
-from .registry import Registry
+from .registry import RegistrySpec
 from .regions import region_error
 from .scale_to_zero import scale_to_zero_blockers
-from .training import GpuClass, Training
-from .vector_search import VectorSearch
+from .training import GpuClass, TrainingSpec
+from .vector_search import VectorSearchSpec
 from .usage import Usage
 
 GPU_CLASSES: tuple[str, ...] = GpuClass.__args__  # type: ignore[attr-defined]
@@ -39,15 +39,15 @@ class PlatformSpec(SpecModel):
     region: str
     protect: bool | None = Field(default=None, description="Protect stateful resources; default true in prod.")
     finops: FinOps
-    budget: Budget | None = None
+    budget: BudgetSpec | None = None
     use_cases: list[UseCase] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
-    feature_store: FeatureStore | None = None
-    training: Training | None = None
-    registry: Registry | None = None
-    endpoints: list[Endpoint] = Field(default_factory=list)
-    vector_search: VectorSearch | None = None
+    feature_store: FeatureStoreSpec | None = None
+    training: TrainingSpec | None = None
+    registry: RegistrySpec | None = None
+    endpoints: list[EndpointSpec] = Field(default_factory=list)
+    vector_search: VectorSearchSpec | None = None
     usage: Usage | None = None
 
     @model_validator(mode="after")
@@ -58,9 +58,9 @@ class PlatformSpec(SpecModel):
         self._check_references()
         self._check_endpoints()
         self._check_gpu_offerings()
-        FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
+        FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
-        VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
+        VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
