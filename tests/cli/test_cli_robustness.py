@@ -39,8 +39,8 @@ def test_validate_exits_1_on_bad_content_naming_the_file(fixture):
 
 
 def test_validate_takes_region_on_the_target_cloud():
-    path = FIXTURES / "aws_region_without_default_image.yaml"  # ca-central-1
-    result = invoke("validate", str(path), "--cloud", "gcp", "--region", "northamerica-northeast1")
+    path = FIXTURES / "aws_region_without_default_image.yaml"  # il-central-1
+    result = invoke("validate", str(path), "--cloud", "gcp", "--region", "me-west1")
     assert result.exit_code == 0, result.stderr
     result = invoke("validate", str(path), "--cloud", "gcp", "--region", "northamerica-northeast9")
     assert result.exit_code == 1 and "did you mean" in result.stderr and "region" in result.stderr
