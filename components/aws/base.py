@@ -11,6 +11,7 @@ from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import iam
 from .buckets import hardened_bucket
+from ..outputs import BaseOutputs
 
 # Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, the feature store
 # runtime (PutRecord/GetRecord), Athena and Glue (offline store queries), image pulls, logs, STS, and the
@@ -108,14 +109,14 @@ class Base(BaseLayer):
         )
 
         self.finish(
-            {
-                "artifacts_bucket": self.artifacts_bucket.bucket,
-                "data_bucket": self.data_bucket.bucket,
-                "kms_key_arn": self.key_arn,
-                "vpc_id": self.vpc.id if self.vpc else None,
-                "private_subnet_ids": self.private_subnet_ids,
-                "execution_role_arn": self.execution_role.arn,
-            }
+            BaseOutputs(
+                artifacts_store=self.artifacts_store,
+                data_store=self.data_store,
+                encryption_key=self.encryption_key,
+                workload_identity=self.workload_identity,
+                private_network=self.private_network,
+                extras={"private_subnet_ids": self.private_subnet_ids},
+            )
         )
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------

@@ -10,6 +10,7 @@ import pulumi_gcp as gcp
 
 from ..contract import BaseLayer
 from ..context import PlatformContext
+from ..outputs import BaseOutputs
 
 REQUIRED_APIS = [
     "aiplatform.googleapis.com",
@@ -119,14 +120,14 @@ class Base(BaseLayer):
             self._network(region, after_apis)
 
         self.finish(
-            {
-                "project": self.project,
-                "artifacts_bucket": self.artifacts_bucket.url,
-                "data_bucket": self.data_bucket.url,
-                "kms_key": self.key_id,
-                "workload_service_account": self.workload_account.email,
-                "network": self.network.name if self.network else None,
-            }
+            BaseOutputs(
+                artifacts_store=self.artifacts_store,
+                data_store=self.data_store,
+                encryption_key=self.encryption_key,
+                workload_identity=self.workload_identity,
+                private_network=self.private_network,
+                extras={"project": self.project},
+            )
         )
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------

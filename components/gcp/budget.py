@@ -11,6 +11,7 @@ from ..contract import BudgetComponent
 from ..context import PlatformContext
 from ..spec.finops import BudgetSpec
 from .base import Base
+from ..outputs import BudgetOutputs
 
 BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
 MAX_NOTIFICATION_CHANNELS = 5  # the Billing Budgets API accepts at most 5 channels per budget
@@ -81,4 +82,6 @@ class Budget(BudgetComponent):
             },
             opts=ctx.child(self),
         )
-        self.finish({"budget_name": ctx.name("budget"), "monthly_usd": budget.monthly_usd, "billing_account": account})
+        self.finish(
+            BudgetOutputs(budget_name=ctx.name("budget"), monthly_usd=budget.monthly_usd, extras={"billing_account": account})
+        )
