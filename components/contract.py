@@ -73,6 +73,17 @@ class BaseLayer(PlatformComponent):
     def private_network(self) -> pulumi.Output | None:
         """The platform's private network (VPC, VNet, VPC network id); None when not private."""
 
+    def layer_outputs(self, extras: dict | None = None) -> BaseOutputs:
+        """The stack output `base`: the properties above, plus this cloud's `extras`."""
+        return BaseOutputs(
+            artifacts_store=self.artifacts_store,
+            data_store=self.data_store,
+            encryption_key=self.encryption_key,
+            workload_identity=self.workload_identity,
+            private_network=self.private_network,
+            extras=extras,
+        )
+
 
 class TrainingComponent(PlatformComponent):
     """Spot GPU training: a cluster that scales from zero to `max_nodes` and checkpoints to the base."""

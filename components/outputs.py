@@ -61,6 +61,19 @@ class TrainingOutputs(CapabilityOutputs):
     max_nodes: int = _doc("Most nodes the cluster scales to (from zero).")
     spot: bool = _doc("Whether nodes are spot / preemptible capacity.")
 
+    @classmethod
+    def of(cls, training, shape, *, submit_to, checkpoint_uri, extras: dict) -> "TrainingOutputs":
+        """From the spec's training item and its catalogue GPU shape (`components/catalog/gpus.py`)."""
+        return cls(
+            submit_to=submit_to,
+            checkpoint_uri=checkpoint_uri,
+            instance_type=shape.instance_type,
+            gpus_per_node=shape.gpus,
+            max_nodes=training.max_nodes,
+            spot=training.spot,
+            extras=extras,
+        )
+
 
 @dataclass(kw_only=True)
 class FeatureStoreOutputs(CapabilityOutputs):

@@ -11,7 +11,6 @@ from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import iam
 from .buckets import hardened_bucket
-from ..outputs import BaseOutputs
 
 # Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, the feature store
 # runtime (PutRecord/GetRecord), Athena and Glue (offline store queries), image pulls, logs, STS, and the
@@ -108,16 +107,7 @@ class Base(BaseLayer):
             opts=ctx.child(self),
         )
 
-        self.finish(
-            BaseOutputs(
-                artifacts_store=self.artifacts_store,
-                data_store=self.data_store,
-                encryption_key=self.encryption_key,
-                workload_identity=self.workload_identity,
-                private_network=self.private_network,
-                extras={"private_subnet_ids": self.private_subnet_ids},
-            )
-        )
+        self.finish(self.layer_outputs(extras={"private_subnet_ids": self.private_subnet_ids}))
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property

@@ -294,13 +294,11 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            TrainingOutputs(
+            TrainingOutputs.of(
+                training,
+                shape,
                 submit_to=self.job_queue.arn,
                 checkpoint_uri=checkpoint_uri,
-                instance_type=shape.instance_type,
-                gpus_per_node=shape.gpus,
-                max_nodes=training.max_nodes,
-                spot=training.spot,
                 extras={
                     "job_definition_arn": self.job_definition.arn,
                     "compute_environment_arn": self.compute_environment.arn,

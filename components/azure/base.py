@@ -13,7 +13,6 @@ from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import roles
 from .naming import unique_name
-from ..outputs import BaseOutputs
 
 # Private endpoints of the base layer: (resource attribute, group id, private DNS zones). A workspace
 # behind a private endpoint needs blob and file on its storage account (queue and table for pipelines
@@ -267,19 +266,14 @@ class Base(BaseLayer):
             self._network(tags, location)
 
         self.finish(
-            BaseOutputs(
-                artifacts_store=self.artifacts_store,
-                data_store=self.data_store,
-                encryption_key=self.encryption_key,
-                workload_identity=self.workload_identity,
-                private_network=self.private_network,
+            self.layer_outputs(
                 extras={
                     "resource_group": rg,
                     "workspace": self.workspace.name,
                     "storage_account": self.storage_account.name,
                     "container_registry": self.container_registry.login_server,
                     "key_vault": self.key_vault.name,
-                },
+                }
             )
         )
 

@@ -10,7 +10,6 @@ import pulumi_gcp as gcp
 
 from ..contract import BaseLayer
 from ..context import PlatformContext
-from ..outputs import BaseOutputs
 
 REQUIRED_APIS = [
     "aiplatform.googleapis.com",
@@ -119,16 +118,7 @@ class Base(BaseLayer):
         if ctx.private:
             self._network(region, after_apis)
 
-        self.finish(
-            BaseOutputs(
-                artifacts_store=self.artifacts_store,
-                data_store=self.data_store,
-                encryption_key=self.encryption_key,
-                workload_identity=self.workload_identity,
-                private_network=self.private_network,
-                extras={"project": self.project},
-            )
-        )
+        self.finish(self.layer_outputs(extras={"project": self.project}))
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property

@@ -246,13 +246,11 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            TrainingOutputs(
+            TrainingOutputs.of(
+                training,
+                shape,
                 submit_to=self.cluster.name,
                 checkpoint_uri=checkpoint_uri,
-                instance_type=shape.instance_type,
-                gpus_per_node=shape.gpus,
-                max_nodes=training.max_nodes,
-                spot=training.spot,
                 extras={
                     "cluster_location": region,
                     "node_pool": self.gpu_pool.name,
