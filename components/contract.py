@@ -3,6 +3,8 @@
 - `BaseLayer`: the neutral face of a cloud's base layer (storage, keys, network, workload identity).
   Capability components receive their own cloud's `Base` (which has more); neutral code (the
   `Platform`, tests, a new capability's shared helpers) may rely only on this.
+- Typed outputs (`components/outputs.py`): each contract names its `OUTPUTS` dataclass, whose keys are
+  the same on every cloud; a component ends with `self.finish(<its OUTPUTS>(...))`.
 - One abstract component per capability (`TrainingComponent`, `FeatureStoreComponent`, ...), with the
   typed spec item it is built from (`SPEC`) and the constructor every cloud implements:
   `Cls(name: str, ctx: PlatformContext, base: <its cloud's Base>, item: SPEC, opts)` (checked for every
@@ -22,6 +24,15 @@ from abc import abstractmethod
 import pulumi
 
 from .component import PlatformComponent
+from .outputs import (
+    BaseOutputs,
+    BudgetOutputs,
+    EndpointOutputs,
+    FeatureStoreOutputs,
+    RegistryOutputs,
+    TrainingOutputs,
+    VectorSearchOutputs,
+)
 from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec
@@ -35,6 +46,7 @@ class BaseLayer(PlatformComponent):
     spec does not ask for it), in the cloud's own notation."""
 
     COMPONENT = "Base"
+    OUTPUTS = BaseOutputs
 
     @property
     @abstractmethod
@@ -61,29 +73,40 @@ class BaseLayer(PlatformComponent):
     def private_network(self) -> pulumi.Output | None:
         """The platform's private network (VPC, VNet, VPC network id); None when not private."""
 
+    def layer_outputs(self, extras: dict | None = None) -> BaseOutputs:
+        """The stack output `base`: the properties above, plus this cloud's `extras`."""
+        return BaseOutputs(
+            artifacts_store=self.artifacts_store,
+            data_store=self.data_store,
+            encryption_key=self.encryption_key,
+            workload_identity=self.workload_identity,
+            private_network=self.private_network,
+            extras=extras,
+        )
+
 
 class TrainingComponent(PlatformComponent):
     """Spot GPU training: a cluster that scales from zero to `max_nodes` and checkpoints to the base."""
 
     COMPONENT = "TrainingCluster"
+    OUTPUTS = TrainingOutputs
     SPEC = TrainingSpec
-
 
 
 class FeatureStoreComponent(PlatformComponent):
     """Offline (and, when asked, online) feature groups."""
 
     COMPONENT = "FeatureStore"
+    OUTPUTS = FeatureStoreOutputs
     SPEC = FeatureStoreSpec
-
 
 
 class ModelRegistryComponent(PlatformComponent):
     """Model versions with approval, and the serving container repository."""
 
     COMPONENT = "ModelRegistry"
+    OUTPUTS = RegistryOutputs
     SPEC = RegistrySpec
-
 
 
 class EndpointComponent(PlatformComponent):
@@ -92,21 +115,22 @@ class EndpointComponent(PlatformComponent):
     by `components/traffic.py`)."""
 
     COMPONENT = "Endpoint"
+    OUTPUTS = EndpointOutputs
     SPEC = EndpointSpec
-
 
 
 class VectorSearchComponent(PlatformComponent):
     """A vector index service for retrieval, with a documents store."""
 
     COMPONENT = "VectorSearch"
+    OUTPUTS = VectorSearchOutputs
     SPEC = VectorSearchSpec
-
 
 
 class BudgetComponent(PlatformComponent):
     """A monthly budget on the platform's cost, with e-mail notifications."""
 
     COMPONENT = "Budget"
+    OUTPUTS = BudgetOutputs
     SPEC = BudgetSpec
 

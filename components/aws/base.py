@@ -107,16 +107,7 @@ class Base(BaseLayer):
             opts=ctx.child(self),
         )
 
-        self.finish(
-            {
-                "artifacts_bucket": self.artifacts_bucket.bucket,
-                "data_bucket": self.data_bucket.bucket,
-                "kms_key_arn": self.key_arn,
-                "vpc_id": self.vpc.id if self.vpc else None,
-                "private_subnet_ids": self.private_subnet_ids,
-                "execution_role_arn": self.execution_role.arn,
-            }
-        )
+        self.finish(self.layer_outputs(extras={"private_subnet_ids": self.private_subnet_ids}))
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property

@@ -20,6 +20,7 @@ from .base import Base
 from .repositories import hardened_repository
 from ..spec.training import TrainingSpec
 from . import iam
+from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
 # The ECS-optimised Amazon Linux 2023 AMI with NVIDIA drivers and the container toolkit (Batch picks the
@@ -293,28 +294,30 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            {
-                "job_queue_arn": self.job_queue.arn,
-                "job_definition_arn": self.job_definition.arn,
-                "compute_environment_arn": self.compute_environment.arn,
-                "checkpoint_uri": checkpoint_uri,
-                # The job definition's image is a placeholder: register a revision with your own image.
-                "template_image": template_image,
-                "template_image_placeholder": True,
-                "training_image_repository_url": self.image_repository.repository_url if self.image_repository else None,
-                # Batch may exceed max_vcpus by ONE instance with every allocation strategy except BEST_FIT
-                # on-demand (botocore ComputeResource.maxvCpus): up to max_nodes + 1 instances at peak.
-                "max_vcpus": max_vcpus,
-                "max_instances_at_peak": training.max_nodes + 1,
-                "instance_type": shape.instance_type,
-                "gpus_per_node": shape.gpus,
-                "max_nodes": training.max_nodes,
-                "spot": training.spot,
-                "log_group": self.log_group.name,
-                "sagemaker_execution_role_arn": base.execution_role.arn,
-                "sagemaker_training_instance_type": shape.sagemaker_instance_type,
-                "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,
-            }
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=self.job_queue.arn,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "job_definition_arn": self.job_definition.arn,
+                    "compute_environment_arn": self.compute_environment.arn,
+                    # The job definition's image is a placeholder: register a revision with your own image.
+                    "template_image": template_image,
+                    "template_image_placeholder": True,
+                    "training_image_repository_url": (
+                        self.image_repository.repository_url if self.image_repository else None
+                    ),
+                    # Batch may exceed max_vcpus by ONE instance with every allocation strategy except
+                    # BEST_FIT on-demand (botocore ComputeResource.maxvCpus): up to max_nodes + 1 at peak.
+                    "max_vcpus": max_vcpus,
+                    "max_instances_at_peak": training.max_nodes + 1,
+                    "log_group": self.log_group.name,
+                    "sagemaker_execution_role_arn": base.execution_role.arn,
+                    "sagemaker_training_instance_type": shape.sagemaker_instance_type,
+                    "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,
+                },
+            )
         )
 
     def _image_repository(self, base, tags: dict) -> aws.ecr.Repository:

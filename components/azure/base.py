@@ -266,15 +266,15 @@ class Base(BaseLayer):
             self._network(tags, location)
 
         self.finish(
-            {
-                "resource_group": rg,
-                "workspace": self.workspace.name,
-                "storage_account": self.storage_account.name,
-                "container_registry": self.container_registry.login_server,
-                "key_vault": self.key_vault.name,
-                "identity_client_id": self.identity.client_id,
-                "vnet": self.vnet.name if self.vnet else None,
-            }
+            self.layer_outputs(
+                extras={
+                    "resource_group": rg,
+                    "workspace": self.workspace.name,
+                    "storage_account": self.storage_account.name,
+                    "container_registry": self.container_registry.login_server,
+                    "key_vault": self.key_vault.name,
+                }
+            )
         )
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------

@@ -118,16 +118,7 @@ class Base(BaseLayer):
         if ctx.private:
             self._network(region, after_apis)
 
-        self.finish(
-            {
-                "project": self.project,
-                "artifacts_bucket": self.artifacts_bucket.url,
-                "data_bucket": self.data_bucket.url,
-                "kms_key": self.key_id,
-                "workload_service_account": self.workload_account.email,
-                "network": self.network.name if self.network else None,
-            }
-        )
+        self.finish(self.layer_outputs(extras={"project": self.project}))
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property

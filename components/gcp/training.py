@@ -22,6 +22,7 @@ from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base
+from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -239,26 +240,26 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            {
-                "cluster_name": self.cluster.name,
-                "cluster_location": region,
-                "node_pool": self.gpu_pool.name,
-                "get_credentials": pulumi.Output.concat(
-                    "gcloud container clusters get-credentials ", self.cluster.name,
-                    f" --region {region} --project {project}",
-                ),
-                "kubernetes_namespace": JOB_NAMESPACE,
-                "kubernetes_service_account": JOB_SERVICE_ACCOUNT,
-                "workload_service_account": base.workload_account.email,
-                "checkpoint_uri": checkpoint_uri,
-                "machine_type": shape.instance_type,
-                "accelerator": shape.accelerator,
-                "gpus_per_node": shape.gpus,
-                "gpu_zones": zones,
-                "gpu_zones_gap": zone_gap,
-                "max_nodes": training.max_nodes,
-                "spot": training.spot,
-            }
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=self.cluster.name,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "cluster_location": region,
+                    "node_pool": self.gpu_pool.name,
+                    "get_credentials": pulumi.Output.concat(
+                        "gcloud container clusters get-credentials ", self.cluster.name,
+                        f" --region {region} --project {project}",
+                    ),
+                    "kubernetes_namespace": JOB_NAMESPACE,
+                    "kubernetes_service_account": JOB_SERVICE_ACCOUNT,
+                    "workload_service_account": base.workload_account.email,
+                    "accelerator": shape.accelerator,
+                    "gpu_zones": zones,
+                    "gpu_zones_gap": zone_gap,
+                },
+            )
         )
 
     def _public_network(self, project: str, region: str, after_apis: dict):

@@ -178,8 +178,7 @@ def test_validate_command(tmp_path):
 def test_plan_shows_the_stack_outputs_a_user_needs(stack):
     outputs = reference_plan(stack).outputs
     assert set(outputs) >= {"base", "training", "feature_store", "registry", "endpoints", "vector_search", "budget"}
-    submit = {"aws": "job_queue_arn", "azure": "compute_name", "gcp": "node_pool"}[stack.split("-")[0]]
-    assert outputs["training"]["training"][submit]
+    assert outputs["training"]["training"]["submit_to"]
     assert outputs["endpoints"]["fraud-scorer"]
     document = json.loads(json.dumps(reference_plan(stack).to_dict()))
     assert document["outputs"] == outputs
