@@ -26,6 +26,7 @@ from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec
 from .spec.registry import RegistrySpec
+from .spec.retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec
 from .spec.training import TrainingSpec
 from .spec.vector_search import VectorSearchSpec
 
@@ -110,3 +111,26 @@ class BudgetComponent(PlatformComponent):
     COMPONENT = "Budget"
     SPEC = BudgetSpec
 
+
+
+class RetrainingComponent(PlatformComponent):
+    """One retraining job started on a schedule (and/or by its endpoint's drift alert) on the platform's
+    spot training capacity, registering the model in the platform's registry. Reads the training and
+    registry components' outputs from `ctx.built`."""
+
+    COMPONENT = "Retraining"
+    SPEC = RetrainingSpec
+
+
+class BatchInferenceComponent(PlatformComponent):
+    """One scheduled bulk scoring job from and to the platform's stores, on spot capacity where offered."""
+
+    COMPONENT = "BatchInference"
+    SPEC = BatchInferenceSpec
+
+
+class PromotionComponent(PlatformComponent):
+    """Read grants on this environment's registry and images for the next environment's stack."""
+
+    COMPONENT = "Promotion"
+    SPEC = PromotionSpec

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -63,10 +63,15 @@ class AwsCloud(CloudProvider):
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
         from .registry import ModelRegistry
+        from .retraining import Retraining
         from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        Retraining)
+
+    def unsupported_capabilities(self) -> dict[str, str]:
+        return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         return {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -71,6 +71,9 @@ class AzureCloud(CloudProvider):
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget)
+
+    def unsupported_capabilities(self) -> dict[str, str]:
+        return {"retraining": NOT_BUILT_YET, "batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"

@@ -24,6 +24,7 @@ from .finops import BudgetSpec, FinOps, UseCase
 from .posture import Encryption, Network
 from .registry import RegistrySpec
 from .regions import region_error
+from .retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec, check_loop
 from .scale_to_zero import scale_to_zero_blockers
 from .training import GpuClass, TrainingSpec
 from .vector_search import VectorSearchSpec
@@ -49,6 +50,9 @@ class PlatformSpec(SpecModel):
     endpoints: list[EndpointSpec] = Field(default_factory=list)
     vector_search: VectorSearchSpec | None = None
     usage: Usage | None = None
+    retraining: list[RetrainingSpec] = Field(default_factory=list)
+    batch_inference: list[BatchInferenceSpec] = Field(default_factory=list)
+    promotion: PromotionSpec | None = None
 
     @model_validator(mode="after")
     def _checks_and_defaults(self) -> "PlatformSpec":
@@ -58,6 +62,7 @@ class PlatformSpec(SpecModel):
         self._check_references()
         self._check_endpoints()
         self._check_gpu_offerings()
+        check_loop(self)  # retraining, batch inference, promotion (spec/retraining.py)
         FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults

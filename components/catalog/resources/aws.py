@@ -50,9 +50,9 @@ ROWS = (
     row("aws:efs/fileSystem:FileSystem", "training", unpriced("file system storage is not in the usage model"),
         tags=T, stateful=True),
     # Identity
-    row("aws:iam/role:Role", ("base", "feature_store", "training"), FREE, tags=T,
+    row("aws:iam/role:Role", ("base", "feature_store", "training", "retraining"), FREE, tags=T,
         readers={"iam": r.role_inline_policies}),
-    row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search"), FREE,
+    row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search", "retraining"), FREE,
         readers=IAM_DOCUMENT),
     row("aws:iam/policy:Policy", "base", FREE, tags=T, readers=IAM_DOCUMENT),
     row("aws:iam/userPolicy:UserPolicy", "base", FREE, readers=IAM_DOCUMENT),
@@ -68,7 +68,11 @@ ROWS = (
     row("aws:batch/computeEnvironment:ComputeEnvironment", "training", priced("batch_compute"), tags=T,
         roles={"training-capacity"}, readers=r.TRAINING),
     row("aws:batch/jobQueue:JobQueue", "training", FREE, tags=T),
-    row("aws:batch/jobDefinition:JobDefinition", "training", FREE, tags=T),
+    row("aws:batch/jobDefinition:JobDefinition", ("training", "retraining"), FREE, tags=T),
+    # The runs' GPU hours are the training capacity's (usage: retraining runs x hours_per_run). Invocations:
+    # 14 million free per month, then USD 1.00 per million (aws.amazon.com/eventbridge/pricing, 2026-11).
+    row("aws:scheduler/schedule:Schedule", ("retraining", "batch_inference"),
+        free("schedule invocations: 14 million per month free (aws.amazon.com/eventbridge/pricing, 2026-11)")),
     row("aws:cloudwatch/logGroup:LogGroup", "training", usage_only("billed per GB ingested and stored"), tags=T),
     row("aws:sagemaker/domain:Domain", "training", FREE, tags=T),
     row("aws:sagemaker/userProfile:UserProfile", "training", FREE, tags=T),
