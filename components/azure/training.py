@@ -125,6 +125,7 @@ class TrainingCluster(TrainingComponent):
         self.finish(
             {
                 "compute_name": submit_to,
+                "compute_id": self.compute.id,
                 "workspace": workspace,
                 "resource_group": rg,
                 "checkpoint_uri": checkpoint_uri,
