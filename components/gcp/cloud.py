@@ -80,13 +80,15 @@ class GcpCloud(CloudProvider):
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
         from .registry import ModelRegistry
+        from .retraining import Retraining
         from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        Retraining)
 
     def unsupported_capabilities(self) -> dict[str, str]:
-        return {"retraining": NOT_BUILT_YET, "batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
+        return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"
