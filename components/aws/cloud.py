@@ -59,6 +59,7 @@ class AwsCloud(CloudProvider):
         return Base
 
     def capability_components(self) -> dict[str, type]:
+        from .batch_inference import BatchInference
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
@@ -68,10 +69,10 @@ class AwsCloud(CloudProvider):
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Retraining)
+                                        Retraining, BatchInference)
 
     def unsupported_capabilities(self) -> dict[str, str]:
-        return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
+        return {"promotion": NOT_BUILT_YET}
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         return {

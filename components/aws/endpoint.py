@@ -266,6 +266,7 @@ class Endpoint(EndpointComponent):
         # -- outputs -------------------------------------------------------------------------------------------
         self.finish(
             {
+                "model_names": {name: model.name for name, model in models.items()},
                 "endpoint_name": self.endpoint.name,
                 "url": pulumi.Output.concat(
                     f"https://runtime.sagemaker.{region}.amazonaws.com/endpoints/", self.endpoint.name, "/invocations"

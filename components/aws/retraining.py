@@ -5,8 +5,7 @@
 Facts (botocore service models in the venv): scheduler 2021-06-30 `Target` = Arn, RoleArn, Input,
 RetryPolicy, ...; `FlexibleTimeWindow` = Mode, MaximumWindowInMinutes; batch 2016-08-10 `SubmitJob`
 takes jobName, jobQueue, jobDefinition, containerOverrides (command, environment, ...). The universal
-target ARN is `arn:aws:scheduler:::aws-sdk:<service>:<apiAction>` and `Input` is the API's request
-parameters under the service model's member names (EventBridge Scheduler "Using universal targets").
+target and the scheduler role are `schedules.py`'s.
 """
 
 from __future__ import annotations
@@ -21,9 +20,7 @@ from ..contract import RetrainingComponent
 from ..spec.retraining import RetrainingSpec, aws_cron
 from . import iam
 from .base import Base
-
-SUBMIT_JOB_TARGET = "arn:aws:scheduler:::aws-sdk:batch:submitJob"
-
+from .schedules import schedule, scheduler_role, universal_target
 
 class Retraining(RetrainingComponent):
     CLOUD = "aws"
@@ -89,56 +86,22 @@ class Retraining(RetrainingComponent):
         if item.schedule:
             # Every revision of this job definition, and only it (SubmitJob authorises on both ARNs).
             revisions = pulumi.Output.concat("arn:aws:batch:", region, ":", account, f":job-definition/{stem}:*")
-            self.scheduler_role = self._scheduler_role(ctx, stem, account, [training["job_queue_arn"], revisions], tags)
-            self.schedule = aws.scheduler.Schedule(
-                stem,
-                name=stem,
-                schedule_expression=aws_cron(item.schedule),
-                schedule_expression_timezone="UTC",
-                flexible_time_window={"mode": "OFF"},
-                target={
-                    "arn": SUBMIT_JOB_TARGET,
-                    "role_arn": self.scheduler_role.arn,
-                    "input": pulumi.Output.json_dumps({
-                        "jobName": stem,
-                        "jobQueue": training["job_queue_arn"],
-                        "jobDefinition": self.job_definition.arn,
-                    }),
-                    "retry_policy": {"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600},
-                },
-                opts=ctx.child(self),
+            self.scheduler_role = scheduler_role(
+                ctx, self, stem, account,
+                [{"Effect": "Allow", "Action": ["batch:SubmitJob"], "Resource": [training["job_queue_arn"], revisions]}],
+                tags,
             )
+            self.schedule = schedule(ctx, self, stem, aws_cron(item.schedule), {
+                "arn": universal_target("batch", "submitJob"),
+                "role_arn": self.scheduler_role.arn,
+                "input": pulumi.Output.json_dumps({
+                    "jobName": stem,
+                    "jobQueue": training["job_queue_arn"],
+                    "jobDefinition": self.job_definition.arn,
+                }),
+            })
             outputs.update(schedule=self.schedule.name, schedule_expression=aws_cron(item.schedule))
         self.finish(outputs)
-
-    def _scheduler_role(self, ctx: PlatformContext, stem: str, account, resources: list, tags: dict) -> aws.iam.Role:
-        """Assumable by EventBridge Scheduler for this account only; may call `batch:SubmitJob` on
-        `resources` (the queue and the job definition's revisions) and nothing else."""
-        role = aws.iam.Role(
-            f"{stem}-scheduler",
-            assume_role_policy=account.apply(lambda a: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "scheduler.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": a}},
-                }],
-            })),
-            tags=tags,
-            opts=ctx.child(self),
-        )
-        aws.iam.RolePolicy(
-            f"{stem}-scheduler",
-            role=role.id,
-            policy=iam.policy_document([{
-                "Effect": "Allow",
-                "Action": ["batch:SubmitJob"],
-                "Resource": resources,
-            }]),
-            opts=ctx.child(role),
-        )
-        return role
 
 
 def _container(training: dict, item: RetrainingSpec, model_package_group: str) -> str:

@@ -157,8 +157,7 @@ def _count(field: str, size: int) -> int:
 class BatchInferenceSpec(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
-    endpoint: str | None = Field(default=None, description="Score with this endpoint's stable model version.")
-    model: str | None = Field(default=None, description="Or a registered model artifact: 'artifacts/<path>'.")
+    endpoint: str = Field(description="Score with this endpoint's stable model version (its model, image, network).")
     input: str = Field(description="'data/<path>' or 'artifacts/<path>' in the platform's stores.")
     output: str = Field(description="'data/<path>' or 'artifacts/<path>' in the platform's stores.")
     schedule: str = Field(description="Five-field unix cron expression, UTC.")
@@ -173,19 +172,13 @@ class BatchInferenceSpec(SpecModel):
             raise ValueError(problem)
         return value
 
-    @field_validator("input", "output", "model")
+    @field_validator("input", "output")
     @classmethod
     def _inside(cls, value: str | None) -> str | None:
         problem = value and _location_error(value)
         if problem:
             raise ValueError(problem)
         return value
-
-    @model_validator(mode="after")
-    def _one_model(self) -> "BatchInferenceSpec":
-        if (self.endpoint is None) == (self.model is None):
-            raise ValueError("model: name exactly one of endpoint (its stable version) or model")
-        return self
 
     def monthly_runs(self) -> float:
         return RetrainingSpec.model_construct(schedule=self.schedule, runs_per_month=None).monthly_runs()
@@ -222,7 +215,7 @@ def check_loop(spec) -> None:
     if len(set(names)) != len(names):
         raise ValueError("batch_inference: names must be unique")
     for i, item in enumerate(spec.batch_inference):
-        if item.endpoint is not None and item.endpoint not in endpoints:
+        if item.endpoint not in endpoints:
             raise ValueError(
                 f"batch_inference.{i}.endpoint: no endpoint named {item.endpoint!r} (endpoints: {list(endpoints)})"
             )

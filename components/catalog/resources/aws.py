@@ -50,9 +50,10 @@ ROWS = (
     row("aws:efs/fileSystem:FileSystem", "training", unpriced("file system storage is not in the usage model"),
         tags=T, stateful=True),
     # Identity
-    row("aws:iam/role:Role", ("base", "feature_store", "training", "retraining"), FREE, tags=T,
+    row("aws:iam/role:Role", ("base", "feature_store", "training", "retraining", "batch_inference"), FREE, tags=T,
         readers={"iam": r.role_inline_policies}),
-    row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search", "retraining"), FREE,
+    row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search", "retraining",
+                                            "batch_inference"), FREE,
         readers=IAM_DOCUMENT),
     row("aws:iam/policy:Policy", "base", FREE, tags=T, readers=IAM_DOCUMENT),
     row("aws:iam/userPolicy:UserPolicy", "base", FREE, readers=IAM_DOCUMENT),
