@@ -159,6 +159,10 @@ class CloudProvider(ABC):
             return self.unsupported_features().get(CloudFeature.VECTOR_FEATURE_TYPE)
         return None
 
+    def promotion_principal_error(self, principal: str) -> str | None:
+        """Why `principal` cannot name the next environment (account, subscription, project), or None."""
+        return None
+
     def spec_gaps(self, spec) -> list[dict]:
         """Gaps of this spec on this cloud beyond scale to zero (shown by the plan)."""
         return []

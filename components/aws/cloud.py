@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -63,16 +63,17 @@ class AwsCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
+        from .promotion import Promotion
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Retraining, BatchInference)
+                                        Retraining, BatchInference, Promotion)
 
-    def unsupported_capabilities(self) -> dict[str, str]:
-        return {"promotion": NOT_BUILT_YET}
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"\d{12}", principal) else f"{principal!r} is not an AWS account id (12 digits)"
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         return {

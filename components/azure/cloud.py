@@ -77,6 +77,9 @@ class AzureCloud(CloudProvider):
     def unsupported_capabilities(self) -> dict[str, str]:
         return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
 
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", principal) else f"{principal!r} is not an Azure subscription id (a GUID)"
+
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"
         return {

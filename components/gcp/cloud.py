@@ -90,6 +90,9 @@ class GcpCloud(CloudProvider):
     def unsupported_capabilities(self) -> dict[str, str]:
         return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
 
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", principal) else f"{principal!r} is not a GCP project id (6-30 lowercase letters, digits, hyphens)"
+
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"
         return {

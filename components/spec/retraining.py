@@ -229,3 +229,8 @@ def check_loop(spec) -> None:
             )
         if spec.registry is None:
             raise ValueError("promotion: needs the registry section (approved models are promoted from it)")
+        from ..registry import cloud_of
+
+        problem = cloud_of(spec.cloud).promotion_principal_error(spec.promotion.principal)
+        if problem:
+            raise ValueError(f"promotion.principal: {problem}")

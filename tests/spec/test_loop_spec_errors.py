@@ -91,3 +91,11 @@ def test_cron_errors_and_the_eventbridge_form():
     assert aws_cron("0 2 * * 1-5") == "cron(0 2 ? * 2-6 *)"
     assert aws_cron("0 6 * * 0,7") == "cron(0 6 ? * 1,1 *)"
     assert aws_cron("0 2 1 * *") == "cron(0 2 1 * ? *)"
+
+
+@pytest.mark.parametrize("stack, principal", [("aws-dev", "not-an-account"), ("azure-dev", "123"), ("gcp-dev", "X")])
+def test_a_principal_the_cloud_cannot_name_is_refused(stack, principal):
+    document = platform_document(stack)
+    document["promotion"] = {"to": "staging", "principal": principal}
+    message = _error(document)
+    assert "promotion.principal:" in message, message
