@@ -79,16 +79,17 @@ class GcpCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
+        from .promotion import Promotion
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Retraining)
+                                        Retraining, Promotion)
 
     def unsupported_capabilities(self) -> dict[str, str]:
-        return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
+        return {"batch_inference": NOT_BUILT_YET}
 
     def promotion_principal_error(self, principal: str) -> str | None:
         return None if re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", principal) else f"{principal!r} is not a GCP project id (6-30 lowercase letters, digits, hyphens)"
