@@ -21,7 +21,8 @@ ROWS = (
     row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion"), FREE),
     # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
-        "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)")),
+        "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
+        readers={"training_spot": r.scheduled_job_spot}),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
     row("gcp:serviceaccount/account:Account", ("base", "training", "retraining"), FREE),
     row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining"), FREE),
