@@ -15,9 +15,9 @@ import pulumi_gcp as gcp
 
 from ..context import PlatformContext
 from ..contract import PromotionComponent
-from ..naming import bounded_name
 from ..spec.retraining import PromotionSpec
 from .base import Base, workload_account_id
+from .custom_roles import grant_custom_role
 
 READ_MODELS = ("aiplatform.models.get", "aiplatform.models.list")
 
@@ -42,19 +42,8 @@ class Promotion(PromotionComponent):
         registry = ctx.built["registry"]["registry"]
         project, region = base.project, ctx.spec.region
         member = downstream_workload_account(ctx, item)
-        role = gcp.projects.IAMCustomRole(
-            ctx.name("promotion-models"),
-            project=project,
-            role_id=bounded_name(f"{ctx.prefix}-promote-{item.to}", 64).replace("-", "_"),
-            title=f"mlplat {ctx.prefix} models readable by {item.to}"[:100],
-            description="Read Vertex AI models (copy an approved version into the next environment)",
-            permissions=list(READ_MODELS),
-            stage="GA",
-            opts=ctx.child(self),
-        )
-        gcp.projects.IAMMember(
-            ctx.name("promotion-models"), project=project, role=role.name, member=member, opts=ctx.child(role),
-        )
+        grant_custom_role(ctx, self, ctx.name("promotion-models"), project, READ_MODELS, member,
+                          f"Read Vertex AI models: {item.to} copies an approved version into its project")
         gcp.artifactregistry.RepositoryIamMember(
             ctx.name("promotion-images"),
             project=project,

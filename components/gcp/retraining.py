@@ -23,6 +23,7 @@ from ..contract import RetrainingComponent
 from ..naming import bounded_name
 from ..spec.retraining import RetrainingSpec
 from .base import Base
+from .custom_roles import grant_custom_role
 
 # What the scheduler's identity may do: create custom jobs, nothing else in Vertex AI.
 SCHEDULER_PERMISSIONS = ("aiplatform.customJobs.create",)
@@ -95,20 +96,8 @@ class Retraining(RetrainingComponent):
             project=project,
             opts=ctx.child(self),
         )
-        role = gcp.projects.IAMCustomRole(
-            f"{stem}-scheduler",
-            project=project,
-            role_id=bounded_name(f"{stem}-sched", 64).replace("-", "_"),
-            title=f"mlplat {stem} scheduler"[:100],
-            description="Create Vertex AI custom jobs (scheduled retraining)",
-            permissions=list(SCHEDULER_PERMISSIONS),
-            stage="GA",
-            opts=ctx.child(self),
-        )
-        gcp.projects.IAMMember(
-            f"{stem}-scheduler-jobs", project=project, role=role.name, member=account.member,
-            opts=ctx.child(role),
-        )
+        grant_custom_role(ctx, self, f"{stem}-scheduler", project, SCHEDULER_PERMISSIONS, account.member,
+                          "Create Vertex AI custom jobs (scheduled retraining)")
         gcp.serviceaccount.IAMMember(
             f"{stem}-scheduler-act-as",
             service_account_id=base.workload_account.name,

@@ -53,6 +53,13 @@ def cron_error(expression: str) -> str | None:
     return None
 
 
+def _checked_cron(value: str | None) -> str | None:
+    problem = value and cron_error(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def aws_cron(expression: str) -> str:
     """The EventBridge Scheduler form `cron(min hour dom month dow year)` of a validated unix cron
     expression: one of day-of-month/day-of-week must be `?`, and days of week count 1 (SUN) to 7 (SAT)
@@ -105,13 +112,7 @@ class RetrainingSpec(SpecModel):
         default=None, ge=0, description="Runs per month for the cost estimate; default: derived from the schedule."
     )
 
-    @field_validator("schedule")
-    @classmethod
-    def _cron(cls, value: str | None) -> str | None:
-        problem = value and cron_error(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    _cron = field_validator("schedule")(classmethod(lambda cls, value: _checked_cron(value)))
 
     @model_validator(mode="after")
     def _trigger(self) -> "RetrainingSpec":
@@ -164,13 +165,7 @@ class BatchInferenceSpec(SpecModel):
     instance_count: int = Field(default=1, ge=1, le=100)
     hours_per_run: float = Field(default=1, gt=0, le=168, description="Node-hours of one run (cost estimate).")
 
-    @field_validator("schedule")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        problem = cron_error(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    _cron = field_validator("schedule")(classmethod(lambda cls, value: _checked_cron(value)))
 
     @field_validator("input", "output")
     @classmethod
