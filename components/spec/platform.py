@@ -70,9 +70,9 @@ class PlatformSpec(SpecModel):
         self._check_gpu_offerings()
         self._check_region_offers()
         self._check_counts()
-        check_loop(self)  # retraining, batch inference, promotion (spec/retraining.py)
         FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
+        check_loop(self)  # retraining, batch inference, promotion; after defaults (endpoint monitoring)
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         return self
 

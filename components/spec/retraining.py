@@ -191,6 +191,12 @@ def check_loop(spec) -> None:
     """Cross-section checks: named endpoints exist (and are monitored for on_drift), promotion goes to
     the next existing environment, and a registry exists to promote from."""
     endpoints = {endpoint.name: endpoint for endpoint in spec.endpoints}
+    use_cases = [use_case.name for use_case in spec.use_cases]
+    for section in ("retraining", "batch_inference"):
+        for i, item in enumerate(getattr(spec, section)):
+            if item.use_case and item.use_case not in use_cases:
+                raise ValueError(f"{section}.{i}.use_case: use case {item.use_case!r} is not declared in use_cases "
+                                 f"(declared: {use_cases})")
     names = [r.name for r in spec.retraining]
     if len(set(names)) != len(names):
         raise ValueError("retraining: names must be unique")

@@ -99,3 +99,8 @@ def test_a_principal_the_cloud_cannot_name_is_refused(stack, principal):
     document["promotion"] = {"to": "staging", "principal": principal}
     message = _error(document)
     assert "promotion.principal:" in message, message
+
+
+def test_an_undeclared_use_case_names_the_field():
+    message = _error(_with(batch_inference=[{**BATCH, "use_case": "nobody"}]))
+    assert f"{SOURCE}: batch_inference.0.use_case: use case 'nobody' is not declared" in message, message
