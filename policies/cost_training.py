@@ -33,7 +33,7 @@ training_spot_capacity = ResourceValidationPolicy(
     name="training-spot-capacity",
     description=(
         "Training compute uses spot / low-priority capacity (AWS Batch SPOT, Azure ML LowPriority, GKE spot node "
-        "pools), scheduled retraining included (Vertex AI custom jobs started by Cloud Scheduler ask for SPOT). Mirrors Pulumi compliance-policies' cost guidance and AWS/Azure/GCP spot training recommendations "
+        "pools). Mirrors Pulumi compliance-policies' cost guidance and AWS/Azure/GCP spot training recommendations "
         "(SageMaker managed spot training, Azure ML low-priority VMs, GKE Spot VMs)."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
