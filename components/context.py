@@ -38,6 +38,8 @@ class PlatformContext:
 
     spec: PlatformSpec
     settings: CloudSettings = field(default_factory=CloudSettings)
+    # capability key -> logical name -> outputs of the components built so far (set by `Platform`).
+    built: dict = field(default_factory=dict)
 
     @property
     def cloud(self) -> str:

@@ -26,10 +26,13 @@ import pulumi
 from .component import PlatformComponent
 from .outputs import (
     BaseOutputs,
+    BatchInferenceOutputs,
     BudgetOutputs,
     EndpointOutputs,
     FeatureStoreOutputs,
+    PromotionOutputs,
     RegistryOutputs,
+    RetrainingOutputs,
     TrainingOutputs,
     VectorSearchOutputs,
 )
@@ -37,6 +40,7 @@ from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec
 from .spec.registry import RegistrySpec
+from .spec.retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec
 from .spec.training import TrainingSpec
 from .spec.vector_search import VectorSearchSpec
 
@@ -134,3 +138,29 @@ class BudgetComponent(PlatformComponent):
     OUTPUTS = BudgetOutputs
     SPEC = BudgetSpec
 
+
+
+class RetrainingComponent(PlatformComponent):
+    """One retraining job started on a schedule (and/or by its endpoint's drift alert) on the platform's
+    spot training capacity, registering the model in the platform's registry. Reads the training and
+    registry components' outputs from `ctx.built`."""
+
+    COMPONENT = "Retraining"
+    OUTPUTS = RetrainingOutputs
+    SPEC = RetrainingSpec
+
+
+class BatchInferenceComponent(PlatformComponent):
+    """One scheduled bulk scoring job from and to the platform's stores, on spot capacity where offered."""
+
+    COMPONENT = "BatchInference"
+    OUTPUTS = BatchInferenceOutputs
+    SPEC = BatchInferenceSpec
+
+
+class PromotionComponent(PlatformComponent):
+    """Read grants on this environment's registry and images for the next environment's stack."""
+
+    COMPONENT = "Promotion"
+    OUTPUTS = PromotionOutputs
+    SPEC = PromotionSpec

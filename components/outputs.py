@@ -27,6 +27,13 @@ class CapabilityOutputs:
     extras: dict = _doc("What this cloud exports besides the common keys (see the cloud's component docstring).",
                         default=None)
 
+    @classmethod
+    def from_dict(cls, values: dict) -> "CapabilityOutputs":
+        """The common keys from `values`; every other key goes to `extras`."""
+        names = {item.name for item in fields(cls)} - {"extras"}
+        return cls(**{k: v for k, v in values.items() if k in names},
+                   extras={k: v for k, v in values.items() if k not in names})
+
     def to_dict(self) -> dict:
         """The exported dict: the common keys, then `extras` (an empty dict when a cloud has none).
         Shallow on purpose: values are provider outputs, which must not be copied."""
@@ -141,6 +148,35 @@ class BudgetOutputs(CapabilityOutputs):
     monthly_usd: float = _doc("The monthly amount in USD.")
 
 
+@dataclass(kw_only=True)
+class RetrainingOutputs(CapabilityOutputs):
+    """One retraining job (stack output `retraining.<name>`)."""
+
+    submit_to: Any = _doc("Where its runs go: the AWS Batch job queue ARN, the Azure ML compute cluster name; null "
+                          "on GCP, where each run is a Vertex AI custom job (`extras.custom_job`).", default=None)
+    schedule: Any = _doc("The schedule that starts it (EventBridge Scheduler, Azure ML schedule, Cloud Scheduler "
+                         "job); null without a `schedule`.", default=None)
+
+
+@dataclass(kw_only=True)
+class BatchInferenceOutputs(CapabilityOutputs):
+    """One scheduled batch scoring job (stack output `batch_inference.<name>`)."""
+
+    schedule: Any = _doc("The schedule that starts each run.", default=None)
+    input_uri: Any = _doc("What each run scores (a location in the platform's data store).", default=None)
+    output_uri: Any = _doc("Where each run writes its predictions.", default=None)
+
+
+@dataclass(kw_only=True)
+class PromotionOutputs(CapabilityOutputs):
+    """Read grants for the next environment's stack (stack output `promotion.<name>`)."""
+
+    to: Any = _doc("The environment the models are promoted to.", default=None)
+    principal: Any = _doc("The next environment's account, subscription or project granted read access.",
+                          default=None)
+    image_repository_url: Any = _doc("The serving image repository it may pull from.", default=None)
+
+
 def output_keys(outputs_class: type[CapabilityOutputs]) -> list[str]:
     """The top-level keys a capability exports on every cloud, in export order."""
     return [item.name for item in fields(outputs_class) if item.name != "extras"] + ["extras"]
@@ -158,3 +194,11 @@ def reference_markdown(capabilities) -> str:
             parts.append(f"| `{name}` | {by_name[name].metadata['doc']} |")
         parts.append("")
     return "\n".join(parts)
+
+
+def pick(outputs: dict, key: str):
+    """`key` of a built capability's exported outputs, wherever the typed outputs put it: a common key at
+    the top, a cloud-specific one under `extras` (for capabilities that read another's outputs)."""
+    if key in outputs:
+        return outputs[key]
+    return outputs["extras"][key]

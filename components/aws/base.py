@@ -33,6 +33,10 @@ INTERFACE_ENDPOINTS = [
 AVAILABILITY_ZONES = ("a", "b")
 
 
+# Where model artifacts live in the artifacts bucket (endpoints default to models/<endpoint>/<version>/).
+MODELS_PREFIX = "models/"
+
+
 class Base(BaseLayer):
     CLOUD = "aws"
     COMPONENT = "Base"
@@ -65,7 +69,11 @@ class Base(BaseLayer):
             self.key_arn = self.kms_key.arn
 
         # -- storage ------------------------------------------------------------------------------------
-        self.artifacts_bucket = hardened_bucket(ctx, "artifacts", self.key_arn, tags, parent=self)
+        promotion = ctx.spec.promotion
+        self.artifacts_bucket = hardened_bucket(
+            ctx, "artifacts", self.key_arn, tags, parent=self,
+            read_prefix_for=(promotion.principal, MODELS_PREFIX) if promotion else None,
+        )
         self.data_bucket = hardened_bucket(ctx, "data", self.key_arn, tags, parent=self)
 
         # -- network -----------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ from ..context import PlatformContext
 from . import iam
 
 
-def hardened_bucket(ctx: PlatformContext, purpose: str, key_arn, tags: dict, parent: pulumi.Resource) -> aws.s3.Bucket:
+def hardened_bucket(ctx: PlatformContext, purpose: str, key_arn, tags: dict, parent: pulumi.Resource,
+                    read_prefix_for: tuple[str, str] | None = None) -> aws.s3.Bucket:
+    """An encrypted, private, TLS-only bucket; `read_prefix_for` = (account id, key prefix) lets that
+    account read the prefix (promotion: the next environment's stack reads approved model artifacts)."""
     bucket = aws.s3.Bucket(ctx.name(purpose), force_destroy=False, tags=tags, opts=ctx.stateful(parent))
     child = ctx.child(bucket)
     default = {"sse_algorithm": "aws:kms"}
@@ -55,9 +58,23 @@ def hardened_bucket(ctx: PlatformContext, purpose: str, key_arn, tags: dict, par
                     "Action": "s3:*",
                     "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
                     "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
+                },
+                *_reader_statements(bucket, read_prefix_for),
             ]
         ),
         opts=child,
     )
     return bucket
+
+
+def _reader_statements(bucket: aws.s3.Bucket, read_prefix_for: tuple[str, str] | None) -> list[dict]:
+    if read_prefix_for is None:
+        return []
+    account, prefix = read_prefix_for
+    principal = {"AWS": f"arn:aws:iam::{account}:root"}
+    return [
+        {"Sid": "PromotionRead", "Effect": "Allow", "Principal": principal, "Action": ["s3:GetObject"],
+         "Resource": [pulumi.Output.concat(bucket.arn, f"/{prefix}*")]},
+        {"Sid": "PromotionList", "Effect": "Allow", "Principal": principal, "Action": ["s3:ListBucket"],
+         "Resource": [bucket.arn], "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}}},
+    ]

@@ -273,6 +273,8 @@ class Endpoint(EndpointComponent):
                     "rollout_traffic_routing": routing["type"] if guarded else "unguarded (all at once, no rollback)",
                     "instance_type": None if serverless else instance_type,
                     "volume_encryption": volume_encryption,
+                    # The SageMaker model of each version (batch inference reuses the stable one).
+                    "model_names": {name: model.name for name, model in models.items()},
                 },
             )
         )

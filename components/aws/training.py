@@ -313,6 +313,9 @@ class TrainingCluster(TrainingComponent):
                     "max_vcpus": max_vcpus,
                     "max_instances_at_peak": training.max_nodes + 1,
                     "log_group": self.log_group.name,
+                    # What a scheduled job needs to register its own revision (image and command of its own).
+                    "job_container_properties": container_properties,
+                    "job_role_name": self.job_role.name,
                     "sagemaker_execution_role_arn": base.execution_role.arn,
                     "sagemaker_training_instance_type": shape.sagemaker_instance_type,
                     "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,

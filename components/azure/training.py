@@ -135,6 +135,7 @@ class TrainingCluster(TrainingComponent):
                 submit_to=submit_to,
                 checkpoint_uri=checkpoint_uri,
                 extras={
+                    "compute_id": self.compute.id,
                     "workspace": workspace,
                     "resource_group": rg,
                     "checkpoint_url": checkpoint_url,

@@ -25,6 +25,11 @@ REQUIRED_APIS = [
     "servicenetworking.googleapis.com",
     "storage.googleapis.com",
 ]
+def workload_account_id(prefix: str) -> str:
+    """The workload service account id of the stack `<platform>-<environment>` (known across stacks)."""
+    return f"{prefix}-workloads"[:30].rstrip("-")
+
+
 # The service class of Vertex AI online prediction in service connection policies (PSC automation).
 VERTEX_PSC_SERVICE_CLASS = "gcp-vertexai"
 KEY_ROTATION_PERIOD = "7776000s"  # 90 days
@@ -98,7 +103,7 @@ class Base(BaseLayer):
         # -- identities ------------------------------------------------------------------------------------------
         self.workload_account = gcp.serviceaccount.Account(
             ctx.name("workloads"),
-            account_id=f"{ctx.prefix}-workloads"[:30].rstrip("-"),
+            account_id=workload_account_id(ctx.prefix),
             display_name=f"mlplat {ctx.prefix}: training jobs, pipelines and endpoints",
             project=self.project,
             opts=ctx.child(self, **after_apis),

@@ -26,6 +26,7 @@ from .finops import BudgetSpec, FinOps, UseCase
 from .posture import Encryption, Network
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
+from .retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec, check_loop
 from .scale_to_zero import scale_to_zero_blockers
 from .training import GpuClass, TrainingSpec
 from .vector_search import VectorSearchSpec
@@ -55,6 +56,9 @@ class PlatformSpec(SpecModel):
     endpoints: list[EndpointSpec] = Field(default_factory=list)
     vector_search: VectorSearchSpec | None = None
     usage: Usage | None = None
+    retraining: list[RetrainingSpec] = Field(default_factory=list)
+    batch_inference: list[BatchInferenceSpec] = Field(default_factory=list)
+    promotion: PromotionSpec | None = None
 
     @model_validator(mode="after")
     def _checks_and_defaults(self) -> "PlatformSpec":
@@ -68,6 +72,7 @@ class PlatformSpec(SpecModel):
         self._check_counts()
         FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
+        check_loop(self)  # retraining, batch inference, promotion; after defaults (endpoint monitoring)
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         return self
 
