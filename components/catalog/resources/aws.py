@@ -48,7 +48,7 @@ ROWS = (
     row("aws:s3/bucketVersioning:BucketVersioning", ("base", "vector_search"), FREE,
         aliases=("aws:s3/bucketVersioningV2:BucketVersioningV2",)),
     row("aws:s3/bucketOwnershipControls:BucketOwnershipControls", ("base", "vector_search"), FREE),
-    row("aws:s3/bucketLogging:BucketLogging", ("base", "vector_search"), FREE,
+    row("aws:s3/bucketLogging:BucketLogging", ("base", "vector_search"), FREE, roles={"s3-access-logging"},
         aliases=("aws:s3/bucketLoggingV2:BucketLoggingV2",)),
     row("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "base", FREE,
         aliases=("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",)),
