@@ -61,6 +61,10 @@ class PlatformContext:
     def customer_managed_keys(self) -> bool:
         return bool(self.spec.encryption.customer_managed_keys)
 
+    @property
+    def access_logging(self) -> bool:
+        return bool(self.spec.audit.access_logging)
+
     def tags(self, use_case: str | None = None) -> dict[str, str]:
         """The normalised FinOps tags (AWS/Azure) or labels (GCP) for one resource."""
         return cloud_tags(self.spec, use_case=use_case)

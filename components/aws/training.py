@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from ..catalog.gpus import shape_for
 from ..contract import TrainingComponent
 from ..context import PlatformContext
+from . import audit
 from .base import Base
 from .repositories import hardened_repository
 from ..spec.training import TrainingSpec
@@ -78,7 +79,7 @@ class TrainingCluster(TrainingComponent):
             subnet_ids = list(base.private_subnet_ids)
             security_group_ids = [base.security_group_id]
         else:
-            subnet_ids, security_group_ids = self._public_network(tags, region)
+            subnet_ids, security_group_ids = self._public_network(tags, region, base.log_bucket)
 
         # -- identities -------------------------------------------------------------------------------------
         account = aws.get_caller_identity_output().account_id
@@ -91,6 +92,7 @@ class TrainingCluster(TrainingComponent):
             ctx.name("training-logs"),
             name=f"/mlplat/{ctx.prefix}/training",
             retention_in_days=LOG_RETENTION_DAYS,
+            kms_key_id=base.key_arn,
             tags=tags,
             opts=ctx.child(self),
         )
@@ -332,7 +334,7 @@ class TrainingCluster(TrainingComponent):
         )
         return self.image_repository
 
-    def _public_network(self, tags: dict, region: str) -> tuple[list, list]:
+    def _public_network(self, tags: dict, region: str, log_bucket) -> tuple[list, list]:
         """Non-private platforms: a minimal VPC of their own for the GPU instances (public subnets,
         egress only, no inbound rule). The default VPC is not used: finding it needs provider calls
         at plan time and its security posture is unknown."""
@@ -347,6 +349,7 @@ class TrainingCluster(TrainingComponent):
             tags={**tags, "Name": ctx.name("training-vpc")},
             opts=ctx.child(self),
         )
+        audit.lock_down_vpc(ctx, "training-vpc", vpc, log_bucket, tags)
         gateway = aws.ec2.InternetGateway(
             ctx.name("training-igw"), vpc_id=vpc.id, tags=tags, opts=ctx.child(vpc)
         )

@@ -98,7 +98,8 @@ class VectorSearch(VectorSearchComponent):
         indexes = [f"index/{names['ENABLED']}/*", f"index/{names['DISABLED']}/*"]
 
         # -- documents store ------------------------------------------------------------------------------
-        self.documents_bucket = hardened_bucket(ctx, "documents", base.key_arn, tags, parent=self)
+        self.documents_bucket = hardened_bucket(ctx, "documents", base.key_arn, tags, parent=self,
+                                                log_bucket=base.log_bucket)
 
         # -- encryption -----------------------------------------------------------------------------------
         encryption_policy = {

@@ -71,6 +71,8 @@ class ModelRegistry(ModelRegistryComponent):
             resource_group_name=rg,
             location=ctx.spec.region,
             sku={"name": "Premium" if premium else "Basic"},
+            # Zone redundancy is a Premium feature (Basic registries are a dev cost choice).
+            zone_redundancy="Enabled" if premium else None,
             admin_user_enabled=False,
             anonymous_pull_enabled=False,
             public_network_access="Disabled" if private else "Enabled",

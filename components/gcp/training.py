@@ -150,6 +150,12 @@ class TrainingCluster(TrainingComponent):
             network=network.id,
             subnetwork=subnetwork.id,
             networking_mode="VPC_NATIVE",
+            # GKE Dataplane V2 enforces Kubernetes network policies itself (no Calico add-on: the
+            # `network_policy` add-on stays off, as the provider requires with ADVANCED_DATAPATH);
+            # intranode visibility puts pod-to-pod traffic on one node through the VPC (flow logs, firewall).
+            datapath_provider="ADVANCED_DATAPATH",
+            network_policy={"enabled": False},
+            enable_intranode_visibility=True,
             ip_allocation_policy={"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"},
             remove_default_node_pool=True,
             initial_node_count=1,

@@ -59,6 +59,7 @@ class VectorSearch(VectorSearchComponent):
             public_access_prevention="enforced",
             versioning={"enabled": True},
             encryption={"default_kms_key_name": base.key_id} if base.key_id is not None else None,
+            logging=base.access_logging("documents"),
             force_destroy=False,
             labels=labels,
             opts=ctx.stateful(self, **after_apis),

@@ -23,7 +23,7 @@ from .base import NAME_PATTERN, Cloud, Environment, FieldError, SpecModel
 from .endpoints import EndpointSpec
 from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCase
-from .posture import Encryption, Network
+from .posture import Audit, Encryption, Network
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
 from .retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec, check_loop
@@ -50,6 +50,7 @@ class PlatformSpec(SpecModel):
     use_cases: list[UseCase] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
+    audit: Audit = Field(default_factory=Audit)
     feature_store: FeatureStoreSpec | None = None
     training: TrainingSpec | None = None
     registry: RegistrySpec | None = None
@@ -186,6 +187,8 @@ class PlatformSpec(SpecModel):
             self.network.private = env != Environment.dev
         if self.encryption.customer_managed_keys is None:
             self.encryption.customer_managed_keys = env == Environment.prod
+        if self.audit.access_logging is None:
+            self.audit.access_logging = env != Environment.dev
         if self.registry is not None and self.registry.approval_required is None:
             self.registry.approval_required = env != Environment.dev
         for endpoint in self.endpoints:
