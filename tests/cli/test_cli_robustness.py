@@ -108,3 +108,15 @@ def test_cost_text_fits_100_columns_and_names_the_platform_for_config():
     assert any(line.startswith("107 resources (99 custom, 8 components)") for line in lines)
     assert max(len(line) for line in lines) <= 100
     assert "$inf" not in result.stdout and "nan" not in result.stdout.lower().replace("financ", "")
+
+
+@pytest.mark.parametrize("command", [
+    ["diff", "--stack", "no-such-stack", "--base", "HEAD", "-f", "json"],
+    ["diff", "--config", "/nonexistent/spec.yaml", "--base-config", "/nonexistent/base.yaml", "-f", "json"],
+    ["scan", "--stack", "no-such-stack", "-f", "json"],
+], ids=["diff-unknown-stack", "diff-missing-files", "scan-unknown-stack"])
+def test_diff_and_scan_emit_a_json_document_on_failure(command):
+    result = invoke(*command)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["result"] == "failed" and document["error"]
