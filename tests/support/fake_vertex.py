@@ -25,6 +25,7 @@ from google.protobuf import any_pb2, empty_pb2, json_format
 from pulumi.runtime import rpc
 
 from components.gcp.vertex_deployer import VertexClient, VertexDeployerProvider
+from tests.support.dynamic import PREVIEW_UNKNOWN, as_engine_sends  # noqa: F401  (the deployer tests use both)
 
 HOST = "https://us-central1-aiplatform.googleapis.com"
 ENDPOINT = "projects/p/locations/us-central1/endpoints/123"
@@ -263,42 +264,6 @@ def deployer_props(stable=90, canary=10, canary_artifact="gs://b/models/ep/canar
     }
 
 
-PREVIEW_UNKNOWN = object()  # in test props: an input the engine does not know yet (preview)
-
-
-def as_engine_sends(props: dict, keep_unknowns: bool | None = None) -> dict:
-    """Props the way the Pulumi engine hands them to a dynamic provider (numbers become floats):
-    serialised to the wire struct and deserialised the way pulumi/dynamic/__main__.py does
-    (`keep_unknowns=True` for Diff/Check, default for Create/Update). PREVIEW_UNKNOWN becomes an unknown
-    Output, as a value computed by a resource that is still changing."""
-
-    async def serialise():
-        loop = asyncio.get_running_loop()
-
-        def done(value):
-            future = loop.create_future()
-            future.set_result(value)
-            return future
-
-        def swap(value):
-            if value is PREVIEW_UNKNOWN:
-                return pulumi.Output(set(), done(None), done(False), done(False))
-            if isinstance(value, dict):
-                return {k: swap(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [swap(v) for v in value]
-            return value
-
-        return await rpc.serialize_properties(swap(props), {})
-
-    # A private loop: asyncio.run() would leave the thread without a current loop, which breaks the
-    # Pulumi mocks of the offline-plan tests that run after this one in the same process.
-    loop = asyncio.new_event_loop()
-    try:
-        struct = loop.run_until_complete(serialise())
-    finally:
-        loop.close()
-    return rpc.deserialize_properties(struct, keep_unknowns)
 
 
 @pytest.fixture
