@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..contract import UseCaseComponent
+from ..outputs import UseCaseOutputs
 from ..context import PlatformContext
 from ..naming import bounded_name
 from ..spec.finops import UseCaseSpec
@@ -110,14 +111,14 @@ class UseCase(UseCaseComponent):
             )
             if budget.notify:
                 self._anomaly_alerts(ctx, use_case, tags)
-        self.finish({
-            "identity": self.role.arn,
-            "data_prefix": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{prefix}"),
-            "artifacts_prefix": pulumi.Output.concat("s3://", base.artifacts_bucket.bucket, f"/{prefix}"),
-            "model_group": self.model_group.model_package_group_name if self.model_group else None,
-            "budget": self.budget.name if self.budget else None,
-            "share_identifier": share_identifier(use_case.name) if use_case.gpu_share else None,
-        })
+        self.finish(UseCaseOutputs(
+            identity=self.role.arn,
+            data_prefix=pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{prefix}"),
+            artifacts_prefix=pulumi.Output.concat("s3://", base.artifacts_bucket.bucket, f"/{prefix}"),
+            model_group=self.model_group.model_package_group_name if self.model_group else None,
+            budget=self.budget.name if self.budget else None,
+            gpu_share=share_identifier(use_case.name) if use_case.gpu_share else None,
+        ))
 
     def _anomaly_alerts(self, ctx: PlatformContext, use_case: UseCaseSpec, tags: dict) -> None:
         monitor = aws.costexplorer.AnomalyMonitor(

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
+from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -51,6 +52,9 @@ class AzureCloud(CloudProvider):
     provider_package = "azure-native"
     region_pattern = re.compile(r"^[a-z]+[a-z0-9]*$")
     region_example = "eastus"
+    service_names = {"endpoints": "Azure ML online endpoints", "registry": "Azure ML registry", "training": "Azure ML compute",
+                     "feature_store": "Azure ML feature store with Azure Cache for Redis",
+                     "vector_search": "Azure AI Search"}
     metro_regions = {
         "us-east": "eastus", "us-central": "eastus2", "us-west": "westus2", "eu-west": "northeurope",
         "eu-central": "germanywestcentral", "uk": "uksouth", "japan": "japaneast", "southeast-asia": "southeastasia",
@@ -67,11 +71,19 @@ class AzureCloud(CloudProvider):
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
         from .registry import ModelRegistry
+        from .retraining import Retraining
         from .training import TrainingCluster
         from .use_case import UseCase
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget, UseCase)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        Retraining, UseCase)
+
+    def unsupported_capabilities(self) -> dict[str, str]:
+        return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
+
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", principal) else f"{principal!r} is not an Azure subscription id (a GUID)"
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"
@@ -93,7 +105,7 @@ class AzureCloud(CloudProvider):
         }
 
     def tag_rules(self) -> TagRules:
-        return TagRules(kind="tags", max_tags=50, normalise_key=_tag_key, normalise_value=_tag_value,
+        return TagRules(kind="tags", max_tags=TAGS_PER_RESOURCE["azure"].limit, normalise_key=_tag_key, normalise_value=_tag_value,
                         case_insensitive_keys=True)
 
     def vector_limits(self) -> CloudVectorLimits:

@@ -16,6 +16,7 @@ from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base
+from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
 CHECKPOINT_DATASTORE = "training_checkpoints"  # datastore names: letters, digits and underscores
@@ -26,9 +27,14 @@ def idle_duration(minutes: int) -> str:
     return f"PT{minutes}M"
 
 
+# AmlCompute cluster names are 2-16 characters (3-24 is for compute instances): the service's own
+# message, quoted in hashicorp/terraform-provider-azurerm#14817; rule in components/catalog/naming_rules.py.
+COMPUTE_NAME_MAX = 16
+
+
 def compute_name(prefix: str) -> str:
-    """`<platform>-<env>-gpu`, shortened to Azure ML's 24 characters (letters, digits, hyphens)."""
-    return prefix[: 24 - len("-gpu")].rstrip("-") + "-gpu"
+    """`<platform>-<env>-gpu`, shortened to the 16 characters AmlCompute clusters allow."""
+    return prefix[: COMPUTE_NAME_MAX - len("-gpu")].rstrip("-") + "-gpu"
 
 
 def cluster_properties(ctx: PlatformContext, shape, training: TrainingSpec, max_nodes: int, purpose: str = "") -> dict:
@@ -128,17 +134,18 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            {
-                "compute_name": submit_to,
-                "workspace": workspace,
-                "resource_group": rg,
-                "checkpoint_uri": checkpoint_uri,
-                "checkpoint_url": checkpoint_url,
-                "checkpoint_datastore": CHECKPOINT_DATASTORE,
-                "identity_client_id": base.identity.client_id,
-                "vm_size": shape.instance_type,
-                "gpus_per_node": shape.gpus,
-                "max_nodes": training.max_nodes,
-                "spot": training.spot,
-            }
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=submit_to,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "compute_id": self.compute.id,
+                    "workspace": workspace,
+                    "resource_group": rg,
+                    "checkpoint_url": checkpoint_url,
+                    "checkpoint_datastore": CHECKPOINT_DATASTORE,
+                    "identity_client_id": base.identity.client_id,
+                },
+            )
         )

@@ -22,6 +22,7 @@ import pulumi_azure_native as azure
 
 from ..catalog.gpus import shape_for
 from ..contract import UseCaseComponent
+from ..outputs import UseCaseOutputs
 from ..context import PlatformContext
 from ..naming import bounded_name
 from ..spec.finops import UseCaseSpec
@@ -134,12 +135,12 @@ class UseCase(UseCaseComponent):
                 notifications=budget_notifications(use_case.budget),
                 opts=ctx.child(self, ignore_changes=IGNORED),
             )
-        self.finish({
-            "identity": self.identity.client_id,
-            "data_prefix": pulumi.Output.concat("abfss://data@", base.storage_account.name, f".dfs.core.windows.net/{prefix}"),
-            "artifacts_prefix": pulumi.Output.concat(
+        self.finish(UseCaseOutputs(
+            identity=self.identity.client_id,
+            data_prefix=pulumi.Output.concat("abfss://data@", base.storage_account.name, f".dfs.core.windows.net/{prefix}"),
+            artifacts_prefix=pulumi.Output.concat(
                 "abfss://artifacts@", base.storage_account.name, f".dfs.core.windows.net/{prefix}"),
-            "model_group": self.models.name if self.models else None,
-            "budget": ctx.name(uc, "budget") if self.budget else None,
-            "share_identifier": self.compute.name if self.compute else None,
-        })
+            model_group=self.models.name if self.models else None,
+            budget=ctx.name(uc, "budget") if self.budget else None,
+            gpu_share=self.compute.name if self.compute else None,
+        ))

@@ -9,11 +9,13 @@ import pulumi_gcp as gcp
 
 from ..contract import BudgetComponent
 from ..context import PlatformContext
+from ..catalog.naming_rules import BUDGET_NOTIFICATION_CHANNELS
 from ..spec.finops import BudgetSpec
 from .base import Base
+from ..outputs import BudgetOutputs
 
 BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
-MAX_NOTIFICATION_CHANNELS = 5  # the Billing Budgets API accepts at most 5 channels per budget
+MAX_NOTIFICATION_CHANNELS = BUDGET_NOTIFICATION_CHANNELS["gcp"].limit
 
 
 class Budget(BudgetComponent):
@@ -34,7 +36,9 @@ class Budget(BudgetComponent):
         labels = ctx.tags()
         # The API accepts one label pair: the platform label all its resources carry.
         self.budget = billing_budget(self, ctx, project, account, budget, [], {"platform": labels["platform"]}, labels)
-        self.finish({"budget_name": ctx.name("budget"), "monthly_usd": budget.monthly_usd, "billing_account": account})
+        self.finish(
+            BudgetOutputs(budget_name=ctx.name("budget"), monthly_usd=budget.monthly_usd, extras={"billing_account": account})
+        )
 
 
 def billing_account(ctx: PlatformContext) -> str:

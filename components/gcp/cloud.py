@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
+from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -64,6 +65,8 @@ class GcpCloud(CloudProvider):
     provider_package = "gcp"
     region_pattern = re.compile(r"^[a-z]+-[a-z]+\d+$")
     region_example = "us-central1"
+    service_names = {"endpoints": "Vertex AI endpoints", "registry": "Vertex AI model registry", "training": "GKE",
+                     "feature_store": "Vertex AI feature online store", "vector_search": "Vertex AI Vector Search"}
     metro_regions = {
         "us-east": "us-east4", "us-central": "us-central1", "us-west": "us-west1", "eu-west": "europe-west1",
         "eu-central": "europe-west3", "uk": "europe-west2", "japan": "asia-northeast1", "southeast-asia": "asia-southeast1",
@@ -79,12 +82,21 @@ class GcpCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
+        from .promotion import Promotion
         from .registry import ModelRegistry
+        from .retraining import Retraining
         from .training import TrainingCluster
         from .use_case import UseCase
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget, UseCase)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        Retraining, Promotion, UseCase)
+
+    def unsupported_capabilities(self) -> dict[str, str]:
+        return {"batch_inference": NOT_BUILT_YET}
+
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", principal) else f"{principal!r} is not a GCP project id (6-30 lowercase letters, digits, hyphens)"
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"
@@ -98,7 +110,7 @@ class GcpCloud(CloudProvider):
 
     def tag_rules(self) -> TagRules:
         # pulumi-gcp adds goog-pulumi-provisioned itself.
-        return TagRules(kind="labels", max_tags=64, normalise_key=_label_key, normalise_value=_label_value,
+        return TagRules(kind="labels", max_tags=TAGS_PER_RESOURCE["gcp"].limit, normalise_key=_label_key, normalise_value=_label_value,
                         reserved_keys=frozenset({"goog-pulumi-provisioned"}))
 
     def vector_limits(self) -> CloudVectorLimits:

@@ -21,6 +21,7 @@ import json
 import pulumi
 import pulumi_gcp as gcp
 
+from ..catalog import serving_images
 from ..catalog.gpus import cpu_shape, endpoint_shape
 from ..contract import EndpointComponent
 from ..context import PlatformContext
@@ -28,8 +29,8 @@ from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 from .base import Base
 from .vertex_deployer import VertexDeployment
+from ..outputs import EndpointOutputs
 
-SKLEARN_IMAGE = "{multi_region}-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
 LOGGING_TABLE = "request_response_logging"
 # The table Vertex AI writes request/response logs into (its documented schema).
 LOGGING_SCHEMA = [
@@ -42,9 +43,9 @@ LOGGING_SCHEMA = [
 ]
 
 
-def default_image(region: str) -> str:
-    multi_region = {"europe": "europe", "asia": "asia"}.get(region.split("-")[0], "us")
-    return SKLEARN_IMAGE.format(multi_region=multi_region)
+def default_image(region: str, compute: str = "cpu", framework: str | None = None) -> str:
+    """The prebuilt serving image (components/catalog/serving_images.py)."""
+    return serving_images.require_default_image("gcp", region, compute, framework)
 
 
 class Endpoint(EndpointComponent):
@@ -85,7 +86,7 @@ class Endpoint(EndpointComponent):
             }
 
         # -- models (one per version): uploaded and deployed by the deployer below ------------------------
-        images = {version.name: version.image or default_image(region) for version in served}
+        images = {version.name: version.image or default_image(region, endpoint.compute, version.framework) for version in served}
         # -- request/response logging -----------------------------------------------------------------
         logging_config = None
         table = None
@@ -197,18 +198,21 @@ class Endpoint(EndpointComponent):
             private_access = self.deployment.private_access
             url = pulumi.Output.all(private_access, endpoint_resource).apply(lambda a: _private_url(*a))
         self.finish(
-            {
-                "endpoint_name": endpoint_resource,
-                "url": url,
-                "private_access": private_access,
-                "traffic": shares,
-                "images": images,
-                "mode": "private (Private Service Connect)" if ctx.private else "public",
-                "scaling": scaling,
-                "logging": logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
-                "scale_to_zero": False,
-                "scale_to_zero_gap": "Vertex AI endpoints keep at least 1 replica per deployed model",
-            }
+            EndpointOutputs(
+                endpoint_name=endpoint_resource,
+                url=url,
+                # The permission the workload role carries for prediction (components/gcp/registry.py).
+                invoke_auth="Google OAuth 2.0 access token with permission aiplatform.endpoints.predict",
+                traffic=shares,
+                images=images,
+                mode="private (Private Service Connect)" if ctx.private else "public",
+                min_replicas=endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                capture=logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
+                scale_to_zero=False,
+                scale_to_zero_gap="Vertex AI endpoints keep at least 1 replica per deployed model",
+                extras={"scaling": scaling, "private_access": private_access},
+            )
         )
 
     @staticmethod

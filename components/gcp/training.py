@@ -16,11 +16,13 @@ import ipaddress
 import pulumi
 import pulumi_gcp as gcp
 
-from ..catalog.gpus import shape_for
+from ..catalog import regions as region_catalog
+from ..catalog.gpus import gpu_classes, offered, shape_for
 from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base
+from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -34,26 +36,19 @@ JOB_SERVICE_ACCOUNT = "training"
 
 # The zones of each region that offer each catalog accelerator: a regional node pool without
 # node_locations spreads over every zone of the region and fails where a zone lacks the accelerator.
-# Source: skypilot-org/skypilot-catalog catalogs/v5/gcp/vms.csv @ddb8695 (AvailabilityZone of the
-# a2-highgpu / a2-ultragpu / a3-highgpu / g2-standard rows); nvidia-tesla-t4 (n1 + T4): Compute Engine
-# "GPU regions and zones" page, not re-read. Zones change: extend or correct this table with
-# `gcloud compute accelerator-types list --filter="zone~^<region>- AND name=<accelerator>"`.
-GPU_ZONES: dict[str, dict[str, tuple[str, ...]]] = {
-    "us-central1": {
-        "nvidia-tesla-t4": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
-        "nvidia-l4": ("us-central1-a", "us-central1-b", "us-central1-c"),
-        "nvidia-tesla-a100": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
-        "nvidia-a100-80gb": ("us-central1-a", "us-central1-c"),
-        "nvidia-h100-80gb": ("us-central1-a", "us-central1-b", "us-central1-c"),
-    },
-    "us-east4": {
-        "nvidia-tesla-t4": ("us-east4-a", "us-east4-b", "us-east4-c"),
-        "nvidia-l4": ("us-east4-a", "us-east4-c"),
-        "nvidia-tesla-a100": (),  # no a2-highgpu in us-east4 (nearest: us-east1-b)
-        "nvidia-a100-80gb": ("us-east4-c",),
-        "nvidia-h100-80gb": ("us-east4-a", "us-east4-b", "us-east4-c"),
-    },
-}
+# The data (and its sources) is the region catalogue's `gpus` section (components/catalog/regions/gcp.yaml);
+# a class missing from a region's row is not offered there (empty tuple). Zones change: extend or correct
+# it with `gcloud compute accelerator-types list --filter="zone~^<region>- AND name=<accelerator>"`.
+def _zone_table() -> dict[str, dict[str, tuple[str, ...]]]:
+    classes = [gpu for gpu in gpu_classes() if offered("gcp", gpu)]
+    accelerator = {gpu: shape_for("gcp", gpu, offered("gcp", gpu)[0]).accelerator for gpu in classes}
+    return {
+        r.id: {accelerator[gpu]: (r.zones(gpu) or ()) if gpu in r.gpus else () for gpu in classes}
+        for r in region_catalog.regions("gcp") if r.gpus is not None
+    }
+
+
+GPU_ZONES: dict[str, dict[str, tuple[str, ...]]] = _zone_table()
 
 
 def gpu_zones(region: str, accelerator: str, gpu: str) -> tuple[list[str] | None, str | None]:
@@ -64,7 +59,7 @@ def gpu_zones(region: str, accelerator: str, gpu: str) -> tuple[list[str] | None
     if accelerator not in known:
         return None, (
             f"training.gpu: the zones of {region} offering {gpu} ({accelerator}) are not in mlplat's zone table "
-            f"(components/gcp/training.py GPU_ZONES); the GPU node pool spans every zone of the region and GKE "
+            f"(components/catalog/regions/gcp.yaml, gpus); the GPU node pool spans every zone of the region and GKE "
             f"rejects it if a zone lacks the accelerator. Add the zones from `gcloud compute accelerator-types "
             f"list --filter=\"zone~^{region}- AND name={accelerator}\"`"
         )
@@ -155,6 +150,12 @@ class TrainingCluster(TrainingComponent):
             network=network.id,
             subnetwork=subnetwork.id,
             networking_mode="VPC_NATIVE",
+            # GKE Dataplane V2 enforces Kubernetes network policies itself (no Calico add-on: the
+            # `network_policy` add-on stays off, as the provider requires with ADVANCED_DATAPATH);
+            # intranode visibility puts pod-to-pod traffic on one node through the VPC (flow logs, firewall).
+            datapath_provider="ADVANCED_DATAPATH",
+            network_policy={"enabled": False},
+            enable_intranode_visibility=True,
             ip_allocation_policy={"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"},
             remove_default_node_pool=True,
             initial_node_count=1,
@@ -245,26 +246,26 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            {
-                "cluster_name": self.cluster.name,
-                "cluster_location": region,
-                "node_pool": self.gpu_pool.name,
-                "get_credentials": pulumi.Output.concat(
-                    "gcloud container clusters get-credentials ", self.cluster.name,
-                    f" --region {region} --project {project}",
-                ),
-                "kubernetes_namespace": JOB_NAMESPACE,
-                "kubernetes_service_account": JOB_SERVICE_ACCOUNT,
-                "workload_service_account": base.workload_account.email,
-                "checkpoint_uri": checkpoint_uri,
-                "machine_type": shape.instance_type,
-                "accelerator": shape.accelerator,
-                "gpus_per_node": shape.gpus,
-                "gpu_zones": zones,
-                "gpu_zones_gap": zone_gap,
-                "max_nodes": training.max_nodes,
-                "spot": training.spot,
-            }
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=self.cluster.name,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "cluster_location": region,
+                    "node_pool": self.gpu_pool.name,
+                    "get_credentials": pulumi.Output.concat(
+                        "gcloud container clusters get-credentials ", self.cluster.name,
+                        f" --region {region} --project {project}",
+                    ),
+                    "kubernetes_namespace": JOB_NAMESPACE,
+                    "kubernetes_service_account": JOB_SERVICE_ACCOUNT,
+                    "workload_service_account": base.workload_account.email,
+                    "accelerator": shape.accelerator,
+                    "gpu_zones": zones,
+                    "gpu_zones_gap": zone_gap,
+                },
+            )
         )
 
     def _public_network(self, project: str, region: str, after_apis: dict):

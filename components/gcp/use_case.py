@@ -19,6 +19,7 @@ import pulumi_gcp as gcp
 
 from ..context import PlatformContext
 from ..contract import UseCaseComponent
+from ..outputs import UseCaseOutputs
 from ..naming import bounded_name
 from ..spec.finops import UseCaseSpec
 from ..spec.tenancy import use_case_prefix
@@ -82,11 +83,11 @@ class UseCase(UseCaseComponent):
         if use_case.budget is not None:
             self.budget = billing_budget(self, ctx, project, billing_account(ctx), use_case.budget, [uc],
                                          {"use-case": uc}, labels)
-        self.finish({
-            "identity": self.account.email,
-            "data_prefix": pulumi.Output.concat("gs://", base.data_bucket.name, f"/{prefix}"),
-            "artifacts_prefix": pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}"),
-            "model_group": pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}models/"),
-            "budget": ctx.name(uc, "budget") if self.budget else None,
-            "share_identifier": None,
-        })
+        self.finish(UseCaseOutputs(
+            identity=self.account.email,
+            data_prefix=pulumi.Output.concat("gs://", base.data_bucket.name, f"/{prefix}"),
+            artifacts_prefix=pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}"),
+            model_group=pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}models/"),
+            budget=ctx.name(uc, "budget") if self.budget else None,
+            gpu_share=None,
+        ))
