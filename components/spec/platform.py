@@ -11,6 +11,7 @@ cloud is known, so that the same spec rendered on another cloud gets that cloud'
 | registry.approval_required      | false          | true    | true |
 | endpoint min_replicas           | 0 where the endpoint can scale to zero there (scale_to_zero.py), else 1 | 1 | 1 |
 | vector_search replicas / tier   | 1 / small      | 2 / medium | 2 / medium |
+| endpoint monitoring (no block)  | off            | health alerts | health alerts |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import Field, model_validator
 from .base import NAME_PATTERN, Cloud, Environment, SpecModel
 from .endpoints import Endpoint
 from .features import FeatureStore
+from .monitoring import AlertsSpec, apply_monitoring
 from .finops import Budget, FinOps, UseCase
 from .posture import Encryption, Network
 from .registry import Registry
@@ -49,6 +51,7 @@ class PlatformSpec(SpecModel):
     endpoints: list[Endpoint] = Field(default_factory=list)
     vector_search: VectorSearch | None = None
     usage: Usage | None = None
+    alerts: AlertsSpec | None = Field(default=None, description="Who monitoring alerts notify (docs/monitoring.md).")
 
     @model_validator(mode="after")
     def _checks_and_defaults(self) -> "PlatformSpec":
@@ -61,6 +64,7 @@ class PlatformSpec(SpecModel):
         FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
         VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
+        apply_monitoring(self)  # monitoring defaults, capture and recipients (spec/monitoring.py)
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
