@@ -105,7 +105,7 @@ def project(tmp_path, monkeypatch):
     (root / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (root / "Pulumi.yaml").write_text("name: mlplat\nruntime: python\nstackConfigDir: stacks\n")
     for stack, env in [("app-dev", Environment.dev), ("app-prod", Environment.prod)]:
-        write_stack(stack, root / "stacks", Cloud.aws, env, region="us-east-1")
+        write_stack(stack, root / "stacks", Cloud("aws"), env, region="us-east-1")
     monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(root))
     monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)

@@ -12,6 +12,7 @@ from typing import Optional
 import click
 import typer
 
+from cli.choices import CloudChoice as CloudOption
 from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, is_interactive, table
 from mlplat.project import project_dir, stacks_dir
 
@@ -19,12 +20,6 @@ from mlplat.project import project_dir, stacks_dir
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-class CloudOption(str, Enum):
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
 
 
 class EnvironmentOption(str, Enum):
@@ -59,7 +54,7 @@ def init_command(
 ) -> None:
     """Write a new, valid stack file stacks/Pulumi.NAME.yaml from the spec template."""
     from components.spec import Cloud, Environment, SpecError
-    from components.spec.regions import REGION_EXAMPLE
+    from components.spec.regions import region_example
 
     from mlplat.ops.stack_template import BUDGET_PLACEHOLDER_USD, FINOPS_PLACEHOLDERS, InitError, write_stack
 
@@ -75,7 +70,7 @@ def init_command(
             click.prompt("Environment", type=click.Choice([e.value for e in EnvironmentOption]), default="dev", err=True)
         )
     if interactive:
-        region = region or click.prompt("Region", default=REGION_EXAMPLE[Cloud(cloud.value)], err=True)
+        region = region or click.prompt("Region", default=region_example(cloud.value), err=True)
         cost_center = cost_center or click.prompt("Cost center", default=FINOPS_PLACEHOLDERS["cost_center"], err=True)
         owner = owner or click.prompt("Owner (e-mail or alias)", default=FINOPS_PLACEHOLDERS["owner"], err=True)
         team = team or click.prompt("Team", default=FINOPS_PLACEHOLDERS["team"], err=True)

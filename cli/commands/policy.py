@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from cli.commands.spec import CloudChoice
+from cli.choices import CloudChoice
 from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, table
 
 

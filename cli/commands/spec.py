@@ -8,13 +8,8 @@ from typing import Optional
 
 import typer
 
+from cli.choices import CloudChoice
 from cli.console import EXIT_FINDINGS, EXIT_USAGE, emit_json, fail
-
-
-class CloudChoice(str, Enum):
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
 
 
 class PlanFormat(str, Enum):

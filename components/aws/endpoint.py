@@ -3,7 +3,7 @@ version weighted by the canary share, the endpoint with a blue/green deployment 
 CloudWatch alarms, Application Auto Scaling between min and max, data capture to the artifacts bucket.
 
 Scale to zero (`min_replicas: 0`), see docs/endpoints.md: a SageMaker serverless endpoint (CPU only,
-one production variant, no data capture, no VPC). The spec decides (components/spec/scale_to_zero.py):
+one production variant, no data capture, no VPC). The spec decides (AwsCloud.scale_to_zero_blockers in components/aws/cloud.py):
 min_replicas reaches this component as 0 only when serverless can serve the endpoint; an explicit 0
 that it cannot serve is a validation error, and the dev default is then 1 with a gap in the plan.
 GPU scale to zero needs inference components, which pulumi-aws 7.x does not provide.
@@ -15,10 +15,11 @@ import pulumi
 import pulumi_aws as aws
 
 from ..catalog.gpus import cpu_shape_details, endpoint_shape
-from ..spec.base import Cloud
-from ..spec.scale_to_zero import scale_to_zero_blockers
-from ..component import PlatformComponent
+from .base import Base
+from .cloud import AwsCloud
+from ..contract import EndpointComponent
 from ..context import PlatformContext
+from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 
 # SageMaker's prebuilt scikit-learn serving image (sagemaker-scikit-learn), account per region.
@@ -74,11 +75,18 @@ def default_image(region: str) -> str:
     return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:{SKLEARN_IMAGE_TAG}"
 
 
-class Endpoint(PlatformComponent):
+class Endpoint(EndpointComponent):
     CLOUD = "aws"
     COMPONENT = "Endpoint"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        endpoint: EndpointSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         tags = ctx.tags(use_case=endpoint.use_case)
         region = ctx.spec.region
@@ -89,7 +97,7 @@ class Endpoint(PlatformComponent):
         served = versions(endpoint)
         shares = split(endpoint)
         endpoint_name = ctx.name(endpoint.name)  # fixed: alarms and scaling targets name it
-        blockers = scale_to_zero_blockers(Cloud.aws, endpoint, ctx.private)
+        blockers = AwsCloud().scale_to_zero_blockers(endpoint, ctx.private)
         serverless = endpoint.min_replicas == 0  # the spec only lets 0 through when serverless can serve it
         min_replicas = endpoint.min_replicas
         gap = "; ".join(blockers) if ctx.spec.environment.value == "dev" and blockers else None

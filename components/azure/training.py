@@ -12,9 +12,10 @@ import pulumi
 import pulumi_azure_native as azure
 
 from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..contract import TrainingComponent
 from ..context import PlatformContext
-from ..spec.training import Training
+from ..spec.training import TrainingSpec
+from .base import Base
 
 CHECKPOINT_PREFIX = "checkpoints"
 CHECKPOINT_DATASTORE = "training_checkpoints"  # datastore names: letters, digits and underscores
@@ -30,7 +31,7 @@ def compute_name(prefix: str) -> str:
     return prefix[: 24 - len("-gpu")].rstrip("-") + "-gpu"
 
 
-class TrainingCluster(PlatformComponent):
+class TrainingCluster(TrainingComponent):
     CLOUD = "azure"
     COMPONENT = "TrainingCluster"
 
@@ -38,8 +39,8 @@ class TrainingCluster(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
-        training: Training,
+        base: Base,
+        training: TrainingSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)

@@ -22,9 +22,11 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..catalog.gpus import cpu_shape, endpoint_shape
-from ..component import PlatformComponent
+from ..contract import EndpointComponent
 from ..context import PlatformContext
+from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
+from .base import Base
 from .vertex_deployer import VertexDeployment
 
 SKLEARN_IMAGE = "{multi_region}-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
@@ -45,11 +47,18 @@ def default_image(region: str) -> str:
     return SKLEARN_IMAGE.format(multi_region=multi_region)
 
 
-class Endpoint(PlatformComponent):
+class Endpoint(EndpointComponent):
     CLOUD = "gcp"
     COMPONENT = "Endpoint"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        endpoint: EndpointSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         labels = ctx.tags(use_case=endpoint.use_case)
         region = ctx.spec.region

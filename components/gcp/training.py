@@ -17,9 +17,10 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..contract import TrainingComponent
 from ..context import PlatformContext
-from ..spec.training import Training
+from ..spec.training import TrainingSpec
+from .base import Base
 
 CHECKPOINT_PREFIX = "checkpoints"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -76,7 +77,7 @@ def gpu_zones(region: str, accelerator: str, gpu: str) -> tuple[list[str] | None
     return list(known[accelerator]), None
 
 
-class TrainingCluster(PlatformComponent):
+class TrainingCluster(TrainingComponent):
     CLOUD = "gcp"
     COMPONENT = "TrainingCluster"
 
@@ -84,8 +85,8 @@ class TrainingCluster(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
-        training: Training,
+        base: Base,
+        training: TrainingSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)

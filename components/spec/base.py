@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError, core_schema
 
 # Names that end up in resource names on every cloud: lowercase, digits and hyphens, starting with a
 # letter. Short enough that "<platform>-<env>-<resource>" fits the tightest cloud limits.
@@ -15,10 +16,33 @@ IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class Cloud(str, Enum):
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
+class Cloud(str):
+    """The name of a registered cloud (`components/registry.py`): the spec's `cloud:` value.
+
+    A plain string (`Cloud("aws") == "aws"`) with `.value` like an enum member, so that a cloud
+    registered at run time is as valid as the built-in ones. Unknown names fail validation with the
+    message an enum gives ("Input should be 'aws', 'azure' or 'gcp'")."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler):
+        return core_schema.no_info_plain_validator_function(
+            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str),
+            json_schema_input_schema=core_schema.str_schema(),
+        )
+
+    @classmethod
+    def _validate(cls, value) -> "Cloud":
+        from ..registry import CLOUDS
+
+        if isinstance(value, str) and value in CLOUDS:
+            return cls(value)
+        names = [repr(name) for name in CLOUDS.names()]
+        expected = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})
 
 
 class Environment(str, Enum):

@@ -39,7 +39,7 @@ class Canary(SpecModel):
     model: ModelVersion = Field(default_factory=ModelVersion)
 
 
-class Endpoint(SpecModel):
+class EndpointSpec(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
     compute: str = Field(
         default="cpu",
@@ -58,13 +58,13 @@ class Endpoint(SpecModel):
     monitoring: MonitoringSpec | None = Field(default=None, description="Drift and health alerts (docs/monitoring.md).")
 
     @model_validator(mode="after")
-    def _replicas(self) -> "Endpoint":
+    def _replicas(self) -> "EndpointSpec":
         if self.min_replicas is not None and self.min_replicas > self.max_replicas:
             raise ValueError(f"min_replicas ({self.min_replicas}) exceeds max_replicas ({self.max_replicas})")
         return self
 
     @model_validator(mode="after")
-    def _models(self) -> "Endpoint":
+    def _models(self) -> "EndpointSpec":
         if self.compute != "cpu" and self.model.image is None:
             raise ValueError(
                 f"model.image: required for GPU compute ({self.compute}); the default prebuilt serving "

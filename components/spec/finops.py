@@ -14,7 +14,7 @@ class FinOps(SpecModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags carried by every resource.")
 
 
-class Budget(SpecModel):
+class BudgetSpec(SpecModel):
     monthly_usd: float = Field(gt=0)
     alert_thresholds_percent: list[int] = Field(default_factory=lambda: [50, 80, 100], min_length=1)
     notify: list[str] = Field(default_factory=list)

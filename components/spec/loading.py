@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from . import parse_cache
 from .base import Cloud
 from .platform import PlatformSpec
 from .regions import equivalent_region
@@ -57,6 +58,9 @@ def validation_lines(source: str, prefix: str, error: ValidationError) -> list[s
             loc, message = [*loc, *head.split(".")], rest
         if item["type"] == "extra_forbidden":
             message = "unknown key (not part of the platform spec)"
+        elif item["type"] == "model_type":
+            # Spec classes are named `<Section>Spec`; users read the section's name.
+            message = message.replace(item["ctx"]["class_name"], item["ctx"]["class_name"].removesuffix("Spec"))
         path = _field_path(prefix, loc)
         lines.append(f"{source}: {path}: {message}")
     return lines
@@ -85,14 +89,12 @@ def parse_spec(
         raise SpecError([f"{source}: {prefix or '(top level)'}: expected a mapping, got {type(raw).__name__}"])
     raw = dict(raw)
     if cloud is not None:
-        try:
-            target = Cloud(cloud)
-        except ValueError:
-            raise SpecError([f"{source}: --cloud: {cloud!r} is not one of aws, azure, gcp"]) from None
-        try:
-            source_cloud = Cloud(raw.get("cloud"))
-        except ValueError:
-            source_cloud = None
+        from ..registry import CLOUDS
+
+        if cloud not in CLOUDS:
+            raise SpecError([f"{source}: --cloud: {cloud!r} is not one of {', '.join(CLOUDS.names())}"]) from None
+        target = Cloud(cloud)
+        source_cloud = Cloud(raw["cloud"]) if isinstance(raw.get("cloud"), str) and raw["cloud"] in CLOUDS else None
         if region is None and source_cloud is not None and isinstance(raw.get("region"), str):
             region = equivalent_region(raw["region"], source_cloud, target)
             if region is None:
@@ -103,6 +105,10 @@ def parse_spec(
         raw["cloud"] = target.value
     if region is not None:
         raw["region"] = region
+    key = parse_cache.cache_key(raw)
+    spec = parse_cache.cached(key)
+    if spec is not None:
+        return spec
     try:
         spec = PlatformSpec.model_validate(raw)
     except ValidationError as error:
@@ -113,6 +119,7 @@ def parse_spec(
             cloud_tags(spec, use_case=use_case.name)
     except TagError as error:
         raise SpecError([f"{source}: {_join(prefix, error.field)}: {error}"]) from None
+    parse_cache.keep(key, spec)
     return spec
 
 

@@ -19,16 +19,16 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from .base import NAME_PATTERN, Cloud, Environment, SpecModel
-from .endpoints import Endpoint
-from .features import FeatureStore
+from .endpoints import EndpointSpec
+from .features import FeatureStoreSpec
+from .finops import BudgetSpec, FinOps, UseCase
 from .monitoring import AlertsSpec, apply_monitoring
-from .finops import Budget, FinOps, UseCase
 from .posture import Encryption, Network
-from .registry import Registry
+from .registry import RegistrySpec
 from .regions import region_error
 from .scale_to_zero import scale_to_zero_blockers
-from .training import GpuClass, Training
-from .vector_search import VectorSearch
+from .training import GpuClass, TrainingSpec
+from .vector_search import VectorSearchSpec
 from .usage import Usage
 
 GPU_CLASSES: tuple[str, ...] = GpuClass.__args__  # type: ignore[attr-defined]
@@ -41,15 +41,15 @@ class PlatformSpec(SpecModel):
     region: str
     protect: bool | None = Field(default=None, description="Protect stateful resources; default true in prod.")
     finops: FinOps
-    budget: Budget | None = None
+    budget: BudgetSpec | None = None
     use_cases: list[UseCase] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
-    feature_store: FeatureStore | None = None
-    training: Training | None = None
-    registry: Registry | None = None
-    endpoints: list[Endpoint] = Field(default_factory=list)
-    vector_search: VectorSearch | None = None
+    feature_store: FeatureStoreSpec | None = None
+    training: TrainingSpec | None = None
+    registry: RegistrySpec | None = None
+    endpoints: list[EndpointSpec] = Field(default_factory=list)
+    vector_search: VectorSearchSpec | None = None
     usage: Usage | None = None
     alerts: AlertsSpec | None = Field(default=None, description="Who monitoring alerts notify (docs/monitoring.md).")
 
@@ -61,9 +61,9 @@ class PlatformSpec(SpecModel):
         self._check_references()
         self._check_endpoints()
         self._check_gpu_offerings()
-        FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
+        FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
-        VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
+        VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         apply_monitoring(self)  # monitoring defaults, capture and recipients (spec/monitoring.py)
         return self
 

@@ -1,4 +1,4 @@
-"""The same spec on AWS, Azure and GCP side by side: resources per capability, idle and loaded monthly
+"""The same spec on every registered cloud (components/registry.py) side by side: resources per capability, idle and loaded monthly
 cost (the spec's `usage:` assumptions), and the capability gaps per cloud."""
 
 from __future__ import annotations
@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .estimate import Estimate, estimate_plan
-
-CLOUDS = ("aws", "azure", "gcp")
 
 
 @dataclass
@@ -42,17 +40,20 @@ def compare(plan_for_cloud, usage: dict | None = None, processes: int = 1) -> li
 
     With `processes` > 1 the clouds are planned in that many worker processes at once (each cloud's plan is
     independent and imports only its own provider SDK); `plan_for_cloud` must then be picklable (a module
-    function or a functools.partial of one). The columns are the same either way, in CLOUDS order.
+    function or a functools.partial of one). The columns are the same either way, in the registry's order.
     """
+    from components.registry import cloud_names
+
+    clouds = cloud_names()
     if processes <= 1:
-        return [cloud_column(cloud, plan_for_cloud, usage) for cloud in CLOUDS]
+        return [cloud_column(cloud, plan_for_cloud, usage) for cloud in clouds]
     import gc
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(processes, len(CLOUDS))
+    workers = min(processes, len(clouds))
     with ProcessPoolExecutor(workers, mp_context=_process_context(), initializer=_gc_like_parent,
                              initargs=(gc.isenabled(),)) as pool:
-        futures = [pool.submit(cloud_column, cloud, plan_for_cloud, usage) for cloud in CLOUDS]
+        futures = [pool.submit(cloud_column, cloud, plan_for_cloud, usage) for cloud in clouds]
         return [future.result() for future in futures]
 
 

@@ -15,8 +15,6 @@ from components.spec.gaps import capability_gaps
 
 from .model import Plan, PlannedResource
 
-OFFLINE_GCP_PROJECT = "mlplat-offline-project"
-OFFLINE_GCP_BILLING_ACCOUNT = "000000-OFFLINE-PLACEHOLDER"
 _LOCK = threading.Lock()  # the Pulumi runtime settings are process-global: one plan at a time
 
 
@@ -67,10 +65,11 @@ def _stack_config(loaded) -> dict[str, str]:
     raw = dict(loaded.raw)
     raw["cloud"], raw["region"] = spec.cloud.value, spec.region
     config[CONFIG_KEY] = json.dumps(raw)
-    if spec.cloud.value == "gcp":
-        config.setdefault("gcp:project", OFFLINE_GCP_PROJECT)
-        if spec.budget is not None and "mlplat:gcpBillingAccount" not in config:  # finops: placeholder, shown as a gap
-            config["mlplat:gcpBillingAccount"] = OFFLINE_GCP_BILLING_ACCOUNT
+    from .mocks import offline_of
+
+    offline = offline_of(spec.cloud.value)
+    if offline is not None:
+        offline.stack_config(config, spec)
     return config
 
 
@@ -82,13 +81,14 @@ def _run(stack: str, loaded) -> Plan:
     from components.program import run as run_program
 
     from .aliases import alias_urns_deferred
-    from .mocks import PlanMocks
+    from .mocks import PlanMocks, offline_of
     from .recorder import RecordingMonitor
 
     spec = loaded.spec
     config = _stack_config(loaded)
     with _LOCK:
-        mocks = PlanMocks(region=spec.region, gcp_project=config.get("gcp:project", OFFLINE_GCP_PROJECT))
+        _ensure_event_loop()
+        mocks = PlanMocks(region=spec.region, config=config)
         monitor = RecordingMonitor(mocks)
         pulumi.runtime.set_all_config(config)
         _ensure_event_loop()
@@ -140,12 +140,10 @@ def _run(stack: str, loaded) -> Plan:
     order = {key: i for i, key in enumerate(["platform", "base", *[c.key for c in CAPABILITIES]])}
     resources.sort(key=lambda r: (order.get(r.capability, 99), r.urn))
     gaps = capability_gaps(spec) + [
-        {"capability": key, "cloud": spec.cloud.value, "gap": "not built by this version of mlplat"}
-        for key in platform.unbuilt
+        {"capability": key, "cloud": spec.cloud.value, "gap": reason} for key, reason in platform.unbuilt.items()
     ]
-    if config.get("mlplat:gcpBillingAccount") == OFFLINE_GCP_BILLING_ACCOUNT:
-        gaps.append({"capability": "budget", "cloud": "gcp", "gap": "stack config mlplat:gcpBillingAccount is not set: "
-                     f"the plan uses the placeholder {OFFLINE_GCP_BILLING_ACCOUNT}; `pulumi up` would fail"})
+    offline = offline_of(spec.cloud.value)
+    gaps += offline.gaps(config) if offline is not None else []
     return Plan(
         stack=stack,
         cloud=spec.cloud.value,

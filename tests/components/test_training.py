@@ -245,7 +245,7 @@ def _resolved_outputs(stack: str, cloud: str) -> dict:
     result: dict = {}
     with runner._LOCK:  # noqa: SLF001 - the Pulumi runtime is process-global
         pulumi.runtime.set_all_config(config)
-        mocks = PlanMocks(region=loaded.spec.region, gcp_project=config.get("gcp:project", runner.OFFLINE_GCP_PROJECT))
+        mocks = PlanMocks(region=loaded.spec.region, config=config)
         pulumi.runtime.set_mocks(mocks, project="mlplat", stack=stack, preview=False)
 
         def program():
