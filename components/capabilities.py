@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import contract
+from .spec.monitoring import monitoring_items
 from .component import component_type  # noqa: F401  (re-exported: the type token of a component)
 
 
@@ -42,6 +43,7 @@ CAPABILITIES: list[Capability] = [
         lambda s: [("vectors", s.vector_search)] if s.vector_search else [],
     ),
     Capability("budget", contract.BudgetComponent, lambda s: [("budget", s.budget)] if s.budget else []),
+    Capability("monitoring", contract.MonitoringComponent, monitoring_items),
 ]
 BASE = Capability("base", contract.BaseLayer, lambda s: [("base", None)])
 

@@ -38,6 +38,9 @@ class PlatformContext:
 
     spec: PlatformSpec
     settings: CloudSettings = field(default_factory=CloudSettings)
+    # Outputs of the capabilities built so far (capability key -> logical name -> outputs), filled by
+    # `Platform`: monitoring reads the endpoints it watches from here.
+    built: dict = field(default_factory=dict)
 
     @property
     def cloud(self) -> str:

@@ -25,6 +25,7 @@ from .component import PlatformComponent
 from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec
+from .spec.monitoring import PlatformMonitoringSpec
 from .spec.registry import RegistrySpec
 from .spec.training import TrainingSpec
 from .spec.vector_search import VectorSearchSpec
@@ -109,4 +110,17 @@ class BudgetComponent(PlatformComponent):
 
     COMPONENT = "Budget"
     SPEC = BudgetSpec
+
+
+class MonitoringComponent(PlatformComponent):
+    """Production monitoring of the monitored endpoints: a drift monitor on each endpoint's captured traffic
+    (when it has a baseline), health alerts, one notification target and a dashboard per platform.
+
+    Outputs, the same keys on every cloud (`MONITORING_OUTPUT_KEYS`, `ENDPOINT_MONITORING_KEYS`):
+    `notify` (the ids alerts are sent to: SNS topic ARN, action group id, notification channel ids),
+    `dashboard_url`, `endpoints` (endpoint name -> `monitor`, `drift_alerts`, `health_alerts`, `baseline`,
+    `reports`, `gaps`). Retraining triggers bind to `drift_alerts` and `notify`."""
+
+    COMPONENT = "Monitoring"
+    SPEC = PlatformMonitoringSpec
 

@@ -62,11 +62,13 @@ class AwsCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
+        from .monitoring import Monitoring
         from .registry import ModelRegistry
         from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        Monitoring)
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         return {
@@ -78,6 +80,16 @@ class AwsCloud(CloudProvider):
                 "SageMaker Feature Store keeps vectors only as a Vector collection type, which exists only in "
                 "InMemory online-store feature groups, while mlplat feature groups use the Standard online tier "
                 "with an S3 offline store for training"
+            ),
+            CloudFeature.PREDICTION_DRIFT: (
+                "SageMaker Model Monitor's data-quality job watches the request features; the prediction "
+                "distribution is watched by a model-quality job, which needs ground truth labels (not in the spec) "
+                "and has no pulumi-aws resource"
+            ),
+            CloudFeature.DRIFT_BASELINE_FROM_DATA: (
+                "SageMaker Model Monitor compares traffic with baseline statistics and constraints that a "
+                "data-plane baselining job computes from the baseline data: run it once per baseline "
+                "(stack output monitoring.endpoints.<endpoint>.baseline, docs/monitoring.md)"
             ),
         }
 

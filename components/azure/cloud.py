@@ -70,11 +70,18 @@ class AzureCloud(CloudProvider):
         from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget)
+        from .monitoring import Monitoring
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        Monitoring)
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"
         return {
+            CloudFeature.ERROR_RATE_ALERTS: (
+                "Azure Monitor metric alerts cannot divide one metric by another: the 5xx/4xx alerts fire on the "
+                "error count per minute above the rate times the endpoint's expected requests per minute "
+                "(usage.endpoint_requests_per_second, 1/s when not given)"
+            ),
             CloudFeature.ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.GPU_ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.VECTOR_FEATURE_TYPE: (

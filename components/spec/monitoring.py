@@ -17,6 +17,7 @@ time.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -180,3 +181,71 @@ def apply_monitoring(spec) -> None:
 def monitored_endpoints(spec) -> list:
     """The endpoints with monitoring on, in spec order."""
     return [e for e in spec.endpoints if e.monitoring is not None and e.monitoring.enabled]
+
+
+@dataclass(frozen=True)
+class PlatformMonitoringSpec:
+    """What the monitoring capability builds from: the monitored endpoints (with their spec) and the
+    platform's recipients. One per platform: the notification target and the dashboard are shared."""
+
+    endpoints: tuple  # EndpointSpec items whose monitoring is on
+    alerts: AlertsSpec
+
+    @property
+    def emails(self) -> list[str]:
+        return list(self.alerts.emails)
+
+    @property
+    def webhook(self) -> str | None:
+        return self.alerts.webhook
+
+
+def monitoring_items(spec) -> list[tuple[str, PlatformMonitoringSpec]]:
+    """The monitoring capability's items: one when any endpoint is monitored, else none."""
+    watched = monitored_endpoints(spec)
+    if not watched:
+        return []
+    return [("monitoring", PlatformMonitoringSpec(tuple(watched), spec.alerts or AlertsSpec()))]
+
+
+# The outputs every cloud's Monitoring component has (components/contract.py: MonitoringComponent).
+MONITORING_OUTPUT_KEYS = ("notify", "dashboard_url", "endpoints")
+ENDPOINT_MONITORING_KEYS = ("monitor", "drift_alerts", "health_alerts", "baseline", "reports", "gaps")
+
+
+def endpoint_outputs(**values) -> dict:
+    """One endpoint's monitoring outputs: every key of ENDPOINT_MONITORING_KEYS, None/[] when not built."""
+    unknown = set(values) - set(ENDPOINT_MONITORING_KEYS)
+    if unknown:
+        raise KeyError(f"not monitoring outputs: {sorted(unknown)}")
+    empty = {"monitor": None, "drift_alerts": [], "health_alerts": [], "baseline": None, "reports": None, "gaps": []}
+    return {**empty, **values}
+
+
+def endpoint_monitoring_gaps(cloud, endpoint) -> list[str]:
+    """What `cloud` (a registered CloudProvider) cannot watch on this monitored endpoint, in words."""
+    from ..cloud import CloudFeature
+
+    monitoring, lacking = endpoint.monitoring, cloud.unsupported_features()
+    gaps = []
+    if not monitoring.drift:
+        gaps.append("no baseline: drift is not monitored (add monitoring.baseline)")
+    else:
+        for feature in (CloudFeature.DRIFT_MONITOR, CloudFeature.PREDICTION_DRIFT, CloudFeature.DRIFT_BASELINE_FROM_DATA):
+            if feature in lacking:
+                gaps.append(f"{feature.value}: {lacking[feature]}")
+    if CloudFeature.ERROR_RATE_ALERTS in lacking:
+        gaps.append(f"{CloudFeature.ERROR_RATE_ALERTS.value}: {lacking[CloudFeature.ERROR_RATE_ALERTS]}")
+    return gaps
+
+
+def monitoring_gaps(spec) -> list[dict]:
+    """The plan's gaps for monitoring: one line per monitored endpoint and missing signal."""
+    from ..registry import cloud_of
+
+    cloud = cloud_of(spec.cloud)
+    return [
+        {"capability": "monitoring", "cloud": cloud.name, "gap": f"endpoint {endpoint.name}: {gap}"}
+        for endpoint in monitored_endpoints(spec)
+        for gap in endpoint_monitoring_gaps(cloud, endpoint)
+    ]

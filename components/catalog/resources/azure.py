@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import azure_readers as r
+from . import monitoring_rows
 
 T = "tags"
 AML = "azure-native:machinelearningservices"
@@ -74,6 +75,7 @@ ROWS = (
     row("azure-native:consumption:Budget", "budget", FREE, roles={"budget"},
         readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),
     row("azure-native:costmanagement:Budget", "budget", FREE, roles={"budget"}),
+    *monitoring_rows.AZURE,
 )
 
 # mlplat's dynamic provider setting an online endpoint's traffic split once its deployments exist.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import gcp_readers as r
+from . import monitoring_rows
 
 L = "labels"
 VERTEX_CMK = {"encryption": r.VERTEX_ENCRYPTION}
@@ -87,7 +88,9 @@ ROWS = (
     # Budget
     row("gcp:billing/budget:Budget", "budget", free("billing budgets are free"), roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
-    row("gcp:monitoring/notificationChannel:NotificationChannel", "budget", FREE, tags="userLabels"),
+    row("gcp:monitoring/notificationChannel:NotificationChannel", ("budget", "monitoring"), FREE, tags="userLabels",
+        roles={"alert-subscriber"}, readers={"subscribers": monitoring_rows.one}),
+    *monitoring_rows.GCP,
 )
 
 # mlplat's dynamic provider deploying model versions onto a Vertex AI endpoint (one entry per version).
