@@ -19,6 +19,7 @@ import uuid
 
 import pulumi
 import pulumi_azure_native as azure
+import pulumi_azure_native.machinelearningservices as ml
 
 from ..context import PlatformContext
 from ..contract import MonitoringComponent
@@ -105,68 +106,74 @@ class Monitoring(MonitoringComponent):
     def _schedule(self, ctx, base, item, endpoint, online, tags):
         monitoring = endpoint.monitoring
         account = base.storage_account.name
-        reference = {
-            "input_data_type": "Fixed",
-            "job_input_type": "uri_file",
-            "uri": pulumi.Output.concat("abfss://", base.data_store, "@", account, ".dfs.core.windows.net/", monitoring.baseline.key),
-        }
+        # Union-typed inputs (signals, input data, thresholds, triggers) take the SDK's Args classes: the SDK
+        # cannot tell which member a plain dict is, and would send its keys untranslated.
+        reference = ml.FixedInputDataArgs(
+            input_data_type="Fixed",
+            job_input_type="uri_file",
+            uri=pulumi.Output.concat("abfss://", base.data_store, "@", account, ".dfs.core.windows.net/", monitoring.baseline.key),
+        )
 
-        def collected(collection: str) -> dict:
+        def collected(collection: str) -> ml.RollingInputDataArgs:
             # The data collector registers `<endpoint>-<deployment>-<collection>` data assets (stable deployment).
-            return {
-                "input_data_type": "Rolling",
-                "job_input_type": "uri_folder",
-                "uri": pulumi.Output.concat("azureml:", online, f"-stable-{collection}@latest"),
-                "window_offset": "P0D",
-                "window_size": WINDOW[monitoring.schedule],
-            }
+            return ml.RollingInputDataArgs(
+                input_data_type="Rolling",
+                job_input_type="uri_folder",
+                uri=pulumi.Output.concat("azureml:", online, f"-stable-{collection}@latest"),
+                window_offset="P0D",
+                window_size=WINDOW[monitoring.schedule],
+            )
 
-        def thresholds(value: float) -> list[dict]:
-            return [{"data_type": kind, "metric": "JensenShannonDistance", "threshold": {"value": value}}
-                    for kind in ("Numerical", "Categorical")]
+        def thresholds(value: float, numerical, categorical) -> list:
+            return [kind(data_type=name, metric="JensenShannonDistance", threshold=ml.MonitoringThresholdArgs(value=value))
+                    for name, kind in (("Numerical", numerical), ("Categorical", categorical))]
 
         signals = {
-            "data-drift": {
-                "signal_type": "DataDrift",
-                "production_data": collected("request"),
-                "reference_data": reference,
-                "features": {"filter_type": "FeatureSubset", "features": list(monitoring.baseline.features)},
-                "metric_thresholds": thresholds(monitoring.data_drift.threshold),
-                "notification_types": ["AmlNotification"],
-            },
-            "prediction-drift": {
-                "signal_type": "PredictionDrift",
-                "production_data": collected("response"),
-                "reference_data": reference,
-                "metric_thresholds": thresholds(monitoring.prediction_drift.threshold),
-                "notification_types": ["AmlNotification"],
-            },
+            "data-drift": ml.DataDriftMonitoringSignalArgs(
+                signal_type="DataDrift",
+                production_data=collected("request"),
+                reference_data=reference,
+                features=ml.FeatureSubsetArgs(filter_type="FeatureSubset", features=list(monitoring.baseline.features)),
+                metric_thresholds=thresholds(monitoring.data_drift.threshold, ml.NumericalDataDriftMetricThresholdArgs,
+                                             ml.CategoricalDataDriftMetricThresholdArgs),
+                notification_types=["AmlNotification"],
+            ),
+            "prediction-drift": ml.PredictionDriftMonitoringSignalArgs(
+                signal_type="PredictionDrift",
+                production_data=collected("response"),
+                reference_data=reference,
+                metric_thresholds=thresholds(monitoring.prediction_drift.threshold,
+                                             ml.NumericalPredictionDriftMetricThresholdArgs,
+                                             ml.CategoricalPredictionDriftMetricThresholdArgs),
+                notification_types=["AmlNotification"],
+            ),
         }
-        definition = {
-            "compute_configuration": {
-                "compute_type": "ServerlessSpark",
-                "instance_type": SPARK_INSTANCE,
-                "runtime_version": SPARK_RUNTIME,
-                "compute_identity": {
-                    "compute_identity_type": "ManagedIdentity",
-                    "identity": {"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
-                },
-            },
-            "signals": signals,
-            "alert_notification_settings": {"email_notification_settings": {"emails": item.emails}},
-        }
+        definition = ml.MonitorDefinitionArgs(
+            compute_configuration=ml.MonitorServerlessSparkComputeArgs(
+                compute_type="ServerlessSpark",
+                instance_type=SPARK_INSTANCE,
+                runtime_version=SPARK_RUNTIME,
+                compute_identity=ml.ManagedComputeIdentityArgs(
+                    compute_identity_type="ManagedIdentity",
+                    identity=ml.ManagedServiceIdentityArgs(type="UserAssigned", user_assigned_identities=[base.identity.id]),
+                ),
+            ),
+            signals=signals,
+            alert_notification_settings=ml.MonitorNotificationSettingsArgs(
+                email_notification_settings=ml.MonitorEmailNotificationSettingsArgs(emails=item.emails)),
+        )
         return azure.machinelearningservices.Schedule(
             ctx.name(endpoint.name, "monitor"),
             name=ctx.name(endpoint.name, "monitor"),
             resource_group_name=base.resource_group.name,
             workspace_name=base.workspace.name,
-            properties={
-                "action": {"action_type": "CreateMonitor", "monitor_definition": definition},
-                "trigger": {"trigger_type": "Recurrence", "frequency": FREQUENCY[monitoring.schedule], "interval": 1},
-                "display_name": f"{endpoint.name} drift",
-                "is_enabled": True,
-                "tags": tags,
-            },
+            properties=ml.SchedulePropertiesArgs(
+                action=ml.CreateMonitorActionArgs(action_type="CreateMonitor", monitor_definition=definition),
+                trigger=ml.RecurrenceTriggerArgs(trigger_type="Recurrence", frequency=FREQUENCY[monitoring.schedule], interval=1),
+                display_name=f"{endpoint.name} drift",
+                is_enabled=True,
+                tags=tags,
+            ),
             opts=ctx.child(self),
         )
 
@@ -202,19 +209,19 @@ class Monitoring(MonitoringComponent):
                 scopes=[scope],
                 evaluation_frequency="PT5M",
                 window_size="PT30M" if kind.endswith("at-max") else "PT5M",
-                criteria={
-                    "odata_type": "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                    "all_of": [{
-                        "criterion_type": "StaticThresholdCriterion",
-                        "name": kind,
-                        "metric_name": metric,
-                        "metric_namespace": namespace,
-                        "operator": "GreaterThan",
-                        "threshold": threshold,
-                        "time_aggregation": aggregation,
-                        **({"dimensions": dimensions} if dimensions else {}),
-                    }],
-                },
+                criteria=azure.monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
+                    odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                    all_of=[azure.monitor.MetricCriteriaArgs(
+                        criterion_type="StaticThresholdCriterion",
+                        name=kind,
+                        metric_name=metric,
+                        metric_namespace=namespace,
+                        operator="GreaterThan",
+                        threshold=threshold,
+                        time_aggregation=aggregation,
+                        dimensions=[azure.monitor.MetricDimensionArgs(**d) for d in dimensions] if dimensions else None,
+                    )],
+                ),
                 actions=[{"action_group_id": self.group.id}],
                 auto_mitigate=True,
                 tags=tags,
