@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "cli.commands.policy",
     "cli.commands.diff",
     "cli.commands.scan",
+    "cli.commands.regions",
 ]
 
 

@@ -81,6 +81,7 @@ class CloudProvider(ABC):
       region_example   a region name shown in errors and used by `mlplat init`
       metro_regions    metro area -> region: the equivalent region on another cloud shares the metro
       required_config  the stack config keys a real `pulumi up` needs
+      service_names    capability key -> the cloud service that provides it, for messages
     """
 
     name: str
@@ -90,6 +91,7 @@ class CloudProvider(ABC):
     region_example: str
     metro_regions: Mapping[str, str] = {}
     required_config: tuple[str, ...] = ()
+    service_names: Mapping[str, str] = {}
 
     # -- capabilities --------------------------------------------------------------------------------
     @abstractmethod
@@ -126,7 +128,7 @@ class CloudProvider(ABC):
         """Why `region` cannot be a region of this cloud, or None when it has the right shape."""
         if self.region_pattern.match(region):
             return None
-        return f"{region!r} is not a {self.name} region name (for example {self.region_example!r})"
+        return f"{region!r} is not a region name on {self.name} (for example {self.region_example!r})"
 
     def metro_of(self, region: str) -> str | None:
         return next((metro for metro, name in self.metro_regions.items() if name == region), None)

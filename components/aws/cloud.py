@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
 from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
@@ -47,6 +48,8 @@ class AwsCloud(CloudProvider):
     provider_package = "aws"
     region_pattern = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
     region_example = "us-east-1"
+    service_names = {"endpoints": "SageMaker endpoints", "registry": "SageMaker model registry", "training": "AWS Batch",
+                     "feature_store": "SageMaker Feature Store (online store)", "vector_search": "OpenSearch Serverless"}
     metro_regions = {
         "us-east": "us-east-1", "us-central": "us-east-2", "us-west": "us-west-2", "eu-west": "eu-west-1",
         "eu-central": "eu-central-1", "uk": "eu-west-2", "japan": "ap-northeast-1", "southeast-asia": "ap-southeast-1",
@@ -94,7 +97,7 @@ class AwsCloud(CloudProvider):
         }
 
     def tag_rules(self) -> TagRules:
-        return TagRules(kind="tags", max_tags=50, normalise_key=_tag_key, normalise_value=_tag_value)
+        return TagRules(kind="tags", max_tags=TAGS_PER_RESOURCE["aws"].limit, normalise_key=_tag_key, normalise_value=_tag_value)
 
     def scale_to_zero_blockers(self, endpoint, private: bool) -> list[str]:
         """An endpoint scales to zero only as a SageMaker serverless endpoint (inference components,

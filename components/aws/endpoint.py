@@ -14,6 +14,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from ..catalog import serving_images
 from ..catalog.gpus import cpu_shape_details, endpoint_shape
 from .base import Base
 from .cloud import AwsCloud
@@ -22,21 +23,6 @@ from ..context import PlatformContext
 from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 
-# SageMaker's prebuilt scikit-learn serving image (sagemaker-scikit-learn), account per region.
-SKLEARN_IMAGE_TAG = "1.2-1-cpu-py3"
-SKLEARN_IMAGE_ACCOUNTS = {
-    "us-east-1": "683313688378",
-    "us-east-2": "257758044811",
-    "us-west-1": "746614075791",
-    "us-west-2": "246618743249",
-    "eu-west-1": "141502667606",
-    "eu-west-2": "764974769150",
-    "eu-central-1": "492215442770",
-    "ap-northeast-1": "354813040037",
-    "ap-southeast-1": "121021644041",
-    "ap-southeast-2": "783357654285",
-}
-SKLEARN_ENVIRONMENT = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code"}
 SERVERLESS_MEMORY_MB = 4096  # 1024-6144 in 1 GB steps
 SERVERLESS_CONCURRENCY_PER_REPLICA = 10  # max_replicas x 10 concurrent invocations, at most 200
 SERVERLESS_MAX_CONCURRENCY = 200
@@ -65,14 +51,9 @@ ERROR_ALARM_THRESHOLD = 5  # 5xx errors per minute, 2 minutes running
 LATENCY_ALARM_MICROSECONDS = 1_000_000  # ModelLatency is reported in microseconds
 
 
-def default_image(region: str) -> str:
-    account = SKLEARN_IMAGE_ACCOUNTS.get(region)
-    if account is None:
-        raise pulumi.RunError(
-            f"model.image: no default serving image known for {region} (known: "
-            f"{', '.join(SKLEARN_IMAGE_ACCOUNTS)}); set model.image"
-        )
-    return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:{SKLEARN_IMAGE_TAG}"
+def default_image(region: str, compute: str = "cpu", framework: str | None = None) -> str:
+    """The prebuilt serving image (components/catalog/serving_images.py)."""
+    return serving_images.require_default_image("aws", region, compute, framework)
 
 
 class Endpoint(EndpointComponent):
@@ -118,15 +99,15 @@ class Endpoint(EndpointComponent):
         models = {}
         images = {}
         for version in served:
-            images[version.name] = version.image or default_image(region)
+            images[version.name] = version.image or default_image(region, endpoint.compute, version.framework)
+            sklearn = not version.image and (version.framework or serving_images.default_framework(endpoint.compute)) == "sklearn"
             models[version.name] = aws.sagemaker.Model(
                 ctx.name(endpoint.name, version.name),
                 execution_role_arn=base.execution_role.arn,
                 primary_container={
                     "image": images[version.name],
                     "model_data_url": self._artifact_url(base, endpoint, version, field),
-                    # The prebuilt scikit-learn container runs code/inference.py from model.tar.gz.
-                    "environment": None if version.image else SKLEARN_ENVIRONMENT,
+                    "environment": serving_images.AWS_SKLEARN_ENVIRONMENT if sklearn else None,
                 },
                 vpc_config={
                     "security_group_ids": [base.security_group_id],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
 from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
@@ -51,6 +52,9 @@ class AzureCloud(CloudProvider):
     provider_package = "azure-native"
     region_pattern = re.compile(r"^[a-z]+[a-z0-9]*$")
     region_example = "eastus"
+    service_names = {"endpoints": "Azure ML online endpoints", "registry": "Azure ML registry", "training": "Azure ML compute",
+                     "feature_store": "Azure ML feature store with Azure Cache for Redis",
+                     "vector_search": "Azure AI Search"}
     metro_regions = {
         "us-east": "eastus", "us-central": "eastus2", "us-west": "westus2", "eu-west": "northeurope",
         "eu-central": "germanywestcentral", "uk": "uksouth", "japan": "japaneast", "southeast-asia": "southeastasia",
@@ -99,7 +103,7 @@ class AzureCloud(CloudProvider):
         }
 
     def tag_rules(self) -> TagRules:
-        return TagRules(kind="tags", max_tags=50, normalise_key=_tag_key, normalise_value=_tag_value,
+        return TagRules(kind="tags", max_tags=TAGS_PER_RESOURCE["azure"].limit, normalise_key=_tag_key, normalise_value=_tag_value,
                         case_insensitive_keys=True)
 
     def vector_limits(self) -> CloudVectorLimits:

@@ -26,9 +26,14 @@ def idle_duration(minutes: int) -> str:
     return f"PT{minutes}M"
 
 
+# AmlCompute cluster names are 2-16 characters (3-24 is for compute instances): the service's own
+# message, quoted in hashicorp/terraform-provider-azurerm#14817; rule in components/catalog/naming_rules.py.
+COMPUTE_NAME_MAX = 16
+
+
 def compute_name(prefix: str) -> str:
-    """`<platform>-<env>-gpu`, shortened to Azure ML's 24 characters (letters, digits, hyphens)."""
-    return prefix[: 24 - len("-gpu")].rstrip("-") + "-gpu"
+    """`<platform>-<env>-gpu`, shortened to the 16 characters AmlCompute clusters allow."""
+    return prefix[: COMPUTE_NAME_MAX - len("-gpu")].rstrip("-") + "-gpu"
 
 
 class TrainingCluster(TrainingComponent):

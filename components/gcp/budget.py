@@ -9,11 +9,12 @@ import pulumi_gcp as gcp
 
 from ..contract import BudgetComponent
 from ..context import PlatformContext
+from ..catalog.naming_rules import BUDGET_NOTIFICATION_CHANNELS
 from ..spec.finops import BudgetSpec
 from .base import Base
 
 BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
-MAX_NOTIFICATION_CHANNELS = 5  # the Billing Budgets API accepts at most 5 channels per budget
+MAX_NOTIFICATION_CHANNELS = BUDGET_NOTIFICATION_CHANNELS["gcp"].limit
 
 
 class Budget(BudgetComponent):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
 from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
@@ -64,6 +65,8 @@ class GcpCloud(CloudProvider):
     provider_package = "gcp"
     region_pattern = re.compile(r"^[a-z]+-[a-z]+\d+$")
     region_example = "us-central1"
+    service_names = {"endpoints": "Vertex AI endpoints", "registry": "Vertex AI model registry", "training": "GKE",
+                     "feature_store": "Vertex AI feature online store", "vector_search": "Vertex AI Vector Search"}
     metro_regions = {
         "us-east": "us-east4", "us-central": "us-central1", "us-west": "us-west1", "eu-west": "europe-west1",
         "eu-central": "europe-west3", "uk": "europe-west2", "japan": "asia-northeast1", "southeast-asia": "asia-southeast1",
@@ -103,7 +106,7 @@ class GcpCloud(CloudProvider):
 
     def tag_rules(self) -> TagRules:
         # pulumi-gcp adds goog-pulumi-provisioned itself.
-        return TagRules(kind="labels", max_tags=64, normalise_key=_label_key, normalise_value=_label_value,
+        return TagRules(kind="labels", max_tags=TAGS_PER_RESOURCE["gcp"].limit, normalise_key=_label_key, normalise_value=_label_value,
                         reserved_keys=frozenset({"goog-pulumi-provisioned"}))
 
     def vector_limits(self) -> CloudVectorLimits:

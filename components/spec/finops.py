@@ -15,7 +15,8 @@ class FinOps(SpecModel):
 
 
 class BudgetSpec(SpecModel):
-    monthly_usd: float = Field(gt=0)
+    # GCP budgets carry the amount as int64 units; a billion dollars a month is far above any platform.
+    monthly_usd: float = Field(gt=0, le=1e9, allow_inf_nan=False)
     alert_thresholds_percent: list[int] = Field(default_factory=lambda: [50, 80, 100], min_length=1)
     notify: list[str] = Field(default_factory=list)
 

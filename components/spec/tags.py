@@ -11,15 +11,21 @@ Two different neutral keys that normalise to the same key are an error, never a 
 
 from __future__ import annotations
 
+from .base import field_path
+
 MANAGED_BY = "mlplat"
 
 
 class TagError(ValueError):
-    """A tag that cannot be expressed on a cloud; `field` names the spec key it came from."""
+    """A tag that cannot be expressed on a cloud; `parts` is the path of the spec key it came from."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, parts: tuple, message: str):
         super().__init__(message)
-        self.field = field
+        self.parts = tuple(parts)
+
+    @property
+    def field(self) -> str:
+        return field_path(*self.parts)
 
 
 def neutral_tags(spec, use_case: str | None = None) -> dict[str, tuple[str, str]]:
@@ -27,25 +33,26 @@ def neutral_tags(spec, use_case: str | None = None) -> dict[str, tuple[str, str]
 
     `use_case` adds a `use-case` tag (and that use case's cost center/owner when it has its own).
     """
-    tags: dict[str, tuple[str, str]] = {
-        "cost-center": (spec.finops.cost_center, "finops.cost_center"),
-        "owner": (spec.finops.owner, "finops.owner"),
-        "team": (spec.finops.team, "finops.team"),
-        "environment": (spec.environment.value, "environment"),
-        "platform": (spec.name, "name"),
-        "managed-by": (MANAGED_BY, "name"),
+    tags: dict[str, tuple[str, tuple]] = {
+        "cost-center": (spec.finops.cost_center, ("finops", "cost_center")),
+        "owner": (spec.finops.owner, ("finops", "owner")),
+        "team": (spec.finops.team, ("finops", "team")),
+        "environment": (spec.environment.value, ("environment",)),
+        "platform": (spec.name, ("name",)),
+        "managed-by": (MANAGED_BY, ("name",)),
     }
     for key, value in spec.finops.tags.items():
         if key in tags:
-            raise TagError(f"finops.tags.{key}", f"{key!r} is set by mlplat itself and cannot be overridden")
-        tags[key] = (value, f"finops.tags.{key}")
+            raise TagError(("finops", "tags", key), f"{key!r} is set by mlplat itself and cannot be overridden")
+        tags[key] = (value, ("finops", "tags", key))
     if use_case:
         found = spec.use_case(use_case)
-        tags["use-case"] = (use_case, "use_cases")
+        index = next((i for i, u in enumerate(spec.use_cases) if u.name == use_case), None)
+        tags["use-case"] = (use_case, ("use_cases",) if index is None else ("use_cases", index, "name"))
         if found and found.cost_center:
-            tags["cost-center"] = (found.cost_center, f"use_cases.{use_case}.cost_center")
+            tags["cost-center"] = (found.cost_center, ("use_cases", index, "cost_center"))
         if found and found.owner:
-            tags["owner"] = (found.owner, f"use_cases.{use_case}.owner")
+            tags["owner"] = (found.owner, ("use_cases", index, "owner"))
     return tags
 
 
@@ -71,5 +78,5 @@ def cloud_tags(spec, cloud: str | None = None, use_case: str | None = None) -> d
         result[out_key] = rules.normalise_value(value, field)
         origin[out_key] = key
     if len(result) > rules.max_tags:
-        raise TagError("finops.tags", f"{len(result)} tags exceed the {provider.name} limit of {rules.max_tags}")
+        raise TagError(("finops", "tags"), f"{len(result)} tags exceed the {provider.name} limit of {rules.max_tags}")
     return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from components.catalog.prices import lender_of
+
 from .estimate import Estimate, estimate_plan
 
 
@@ -120,6 +122,10 @@ NO_USAGE_NOTE = ("* loaded = idle: no usage: section (add one to the spec to siz
 
 def notes(columns: list[CloudColumn]) -> list[str]:
     """Lines printed under the table."""
-    if any(c.estimate and not c.usage_section for c in columns):
-        return [NO_USAGE_NOTE]
-    return []
+    lines = [NO_USAGE_NOTE] if any(c.estimate and not c.usage_section for c in columns) else []
+    for c in columns:
+        lenders = sorted({lender_of(line.ref) for line in (c.estimate.lines if c.estimate else [])} - {None})
+        if lenders:
+            lines.append(f"{c.cloud}: no catalogue prices for {c.estimate.region}; its figures are those of "
+                         f"{', '.join(lenders)} (nearest priced region; see `mlplat cost`)")
+    return lines

@@ -321,6 +321,7 @@ def render(report: RefreshReport) -> str:
             ["status", "cloud", "region", "sku", "on-demand USD", "spot USD", "note"],
             [[r.status, *r.key, _arrow(r.old_on_demand, r.new_on_demand), _arrow(r.old_spot, r.new_spot), r.note]
              for r in shown],
+            width=None,  # maintainers grep this report row by row
         )]
     lines.append("")
     if report.dry_run:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from components.spec import CONFIG_KEY, SpecError, load_spec_file, load_stack
 from components.spec.gaps import capability_gaps
+from components.spec.regions import mapping_gaps
 
 from .model import Plan, PlannedResource
 
@@ -139,7 +140,7 @@ def _run(stack: str, loaded) -> Plan:
         )
     order = {key: i for i, key in enumerate(["platform", "base", *[c.key for c in CAPABILITIES]])}
     resources.sort(key=lambda r: (order.get(r.capability, 99), r.urn))
-    gaps = capability_gaps(spec) + [
+    gaps = mapping_gaps(loaded.raw, spec) + capability_gaps(spec) + [
         {"capability": key, "cloud": spec.cloud.value, "gap": reason} for key, reason in platform.unbuilt.items()
     ]
     offline = offline_of(spec.cloud.value)

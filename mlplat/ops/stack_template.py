@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from components.spec import CONFIG_KEY, Cloud, Environment, parse_spec
+from components.spec import CONFIG_KEY, Cloud, Environment, SpecError, parse_spec
 from components.spec.loading import stack_file
 from components.azure.cloud import SUBSCRIPTION_PLACEHOLDER as AZURE_SUBSCRIPTION_PLACEHOLDER
 from components.gcp.cloud import BILLING_ACCOUNT_PLACEHOLDER as GCP_BILLING_ACCOUNT_PLACEHOLDER
@@ -56,6 +56,17 @@ def provider_config(cloud: Cloud, region: str) -> dict[str, str]:
 PROVIDER_PLACEHOLDERS = (AZURE_SUBSCRIPTION_PLACEHOLDER, GCP_PROJECT_PLACEHOLDER, GCP_BILLING_ACCOUNT_PLACEHOLDER)
 
 
+def default_platform_name(stack: str, environment: Environment) -> str:
+    """The stack name without a trailing `-<environment>`: resource names are `<name>-<environment>-...`,
+    so stack `fraud-dev` in dev gives `fraud-dev-...`, not `fraud-dev-dev-...`."""
+    import re
+
+    from components.spec.base import NAME_PATTERN
+
+    name = stack.removesuffix(f"-{environment.value}")
+    return name if re.match(NAME_PATTERN, name) else stack
+
+
 def render(
     stack: str,
     cloud: Cloud,
@@ -70,7 +81,7 @@ def render(
 ) -> tuple[str, dict, list[str]]:
     """The stack file text, its parsed document and the config keys still holding placeholders."""
     region = region or cloud_of(cloud).region_example
-    name = name or stack
+    name = name or default_platform_name(stack, environment)
     finops = {
         "cost_center": cost_center or FINOPS_PLACEHOLDERS["cost_center"],
         "owner": owner or FINOPS_PLACEHOLDERS["owner"],
@@ -135,7 +146,14 @@ def write_stack(
                                           budget_usd, notify)
     # Validate exactly what will be written: parse the text back.
     reparsed = yaml.safe_load(text)
-    spec = parse_spec(reparsed["config"][CONFIG_KEY], str(path), CONFIG_KEY)
+    try:
+        spec = parse_spec(reparsed["config"][CONFIG_KEY], str(path), CONFIG_KEY)
+    except SpecError as error:
+        if name is None and any(f"{CONFIG_KEY}.name:" in line for line in error.lines):
+            default = default_platform_name(stack, environment)
+            raise SpecError(error.lines + [f"  the platform name defaults to {default!r} (from the stack name); "
+                                           "pass --name with lowercase letters, digits and hyphens"]) from None
+        raise
     stacks_dir.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".Pulumi.{stack}.", suffix=".tmp", dir=stacks_dir)
     try:

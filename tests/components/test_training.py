@@ -292,7 +292,7 @@ def test_job_submission_outputs(stack):
         assert outputs["checkpoint_uri"].startswith("s3://") and outputs["checkpoint_uri"].endswith("/checkpoints/")
         assert outputs["sagemaker_training_instance_type"] == shape_for("aws", "a100", 8).sagemaker_instance_type
     if cloud == "azure":
-        assert outputs["compute_name"] == "fraud-ml-prod-gpu"
+        assert outputs["compute_name"] == "fraud-ml-pro-gpu"  # AmlCompute names: at most 16 characters
         assert outputs["checkpoint_uri"] == "azureml://datastores/training_checkpoints/paths/checkpoints/"
     if cloud == "gcp":
         assert outputs["node_pool"] == "gpu"
