@@ -181,7 +181,7 @@ def mock_outputs(resource, mocks) -> dict[str, str]:
 def plan_mocks(plan):
     """The mock engine the offline plan ran with (region from the spec, GCP project from the stack file)."""
     from mlplat.offline_plan.mocks import PlanMocks
-    from mlplat.offline_plan.runner import OFFLINE_GCP_PROJECT
+    from mlplat.offline_plan.mocks import OFFLINE_GCP_PROJECT
     from mlplat.policy_run.results import stack_file_config
 
     project = stack_file_config(plan.source).get("gcp:project", OFFLINE_GCP_PROJECT)

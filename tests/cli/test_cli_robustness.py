@@ -38,12 +38,12 @@ def test_validate_exits_1_on_bad_content_naming_the_file(fixture):
     assert lines and all(line.startswith(f"error: {FIXTURES / fixture}: ") for line in lines), lines
 
 
-def test_validate_takes_region_for_a_cloud_without_an_equivalent():
-    path = FIXTURES / "aws_region_without_default_image.yaml"  # ca-central-1: no GCP equivalent listed
-    result = invoke("validate", str(path), "--cloud", "gcp")
-    assert result.exit_code == 1 and "pass --region with a gcp region" in result.stderr
+def test_validate_takes_region_on_the_target_cloud():
+    path = FIXTURES / "aws_region_without_default_image.yaml"  # ca-central-1
     result = invoke("validate", str(path), "--cloud", "gcp", "--region", "northamerica-northeast1")
     assert result.exit_code == 0, result.stderr
+    result = invoke("validate", str(path), "--cloud", "gcp", "--region", "northamerica-northeast9")
+    assert result.exit_code == 1 and "did you mean" in result.stderr and "region" in result.stderr
 
 
 @pytest.mark.parametrize("command", [

@@ -10,12 +10,10 @@ no live call is ever made.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pulumi
 import pytest
 import responses
 from google.auth.credentials import AnonymousCredentials
@@ -32,6 +30,8 @@ from components.gcp.vertex_deployer import (
     display_name,
     fingerprint,
 )
+from tests.support import dynamic
+from tests.support.dynamic import dynamic_provider_server, rest_client
 
 HOST = "https://us-central1-aiplatform.googleapis.com"
 ENDPOINT = "projects/p/locations/us-central1/endpoints/123"
@@ -270,42 +270,8 @@ def _props(stable=90, canary=10, canary_artifact="gs://b/models/ep/canary/", rep
     }
 
 
-PREVIEW_UNKNOWN = object()  # in test props: an input the engine does not know yet (preview)
-
-
-def _as_engine_sends(props: dict, keep_unknowns: bool | None = None) -> dict:
-    """Props the way the Pulumi engine hands them to a dynamic provider (numbers become floats):
-    serialised to the wire struct and deserialised the way pulumi/dynamic/__main__.py does
-    (`keep_unknowns=True` for Diff/Check, default for Create/Update). PREVIEW_UNKNOWN becomes an unknown
-    Output, as a value computed by a resource that is still changing."""
-
-    async def serialise():
-        loop = asyncio.get_running_loop()
-
-        def done(value):
-            future = loop.create_future()
-            future.set_result(value)
-            return future
-
-        def swap(value):
-            if value is PREVIEW_UNKNOWN:
-                return pulumi.Output(set(), done(None), done(False), done(False))
-            if isinstance(value, dict):
-                return {k: swap(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [swap(v) for v in value]
-            return value
-
-        return await rpc.serialize_properties(swap(props), {})
-
-    # A private loop: asyncio.run() would leave the thread without a current loop, which breaks the
-    # Pulumi mocks of the offline-plan tests that run after this one in the same process.
-    loop = asyncio.new_event_loop()
-    try:
-        struct = loop.run_until_complete(serialise())
-    finally:
-        loop.close()
-    return rpc.deserialize_properties(struct, keep_unknowns)
+PREVIEW_UNKNOWN = dynamic.PREVIEW_UNKNOWN
+_as_engine_sends = dynamic.as_engine_sends
 
 
 @pytest.fixture
@@ -318,13 +284,11 @@ def fake():
 
 @pytest.fixture
 def provider(fake):
-    options = {"api_endpoint": "us-central1-aiplatform.googleapis.com"}
-
     def client(props):
         return VertexClient(
             props["location"],
-            aiplatform_v1.EndpointServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
-            aiplatform_v1.ModelServiceClient(credentials=AnonymousCredentials(), transport="rest", client_options=options),
+            rest_client(aiplatform_v1.EndpointServiceClient),
+            rest_client(aiplatform_v1.ModelServiceClient),
             poll_seconds=0,
             psc_wait_seconds=fake.psc_wait_seconds,
         )
@@ -711,13 +675,7 @@ def test_fingerprint_ignores_weight_replicas_and_labels_but_not_key_or_account()
 
 # -- the provider the way Pulumi runs it: dill-serialized, loaded by another process, fed over the wire -----------
 
-def _wire(props: dict):
-    """The protobuf Struct the engine sends (what rpc.serialize_properties makes of the values)."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(rpc.serialize_properties(props, {}))
-    finally:
-        loop.close()
+_wire = dynamic.wire
 
 
 def test_the_serialized_provider_loads_in_another_process_and_diffs_engine_inputs(provider, tmp_path):
@@ -726,12 +684,9 @@ def test_the_serialized_provider_loads_in_another_process_and_diffs_engine_input
     unknowns (preview) included. This runs that very server in another working directory and talks
     gRPC to it."""
     import os
-    import subprocess
-    import sys
 
-    import grpc
     from pulumi.dynamic.dynamic import serialize_provider
-    from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+    from pulumi.runtime.proto import provider_pb2
 
     serialized = serialize_provider(VertexDeployerProvider())  # what VertexDeployment stores
     stored = _as_engine_sends(provider.create(_props()).outs)  # the state after create
@@ -744,21 +699,10 @@ def test_the_serialized_provider_loads_in_another_process_and_diffs_engine_input
         (dict(news, endpoint="projects/p/locations/us-central1/endpoints/456"), "DIFF_SOME", ["endpoint"]),
         (dict(news, project="q"), "DIFF_SOME", ["project"]),
     ]
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_CURRENT_TEST")}
-    server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.dynamic"], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        port = int(server.stdout.readline().strip())  # the plugin's handshake: its port
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            for new, changes, replaces in cases:
-                response = stub.Diff(provider_pb2.DiffRequest(id=ENDPOINT, olds=_wire(olds), news=_wire(new)), timeout=120)
-                assert (provider_pb2.DiffResponse.DiffChanges.Name(response.changes), list(response.replaces)) == (changes, replaces)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with dynamic_provider_server(tmp_path) as stub:
+        for new, changes, replaces in cases:
+            response = stub.Diff(provider_pb2.DiffRequest(id=ENDPOINT, olds=_wire(olds), news=_wire(new)), timeout=120)
+            assert (provider_pb2.DiffResponse.DiffChanges.Name(response.changes), list(response.replaces)) == (changes, replaces)
     assert str(tmp_path) != os.getcwd()
 
 
