@@ -93,10 +93,6 @@ class GcpCloud(CloudProvider):
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"
         return {
-            CloudFeature.DRIFT_MONITOR: (
-                "the Vertex AI model monitor (a dynamic provider on google-cloud-aiplatform) is not wired in this "
-                "version: health alerts, notification channels and the dashboard are built, drift is not watched"
-            ),
             CloudFeature.ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.GPU_ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.ALARM_ROLLBACK: (

@@ -206,6 +206,7 @@ class Endpoint(EndpointComponent):
                 "mode": "private (Private Service Connect)" if ctx.private else "public",
                 "scaling": scaling,
                 "logging": logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
+                "deployed_models": self.deployment.deployed,  # changes when the deployed models change (monitoring)
                 "scale_to_zero": False,
                 "scale_to_zero_gap": "Vertex AI endpoints keep at least 1 replica per deployed model",
             }

@@ -1,5 +1,7 @@
-"""GCP monitoring: Cloud Monitoring notification channels (the `alerts:` recipients), one alert policy per
-health signal of each monitored Vertex AI endpoint, and a Cloud Monitoring dashboard.
+"""GCP monitoring: a Vertex AI model deployment monitoring job per endpoint with a baseline (the
+`VertexModelMonitor` dynamic provider: feature drift against the baseline and prediction drift, alerting the
+notification channels), Cloud Monitoring notification channels (the `alerts:` recipients), one alert policy
+per health signal of each monitored Vertex AI endpoint, and a Cloud Monitoring dashboard.
 
 Metrics of the monitored resource `aiplatform.googleapis.com/Endpoint` (label `endpoint_id`):
 `prediction/online/response_count` (label `response_code`) for the 5xx/4xx rates (a ratio condition:
@@ -21,6 +23,8 @@ from ..contract import MonitoringComponent
 from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps, endpoint_outputs
 from .base import Base
 from .cloud import GcpCloud
+from .endpoint import _delegates
+from .model_monitor import VertexModelMonitor, VertexModelMonitorArgs
 
 METRIC = "aiplatform.googleapis.com/prediction/online/"
 RESOURCE = 'resource.type = "aiplatform.googleapis.com/Endpoint"'
@@ -48,9 +52,15 @@ class Monitoring(MonitoringComponent):
         endpoints, tiles = {}, []
         for endpoint in item.endpoints:
             endpoint_id = built[endpoint.name]["endpoint_name"].apply(lambda resource: resource.rsplit("/", 1)[-1])
+            monitor = self._monitor(ctx, base, endpoint, built[endpoint.name], labels) if endpoint.monitoring.drift else None
             health = self._health(ctx, project, endpoint, endpoint_id, labels)
             endpoints[endpoint.name] = endpoint_outputs(
+                monitor=monitor.job_name if monitor else None,
+                # Vertex AI alerts the channels itself when a feature crosses its threshold: the job is the alert.
+                drift_alerts=[monitor.job_name] if monitor else [],
                 health_alerts=[policy.name for policy in health],
+                baseline=self._baseline(base, endpoint) if monitor else None,
+                reports=monitor.bigquery_tables if monitor else None,
                 gaps=endpoint_monitoring_gaps(GcpCloud(), endpoint),
             )
             tiles += _tiles(endpoint, endpoint_id)
@@ -69,6 +79,37 @@ class Monitoring(MonitoringComponent):
                 ),
                 "endpoints": endpoints,
             }
+        )
+
+    @staticmethod
+    def _baseline(base, endpoint) -> pulumi.Output:
+        return pulumi.Output.concat("gs://", base.data_bucket.name, "/", endpoint.monitoring.baseline.key)
+
+    def _monitor(self, ctx, base, endpoint, built: dict, labels: dict) -> VertexModelMonitor:
+        monitoring = endpoint.monitoring
+        gcp_config = pulumi.Config("gcp")  # the monitor authenticates on its own, as the Vertex deployer does
+        return VertexModelMonitor(
+            ctx.name(endpoint.name, "monitor"),
+            VertexModelMonitorArgs(
+                project=base.project,
+                region=ctx.spec.region,
+                endpoint=built["endpoint_name"],
+                display_name=ctx.name(endpoint.name, "monitor"),
+                features=list(monitoring.baseline.features),
+                baseline_uri=self._baseline(base, endpoint),
+                feature_drift_thresholds={f: monitoring.data_drift.threshold for f in monitoring.baseline.features},
+                prediction_drift_thresholds={o: monitoring.prediction_drift.threshold for o in monitoring.prediction_drift.outputs},
+                interval_hours=monitoring.interval_hours,
+                sampling_rate=endpoint.logging_sample_percent / 100,
+                notification_channels=[channel.name for channel in self.channels],
+                kms_key_name=base.key_id if ctx.customer_managed_keys else None,
+                labels=labels,
+                logging_table=built.get("logging"),
+                deployed_models=built.get("deployed_models"),
+                impersonate_service_account=gcp_config.get("impersonateServiceAccount"),
+                impersonate_delegates=_delegates(gcp_config.get("impersonateServiceAccountDelegates")),
+            ),
+            opts=ctx.child(self),
         )
 
     def _channels(self, ctx, project, item: PlatformMonitoringSpec, labels: dict) -> list:

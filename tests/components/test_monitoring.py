@@ -97,7 +97,22 @@ def test_azure_prod_schedule_watches_the_data_collector_against_the_baseline():
     assert one_resource(plan, "azure-native:applicationinsights:Workbook")
 
 
-def test_gcp_prod_alert_policies_notify_the_channels_and_state_the_drift_gap():
+def test_gcp_prod_vertex_monitor_watches_the_endpoint_with_the_thresholds_and_channels():
+    plan = reference_plan("gcp-prod")
+    (monitor,) = [r for r in monitoring(plan) if r.type == "pulumi-python:dynamic:Resource"]
+    endpoint = one_resource(plan, "gcp:vertex/aiEndpoint:AiEndpoint")
+    inputs = monitor.inputs
+    assert inputs["endpoint"].endswith("/endpoints/" + endpoint.name) or endpoint.urn in monitor.dependencies
+    assert inputs["features"] == FEATURES and inputs["interval_hours"] == 1
+    assert inputs["feature_drift_thresholds"] == {f: 0.3 for f in FEATURES}
+    assert inputs["prediction_drift_thresholds"] == {"prediction": 0.3}
+    assert inputs["baseline_uri"].startswith("gs://") and inputs["baseline_uri"].endswith(f"/baselines/{ENDPOINT}/train.csv")
+    assert inputs["kms_key_name"] and inputs["logging_table"].startswith("bq://")
+    assert len(inputs["notification_channels"]) == 1
+    assert not [g for g in plan.gaps if g["capability"] == "monitoring"]
+
+
+def test_gcp_prod_alert_policies_notify_the_channels():
     plan = reference_plan("gcp-prod")
     channels = resources_of(plan, "gcp:monitoring/notificationChannel:NotificationChannel", "monitoring")
     assert [c.inputs["labels"] for c in channels] == [{"email_address": "ml-oncall@example.com"}]

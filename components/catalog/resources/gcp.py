@@ -101,5 +101,5 @@ VERTEX_DEPLOYER = DynamicProvider(
             priced("vertex_model_versions")),
 )
 
-CATALOG = CloudCatalog(cloud="gcp", package="gcp", sdk="pulumi_gcp", rows=ROWS, dynamic=(VERTEX_DEPLOYER,),
+CATALOG = CloudCatalog(cloud="gcp", package="gcp", sdk="pulumi_gcp", rows=ROWS, dynamic=(VERTEX_DEPLOYER, monitoring_rows.VERTEX_MONITOR),
                        default_readers={"iam": r.basic_role_grant})

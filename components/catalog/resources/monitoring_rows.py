@@ -9,7 +9,7 @@ Azure Monitor metric alert time series, Cloud Monitoring alert conditions.
 
 from __future__ import annotations
 
-from . import FREE, Subject, free, priced, row, usage_only
+from . import FREE, DynamicProvider, Subject, free, priced, row, usage_only
 from .props import get, is_known, plain, plain_list
 
 MONITORING = "monitoring"
@@ -69,4 +69,14 @@ GCP = (
     row("gcp:monitoring/alertPolicy:AlertPolicy", MONITORING, priced("alert_conditions"), tags="userLabels",
         roles=HEALTH_ALERT, readers={"alert_targets": targets("notificationChannels")}),
     row("gcp:monitoring/dashboard:Dashboard", MONITORING, FREE),
+)
+
+# mlplat's dynamic provider for a Vertex AI model deployment monitoring job (components/gcp/model_monitor.py).
+VERTEX_MONITOR = DynamicProvider(
+    module="components.gcp.model_monitor",
+    inputs=frozenset({"endpoint", "baseline_uri", "features", "feature_drift_thresholds", "interval_hours"}),
+    row=row("pulumi-python:dynamic:Resource#components.gcp.model_monitor", MONITORING,
+            usage_only("Vertex AI Model Monitoring: billed per GB of logged traffic analysed "
+                       "(cloud.google.com/vertex-ai/pricing#modelmonitoring); not in the usage model"),
+            tags="labels", roles=DRIFT_MONITOR),
 )
