@@ -93,7 +93,11 @@ def _validate_prod_monitoring(args, report) -> None:
 
 prod_endpoint_monitoring = StackValidationPolicy(
     name="prod-endpoint-monitoring",
-    description="Prod endpoints have a drift monitor and health alerts that reach at least one subscriber.",
+    description=(
+        "Prod endpoints have a drift monitor and health alerts that reach at least one subscriber. Mirrors the "
+        "AWS Well-Architected Machine Learning Lens best practices 'Monitor data drift' and 'Enable model "
+        "observability' and Google Cloud's MLOps guidance on continuous model monitoring."
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_prod_monitoring,
     config_schema=PolicyConfigSchema(properties=PROD_SCHEMA),
@@ -101,7 +105,10 @@ prod_endpoint_monitoring = StackValidationPolicy(
 
 alert_topic_encryption = StackValidationPolicy(
     name="alert-topic-encryption",
-    description="Alert topics are encrypted with a customer-managed key where the cloud allows it (SNS).",
+    description=(
+        "Alert topics are encrypted with a customer-managed key where the cloud allows it (SNS). Mirrors checkov "
+        "CKV_AWS_26 (SNS topic encrypted)."
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=lambda args, report: check_stack("alert_encryption", args, report),
 )
