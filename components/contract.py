@@ -3,6 +3,8 @@
 - `BaseLayer`: the neutral face of a cloud's base layer (storage, keys, network, workload identity).
   Capability components receive their own cloud's `Base` (which has more); neutral code (the
   `Platform`, tests, a new capability's shared helpers) may rely only on this.
+- Typed outputs (`components/outputs.py`): each contract names its `OUTPUTS` dataclass, whose keys are
+  the same on every cloud; a component ends with `self.finish(<its OUTPUTS>(...))`.
 - One abstract component per capability (`TrainingComponent`, `FeatureStoreComponent`, ...), with the
   typed spec item it is built from (`SPEC`) and the constructor every cloud implements:
   `Cls(name: str, ctx: PlatformContext, base: <its cloud's Base>, item: SPEC, opts)` (checked for every
@@ -22,11 +24,25 @@ from abc import abstractmethod
 import pulumi
 
 from .component import PlatformComponent
+from .outputs import (
+    BaseOutputs,
+    BatchInferenceOutputs,
+    BudgetOutputs,
+    EndpointOutputs,
+    FeatureStoreOutputs,
+    MonitoringOutputs,
+    PromotionOutputs,
+    RegistryOutputs,
+    RetrainingOutputs,
+    TrainingOutputs,
+    VectorSearchOutputs,
+)
 from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec
 from .spec.monitoring import PlatformMonitoringSpec
 from .spec.registry import RegistrySpec
+from .spec.retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec
 from .spec.training import TrainingSpec
 from .spec.vector_search import VectorSearchSpec
 
@@ -36,6 +52,7 @@ class BaseLayer(PlatformComponent):
     spec does not ask for it), in the cloud's own notation."""
 
     COMPONENT = "Base"
+    OUTPUTS = BaseOutputs
 
     @property
     @abstractmethod
@@ -62,29 +79,40 @@ class BaseLayer(PlatformComponent):
     def private_network(self) -> pulumi.Output | None:
         """The platform's private network (VPC, VNet, VPC network id); None when not private."""
 
+    def layer_outputs(self, extras: dict | None = None) -> BaseOutputs:
+        """The stack output `base`: the properties above, plus this cloud's `extras`."""
+        return BaseOutputs(
+            artifacts_store=self.artifacts_store,
+            data_store=self.data_store,
+            encryption_key=self.encryption_key,
+            workload_identity=self.workload_identity,
+            private_network=self.private_network,
+            extras=extras,
+        )
+
 
 class TrainingComponent(PlatformComponent):
     """Spot GPU training: a cluster that scales from zero to `max_nodes` and checkpoints to the base."""
 
     COMPONENT = "TrainingCluster"
+    OUTPUTS = TrainingOutputs
     SPEC = TrainingSpec
-
 
 
 class FeatureStoreComponent(PlatformComponent):
     """Offline (and, when asked, online) feature groups."""
 
     COMPONENT = "FeatureStore"
+    OUTPUTS = FeatureStoreOutputs
     SPEC = FeatureStoreSpec
-
 
 
 class ModelRegistryComponent(PlatformComponent):
     """Model versions with approval, and the serving container repository."""
 
     COMPONENT = "ModelRegistry"
+    OUTPUTS = RegistryOutputs
     SPEC = RegistrySpec
-
 
 
 class EndpointComponent(PlatformComponent):
@@ -93,22 +121,23 @@ class EndpointComponent(PlatformComponent):
     by `components/traffic.py`)."""
 
     COMPONENT = "Endpoint"
+    OUTPUTS = EndpointOutputs
     SPEC = EndpointSpec
-
 
 
 class VectorSearchComponent(PlatformComponent):
     """A vector index service for retrieval, with a documents store."""
 
     COMPONENT = "VectorSearch"
+    OUTPUTS = VectorSearchOutputs
     SPEC = VectorSearchSpec
-
 
 
 class BudgetComponent(PlatformComponent):
     """A monthly budget on the platform's cost, with e-mail notifications."""
 
     COMPONENT = "Budget"
+    OUTPUTS = BudgetOutputs
     SPEC = BudgetSpec
 
 
@@ -116,11 +145,34 @@ class MonitoringComponent(PlatformComponent):
     """Production monitoring of the monitored endpoints: a drift monitor on each endpoint's captured traffic
     (when it has a baseline), health alerts, one notification target and a dashboard per platform.
 
-    Outputs, the same keys on every cloud (`MONITORING_OUTPUT_KEYS`, `ENDPOINT_MONITORING_KEYS`):
-    `notify` (the ids alerts are sent to: SNS topic ARN, action group id, notification channel ids),
-    `dashboard_url`, `endpoints` (endpoint name -> `monitor`, `drift_alerts`, `health_alerts`, `baseline`,
-    `reports`, `gaps`). Retraining triggers bind to `drift_alerts` and `notify`."""
+    Retraining triggers bind to the outputs' `endpoints.<name>.drift_alerts` and `notify`."""
 
     COMPONENT = "Monitoring"
+    OUTPUTS = MonitoringOutputs
     SPEC = PlatformMonitoringSpec
 
+
+class RetrainingComponent(PlatformComponent):
+    """One retraining job started on a schedule (and/or by its endpoint's drift alert) on the platform's
+    spot training capacity, registering the model in the platform's registry. Reads the training and
+    registry components' outputs from `ctx.built`."""
+
+    COMPONENT = "Retraining"
+    OUTPUTS = RetrainingOutputs
+    SPEC = RetrainingSpec
+
+
+class BatchInferenceComponent(PlatformComponent):
+    """One scheduled bulk scoring job from and to the platform's stores, on spot capacity where offered."""
+
+    COMPONENT = "BatchInference"
+    OUTPUTS = BatchInferenceOutputs
+    SPEC = BatchInferenceSpec
+
+
+class PromotionComponent(PlatformComponent):
+    """Read grants on this environment's registry and images for the next environment's stack."""
+
+    COMPONENT = "Promotion"
+    OUTPUTS = PromotionOutputs
+    SPEC = PromotionSpec

@@ -29,7 +29,7 @@ class Platform(pulumi.ComponentResource):
 
         self.base = cloud.base_component()("base", self.ctx, opts=child)
         self.capability_outputs: dict[str, dict] = {"base": self.base.outputs}
-        self.ctx.built = self.capability_outputs
+        self.ctx.built = self.capability_outputs  # later capabilities read earlier ones' outputs
         self.unbuilt: dict[str, str] = {}  # capability key -> why this cloud does not build it
         components = cloud.capability_components()
         declared = cloud.unsupported_capabilities()

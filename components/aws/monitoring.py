@@ -26,7 +26,8 @@ import pulumi_aws as aws
 
 from ..context import PlatformContext
 from ..contract import MonitoringComponent
-from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps, endpoint_outputs
+from ..outputs import EndpointMonitoringOutputs, MonitoringOutputs
+from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps
 from ..traffic import versions
 from .base import Base
 from .cloud import AwsCloud
@@ -77,14 +78,14 @@ class Monitoring(MonitoringComponent):
             endpoint_name = built[endpoint.name]["endpoint_name"]  # an Output: the monitor waits for the endpoint
             monitor, drift = self._drift(ctx, base, endpoint, endpoint_name, tags) if endpoint.monitoring.drift else (None, [])
             health = self._health(ctx, endpoint, endpoint_name, tags)
-            endpoints[endpoint.name] = endpoint_outputs(
+            endpoints[endpoint.name] = EndpointMonitoringOutputs(
                 monitor=monitor.name if monitor else None,
                 drift_alerts=[alarm.arn for alarm in drift],
                 health_alerts=[alarm.arn for alarm in health],
                 baseline=self._baseline_step(ctx, base, endpoint) if monitor else None,
                 reports=self._reports_uri(base, endpoint) if monitor else None,
                 gaps=endpoint_monitoring_gaps(AwsCloud(), endpoint),
-            )
+            ).to_dict()
             widgets += _widgets(ctx, endpoint, endpoint_name, monitor)
         region = ctx.spec.region
         dashboard = aws.cloudwatch.Dashboard(
@@ -94,14 +95,14 @@ class Monitoring(MonitoringComponent):
             opts=ctx.child(self),
         )
         self.finish(
-            {
-                "notify": [self.topic.arn],
-                "dashboard_url": pulumi.Output.concat(
+            MonitoringOutputs(
+                notify=[self.topic.arn],
+                dashboard_url=pulumi.Output.concat(
                     f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards:name=",
                     dashboard.dashboard_name,
                 ),
-                "endpoints": endpoints,
-            }
+                endpoints=endpoints,
+            )
         )
 
     # -- notification target --------------------------------------------------------------------------------

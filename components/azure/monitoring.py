@@ -23,7 +23,8 @@ import pulumi_azure_native.machinelearningservices as ml
 
 from ..context import PlatformContext
 from ..contract import MonitoringComponent
-from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps, endpoint_outputs
+from ..outputs import EndpointMonitoringOutputs, MonitoringOutputs
+from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps
 from ..traffic import versions
 from .base import Base
 from .cloud import AzureCloud
@@ -71,14 +72,14 @@ class Monitoring(MonitoringComponent):
             endpoint_id = pulumi.Output.concat(base.workspace.id, "/onlineEndpoints/", online)
             schedule = self._schedule(ctx, base, item, endpoint, online, tags) if endpoint.monitoring.drift else None
             health = self._health(ctx, rg, endpoint, endpoint_id, tags)
-            endpoints[endpoint.name] = endpoint_outputs(
+            endpoints[endpoint.name] = EndpointMonitoringOutputs(
                 monitor=schedule.name if schedule else None,
                 drift_alerts=[pulumi.Output.concat(schedule.id, "/signals/", s) for s in ("data-drift", "prediction-drift")]
                 if schedule else [],
                 health_alerts=[alert.id for alert in health],
                 reports=pulumi.Output.concat(base.workspace.id, "/monitoring") if schedule else None,
                 gaps=endpoint_monitoring_gaps(AzureCloud(), endpoint),
-            )
+            ).to_dict()
             names.append(endpoint_id)
         workbook = azure.applicationinsights.Workbook(
             ctx.name("models"),
@@ -94,13 +95,13 @@ class Monitoring(MonitoringComponent):
             opts=ctx.child(self),
         )
         self.finish(
-            {
-                "notify": [self.group.id],
-                "dashboard_url": pulumi.Output.concat(
+            MonitoringOutputs(
+                notify=[self.group.id],
+                dashboard_url=pulumi.Output.concat(
                     "https://portal.azure.com/#resource", workbook.id, "/workbook"
                 ),
-                "endpoints": endpoints,
-            }
+                endpoints=endpoints,
+            )
         )
 
     def _schedule(self, ctx, base, item, endpoint, online, tags):

@@ -44,7 +44,8 @@ from pulumi.dynamic import (
 )
 
 from .model_monitor_job import INTERVAL_HOURS, build_job, ensure_valid, failures
-from .vertex_deployer import OPERATION_TIMEOUT, _has_unknown, credentials
+from .vertex_client import OPERATION_TIMEOUT, credentials
+from .vertex_versions import has_unknown as _has_unknown
 
 # Inputs whose change means another job (replace), and for each in-place input the field mask path of
 # `UpdateModelDeploymentMonitoringJobRequest` it rewrites (None: kept in the outputs only).

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .vertex_deployer import _count, _has_unknown
+from .vertex_versions import as_count as _count
+from .vertex_versions import has_unknown as _has_unknown
 
 DISPLAY_NAME_MAX = 128
 INTERVAL_HOURS = (1, 24)

@@ -20,7 +20,8 @@ import pulumi_gcp as gcp
 
 from ..context import PlatformContext
 from ..contract import MonitoringComponent
-from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps, endpoint_outputs
+from ..outputs import EndpointMonitoringOutputs, MonitoringOutputs, pick
+from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps
 from .base import Base
 from .cloud import GcpCloud
 from .endpoint import _delegates
@@ -54,7 +55,7 @@ class Monitoring(MonitoringComponent):
             endpoint_id = built[endpoint.name]["endpoint_name"].apply(lambda resource: resource.rsplit("/", 1)[-1])
             monitor = self._monitor(ctx, base, endpoint, built[endpoint.name], labels) if endpoint.monitoring.drift else None
             health = self._health(ctx, project, endpoint, endpoint_id, labels)
-            endpoints[endpoint.name] = endpoint_outputs(
+            endpoints[endpoint.name] = EndpointMonitoringOutputs(
                 monitor=monitor.job_name if monitor else None,
                 # Vertex AI alerts the channels itself when a feature crosses its threshold: the job is the alert.
                 drift_alerts=[monitor.job_name] if monitor else [],
@@ -62,7 +63,7 @@ class Monitoring(MonitoringComponent):
                 baseline=self._baseline(base, endpoint) if monitor else None,
                 reports=monitor.bigquery_tables if monitor else None,
                 gaps=endpoint_monitoring_gaps(GcpCloud(), endpoint),
-            )
+            ).to_dict()
             tiles += _tiles(endpoint, endpoint_id)
         dashboard = gcp.monitoring.Dashboard(
             ctx.name("models"),
@@ -71,14 +72,14 @@ class Monitoring(MonitoringComponent):
             opts=ctx.child(self),
         )
         self.finish(
-            {
-                "notify": [channel.name for channel in self.channels],
-                "dashboard_url": pulumi.Output.concat(
+            MonitoringOutputs(
+                notify=[channel.name for channel in self.channels],
+                dashboard_url=pulumi.Output.concat(
                     "https://console.cloud.google.com/monitoring/dashboards/builder/",
                     dashboard.id.apply(lambda i: i.rsplit("/", 1)[-1]), "?project=", project,
                 ),
-                "endpoints": endpoints,
-            }
+                endpoints=endpoints,
+            )
         )
 
     @staticmethod
@@ -104,8 +105,8 @@ class Monitoring(MonitoringComponent):
                 notification_channels=[channel.name for channel in self.channels],
                 kms_key_name=base.key_id if ctx.customer_managed_keys else None,
                 labels=labels,
-                logging_table=built.get("logging"),
-                deployed_models=built.get("deployed_models"),
+                logging_table=pick(built, "capture"),
+                deployed_models=pick(built, "deployed_models"),
                 impersonate_service_account=gcp_config.get("impersonateServiceAccount"),
                 impersonate_delegates=_delegates(gcp_config.get("impersonateServiceAccountDelegates")),
             ),

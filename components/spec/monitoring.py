@@ -208,20 +208,6 @@ def monitoring_items(spec) -> list[tuple[str, PlatformMonitoringSpec]]:
     return [("monitoring", PlatformMonitoringSpec(tuple(watched), spec.alerts or AlertsSpec()))]
 
 
-# The outputs every cloud's Monitoring component has (components/contract.py: MonitoringComponent).
-MONITORING_OUTPUT_KEYS = ("notify", "dashboard_url", "endpoints")
-ENDPOINT_MONITORING_KEYS = ("monitor", "drift_alerts", "health_alerts", "baseline", "reports", "gaps")
-
-
-def endpoint_outputs(**values) -> dict:
-    """One endpoint's monitoring outputs: every key of ENDPOINT_MONITORING_KEYS, None/[] when not built."""
-    unknown = set(values) - set(ENDPOINT_MONITORING_KEYS)
-    if unknown:
-        raise KeyError(f"not monitoring outputs: {sorted(unknown)}")
-    empty = {"monitor": None, "drift_alerts": [], "health_alerts": [], "baseline": None, "reports": None, "gaps": []}
-    return {**empty, **values}
-
-
 def endpoint_monitoring_gaps(cloud, endpoint) -> list[str]:
     """What `cloud` (a registered CloudProvider) cannot watch on this monitored endpoint, in words."""
     from ..cloud import CloudFeature

@@ -25,9 +25,10 @@ from .endpoints import EndpointSpec
 from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCase
 from .monitoring import AlertsSpec, apply_monitoring
-from .posture import Encryption, Network
+from .posture import Audit, Encryption, Network
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
+from .retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec, check_loop
 from .scale_to_zero import scale_to_zero_blockers
 from .training import GpuClass, TrainingSpec
 from .vector_search import VectorSearchSpec
@@ -51,6 +52,7 @@ class PlatformSpec(SpecModel):
     use_cases: list[UseCase] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
+    audit: Audit = Field(default_factory=Audit)
     feature_store: FeatureStoreSpec | None = None
     training: TrainingSpec | None = None
     registry: RegistrySpec | None = None
@@ -58,6 +60,9 @@ class PlatformSpec(SpecModel):
     vector_search: VectorSearchSpec | None = None
     usage: Usage | None = None
     alerts: AlertsSpec | None = Field(default=None, description="Who monitoring alerts notify (docs/monitoring.md).")
+    retraining: list[RetrainingSpec] = Field(default_factory=list)
+    batch_inference: list[BatchInferenceSpec] = Field(default_factory=list)
+    promotion: PromotionSpec | None = None
 
     @model_validator(mode="after")
     def _checks_and_defaults(self) -> "PlatformSpec":
@@ -73,6 +78,7 @@ class PlatformSpec(SpecModel):
         self._apply_environment_defaults()
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         apply_monitoring(self)  # monitoring defaults, capture and recipients (spec/monitoring.py)
+        check_loop(self)  # retraining, batch inference, promotion; after monitoring (on_drift reads it)
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
@@ -185,6 +191,8 @@ class PlatformSpec(SpecModel):
             self.network.private = env != Environment.dev
         if self.encryption.customer_managed_keys is None:
             self.encryption.customer_managed_keys = env == Environment.prod
+        if self.audit.access_logging is None:
+            self.audit.access_logging = env != Environment.dev
         if self.registry is not None and self.registry.approval_required is None:
             self.registry.approval_required = env != Environment.dev
         for endpoint in self.endpoints:

@@ -329,7 +329,12 @@ def _hourly_per_subnet(r: Resource, sku: str) -> Resolution:
 
 
 def _monitoring_runs(r: Resource, sku: str, hours_per_run: float) -> Resolution:
-    """A scheduled monitoring job: runs per month (hourly or daily schedule) x the assumed hours per run."""
+    """A scheduled monitoring job: runs per month (hourly or daily schedule) x the assumed hours per run.
+    An Azure ML schedule whose action starts a job (retraining, batch scoring) is free: its job runs on the
+    training cluster, priced from the retraining usage."""
+    action = _get(r.inputs, "properties", "action") or {}
+    if r.type.endswith(":Schedule") and (action.get("actionType") or action.get("action_type")) != "CreateMonitor":
+        return Resolution("free", note="the schedule is free; its jobs run on the AmlCompute cluster (retraining runs)")
     expression = _get(r.inputs, "monitoringScheduleConfig", "scheduleConfig", "scheduleExpression") or ""
     frequency = _get(r.inputs, "properties", "trigger", "frequency") or ""
     hourly = expression.startswith("cron(0 * ") or frequency == "Hour"

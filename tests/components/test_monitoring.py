@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.spec.monitoring import ENDPOINT_MONITORING_KEYS, MONITORING_OUTPUT_KEYS
+from components.outputs import EndpointMonitoringOutputs, MonitoringOutputs, output_keys
 from tests.support.plans import CLOUDS, one_resource, plan_of_stack, reference_plan, resources_of
 
 PROD = {cloud: f"{cloud}-prod" for cloud in CLOUDS}
@@ -29,9 +29,9 @@ def test_dev_gets_no_monitoring_unless_asked(stack, cloud):
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_prod_outputs_have_the_same_keys_on_every_cloud(cloud):
     outputs = reference_plan("aws-prod", cloud).outputs["monitoring"]["monitoring"]
-    assert tuple(outputs) == MONITORING_OUTPUT_KEYS
+    assert list(outputs) == output_keys(MonitoringOutputs)
     assert outputs["notify"] and outputs["dashboard_url"].startswith("https://")
-    assert tuple(outputs["endpoints"][ENDPOINT]) == ENDPOINT_MONITORING_KEYS
+    assert set(outputs["endpoints"][ENDPOINT]) == set(EndpointMonitoringOutputs.__dataclass_fields__)
     assert len(outputs["endpoints"][ENDPOINT]["health_alerts"]) >= 4
 
 

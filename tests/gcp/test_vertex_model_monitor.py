@@ -21,7 +21,7 @@ from pulumi.runtime import rpc
 
 from components.gcp.model_monitor import MonitorClient, VertexModelMonitorProvider
 from components.gcp.model_monitor_job import DEFAULT_THRESHOLD, ensure_valid, failures
-from tests.gcp.test_vertex_deployer import FakeVertex
+from tests.support.fake_vertex import FakeVertex
 from tests.support.dynamic import PREVIEW_UNKNOWN, as_engine_sends, dynamic_provider_server, rest_client, wire
 
 HOST = "https://us-central1-aiplatform.googleapis.com"

@@ -47,6 +47,9 @@ ROWS = (
     row(f"{AML}:RegistryModelContainer", "registry", FREE),
     row(f"{AML}:ModelContainer", ("endpoints", "registry"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
     row(f"{AML}:ModelVersion", "endpoints", FREE),
+    row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining"), FREE),
+    row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining"), FREE),
+    # Schedule: one row with monitoring's (monitoring_rows.py), which prices monitor runs only.
     # Feature store
     row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE, aliases=(f"{AML}:FeaturesetContainer",)),
     row(f"{AML}:FeaturesetVersion", "feature_store", FREE),
