@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import contract
+from .spec.monitoring import monitoring_items
 from .component import component_type  # noqa: F401  (re-exported: the type token of a component)
 
 
@@ -43,7 +44,8 @@ CAPABILITIES: list[Capability] = [
     ),
     Capability("budget", contract.BudgetComponent, lambda s: [("budget", s.budget)] if s.budget else []),
     Capability("use_cases", contract.UseCaseComponent, lambda s: [(u.name, u) for u in s.use_cases]),
-    # After training, registry and endpoints: these read their outputs (`PlatformContext.built`).
+    Capability("monitoring", contract.MonitoringComponent, monitoring_items),
+    # After training, registry, endpoints and monitoring: these read their outputs (`PlatformContext.built`).
     Capability("retraining", contract.RetrainingComponent, lambda s: [(r.name, r) for r in s.retraining]),
     Capability("batch_inference", contract.BatchInferenceComponent, lambda s: [(b.name, b) for b in s.batch_inference]),
     Capability("promotion", contract.PromotionComponent, lambda s: [("promotion", s.promotion)] if s.promotion else []),

@@ -31,6 +31,10 @@ class CloudFeature(enum.Enum):
     VECTOR_FEATURE_TYPE = "vector feature type"
     ALARM_ROLLBACK = "alarm-driven endpoint rollback"
     FEATURE_SPEC_UPLOAD = "feature set specs uploaded by the deployment"
+    PREDICTION_DRIFT = "prediction drift monitoring"
+    DRIFT_BASELINE_FROM_DATA = "drift baseline read straight from the data set"
+    ERROR_RATE_ALERTS = "error-rate alerts"
+    DRIFT_MONITOR = "managed drift monitor built by the deployment"
 
 
 def components_by_capability(*classes: type) -> dict[str, type]:

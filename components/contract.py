@@ -30,6 +30,7 @@ from .outputs import (
     BudgetOutputs,
     EndpointOutputs,
     FeatureStoreOutputs,
+    MonitoringOutputs,
     PromotionOutputs,
     RegistryOutputs,
     RetrainingOutputs,
@@ -40,6 +41,7 @@ from .outputs import (
 from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec, UseCaseSpec
+from .spec.monitoring import PlatformMonitoringSpec
 from .spec.registry import RegistrySpec
 from .spec.retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec
 from .spec.training import TrainingSpec
@@ -139,6 +141,16 @@ class BudgetComponent(PlatformComponent):
     OUTPUTS = BudgetOutputs
     SPEC = BudgetSpec
 
+
+class MonitoringComponent(PlatformComponent):
+    """Production monitoring of the monitored endpoints: a drift monitor on each endpoint's captured traffic
+    (when it has a baseline), health alerts, one notification target and a dashboard per platform.
+
+    Retraining triggers bind to the outputs' `endpoints.<name>.drift_alerts` and `notify`."""
+
+    COMPONENT = "Monitoring"
+    OUTPUTS = MonitoringOutputs
+    SPEC = PlatformMonitoringSpec
 
 
 class RetrainingComponent(PlatformComponent):

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _doc(text: str, default: Any = ...) -> Any:
+def _doc(text: str, default: Any = ..., default_factory: Any = None) -> Any:
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata={"doc": text})
     if default is ...:
         return field(metadata={"doc": text})
     return field(default=default, metadata={"doc": text})
@@ -146,6 +148,38 @@ class BudgetOutputs(CapabilityOutputs):
 
     budget_name: Any = _doc("The budget's name.")
     monthly_usd: float = _doc("The monthly amount in USD.")
+
+
+@dataclass(kw_only=True)
+class EndpointMonitoringOutputs:
+    """What watches one monitored endpoint (the values of `MonitoringOutputs.endpoints`)."""
+
+    monitor: Any = _doc("The drift monitor: SageMaker monitoring schedule name, Azure ML schedule name, Vertex AI "
+                        "model deployment monitoring job; null without a baseline.", default=None)
+    drift_alerts: list = _doc("What fires on drift: CloudWatch alarm ARNs, the Azure ML schedule's signal ids, the "
+                              "Vertex AI monitoring job (which alerts the channels itself).", default_factory=list)
+    health_alerts: list = _doc("Error-rate, latency and at-max alerts: CloudWatch alarm ARNs, Azure Monitor metric "
+                               "alert ids, Cloud Monitoring alert policy names.", default_factory=list)
+    baseline: Any = _doc("Where the baseline statistics or data are read from; null without a drift monitor.",
+                         default=None)
+    reports: Any = _doc("Where drift reports are written (s3:// prefix, the workspace's monitoring page, BigQuery "
+                        "tables); null without a drift monitor.", default=None)
+    gaps: list = _doc("What the cloud cannot watch on this endpoint, in words.", default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
+
+@dataclass(kw_only=True)
+class MonitoringOutputs(CapabilityOutputs):
+    """Drift monitors, health alerts and the dashboard (stack output `monitoring.monitoring`)."""
+
+    notify: list = _doc("Where alerts are sent: the SNS topic ARN, the action group id, the notification channel "
+                        "names.")
+    dashboard_url: Any = _doc("The console URL of the platform's dashboard (CloudWatch, Azure workbook, Cloud "
+                              "Monitoring).")
+    endpoints: dict = _doc("Endpoint name -> what watches it: `" + "`, `".join(
+        item.name for item in fields(EndpointMonitoringOutputs)) + "` (`EndpointMonitoringOutputs`).")
 
 
 @dataclass(kw_only=True)

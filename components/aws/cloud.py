@@ -66,6 +66,7 @@ class AwsCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
+        from .monitoring import Monitoring
         from .promotion import Promotion
         from .registry import ModelRegistry
         from .retraining import Retraining
@@ -74,7 +75,7 @@ class AwsCloud(CloudProvider):
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Retraining, BatchInference, Promotion, UseCase)
+                                        Monitoring, Retraining, BatchInference, Promotion, UseCase)
 
     def promotion_principal_error(self, principal: str) -> str | None:
         return None if re.fullmatch(r"\d{12}", principal) else f"{principal!r} is not an AWS account id (12 digits)"
@@ -89,6 +90,16 @@ class AwsCloud(CloudProvider):
                 "SageMaker Feature Store keeps vectors only as a Vector collection type, which exists only in "
                 "InMemory online-store feature groups, while mlplat feature groups use the Standard online tier "
                 "with an S3 offline store for training"
+            ),
+            CloudFeature.PREDICTION_DRIFT: (
+                "SageMaker Model Monitor's data-quality job watches the request features; the prediction "
+                "distribution is watched by a model-quality job, which needs ground truth labels (not in the spec) "
+                "and has no pulumi-aws resource"
+            ),
+            CloudFeature.DRIFT_BASELINE_FROM_DATA: (
+                "SageMaker Model Monitor compares traffic with baseline statistics and constraints that a "
+                "data-plane baselining job computes from the baseline data: run it once per baseline "
+                "(stack output monitoring.endpoints.<endpoint>.baseline, docs/monitoring.md)"
             ),
         }
 

@@ -76,8 +76,9 @@ class AzureCloud(CloudProvider):
         from .use_case import UseCase
         from .vector_search import VectorSearch
 
+        from .monitoring import Monitoring
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Retraining, UseCase)
+                                        Monitoring, Retraining, UseCase)
 
     def unsupported_capabilities(self) -> dict[str, str]:
         return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
@@ -88,6 +89,11 @@ class AzureCloud(CloudProvider):
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"
         return {
+            CloudFeature.ERROR_RATE_ALERTS: (
+                "Azure Monitor metric alerts cannot divide one metric by another: the 5xx/4xx alerts fire on the "
+                "error count per minute above the rate times the endpoint's expected requests per minute "
+                "(usage.endpoint_requests_per_second, 1/s when not given)"
+            ),
             CloudFeature.ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.GPU_ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.VECTOR_FEATURE_TYPE: (

@@ -89,8 +89,9 @@ class GcpCloud(CloudProvider):
         from .use_case import UseCase
         from .vector_search import VectorSearch
 
+        from .monitoring import Monitoring
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Retraining, Promotion, UseCase)
+                                        Monitoring, Retraining, Promotion, UseCase)
 
     def unsupported_capabilities(self) -> dict[str, str]:
         return {"batch_inference": NOT_BUILT_YET}

@@ -211,7 +211,11 @@ class Endpoint(EndpointComponent):
                 capture=logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
                 scale_to_zero=False,
                 scale_to_zero_gap="Vertex AI endpoints keep at least 1 replica per deployed model",
-                extras={"scaling": scaling, "private_access": private_access},
+                extras={
+                    "scaling": scaling,
+                    "private_access": private_access,
+                    "deployed_models": self.deployment.deployed,  # changes when the deployed models change (monitoring)
+                },
             )
         )
 

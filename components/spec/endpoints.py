@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from .base import NAME_PATTERN, SpecModel
+from .monitoring import MonitoringSpec
 
 # URI schemes an explicit artifact may use; relative paths are keys in the artifacts bucket.
 ARTIFACT_SCHEMES = ("s3://", "gs://", "azureml://", "https://")
@@ -61,6 +62,7 @@ class EndpointSpec(SpecModel):
         default=100, ge=1, le=100, description="Share of requests captured when logging is on."
     )
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
+    monitoring: MonitoringSpec | None = Field(default=None, description="Drift and health alerts (docs/monitoring.md).")
 
     @model_validator(mode="after")
     def _replicas(self) -> "EndpointSpec":

@@ -6,6 +6,7 @@ Shown in the plan (`gaps`) and documented in docs/ARCHITECTURE.md; never silent.
 from __future__ import annotations
 
 from .base import Environment
+from .monitoring import monitoring_gaps
 from .scale_to_zero import scale_to_zero_blockers
 
 
@@ -13,6 +14,7 @@ def capability_gaps(spec) -> list[dict]:
     from ..registry import cloud_of
 
     gaps: list[dict] = list(cloud_of(spec.cloud).spec_gaps(spec))
+    gaps += monitoring_gaps(spec)
     if spec.environment != Environment.dev:
         return gaps
     for endpoint in spec.endpoints:

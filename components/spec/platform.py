@@ -11,6 +11,7 @@ cloud is known, so that the same spec rendered on another cloud gets that cloud'
 | registry.approval_required      | false          | true    | true |
 | endpoint min_replicas           | 0 where the endpoint can scale to zero there (scale_to_zero.py), else 1 | 1 | 1 |
 | vector_search replicas / tier   | 1 / small      | 2 / medium | 2 / medium |
+| endpoint monitoring (no block)  | off            | health alerts | health alerts |
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .base import NAME_PATTERN, Cloud, Environment, FieldError, SpecModel
 from .endpoints import EndpointSpec
 from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCaseSpec
+from .monitoring import AlertsSpec, apply_monitoring
 from .posture import Audit, Encryption, Network
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
@@ -58,6 +60,7 @@ class PlatformSpec(SpecModel):
     endpoints: list[EndpointSpec] = Field(default_factory=list)
     vector_search: VectorSearchSpec | None = None
     usage: Usage | None = None
+    alerts: AlertsSpec | None = Field(default=None, description="Who monitoring alerts notify (docs/monitoring.md).")
     retraining: list[RetrainingSpec] = Field(default_factory=list)
     batch_inference: list[BatchInferenceSpec] = Field(default_factory=list)
     promotion: PromotionSpec | None = None
@@ -75,8 +78,9 @@ class PlatformSpec(SpecModel):
         self._check_counts()
         FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
-        check_loop(self)  # retraining, batch inference, promotion; after defaults (endpoint monitoring)
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
+        apply_monitoring(self)  # monitoring defaults, capture and recipients (spec/monitoring.py)
+        check_loop(self)  # retraining, batch inference, promotion; after monitoring (on_drift reads it)
         return self
 
     # -- validation that spans sections -------------------------------------------------------------

@@ -203,11 +203,15 @@ def check_loop(spec) -> None:
     for i, item in enumerate(spec.retraining):
         if item.endpoint is not None and item.endpoint not in endpoints:
             raise ValueError(f"retraining.{i}.endpoint: no endpoint named {item.endpoint!r} (endpoints: {list(endpoints)})")
-        if item.on_drift and getattr(endpoints[item.endpoint], "monitoring", None) is None:
-            raise ValueError(
-                f"retraining.{i}.on_drift: needs endpoint monitoring: endpoint {item.endpoint!r} has no drift "
-                "monitor to trigger on"
-            )
+        if item.on_drift:
+            monitoring = endpoints[item.endpoint].monitoring
+            if monitoring is None or not monitoring.drift:
+                why = "monitoring is off" if monitoring is None or not monitoring.enabled else "monitoring has no baseline"
+                raise ValueError(
+                    f"retraining.{i}.on_drift: needs endpoint monitoring with a drift monitor: endpoint "
+                    f"{item.endpoint!r} has none to trigger on ({why}; see docs/monitoring.md)"
+                )
+            raise ValueError(f"retraining.{i}.on_drift: drift-triggered retraining is not built yet (use a schedule)")
         if spec.training is None:
             raise ValueError(f"retraining.{i}: needs the training section (jobs run on its spot capacity)")
         if item.register_to != "registry" or spec.registry is None:

@@ -328,6 +328,33 @@ def _hourly_per_subnet(r: Resource, sku: str) -> Resolution:
     return Resolution("priced", [_hourly(sku, len(r.inputs.get("subnetIds") or []) or 1, "AZ")])
 
 
+def _monitoring_runs(r: Resource, sku: str, hours_per_run: float) -> Resolution:
+    """A scheduled monitoring job: runs per month (hourly or daily schedule) x the assumed hours per run.
+    An Azure ML schedule whose action starts a job (retraining, batch scoring) is free: its job runs on the
+    training cluster, priced from the retraining usage."""
+    action = _get(r.inputs, "properties", "action") or {}
+    if r.type.endswith(":Schedule") and (action.get("actionType") or action.get("action_type")) != "CreateMonitor":
+        return Resolution("free", note="the schedule is free; its jobs run on the AmlCompute cluster (retraining runs)")
+    expression = _get(r.inputs, "monitoringScheduleConfig", "scheduleConfig", "scheduleExpression") or ""
+    frequency = _get(r.inputs, "properties", "trigger", "frequency") or ""
+    hourly = expression.startswith("cron(0 * ") or frequency == "Hour"
+    runs = HOURS_PER_MONTH if hourly else HOURS_PER_MONTH / 24
+    basis = f"{runs:g} {'hourly' if hourly else 'daily'} runs x {hours_per_run:g} h (assumed run length)"
+    return Resolution("priced", [Charge(sku, runs * hours_per_run, basis=basis)])
+
+
+def _cloudwatch_alarm(r: Resource) -> Resolution:
+    """Standard-resolution alarms are billed per metric they evaluate (metric math: each metric queried)."""
+    metrics = sum(1 for query in r.inputs.get("metricQueries") or [] if query.get("metric")) or 1
+    return Resolution("priced", [Charge("cloudwatch/alarm", metrics, basis=f"{metrics} metric(s) x 1 month")])
+
+
+def _alert_conditions(r: Resource) -> Resolution:
+    conditions = len(r.inputs.get("conditions") or []) or 1
+    return Resolution("priced", [Charge("cloud-monitoring/alert-condition", conditions,
+                                        basis=f"{conditions} condition(s) x 1 month")])
+
+
 # The pricing rules a catalogue row can name, with the parameters the row gives.
 RULES: dict[str, Callable[..., Resolution]] = {
     "stored_gb": _stored_gb,
@@ -351,6 +378,9 @@ RULES: dict[str, Callable[..., Resolution]] = {
     "feature_online_store": _gcp_online_store,
     "model_garden_deployment": _gcp_endpoint_deployment,
     "vertex_model_versions": _vertex_model_versions,
+    "monitoring_runs": _monitoring_runs,
+    "cloudwatch_alarm": _cloudwatch_alarm,
+    "alert_conditions": _alert_conditions,
 }
 
 

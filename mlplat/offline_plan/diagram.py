@@ -2,7 +2,7 @@
 
 One box per capability holding its resources; a resource that only configures one other resource of its
 capability and that nothing needs (bucket versioning, public access block, a lifecycle policy) is folded
-into that resource's node as "+N settings"; repetitive children (three or more of one type in one
+into that resource's node as "+N settings"; repetitive children (two or more of one type in one
 capability: private DNS zones, role assignments, alarms...) collapse into one counted node. Arrows point
 from a resource to what it needs (endpoint -> model -> registry, index -> documents bucket). A resource
 that several capabilities need (the key, the network) gets one arrow per capability box instead of one
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .model import Plan
 
-COLLAPSE_AT = 3  # this many resources of one type in one capability become one counted node
+COLLAPSE_AT = 2  # this many resources of one type in one capability become one counted node
 
 
 @dataclass

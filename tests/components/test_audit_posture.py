@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.support.plans import reference_plan
+from tests.support.plans import one_resource, reference_plan
 
 
 def of_type(plan, type_token):
@@ -40,7 +40,7 @@ def test_aws_execution_role_logs_only_to_sagemaker_log_groups():
 
 def test_aws_prod_key_has_a_policy_and_encrypts_the_training_logs():
     plan = reference_plan("aws-prod")
-    (key,) = of_type(plan, "aws:kms/key:Key")
+    key = one_resource(plan, "aws:kms/key:Key", "base")  # the platform key (monitoring's alert topic has its own)
     statements = json.loads(key.inputs["policy"])["Statement"]
     assert {s["Sid"] for s in statements} == {"AccountAdministersThroughIam", "CloudWatchLogsForPlatformLogGroups"}
     (logs,) = of_type(plan, "aws:cloudwatch/logGroup:LogGroup")

@@ -61,7 +61,7 @@ def test_image_repository_encrypts_with_the_platform_key_when_asked(stack, cloud
     if cloud == "aws":
         (encryption,) = images.inputs["encryptionConfigurations"]
         if cmk:
-            (key,) = plan.by_type("aws:kms/key:Key")
+            (key,) = resources_of(plan, "aws:kms/key:Key", "base")
             assert encryption["encryptionType"] == "KMS" and key.name in encryption["kmsKey"]
         else:
             assert encryption == {"encryptionType": "AES256"}

@@ -176,6 +176,7 @@ def aws_stack(tmp_path, monkeypatch):
         "training": {"gpu": "a100", "gpus_per_node": 8, "max_nodes": 2, "spot": True},
         "endpoints": [{"name": "scorer", "compute": "a10g", "max_replicas": 3,
                        "model": {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/scorer:1"}}, {"name": "api", "compute": "cpu"}],
+        "alerts": {"emails": ["o@example.com"]},  # prod endpoints are monitored: someone is notified
     }
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.fraud-prod.yaml").write_text(

@@ -68,6 +68,23 @@ def policies_hit(pack, resources, config=None):
     return {v.policy for v in run(pack, resources, config)}
 
 
+def monitored_endpoint(drift=True, actions=True, subscriber=True):
+    """An endpoint (component) of platform p in prod with what the monitoring component builds for it."""
+    monitoring = res("mlplat:aws:Monitoring", "monitoring")
+    out = [res("mlplat:aws:Endpoint", "scorer"), monitoring]
+    if drift:
+        out.append(res("aws:sagemaker/monitoringSchedule:MonitoringSchedule", "p-prod-scorer-monitor",
+                       {"monitoringScheduleConfig": {"monitoringType": "DataQuality"}}, tags=TAGS))
+    out.append(res("aws:cloudwatch/metricAlarm:MetricAlarm", "p-prod-scorer-stable-p99",
+                   {"alarmActions": ["arn:aws:sns:us-east-1:123456789012:alerts"] if actions else []}, tags=TAGS))
+    if subscriber:
+        out.append(res("aws:sns/topicSubscription:TopicSubscription", "p-prod-alerts-oncall",
+                       {"protocol": "email", "endpoint": "oncall@example.com"}))
+    for resource in out[2:]:
+        resource.parent = monitoring.urn
+    return out
+
+
 KMS = "arn:aws:kms:us-east-1:123456789012:key/k"
 BUDGET = res("aws:budgets/budget:Budget", "budget", {"budgetType": "COST", "limitAmount": "100"}, tags=TAGS)
 
@@ -290,6 +307,15 @@ CASES = [
     ("use-case-isolation", "another-use-case-endpoint", use_case_grant("uc2"), None, True),
     ("customer-key-rotation", "azure-no-policy", [res("azure-native:keyvault:Key", "key", {"properties": {"kty": "RSA"}},
                                                       protect=True, tags=TAGS)], None, True),
+    # --- monitoring ---
+    ("prod-endpoint-monitoring", "watched", monitored_endpoint(), None, False),
+    ("prod-endpoint-monitoring", "no-drift-monitor", monitored_endpoint(drift=False), None, True),
+    ("prod-endpoint-monitoring", "alarm-notifies-nobody", monitored_endpoint(actions=False), None, True),
+    ("prod-endpoint-monitoring", "no-subscriber", monitored_endpoint(subscriber=False), None, True),
+    ("alert-topic-encryption", "sns-kms", [res("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": KMS}, tags=TAGS)],
+     None, False),
+    ("alert-topic-encryption", "sns-plain", [res("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": ""}, tags=TAGS)],
+     None, True),
 ]
 
 

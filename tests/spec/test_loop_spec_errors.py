@@ -46,9 +46,12 @@ def test_an_invalid_batch_schedule_names_its_field():
     assert f"{SOURCE}: batch_inference.0.schedule:" in message, message
 
 
-def test_on_drift_needs_a_monitored_endpoint():
-    message = _error(_with(retraining=[{**NIGHTLY, "on_drift": True}]))
-    assert f"{SOURCE}: retraining.0.on_drift: needs endpoint monitoring" in message, message
+@pytest.mark.parametrize("monitoring", [{"enabled": False}, {"schedule": "daily"}], ids=["off", "no-baseline"])
+def test_on_drift_needs_a_monitored_endpoint(monitoring):
+    document = _with(retraining=[{**NIGHTLY, "on_drift": True}])
+    document["endpoints"][0]["monitoring"] = monitoring
+    message = _error(document)
+    assert f"{SOURCE}: retraining.0.on_drift: needs endpoint monitoring with a drift monitor" in message, message
 
 
 def test_a_trigger_naming_an_unknown_endpoint_names_the_field():
@@ -74,6 +77,7 @@ def test_promotion_to_an_environment_that_does_not_exist_names_the_field(target)
     document["promotion"] = {"to": target, "principal": "111122223333"}
     if target == "prod":
         document["environment"] = "prod"
+        document["alerts"] = {"emails": ["oncall@example.com"]}  # prod monitoring must notify someone
     message = _error(document)
     assert "promotion.to: environment" in message and "does not exist after" in message, message
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import FREE, CloudCatalog, free, priced, row, unpriced, usage_only
 from . import aws_readers as r
 from . import use_case_grants as grants
+from . import monitoring_rows
 
 T = "tags"
 IAM_DOCUMENT = {"iam": r.policy_document}
@@ -31,7 +32,7 @@ ROWS = (
     row("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "base", FREE, tags=T),
     row("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "base", FREE, tags=T),
     row("aws:ec2/launchTemplate:LaunchTemplate", "training", FREE, tags=T),
-    row("aws:kms/key:Key", "base", priced("monthly", sku="kms/key", what="key"), tags=T, stateful=True,
+    row("aws:kms/key:Key", ("base", "monitoring"), priced("monthly", sku="kms/key", what="key"), tags=T, stateful=True,
         readers={"rotation": r.kms_rotation}),
     row("aws:kms/alias:Alias", "base", FREE),
     row("aws:kms/grant:Grant", ("training", "promotion"), FREE),
@@ -109,8 +110,8 @@ ROWS = (
     row("aws:appautoscaling/target:Target", "endpoints", FREE, tags=T,
         readers={"scaled_variant": r.scaled_variant}),
     row("aws:appautoscaling/policy:Policy", "endpoints", FREE),
-    row("aws:cloudwatch/metricAlarm:MetricAlarm", "endpoints",
-        priced("monthly", sku="cloudwatch/alarm", what="alarm"), tags=T),
+    row("aws:cloudwatch/metricAlarm:MetricAlarm", ("endpoints", "monitoring"), priced("cloudwatch_alarm"), tags=T,
+        roles={"health-alert"}, readers={"alert_targets": monitoring_rows.targets("alarmActions")}),
     # Vector search
     row("aws:opensearch/serverlessCollection:ServerlessCollection", "vector_search",
         priced("opensearch_collection"), tags=T, stateful=True),
@@ -129,8 +130,11 @@ ROWS = (
     row("aws:costexplorer/anomalyMonitor:AnomalyMonitor", "use_cases", free("Cost Anomaly Detection is free"), tags=T),
     row("aws:costexplorer/anomalySubscription:AnomalySubscription", "use_cases", free("Cost Anomaly Detection is free"),
         tags=T),
-    row("aws:sns/topic:Topic", "budget", usage_only("billed per notification"), tags=T),
-    row("aws:sns/topicSubscription:TopicSubscription", "budget", FREE),
+    row("aws:sns/topic:Topic", ("budget", "monitoring"), usage_only("billed per notification"), tags=T,
+        readers={"alert_encryption": monitoring_rows.sns_topic_encryption}),
+    row("aws:sns/topicSubscription:TopicSubscription", ("budget", "monitoring"), FREE, roles={"alert-subscriber"},
+        readers={"subscribers": monitoring_rows.one}),
+    *monitoring_rows.AWS,
 )
 
 CATALOG = CloudCatalog(cloud="aws", package="aws", sdk="pulumi_aws", rows=ROWS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import azure_readers as r
 from . import use_case_grants as grants
+from . import monitoring_rows
 
 T = "tags"
 AML = "azure-native:machinelearningservices"
@@ -49,8 +50,7 @@ ROWS = (
     row(f"{AML}:ModelVersion", "endpoints", FREE),
     row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining"), FREE),
     row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining"), FREE),
-    # The schedule is free; its jobs run on the AmlCompute cluster, priced from usage: (retraining runs).
-    row(f"{AML}:Schedule", ("retraining", "batch_inference"), FREE),
+    # Schedule: one row with monitoring's (monitoring_rows.py), which prices monitor runs only.
     # Feature store
     row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE, aliases=(f"{AML}:FeaturesetContainer",)),
     row(f"{AML}:FeaturesetVersion", "feature_store", FREE),
@@ -79,6 +79,7 @@ ROWS = (
     row("azure-native:consumption:Budget", ("budget", "use_cases"), FREE, roles={"budget"},
         readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),
     row("azure-native:costmanagement:Budget", "budget", FREE, roles={"budget"}),
+    *monitoring_rows.AZURE,
 )
 
 # mlplat's dynamic provider setting an online endpoint's traffic split once its deployments exist.

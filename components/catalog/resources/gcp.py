@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import gcp_readers as r
 from . import use_case_grants as grants
+from . import monitoring_rows
 
 L = "labels"
 VERTEX_CMK = {"encryption": r.VERTEX_ENCRYPTION}
@@ -96,7 +97,9 @@ ROWS = (
     # Budget
     row("gcp:billing/budget:Budget", ("budget", "use_cases"), free("billing budgets are free"), roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
-    row("gcp:monitoring/notificationChannel:NotificationChannel", ("budget", "use_cases"), FREE, tags="userLabels"),
+    row("gcp:monitoring/notificationChannel:NotificationChannel", ("budget", "use_cases", "monitoring"), FREE, tags="userLabels",
+        roles={"alert-subscriber"}, readers={"subscribers": monitoring_rows.one}),
+    *monitoring_rows.GCP,
 )
 
 # mlplat's dynamic provider deploying model versions onto a Vertex AI endpoint (one entry per version).
@@ -107,5 +110,5 @@ VERTEX_DEPLOYER = DynamicProvider(
             priced("vertex_model_versions")),
 )
 
-CATALOG = CloudCatalog(cloud="gcp", package="gcp", sdk="pulumi_gcp", rows=ROWS, dynamic=(VERTEX_DEPLOYER,),
+CATALOG = CloudCatalog(cloud="gcp", package="gcp", sdk="pulumi_gcp", rows=ROWS, dynamic=(VERTEX_DEPLOYER, monitoring_rows.VERTEX_MONITOR),
                        default_readers={"iam": r.basic_role_grant})
