@@ -191,6 +191,7 @@ class Endpoint(EndpointComponent):
         scaling = {version.name: {"min": endpoint.min_replicas, "max": endpoint.max_replicas} for version in served}
 
         # -- outputs -------------------------------------------------------------------------------------------
+        stable = next(version for version in served if version.name == "stable")
         url = pulumi.Output.concat(f"https://{region}-aiplatform.googleapis.com/v1/", endpoint_resource, ":predict")
         private_access = None
         if ctx.private:
@@ -211,7 +212,10 @@ class Endpoint(EndpointComponent):
                 capture=logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
                 scale_to_zero=False,
                 scale_to_zero_gap="Vertex AI endpoints keep at least 1 replica per deployed model",
-                extras={"scaling": scaling, "private_access": private_access},
+                extras={"scaling": scaling, "private_access": private_access,
+                        # What batch prediction runs: the stable version's image, artifact and machine.
+                        "batch_model": {"image": images["stable"], "default_image": stable.image is None,
+                                        "artifact_uri": self._artifact_uri(base, endpoint, stable, field), **machine}},
             )
         )
 
