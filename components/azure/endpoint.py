@@ -258,6 +258,9 @@ class Endpoint(EndpointComponent):
                 scale_to_zero_gap="Azure ML managed online endpoints keep at least 1 instance per deployment",
                 extras={
                     "scaling": scaling,
+                    # Model version ARM ids by version ("stable", "canary"): what batch deployments score with.
+                    "model_ids": model_ids,
+                    "mlflow_versions": [name for name in model_ids if name not in environment_ids],
                     "request_logs": "application-insights" if endpoint.logging else None,
                     "dependency_install": (
                         {name: NO_CODE_PRIVATE for name in no_code} if ctx.private and no_code else None

@@ -15,7 +15,8 @@ ROWS = (
     # Shared layer
     row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
     row("azure-native:managedidentity:UserAssignedIdentity", "base", FREE, tags=T),
-    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search"), FREE,
+    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search",
+                                                        "batch_inference", "promotion"), FREE,
         readers={"iam": r.role_assignment}),
     row("azure-native:authorization:RoleDefinition", "base", FREE, readers={"iam": r.role_definition}),
     row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
@@ -40,16 +41,25 @@ ROWS = (
     # Azure ML workspace, training, registry
     row(f"{AML}:Workspace", ("base", "feature_store"), FREE, tags=T, stateful=True, readers=r.WORKSPACE),
     row(f"{AML}:WorkspaceConnection", "feature_store", FREE),
-    row(f"{AML}:Datastore", "training", FREE),
+    row(f"{AML}:Datastore", ("training", "batch_inference"), FREE),
     row(f"{AML}:Compute", "training", priced("aml_compute"), tags=T, roles={"training-capacity"}, readers=r.COMPUTE),
-    row(f"{AML}:Registry", "registry", FREE, tags=T, stateful=True),
+    # A registry has no charge of its own; it creates a Premium container registry and a storage account
+    # (learn.microsoft.com "Manage Azure Machine Learning registries": "you pay for the storage and
+    # Azure Container Registry the registry creates"): the ACR is priced, its storage from usage.
+    row(f"{AML}:Registry", ("registry", "promotion"), priced("monthly", sku="acr/Premium", what="system-created ACR"),
+        tags=T, stateful=True),
     row(f"{AML}:RegistryModelContainer", "registry", FREE),
     row(f"{AML}:ModelContainer", ("endpoints", "registry"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
     row(f"{AML}:ModelVersion", "endpoints", FREE),
-    row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining"), FREE),
-    row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining"), FREE),
+    row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining", "batch_inference"), FREE),
+    row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining", "batch_inference"), FREE),
     # The schedule is free; its jobs run on the AmlCompute cluster, priced from usage: (retraining runs).
     row(f"{AML}:Schedule", ("retraining", "batch_inference"), FREE),
+    # Batch endpoints and deployments have no charge of their own: their jobs run on the AmlCompute
+    # cluster (learn.microsoft.com "Batch endpoints": "you only pay for the compute the jobs use"),
+    # priced from usage: (batch_inference runs x hours_per_run x instance_count).
+    row(f"{AML}:BatchEndpoint", "batch_inference", free("billed as the compute its jobs run on"), tags=T),
+    row(f"{AML}:BatchDeployment", "batch_inference", free("billed as the compute its jobs run on"), tags=T),
     # Feature store
     row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE, aliases=(f"{AML}:FeaturesetContainer",)),
     row(f"{AML}:FeaturesetVersion", "feature_store", FREE),
