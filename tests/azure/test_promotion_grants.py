@@ -61,3 +61,15 @@ def test_other_clouds_refuse_an_identity():
     document.update(environment="staging", promotion={"to": "prod", "principal": "210987654321", "identity": DOWNSTREAM["identity"]})
     with pytest.raises(SpecError, match="stack.yaml: promotion.identity: AWS promotion grants name"):
         parse_spec(document, "stack.yaml")
+
+
+def test_the_next_environment_deploys_a_version_from_the_shared_registry(tmp_path):
+    shared = "azureml://registries/loop-ml-toprod-0a1b2c/models/fraud-scorer/versions/7"
+
+    def edit(platform):
+        platform["endpoints"][0]["model"] = {"artifact": shared}
+    plan = plan_of_stack(tmp_path, "azure-prod", edit=edit)
+    deployments = resources_of(plan, "azure-native:machinelearningservices:OnlineDeployment", "endpoints")
+    assert shared in [d.inputs["properties"]["model"] for d in deployments]
+    models = resources_of(plan, "azure-native:machinelearningservices:ModelVersion", "endpoints")
+    assert all(m.inputs["properties"]["modelUri"] != shared for m in models)
