@@ -38,10 +38,11 @@ from .endpoint import asset_version, endpoint_name
 
 DEPLOYMENT = "stable"
 # Runs `az rest` with the cluster's identity; the Azure CLI image carries `az` and nothing else.
+# Pinned: this version's `az login --identity --username` takes a user-assigned identity's client id.
 INVOKER_IMAGE = "mcr.microsoft.com/azure-cli:2.67.0"
 ML_RESOURCE = "https://ml.azure.com"
 INVOKE = (
-    'az login --identity --client-id "$AZURE_CLIENT_ID" --allow-no-subscriptions --output none && '
+    'az login --identity --username "$AZURE_CLIENT_ID" --allow-no-subscriptions --output none && '
     f'az rest --method post --url "$SCORING_URI" --resource {ML_RESOURCE} '
     '--headers "azureml-model-deployment=$BATCH_DEPLOYMENT" --body "$INVOCATION"'
 )
