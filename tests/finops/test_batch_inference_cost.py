@@ -44,3 +44,19 @@ def test_usage_for_an_unknown_batch_entry_names_the_field(tmp_path):
     plan = plan_of_stack(tmp_path, "aws-prod", edit=lambda p: p.update(batch_inference=[DAILY]))
     with pytest.raises(EstimateError, match="usage.batch_hours_per_run.nightly: no batch_inference entry named 'nightly'"):
         estimate_plan(plan, {"batch_hours_per_run": {"nightly": 1}})
+
+
+def test_compare_shows_batch_inference_per_cloud_and_use_case():
+    from mlplat.finops.compare import compare
+    from mlplat.offline_plan import plan_file
+    from tests.support.plans import ROOT
+
+    example = ROOT / "examples" / "closing-the-loop.yaml"
+    columns = compare(lambda cloud: plan_file(example, cloud))
+    for column in columns:
+        assert not column.error, column.error
+        lines = [line for line in column.estimate.lines if line.capability == "batch_inference"]
+        # usage.batch_hours_per_run.daily-scores 0.5 h x 2 instances x 30 runs
+        assert sum(line.quantity for line in lines) == pytest.approx(30), column.cloud
+        assert column.estimate.group("use_case")["fraud-scoring"]["total"] > 0
+        assert not [gap for gap in column.gaps if gap["capability"] in ("batch_inference", "promotion")]
