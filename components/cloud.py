@@ -50,10 +50,6 @@ def components_by_capability(*classes: type) -> dict[str, type]:
     return found
 
 
-# A capability a cloud declares but this version does not build yet (listed as a plan gap, warned by `up`).
-NOT_BUILT_YET = "designed in docs/retraining.md, not built by this version of mlplat"
-
-
 class CloudFeatureUnsupported(ValueError):
     """A spec asks for a feature the cloud declares it lacks."""
 
@@ -167,6 +163,21 @@ class CloudProvider(ABC):
 
     def promotion_principal_error(self, principal: str) -> str | None:
         """Why `principal` cannot name the next environment (account, subscription, project), or None."""
+        return None
+
+    # Where batch inference runs, for the cost estimate: "endpoint" (instances of the endpoint's shape,
+    # priced as the endpoint's) or "training" (the training cluster's nodes, spot when training is).
+    batch_inference_capacity = "endpoint"
+
+    def promotion_identity_error(self, identity: str | None) -> str | None:
+        """Why `promotion.identity` is wrong here, or None (only clouds whose grants need an object id use it)."""
+        if identity is None:
+            return None
+        return f"{self.display_name} promotion grants name the next environment by promotion.principal only; remove identity"
+
+    def batch_inference_problem(self, spec, item) -> str | None:
+        """Why this cloud cannot build batch inference entry `item` of `spec` (a message that may start with
+        the entry's field, `endpoint: ...`), or None."""
         return None
 
     def spec_gaps(self, spec) -> list[dict]:

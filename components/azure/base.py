@@ -275,6 +275,8 @@ class Base(BaseLayer):
                     "storage_account": self.storage_account.name,
                     "container_registry": self.container_registry.login_server,
                     "key_vault": self.key_vault.name,
+                    # What the previous environment's promotion.identity names (its registry grants).
+                    "identity_principal_id": self.identity.principal_id,
                 }
             )
         )

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
-from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
 _TAG_KEY_FORBIDDEN = set('<>%&\\?/')
+_GUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 SUBSCRIPTION_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
@@ -60,6 +61,7 @@ class AzureCloud(CloudProvider):
         "eu-central": "germanywestcentral", "uk": "uksouth", "japan": "japaneast", "southeast-asia": "southeastasia",
     }
     required_config = ("azure-native:subscriptionId",)
+    batch_inference_capacity = "training"  # batch deployments run on the AmlCompute training cluster
 
     def base_component(self) -> type:
         from .base import Base
@@ -67,9 +69,11 @@ class AzureCloud(CloudProvider):
         return Base
 
     def capability_components(self) -> dict[str, type]:
+        from .batch_inference import BatchInference
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
+        from .promotion import Promotion
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
@@ -78,13 +82,26 @@ class AzureCloud(CloudProvider):
 
         from .monitoring import Monitoring
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Monitoring, Retraining, UseCase)
-
-    def unsupported_capabilities(self) -> dict[str, str]:
-        return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
+                                        Monitoring, Retraining, BatchInference, Promotion, UseCase)
 
     def promotion_principal_error(self, principal: str) -> str | None:
-        return None if re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", principal) else f"{principal!r} is not an Azure subscription id (a GUID)"
+        return None if _GUID.fullmatch(principal) else f"{principal!r} is not an Azure subscription id (a GUID)"
+
+    def promotion_identity_error(self, identity: str | None) -> str | None:
+        if identity is None:
+            return ("required on Azure: the object id of the next environment's platform identity (its stack output "
+                    "base.extras.identity_principal_id), granted read on the shared Azure ML registry")
+        return None if _GUID.fullmatch(identity) else f"{identity!r} is not an Azure object id (a GUID)"
+
+    def batch_inference_problem(self, spec, item) -> str | None:
+        if spec.training is None:
+            return "needs the training section: Azure ML batch deployments run on its AmlCompute cluster"
+        endpoint = next(e for e in spec.endpoints if e.name == item.endpoint)
+        if endpoint.model.image:
+            return (f"endpoint: {item.endpoint!r} serves a custom image; Azure ML batch deployments run MLflow "
+                    "models without code, custom models need a scoring script (serve an MLflow model, or score "
+                    "it with a retraining-style job)")
+        return None
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"

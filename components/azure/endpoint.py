@@ -53,6 +53,7 @@ NO_CODE_PRIVATE = (
     "with the dependencies baked in, pushed to the platform's serving registry) (docs/endpoints.md)"
 )
 COOLDOWN = "PT5M"
+REGISTRY_ASSET = "azureml://registries/"  # azureml://registries/<registry>/models/<name>/versions/<version>
 
 
 def endpoint_name(ctx: PlatformContext, name: str) -> str:
@@ -258,6 +259,9 @@ class Endpoint(EndpointComponent):
                 scale_to_zero_gap="Azure ML managed online endpoints keep at least 1 instance per deployment",
                 extras={
                     "scaling": scaling,
+                    # Model version ARM ids by version ("stable", "canary"): what batch deployments score with.
+                    "model_ids": model_ids,
+                    "mlflow_versions": [name for name in model_ids if name not in environment_ids],
                     "request_logs": "application-insights" if endpoint.logging else None,
                     "dependency_install": (
                         {name: NO_CODE_PRIVATE for name in no_code} if ctx.private and no_code else None
@@ -296,6 +300,10 @@ class Endpoint(EndpointComponent):
         return pulumi.Output.concat(blob, artifact.strip("/"))
 
     def _model(self, ctx, base, endpoint, version: ServingVersion, field: str, tags: dict):
+        if (version.artifact or "").startswith(REGISTRY_ASSET):
+            # A version promoted into a shared Azure ML registry: deployments reference the registry asset
+            # id itself ("Share models across workspaces with registries"), nothing is registered here.
+            return version.artifact
         container_name = ctx.name(endpoint.name, version.name)
         container = azure.machinelearningservices.ModelContainer(
             ctx.name(endpoint.name, version.name, "model"),

@@ -107,6 +107,7 @@ class ModelRegistry(ModelRegistryComponent):
                     "registration_stage": PENDING_STAGE if approval_required else APPROVED_STAGE,
                     "approved_stage": APPROVED_STAGE,
                     "image_registry": self.container_registry.name,
+                    "image_registry_id": self.container_registry.id,
                 },
             )
         )

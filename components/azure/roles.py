@@ -17,6 +17,13 @@ KEY_VAULT_ADMINISTRATOR = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
 KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+# Workspace actions except compute and workspace management (jobs, runs, endpoints, datastores).
+AZUREML_DATA_SCIENTIST = "f6c7c914-8db3-469d-8ca1-694a8f32e121"
+# Read a resource; on an Azure ML registry: list it and use its assets (learn.microsoft.com,
+# "Manage access to an Azure Machine Learning registry").
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+# All actions on an Azure ML registry's assets (publish, read, delete) and get the registry.
+AZUREML_REGISTRY_USER = "1823dd4f-9b8c-4ab6-ab4e-7397a3684615"
 SEARCH_INDEX_DATA_CONTRIBUTOR = "8ebe5a00-799e-43f5-93ac-243d3dce84a7"
 
 

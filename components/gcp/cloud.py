@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
-from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -79,6 +79,7 @@ class GcpCloud(CloudProvider):
         return Base
 
     def capability_components(self) -> dict[str, type]:
+        from .batch_inference import BatchInference
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
@@ -91,10 +92,7 @@ class GcpCloud(CloudProvider):
 
         from .monitoring import Monitoring
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Monitoring, Retraining, Promotion, UseCase)
-
-    def unsupported_capabilities(self) -> dict[str, str]:
-        return {"batch_inference": NOT_BUILT_YET}
+                                        Monitoring, Retraining, Promotion, BatchInference, UseCase)
 
     def promotion_principal_error(self, principal: str) -> str | None:
         return None if re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", principal) else f"{principal!r} is not a GCP project id (6-30 lowercase letters, digits, hyphens)"

@@ -191,6 +191,7 @@ class Endpoint(EndpointComponent):
         scaling = {version.name: {"min": endpoint.min_replicas, "max": endpoint.max_replicas} for version in served}
 
         # -- outputs -------------------------------------------------------------------------------------------
+        stable = next(version for version in served if version.name == "stable")
         url = pulumi.Output.concat(f"https://{region}-aiplatform.googleapis.com/v1/", endpoint_resource, ":predict")
         private_access = None
         if ctx.private:
@@ -215,6 +216,9 @@ class Endpoint(EndpointComponent):
                     "scaling": scaling,
                     "private_access": private_access,
                     "deployed_models": self.deployment.deployed,  # changes when the deployed models change (monitoring)
+                    # What batch prediction runs: the stable version's image, artifact and machine.
+                    "batch_model": {"image": images["stable"], "default_image": stable.image is None,
+                                    "artifact_uri": self._artifact_uri(base, endpoint, stable, field), **machine},
                 },
             )
         )

@@ -185,6 +185,11 @@ class PromotionSpec(SpecModel):
         min_length=1,
         description="That environment's account id (AWS), subscription id (Azure) or project id (GCP).",
     )
+    identity: str | None = Field(
+        default=None,
+        description="Azure only: the object (principal) id of that environment's platform identity, its stack "
+        "output `base.extras.identity_principal_id` (a role assignment needs it; a subscription id does not give it).",
+    )
 
 
 def check_loop(spec) -> None:
@@ -224,6 +229,12 @@ def check_loop(spec) -> None:
             raise ValueError(
                 f"batch_inference.{i}.endpoint: no endpoint named {item.endpoint!r} (endpoints: {list(endpoints)})"
             )
+    from ..registry import cloud_of
+
+    for i, item in enumerate(spec.batch_inference):
+        problem = cloud_of(spec.cloud).batch_inference_problem(spec, item)
+        if problem:
+            raise ValueError(f"batch_inference.{i}{'.' if problem.startswith('endpoint:') else ': '}{problem}")
     if spec.promotion is not None:
         here = ENVIRONMENT_ORDER.index(spec.environment.value)
         later = ENVIRONMENT_ORDER[here + 1:]
@@ -234,8 +245,10 @@ def check_loop(spec) -> None:
             )
         if spec.registry is None:
             raise ValueError("promotion: needs the registry section (approved models are promoted from it)")
-        from ..registry import cloud_of
 
         problem = cloud_of(spec.cloud).promotion_principal_error(spec.promotion.principal)
         if problem:
             raise ValueError(f"promotion.principal: {problem}")
+        problem = cloud_of(spec.cloud).promotion_identity_error(spec.promotion.identity)
+        if problem:
+            raise ValueError(f"promotion.identity: {problem}")

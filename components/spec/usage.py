@@ -38,5 +38,10 @@ class Usage(SpecModel):
     requests_per_replica_per_second: float = Field(
         default=20, gt=0, le=MAX_RATE, description="Requests per second one replica serves (sizes replicas above the minimum)."
     )
+    batch_hours_per_run: dict[str, Annotated[float, Field(ge=0, le=MAX_HOURS, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="Hours one run of a batch_inference entry (by name) takes on each of its instances "
+        "(entries not listed: their hours_per_run).",
+    )
     stored_gb: float = Field(default=0, ge=0, le=MAX_GB, description="GB stored in the platform's buckets / storage accounts.")
     vector_stored_gb: float = Field(default=0, ge=0, le=MAX_GB, description="GB of vectors and index stored by vector search.")

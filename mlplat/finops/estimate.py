@@ -211,6 +211,7 @@ def estimate(
     result = Estimate(cloud=cloud, region=region)
     result.assumptions = {f"usage.{k}": v for k, v in usage.items()}
     known_endpoints = {e.get("name") for e in (spec or {}).get("endpoints") or []}
+    batch_runs = _batch_runs(spec, usage)
     for name in usage.get("endpoint_requests_per_second") or {}:
         if spec is not None and name not in known_endpoints:
             raise EstimateError(
@@ -273,6 +274,13 @@ def estimate(
                 add(r, c, row, "idle", c.quantity, c.basis, c.spot)
             elif c.kind == "endpoint":
                 _endpoint_lines(r, c, row, primary, usage, spec, add)
+                if c.params.get("weight", 0) == primary and _batch_capacity(cloud) == "endpoint":
+                    for item, hours, basis in batch_runs:
+                        if item.endpoint == r.component:
+                            # Batch jobs run the endpoint's machine shape on demand (AWS Batch Transform has
+                            # no spot; Vertex AI spot batch prices are not in the price table).
+                            add(r, c, row, "usage", hours, basis + " on the endpoint's instance type", False,
+                                capability="batch_inference", use_case=item.use_case or r.use_case)
             elif c.driver == "training_gpu_hours":
                 share = len(sharers[c.driver])
                 node_hours = usage["training_gpu_hours"] / share / gpus_per_node
@@ -292,6 +300,11 @@ def estimate(
                         f"retraining[{item.name}] {item.hours_per_run:g} node-h x {runs:g} runs/month"
                         + (f" / {share} training resources" if share > 1 else ""), c.spot,
                         capability="retraining", use_case=item.use_case)
+                if _batch_capacity(cloud) == "training":
+                    for item, hours, basis in batch_runs:
+                        add(r, c, row, "usage", hours / share,
+                            basis + (f" / {share} training resources" if share > 1 else ""), c.spot,
+                            capability="batch_inference", use_case=item.use_case)
             elif c.driver in ("stored_gb", "vector_stored_gb"):
                 share = len(sharers[c.driver])
                 quantity = usage[c.driver] / share
@@ -309,6 +322,34 @@ def _retraining_runs(spec: dict | None) -> list:
 
     items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
     return [(item, item.monthly_runs()) for item in items]
+
+
+def _batch_runs(spec: dict | None, usage: dict) -> list:
+    """(batch inference item, node-hours per month, basis) of the spec's scheduled batch inference: hours of
+    one run (usage.batch_hours_per_run.<name>, else the entry's hours_per_run) x instances x runs a month."""
+    from components.spec.retraining import BatchInferenceSpec
+
+    items = [BatchInferenceSpec.model_validate(raw) for raw in (spec or {}).get("batch_inference") or []]
+    stated = usage.get("batch_hours_per_run") or {}
+    unknown = sorted(set(stated) - {item.name for item in items})
+    if unknown and spec is not None:
+        raise EstimateError(f"usage.batch_hours_per_run.{unknown[0]}: no batch_inference entry named {unknown[0]!r} "
+                            f"(entries: {', '.join(item.name for item in items) or 'none'})")
+    runs = []
+    for item in items:
+        hours = float(stated.get(item.name, item.hours_per_run))
+        source = f"usage.batch_hours_per_run.{item.name}" if item.name in stated else f"batch_inference[{item.name}].hours_per_run"
+        monthly = item.monthly_runs()
+        runs.append((item, hours * item.instance_count * monthly,
+                     f"batch_inference[{item.name}] {source} {hours:g} h x {item.instance_count} instance(s) x "
+                     f"{monthly:g} runs/month"))
+    return runs
+
+
+def _batch_capacity(cloud: str) -> str:
+    from components.registry import cloud_of
+
+    return cloud_of(cloud).batch_inference_capacity
 
 
 def _endpoint_lines(r, c: Charge, row, primary_weight, usage, spec, add) -> None:

@@ -118,6 +118,10 @@ def _azure_resource(mocks: PlanMocks, args, inputs: dict, physical: str):
     state.setdefault("keyUri", f"https://{name}.vault.azure.net/keys/{name}")
     state.setdefault("keyUriWithVersion", f"https://{name}.vault.azure.net/keys/{name}/0")
     state.setdefault("loginServer", f"{name}.azurecr.io")
+    if kind == "BatchEndpoint" and isinstance(state.get("properties"), dict):
+        # Azure ML answers the invocation URI of a batch endpoint: `<name>.<region>.inference.ml.azure.com/jobs`.
+        scoring = f"https://{name}.{inputs.get('location') or mocks.region}.inference.ml.azure.com/jobs"
+        state["properties"] = {**state["properties"], "scoringUri": scoring}
     if kind == "Vault" and isinstance(state.get("properties"), dict):
         state["properties"] = {**state["properties"], "vaultUri": f"https://{name}.vault.azure.net/"}
     return resource_id, state

@@ -29,14 +29,42 @@ def _plan(kind: str, name: str, cloud: str):
     return plan_file(ROOT / "examples" / name, cloud)
 
 
+# Sections valid on one cloud only (promotion names an account, subscription or project id of that
+# cloud): planned on their own cloud, from a reference stack edited like the upstream stack of a promotion.
+ONE_CLOUD = {
+    "azure-prod": {"environment": "staging", "promotion": {
+        "to": "prod", "principal": "11111111-2222-3333-4444-555555555555",
+        "identity": "66666666-7777-8888-9999-000000000000"}},
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _one_cloud_plan(stack: str):
+    import tempfile
+    from pathlib import Path
+
+    from tests.support.plans import plan_of_stack
+
+    return plan_of_stack(Path(tempfile.mkdtemp()), stack, edit=lambda platform: platform.update(ONE_CLOUD[stack]))
+
+
 def _all_plans():
-    return [_plan(kind, name, cloud) for kind, name in SOURCES for cloud in CLOUDS]
+    return [_plan(kind, name, cloud) for kind, name in SOURCES for cloud in CLOUDS] + [
+        _one_cloud_plan(stack) for stack in ONE_CLOUD]
 
 
 @pytest.mark.parametrize("kind, name", SOURCES)
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_every_physical_name_obeys_the_cloud_naming_rules(kind, name, cloud):
-    plan = _plan(kind, name, cloud)
+    _assert_names_obey_the_rules(_plan(kind, name, cloud))
+
+
+@pytest.mark.parametrize("stack", sorted(ONE_CLOUD))
+def test_one_cloud_sections_obey_the_naming_rules(stack):
+    _assert_names_obey_the_rules(_one_cloud_plan(stack))
+
+
+def _assert_names_obey_the_rules(plan):
     problems = []
     for resource in plan.custom_resources():
         rule = RULES_BY_TYPE.get(resource.type)

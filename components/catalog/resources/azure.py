@@ -17,7 +17,8 @@ ROWS = (
     # Shared layer
     row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
     row("azure-native:managedidentity:UserAssignedIdentity", ("base", "use_cases"), FREE, tags=T),
-    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "use_cases"), FREE,
+    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "use_cases",
+                                                        "batch_inference", "promotion"), FREE,
         readers={"iam": r.role_assignment, "use_case_grants": grants.AZURE}),
     row("azure-native:authorization:RoleDefinition", ("base", "use_cases"), FREE, readers={"iam": r.role_definition}),
     row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
@@ -42,15 +43,24 @@ ROWS = (
     # Azure ML workspace, training, registry
     row(f"{AML}:Workspace", ("base", "feature_store"), FREE, tags=T, stateful=True, readers=r.WORKSPACE),
     row(f"{AML}:WorkspaceConnection", "feature_store", FREE),
-    row(f"{AML}:Datastore", "training", FREE),
+    row(f"{AML}:Datastore", ("training", "batch_inference"), FREE),
     row(f"{AML}:Compute", ("training", "use_cases"), priced("aml_compute"), tags=T, roles={"training-capacity"}, readers=r.COMPUTE),
-    row(f"{AML}:Registry", "registry", FREE, tags=T, stateful=True),
+    # A registry has no charge of its own; it creates a Premium container registry and a storage account
+    # (learn.microsoft.com "Manage Azure Machine Learning registries": "you pay for the storage and
+    # Azure Container Registry the registry creates"): the ACR is priced, its storage from usage.
+    row(f"{AML}:Registry", ("registry", "promotion"), priced("monthly", sku="acr/Premium", what="system-created ACR"),
+        tags=T, stateful=True),
     row(f"{AML}:RegistryModelContainer", "registry", FREE),
     row(f"{AML}:ModelContainer", ("endpoints", "registry", "use_cases"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
     row(f"{AML}:ModelVersion", "endpoints", FREE),
-    row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining"), FREE),
-    row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining"), FREE),
+    row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining", "batch_inference"), FREE),
+    row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining", "batch_inference"), FREE),
     # Schedule: one row with monitoring's (monitoring_rows.py), which prices monitor runs only.
+    # Batch endpoints and deployments have no charge of their own: their jobs run on the AmlCompute
+    # cluster (learn.microsoft.com "Batch endpoints": "you only pay for the compute the jobs use"),
+    # priced from usage: (batch_inference runs x hours_per_run x instance_count).
+    row(f"{AML}:BatchEndpoint", "batch_inference", free("billed as the compute its jobs run on"), tags=T),
+    row(f"{AML}:BatchDeployment", "batch_inference", free("billed as the compute its jobs run on"), tags=T),
     # Feature store
     row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE, aliases=(f"{AML}:FeaturesetContainer",)),
     row(f"{AML}:FeaturesetVersion", "feature_store", FREE),

@@ -17,18 +17,18 @@ BUCKET_GRANT = {"public_access": r.bucket_grant_public_access}
 
 ROWS = (
     # Shared layer: projects, identity, keys, storage, network
-    row("gcp:projects/service:Service", ("base", "retraining"), FREE),
+    row("gcp:projects/service:Service", ("base", "retraining", "batch_inference"), FREE),
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
-    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion"), FREE,
-        readers={"use_case_grants": grants.GCP}),
-    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion"), FREE),
+    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion",
+                                             "batch_inference"), FREE, readers={"use_case_grants": grants.GCP}),
+    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "batch_inference"), FREE),
     # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
         "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
         readers={"training_spot": r.scheduled_job_spot}),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
-    row("gcp:serviceaccount/account:Account", ("base", "training", "retraining", "use_cases"), FREE),
-    row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining"), FREE),
+    row("gcp:serviceaccount/account:Account", ("base", "training", "retraining", "use_cases", "batch_inference"), FREE),
+    row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining", "batch_inference"), FREE),
     row("gcp:serviceaccount/key:Key", "base", FREE, readers={"local_auth": r.service_account_key}),
     row("gcp:kms/keyRing:KeyRing", "base", FREE, stateful=True),
     row("gcp:kms/cryptoKey:CryptoKey", "base", priced("crypto_key"), tags=L, stateful=True,
