@@ -128,7 +128,10 @@ class MonitoringSpec(SpecModel):
     @model_validator(mode="after")
     def _drift_needs_a_baseline(self) -> "MonitoringSpec":
         for signal in ("data_drift", "prediction_drift"):
-            if signal in self.model_fields_set and self.baseline is None:
+            # A value equal to the default is what a resolved spec (plan JSON) carries back: not a request.
+            default = type(self).model_fields[signal].default_factory()
+            chosen = signal in self.model_fields_set and getattr(self, signal) != default
+            if chosen and self.baseline is None:
                 raise ValueError(f"{signal}: drift is measured against a baseline: add monitoring.baseline")
         return self
 

@@ -37,5 +37,12 @@ def many_use_cases_spec(count: int, cloud: str = "aws", environment: str = "prod
         },
         "training": {"gpu": "a100", "gpus_per_node": 8, "max_nodes": max_nodes, "spot": True},
         "registry": {},
-        "endpoints": [{"name": f"{name}-api", "compute": "cpu", "max_replicas": 2, "use_case": name} for name in names],
+        "endpoints": [
+            {"name": f"{name}-api", "compute": "cpu", "max_replicas": 2, "use_case": name,
+             # drift watched against the use case's own training data, as the pack requires in prod
+             "monitoring": {"baseline": {"uri": f"baselines/{name}/train.csv", "features": ["score_7d", "count_30d"]}}}
+            for name in names
+        ],
+        # Prod endpoints are monitored by default, and monitoring must notify someone.
+        "alerts": {"emails": ["ml-oncall@example.com"]},
     }
