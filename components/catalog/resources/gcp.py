@@ -20,7 +20,7 @@ ROWS = (
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
     row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion"), FREE,
         readers={"use_case_grants": grants.GCP}),
-    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion"), FREE),
+    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "use_cases"), FREE),
     # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
         "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
@@ -82,6 +82,8 @@ ROWS = (
     # Endpoints
     row("gcp:vertex/aiEndpoint:AiEndpoint", "endpoints", FREE, tags=L,
         readers={**VERTEX_CMK, "public_network": r.endpoint_network}),
+    row("gcp:vertex/aiEndpointIamMember:AiEndpointIamMember", "use_cases", FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment", "endpoints",
         priced("model_garden_deployment")),
     row("gcp:cloudrunv2/service:Service", "endpoints",

@@ -1,7 +1,8 @@
 """What a use case's grants reach, per cloud: the `use_case_grants` readers of the resource catalogue.
 
-Each reader takes the grant as a `Subject` whose settings carry the use case (`use_case`) and the stack's
-physical names with the use cases owning them (`names`), and returns one problem per grant that reaches
+Each reader takes the grant as a `Subject` whose settings carry the use case (`use_case`), the stack's
+physical names with the use cases owning them (`names`) and the (type, owning use case) of each resource the
+grant depends on (`dependencies`), and returns one problem per grant that reaches
 beyond that use case's own resources (policies/use_case_isolation.py reports them).
 """
 
@@ -16,6 +17,7 @@ from .props import UNKNOWN, get, plain
 
 # Azure resource kinds (the scope's last type segment) a use case may be granted on, by name.
 AZURE_OWN_KINDS = ("onlineEndpoints", "featuresets", "models", "computes")
+VERTEX_ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
 
 
 def _aws_statement_problems(statement: dict, use_case: str, names: dict[str, set]) -> list[str]:
@@ -107,9 +109,19 @@ def gcp_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[str]
         if f"/objects/{use_case_prefix(use_case)}" not in expression:
             return [f"reaches bucket {member_of['bucket']} beyond its prefix {use_case_prefix(use_case)}"]
         return []
-    for key in ("endpoint", "featureGroup"):
-        if isinstance(member_of[key], str):
-            return _named(key, member_of[key].rstrip("/").split("/")[-1], use_case, names)
+    endpoint = member_of["endpoint"]
+    if isinstance(endpoint, str):
+        # Vertex generates endpoint ids: the grant names its endpoint by the id the endpoint resource
+        # outputs, which no input carries, so the owner is the endpoint's that the grant depends on.
+        owners = {owner for kind, owner in getattr(resource, "settings", {}).get("dependencies", ())
+                  if kind == VERTEX_ENDPOINT}
+        if not owners:
+            return _named("endpoint", endpoint.rstrip("/").split("/")[-1], use_case, names)
+        if owners != {use_case}:
+            return [f"reaches endpoint {endpoint} of {', '.join(sorted(o or '(shared)' for o in owners - {use_case}))}"]
+        return []
+    if isinstance(member_of["featureGroup"], str):
+        return _named("featureGroup", member_of["featureGroup"].rstrip("/").split("/")[-1], use_case, names)
     return [f"grants {plain(get(props, 'role', None))} beyond its own resources"]
 
 
