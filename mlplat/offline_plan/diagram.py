@@ -3,8 +3,8 @@
 One box per capability holding its resources; a resource that only configures one other resource of its
 capability and that nothing needs (bucket versioning, public access block, a lifecycle policy) is folded
 into that resource's node as "+N settings"; repetitive children (three or more of one type in one
-capability: private DNS zones, role assignments, alarms...) collapse into one counted node. Arrows point
-from a resource to what it needs (endpoint -> model -> registry, index -> documents bucket). A resource
+capability: private DNS zones, role assignments, alarms...; two of one type in the use cases' box) collapse
+into one counted node. Arrows point from a resource to what it needs (endpoint -> model -> registry, index -> documents bucket). A resource
 that several capabilities need (the key, the network) gets one arrow per capability box instead of one
 per resource, and arrows implied by a longer path are left out, so a prod stack stays readable.
 """
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from .model import Plan
 
 COLLAPSE_AT = 3  # this many resources of one type in one capability become one counted node
+# Per-use-case resources repeat by nature (an identity, a model group, a budget per use case): from two.
+COLLAPSE_AT_IN = {"use_cases": 2}
 
 
 @dataclass
@@ -65,7 +67,7 @@ def build_diagram(plan: Plan) -> Diagram:
         for type_token in dict.fromkeys(r.type for r in members):
             same = [r for r in members if r.type == type_token]
             kind = type_token.split(":")[-1]
-            if len(same) >= COLLAPSE_AT:
+            if len(same) >= COLLAPSE_AT_IN.get(capability, COLLAPSE_AT):
                 collapsed = [Node(f"n{len(node_of)}", kind, f"×{len(same)}", any(r.protect for r in same), len(same))]
             else:
                 collapsed = [Node(f"n{len(node_of) + i}", kind, r.name, r.protect) for i, r in enumerate(same)]
