@@ -5,6 +5,8 @@
   (Vertex AI feature group IAM), and invoking its own endpoints only: a custom role holding
   `aiplatform.endpoints.predict` alone, bound on each of its endpoints (Vertex AI endpoint IAM policy,
   cloud.google.com/vertex-ai/docs/general/endpoint-access-control), never at the project;
+- with a GPU share: Workload Identity from its namespace's Kubernetes service account on the GKE training
+  cluster (whose GPU quota `gpu_shares.py` creates) to its service account, so its pods run as it;
 - a Cloud Billing budget filtered on its `use-case` label, when it has a budget.
 
 What GCP lacks or mlplat does not build here (docs/tenancy.md): Cloud Billing has no anomaly-alert
@@ -22,9 +24,10 @@ from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs, pick
 from ..naming import bounded_name
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import use_case_prefix
+from ..spec.tenancy import use_case_namespace as namespace_of, use_case_prefix
 from .budget import billing_account, billing_budget
 from .feature_store import bq_name
+from .gpu_shares import SERVICE_ACCOUNT
 
 ACCOUNT_ID_MAX = 30  # service account ids: 6-30 lower-case letters, digits and hyphens
 OBJECT_ROLE = "roles/storage.objectUser"
@@ -83,6 +86,14 @@ class UseCase(UseCaseComponent):
                 opts=ctx.child(self),
             )
         self._endpoint_grants(ctx, uc, project, member)
+        if use_case.gpu_share is not None:
+            gcp.serviceaccount.IAMMember(
+                ctx.name(uc, "workload-identity"),
+                service_account_id=self.account.name,
+                role="roles/iam.workloadIdentityUser",
+                member=f"serviceAccount:{project}.svc.id.goog[{namespace_of(uc)}/{SERVICE_ACCOUNT}]",
+                opts=ctx.child(self),
+            )
         self.budget = None
         if use_case.budget is not None:
             self.budget = billing_budget(self, ctx, project, billing_account(ctx), use_case.budget, [uc],
@@ -93,7 +104,7 @@ class UseCase(UseCaseComponent):
             artifacts_prefix=pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}"),
             model_group=pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}models/"),
             budget=ctx.name(uc, "budget") if self.budget else None,
-            gpu_share=None,
+            gpu_share=namespace_of(uc) if use_case.gpu_share is not None else None,
         ))
 
     def _endpoint_grants(self, ctx: PlatformContext, uc: str, project, member) -> None:

@@ -27,7 +27,8 @@ ROWS = (
         readers={"training_spot": r.scheduled_job_spot}),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
     row("gcp:serviceaccount/account:Account", ("base", "training", "retraining", "use_cases"), FREE),
-    row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining"), FREE),
+    row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining", "use_cases"), FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:serviceaccount/key:Key", "base", FREE, readers={"local_auth": r.service_account_key}),
     row("gcp:kms/keyRing:KeyRing", "base", FREE, stateful=True),
     row("gcp:kms/cryptoKey:CryptoKey", "base", priced("crypto_key"), tags=L, stateful=True,
@@ -60,6 +61,11 @@ ROWS = (
         tags="resourceLabels", readers={"public_network": r.cluster_network}),
     row("gcp:container/nodePool:NodePool", "training", priced("node_pool"), roles={"training-capacity"},
         readers=r.NODE_POOL),
+    # On the GKE training cluster through pulumi-kubernetes: the use cases' GPU shares (gcp/gpu_shares.py).
+    # Their cost is the GPU pool's; GKE cost allocation splits it by namespace.
+    row("kubernetes:core/v1:Namespace", "training", FREE),
+    row("kubernetes:core/v1:ResourceQuota", "training", FREE),
+    row("kubernetes:core/v1:ServiceAccount", "training", FREE),
     # Feature store
     row("gcp:bigquery/dataset:Dataset", ("endpoints", "feature_store"), FREE, tags=L, stateful=True),
     row("gcp:bigquery/table:Table", ("endpoints", "feature_store"), FREE, tags=L),

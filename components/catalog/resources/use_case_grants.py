@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.spec.tenancy import share_identifier, use_case_prefix
+from components.spec.tenancy import share_identifier, use_case_namespace as namespace_of, use_case_prefix
 
 from .props import UNKNOWN, get, plain
 
 # Azure resource kinds (the scope's last type segment) a use case may be granted on, by name.
 AZURE_OWN_KINDS = ("onlineEndpoints", "featuresets", "models", "computes")
 VERTEX_ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
+WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 
 
 def _aws_statement_problems(statement: dict, use_case: str, names: dict[str, set]) -> list[str]:
@@ -103,6 +104,14 @@ def azure_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[st
 
 def gcp_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[str]:
     props = resource.props
+    if plain(get(props, "serviceAccountId", None)) is not None:
+        # A grant on its own service account: only Workload Identity from its own namespace.
+        member = plain(get(props, "member", None))
+        if not isinstance(member, str):
+            return []
+        if plain(get(props, "role", None)) != WORKLOAD_IDENTITY_USER or f"[{namespace_of(use_case)}/" not in member:
+            return [f"lets {member} act as it (only its namespace {namespace_of(use_case)} may)"]
+        return []
     member_of = {k: plain(get(props, k, None)) for k in ("bucket", "endpoint", "featureGroup", "project")}
     if member_of["bucket"]:
         expression = plain(get(props, "condition.expression", None)) or ""
