@@ -58,6 +58,24 @@ def vertex_endpoint_grant(endpoint_owner: str) -> list:
     return [component, endpoint, grant]
 
 
+def azure_assignment(scope_tail: str) -> list:
+    """An Azure use-case component `uc1` whose identity is assigned its role at `<resource group>/<scope_tail>`."""
+    component = AnalyzerResource(urn="urn:pulumi:test::mlplat::mlplat:index:Platform$mlplat:azure:UseCase::uc1",
+                                 type="mlplat:azure:UseCase", name="uc1", properties={})
+    group = "/subscriptions/s/resourceGroups/rg"
+    workspace = f"{group}/providers/Microsoft.MachineLearningServices/workspaces/ws"
+    endpoint = res("azure-native:machinelearningservices:OnlineEndpoint", "ep", {"endpointName": "uc1-api"},
+                   tags={**TAGS, "use-case": "uc1"})
+    grant = AnalyzerResource(
+        urn="urn:pulumi:test::mlplat::mlplat:index:Platform$mlplat:azure:UseCase$"
+            "azure-native:authorization:RoleAssignment::uc1-endpoint",
+        type="azure-native:authorization:RoleAssignment", name="uc1-endpoint",
+        properties={"scope": f"{workspace}/{scope_tail}" if scope_tail else group, "principalId": "p",
+                    "roleDefinitionId": "r"},
+        parent=component.urn)
+    return [component, endpoint, grant]
+
+
 def budget_of_usd(amount):
     return res("aws:budgets/budget:Budget", "budget", {"budgetType": "COST", "limitAmount": str(amount),
                                                        "limitUnit": "USD", "timeUnit": "MONTHLY"}, tags=TAGS)
@@ -307,6 +325,8 @@ CASES = [
     ("use-case-isolation", "another-use-case-endpoint", use_case_grant("uc2"), None, True),
     ("use-case-isolation", "gcp-own-endpoint", vertex_endpoint_grant("uc1"), None, False),
     ("use-case-isolation", "gcp-another-use-case-endpoint", vertex_endpoint_grant("uc2"), None, True),
+    ("use-case-isolation", "azure-own-endpoint", azure_assignment("onlineEndpoints/uc1-api"), None, False),
+    ("use-case-isolation", "azure-resource-group", azure_assignment(""), None, True),
     ("customer-key-rotation", "azure-no-policy", [res("azure-native:keyvault:Key", "key", {"properties": {"kty": "RSA"}},
                                                       protect=True, tags=TAGS)], None, True),
 ]
