@@ -66,8 +66,9 @@ def violations(resources: list) -> list[tuple[str, str]]:
         use_case = next((n.name for n in _ancestors(r) if USE_CASE_COMPONENT.match(n.resource_type or "")), None)
         if use_case is None:
             continue
+        dependencies = [(d.resource_type, owner_of(d)) for d in getattr(r, "dependencies", None) or []]
         subject = catalogue.Subject(type=r.resource_type, props=r.props, urn=r.urn, name=r.name,
-                                    settings={"use_case": use_case, "names": names})
+                                    settings={"use_case": use_case, "names": names, "dependencies": dependencies})
         for problem in reader(subject):
             found.append((f"use case {use_case!r}: {r.name} {problem}", r.urn))
     return found

@@ -22,6 +22,7 @@ from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base
+from .gpu_shares import gpu_quotas
 from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
@@ -234,6 +235,9 @@ class TrainingCluster(TrainingComponent):
             },
             opts=ctx.child(self.cluster),
         )
+
+        # Use cases with a GPU share get a namespace of their own with a GPU quota (gpu_shares.py).
+        self.share_namespaces = gpu_quotas(self, ctx, self.cluster, project)
 
         # -- job submission: pods in `training` as KSA `training` act as the platform workload account ---
         gcp.serviceaccount.IAMMember(

@@ -2,14 +2,16 @@
 
 - a service account (its one identity) granted only on its own resources: object access in the data and
   artifacts buckets under an IAM condition on its `use-cases/<name>/` prefix, and its feature groups
-  (Vertex AI feature group IAM);
+  (Vertex AI feature group IAM), and invoking its own endpoints only: a custom role holding
+  `aiplatform.endpoints.predict` alone, bound on each of its endpoints (Vertex AI endpoint IAM policy,
+  cloud.google.com/vertex-ai/docs/general/endpoint-access-control), never at the project;
+- with a GPU share: Workload Identity from its namespace's Kubernetes service account on the GKE training
+  cluster (whose GPU quota `gpu_shares.py` creates) to its service account, so its pods run as it;
 - a Cloud Billing budget filtered on its `use-case` label, when it has a budget.
 
 What GCP lacks or mlplat does not build here (docs/tenancy.md): Cloud Billing has no anomaly-alert
 resource in the provider (anomalies show in the console only); Vertex AI Model Registry has no
-per-model IAM, so a use case's models are its artifacts prefix; Vertex endpoint ids are generated
-by Vertex, so invoking its endpoints is granted by the operator (`gcloud ai endpoints add-iam-policy-binding`
-with the stack output `identity`), not by this component.
+per-model IAM, so a use case's models are its artifacts prefix.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ import pulumi_gcp as gcp
 
 from ..context import PlatformContext
 from ..contract import UseCaseComponent
-from ..outputs import UseCaseOutputs
+from ..outputs import UseCaseOutputs, pick
 from ..naming import bounded_name
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import use_case_prefix
+from ..spec.tenancy import use_case_namespace as namespace_of, use_case_prefix
 from .budget import billing_account, billing_budget
 from .feature_store import bq_name
+from .gpu_shares import SERVICE_ACCOUNT
 
 ACCOUNT_ID_MAX = 30  # service account ids: 6-30 lower-case letters, digits and hyphens
 OBJECT_ROLE = "roles/storage.objectUser"
 FEATURE_ROLE = "roles/aiplatform.featurestoreUser"
+# Online prediction only: no get/list/deploy/update (a predefined role such as aiplatform.user would
+# also let it change what the endpoint serves).
+INVOKE_PERMISSIONS = ("aiplatform.endpoints.predict",)
 
 
 def account_id(use_case: str) -> str:
@@ -79,6 +85,15 @@ class UseCase(UseCaseComponent):
                 member=member,
                 opts=ctx.child(self),
             )
+        self._endpoint_grants(ctx, uc, project, member)
+        if use_case.gpu_share is not None:
+            gcp.serviceaccount.IAMMember(
+                ctx.name(uc, "workload-identity"),
+                service_account_id=self.account.name,
+                role="roles/iam.workloadIdentityUser",
+                member=f"serviceAccount:{project}.svc.id.goog[{namespace_of(uc)}/{SERVICE_ACCOUNT}]",
+                opts=ctx.child(self),
+            )
         self.budget = None
         if use_case.budget is not None:
             self.budget = billing_budget(self, ctx, project, billing_account(ctx), use_case.budget, [uc],
@@ -89,5 +104,31 @@ class UseCase(UseCaseComponent):
             artifacts_prefix=pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}"),
             model_group=pulumi.Output.concat("gs://", base.artifacts_bucket.name, f"/{prefix}models/"),
             budget=ctx.name(uc, "budget") if self.budget else None,
-            gpu_share=None,
+            gpu_share=namespace_of(uc) if use_case.gpu_share is not None else None,
         ))
+
+    def _endpoint_grants(self, ctx: PlatformContext, uc: str, project, member) -> None:
+        """Its own role (predict only) bound on each of its endpoints, from the endpoints' outputs."""
+        own = [e.name for e in ctx.spec.endpoints if e.use_case == uc]
+        if not own:
+            return
+        role = gcp.projects.IAMCustomRole(
+            ctx.name(uc, "invoke"),
+            project=project,
+            role_id=bounded_name(ctx.name(uc, "invoke"), 64).replace("-", "_"),
+            title=f"mlplat {ctx.prefix}: use case {uc} invokes its endpoints"[:100],
+            description=f"mlplat {ctx.prefix}: online prediction on the endpoints of use case {uc} (bound per endpoint)",
+            permissions=list(INVOKE_PERMISSIONS),
+            stage="GA",
+            opts=ctx.child(self),
+        )
+        for endpoint in own:
+            gcp.vertex.AiEndpointIamMember(
+                ctx.name(uc, "invoke", endpoint),
+                endpoint=pick(ctx.built["endpoints"][endpoint], "endpoint_name"),
+                location=ctx.spec.region,
+                project=project,
+                role=role.name,
+                member=member,
+                opts=ctx.child(self),
+            )

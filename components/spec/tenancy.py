@@ -73,3 +73,8 @@ def use_case_prefix(name: str) -> str:
 def share_identifier(name: str) -> str:
     """A use case's fair-share identifier (AWS Batch: alphanumeric only, so the hyphens go)."""
     return name.replace("-", "")
+
+
+def use_case_namespace(name: str) -> str:
+    """A use case's namespace on a Kubernetes training cluster (GKE); the names fit a DNS label with the prefix."""
+    return f"uc-{name}"

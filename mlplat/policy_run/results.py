@@ -194,8 +194,9 @@ def default_provider(plan, project: str = "mlplat") -> dict | None:
 
 
 def analyzer_resources(plan) -> list[AnalyzerResource]:
-    """The plan's resources as the engine sends them (the stack resource itself is not sent); every custom
-    resource of the cloud's package carries the default provider, the way the engine describes it."""
+    """The plan's resources as the engine sends them (the stack resource itself is not sent), with the URNs
+    each depends on; every custom resource of the cloud's package carries the default provider, the way the
+    engine describes it."""
     provider = default_provider(plan)
     package = provider["type"].removeprefix("pulumi:providers:") + ":" if provider else None
     out = []
@@ -204,7 +205,8 @@ def analyzer_resources(plan) -> list[AnalyzerResource]:
             continue
         own = provider if package and r.custom and r.type.startswith(package) else None
         out.append(AnalyzerResource(urn=r.urn, type=r.type, name=r.name, properties=r.inputs or {},
-                                    protect=bool(r.protect), parent=r.parent, provider=own))
+                                    protect=bool(r.protect), parent=r.parent, provider=own,
+                                    dependencies=list(r.dependencies or [])))
     return out
 
 

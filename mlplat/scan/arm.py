@@ -58,6 +58,9 @@ ARM_TYPES = {
     "azure-native:network:PrivateEndpoint": ArmType("Microsoft.Network/privateEndpoints", ("privateEndpointName",)),
     "azure-native:managedidentity:UserAssignedIdentity": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities", ("resourceName",)),
+    # Custom roles (a use case's own): checkov's CKV_AZURE_39 reads their actions and assignable scopes.
+    "azure-native:authorization:RoleDefinition": ArmType(
+        "Microsoft.Authorization/roleDefinitions", ("roleDefinitionId",)),
 }
 # Top-level members of an ARM resource; every other input belongs in `properties`.
 TOP_LEVEL = {"location", "tags", "sku", "kind", "identity", "zones", "extendedLocation", "plan", "managedBy"}

@@ -19,7 +19,7 @@ def test_the_workload_role_has_no_approval_or_deploy_permission():
 @pytest.mark.parametrize("stack", ["gcp-dev", "gcp-prod"])
 def test_the_workload_account_gets_the_custom_role_not_aiplatform_user(stack):
     plan = reference_plan(stack)
-    role = one_resource(plan, "gcp:projects/iAMCustomRole:IAMCustomRole")
+    role = one_resource(plan, "gcp:projects/iAMCustomRole:IAMCustomRole", "registry")
     assert sorted(role.inputs["permissions"]) == sorted(WORKLOAD_PERMISSIONS)
     assert role.inputs["roleId"].replace("_", "").isalnum()
     members = [r for r in plan.resources if r.type == "gcp:projects/iAMMember:IAMMember"]

@@ -19,16 +19,17 @@ def tenancy_plan(count: int, cloud: str):
 
 
 def as_policy_resources(plan, edit=None) -> list:
-    """The plan's resources shaped like the analyzer's (type, props, urn, name, parent), props copied so
+    """The plan's resources shaped like the analyzer's (type, props, urn, name, parent, dependencies), props copied so
     that `edit(resources)` can change them."""
     import copy
 
     by_urn = {}
     for r in plan.resources:
         by_urn[r.urn] = SimpleNamespace(resource_type=r.type, props=copy.deepcopy(r.inputs), urn=r.urn, name=r.name,
-                                        parent=r.parent)
+                                        parent=r.parent, dependencies=list(r.dependencies))
     for node in by_urn.values():
         node.parent = by_urn.get(node.parent)
+        node.dependencies = [by_urn[urn] for urn in node.dependencies if urn in by_urn]
     resources = list(by_urn.values())
     if edit is not None:
         edit(resources)

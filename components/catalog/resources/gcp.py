@@ -21,14 +21,16 @@ ROWS = (
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
     row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion",
                                              "batch_inference"), FREE, readers={"use_case_grants": grants.GCP}),
-    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "batch_inference"), FREE),
+    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "batch_inference", "use_cases"),
+        FREE),
     # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
         "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
         readers={"training_spot": r.scheduled_job_spot}),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
     row("gcp:serviceaccount/account:Account", ("base", "training", "retraining", "use_cases", "batch_inference"), FREE),
-    row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining", "batch_inference"), FREE),
+    row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining", "use_cases", "batch_inference"), FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:serviceaccount/key:Key", "base", FREE, readers={"local_auth": r.service_account_key}),
     row("gcp:kms/keyRing:KeyRing", "base", FREE, stateful=True),
     row("gcp:kms/cryptoKey:CryptoKey", "base", priced("crypto_key"), tags=L, stateful=True,
@@ -61,6 +63,11 @@ ROWS = (
         tags="resourceLabels", readers={"public_network": r.cluster_network}),
     row("gcp:container/nodePool:NodePool", "training", priced("node_pool"), roles={"training-capacity"},
         readers=r.NODE_POOL),
+    # On the GKE training cluster through pulumi-kubernetes: the use cases' GPU shares (gcp/gpu_shares.py).
+    # Their cost is the GPU pool's; GKE cost allocation splits it by namespace.
+    row("kubernetes:core/v1:Namespace", "training", FREE),
+    row("kubernetes:core/v1:ResourceQuota", "training", FREE),
+    row("kubernetes:core/v1:ServiceAccount", "training", FREE),
     # Feature store
     row("gcp:bigquery/dataset:Dataset", ("endpoints", "feature_store"), FREE, tags=L, stateful=True),
     row("gcp:bigquery/table:Table", ("endpoints", "feature_store"), FREE, tags=L),
@@ -83,6 +90,8 @@ ROWS = (
     # Endpoints
     row("gcp:vertex/aiEndpoint:AiEndpoint", "endpoints", FREE, tags=L,
         readers={**VERTEX_CMK, "public_network": r.endpoint_network}),
+    row("gcp:vertex/aiEndpointIamMember:AiEndpointIamMember", "use_cases", FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment", "endpoints",
         priced("model_garden_deployment")),
     row("gcp:cloudrunv2/service:Service", "endpoints",

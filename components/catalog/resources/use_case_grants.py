@@ -1,7 +1,8 @@
 """What a use case's grants reach, per cloud: the `use_case_grants` readers of the resource catalogue.
 
-Each reader takes the grant as a `Subject` whose settings carry the use case (`use_case`) and the stack's
-physical names with the use cases owning them (`names`), and returns one problem per grant that reaches
+Each reader takes the grant as a `Subject` whose settings carry the use case (`use_case`), the stack's
+physical names with the use cases owning them (`names`) and the (type, owning use case) of each resource the
+grant depends on (`dependencies`), and returns one problem per grant that reaches
 beyond that use case's own resources (policies/use_case_isolation.py reports them).
 """
 
@@ -10,12 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.spec.tenancy import share_identifier, use_case_prefix
+from components.spec.tenancy import share_identifier, use_case_namespace as namespace_of, use_case_prefix
 
 from .props import UNKNOWN, get, plain
 
 # Azure resource kinds (the scope's last type segment) a use case may be granted on, by name.
 AZURE_OWN_KINDS = ("onlineEndpoints", "featuresets", "models", "computes")
+VERTEX_ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
+WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 
 
 def _aws_statement_problems(statement: dict, use_case: str, names: dict[str, set]) -> list[str]:
@@ -101,15 +104,33 @@ def azure_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[st
 
 def gcp_grants(resource: Any, use_case: str, names: dict[str, set]) -> list[str]:
     props = resource.props
+    if plain(get(props, "serviceAccountId", None)) is not None:
+        # A grant on its own service account: only Workload Identity from its own namespace.
+        member = plain(get(props, "member", None))
+        if not isinstance(member, str):
+            return []
+        if plain(get(props, "role", None)) != WORKLOAD_IDENTITY_USER or f"[{namespace_of(use_case)}/" not in member:
+            return [f"lets {member} act as it (only its namespace {namespace_of(use_case)} may)"]
+        return []
     member_of = {k: plain(get(props, k, None)) for k in ("bucket", "endpoint", "featureGroup", "project")}
     if member_of["bucket"]:
         expression = plain(get(props, "condition.expression", None)) or ""
         if f"/objects/{use_case_prefix(use_case)}" not in expression:
             return [f"reaches bucket {member_of['bucket']} beyond its prefix {use_case_prefix(use_case)}"]
         return []
-    for key in ("endpoint", "featureGroup"):
-        if isinstance(member_of[key], str):
-            return _named(key, member_of[key].rstrip("/").split("/")[-1], use_case, names)
+    endpoint = member_of["endpoint"]
+    if isinstance(endpoint, str):
+        # Vertex generates endpoint ids: the grant names its endpoint by the id the endpoint resource
+        # outputs, which no input carries, so the owner is the endpoint's that the grant depends on.
+        owners = {owner for kind, owner in getattr(resource, "settings", {}).get("dependencies", ())
+                  if kind == VERTEX_ENDPOINT}
+        if not owners:
+            return _named("endpoint", endpoint.rstrip("/").split("/")[-1], use_case, names)
+        if owners != {use_case}:
+            return [f"reaches endpoint {endpoint} of {', '.join(sorted(o or '(shared)' for o in owners - {use_case}))}"]
+        return []
+    if isinstance(member_of["featureGroup"], str):
+        return _named("featureGroup", member_of["featureGroup"].rstrip("/").split("/")[-1], use_case, names)
     return [f"grants {plain(get(props, 'role', None))} beyond its own resources"]
 
 
