@@ -35,11 +35,13 @@ import pulumi_aws as aws
 from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
-from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, aws_feature_type
 from ..spec.features import FeatureStoreSpec
 from . import iam
 from .base import Base
 from ..outputs import FeatureStoreOutputs
+from .cloud import AwsCloud
+
+_AWS = AwsCloud()  # feature store column types (components/aws/cloud.py)
 
 OFFLINE_PREFIX = "feature-store"
 FEATURE_GROUP_NAME_LIMIT = 64  # SageMaker CreateFeatureGroup: FeatureGroupName is 1-64 characters
@@ -154,11 +156,11 @@ class FeatureStore(FeatureStoreComponent):
             version = versions[group.name] = schema_version(group, feature_store.online)
             table = tables[group.name] = glue_name(group.name, version)
             definitions = [
-                {"feature_name": group.entity, "feature_type": ENTITY_TYPE["aws"]},
-                {"feature_name": group.event_time, "feature_type": EVENT_TIME_TYPE["aws"]},
+                {"feature_name": group.entity, "feature_type": _AWS.entity_feature_type},
+                {"feature_name": group.event_time, "feature_type": _AWS.event_time_feature_type},
             ]
             definitions += [
-                {"feature_name": feature, "feature_type": aws_feature_type(kind)}
+                {"feature_name": feature, "feature_type": _AWS.feature_store_type(kind)}
                 for feature, kind in group.features.items()
             ]
             offline: dict = {

@@ -32,12 +32,14 @@ import yaml
 
 from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
-from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, azure_feature_type
 from ..spec.features import FeatureStoreSpec
 from . import roles
 from .base import Base, WORKSPACE_ZONES, workspace_name
 from .naming import unique_name
 from ..outputs import FeatureStoreOutputs
+from .cloud import AzureCloud
+
+_AZURE = AzureCloud()  # feature store column types (components/azure/cloud.py)
 
 SPARK_RUNTIME = "3.4"
 OFFLINE_CONNECTION = "offline-store"
@@ -70,7 +72,7 @@ def featureset_version(group) -> str:
         {
             "entity": f"{group.entity}:{entity_version(group.entity)}",
             "event_time": group.event_time,
-            "features": {name: azure_feature_type(kind) for name, kind in group.features.items()},
+            "features": {name: _AZURE.feature_store_type(kind) for name, kind in group.features.items()},
         }
     )
 
@@ -84,8 +86,8 @@ def featureset_spec(group, source_path: str) -> str:
             "path": source_path,
             "timestamp_column": {"name": group.event_time},
         },
-        "features": [{"name": name, "type": azure_feature_type(kind)} for name, kind in group.features.items()],
-        "index_columns": [{"name": group.entity, "type": ENTITY_TYPE["azure"]}],
+        "features": [{"name": name, "type": _AZURE.feature_store_type(kind)} for name, kind in group.features.items()],
+        "index_columns": [{"name": group.entity, "type": _AZURE.entity_feature_type}],
     }
     return yaml.safe_dump(document, sort_keys=False)
 
@@ -265,14 +267,14 @@ class FeatureStore(FeatureStoreComponent):
                 properties={
                     "description": (
                         f"feature group {group.name}: entity {group.entity}, event time {group.event_time} "
-                        f"({EVENT_TIME_TYPE['azure']}), features {', '.join(group.features)}"
+                        f"({_AZURE.event_time_feature_type}), features {', '.join(group.features)}"
                     ),
                     "entities": [f"azureml:{group.entity}:{entity_version(group.entity)}"],
                     # What the spec asked for, on the asset itself (the spec file holds the same).
                     "properties": {
                         "mlplat.entity": group.entity,
                         "mlplat.event_time": group.event_time,
-                        **{f"mlplat.feature.{f}": azure_feature_type(k) for f, k in group.features.items()},
+                        **{f"mlplat.feature.{f}": _AZURE.feature_store_type(k) for f, k in group.features.items()},
                     },
                     "specification": {"path": spec_path},
                     "materialization_settings": materialization,

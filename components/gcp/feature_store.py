@@ -23,10 +23,13 @@ import pulumi_gcp as gcp
 
 from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
-from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, gcp_bigquery_field
+from ..spec.feature_types import parse_feature_type
 from ..spec.features import FeatureStoreSpec
 from .base import Base
 from ..outputs import FeatureStoreOutputs
+from .cloud import GcpCloud
+
+_GCP = GcpCloud()  # feature store column types (components/gcp/cloud.py)
 
 FEATURE_TIMESTAMP = "feature_timestamp"  # the column name Vertex AI Feature Store requires
 SYNC_CRON = "TZ=UTC 0 * * * *"  # hourly online sync
@@ -39,12 +42,21 @@ def bq_name(*parts: str) -> str:
     return "_".join(parts).replace("-", "_").lower()
 
 
+def bigquery_field(name: str, feature_type: str) -> dict:
+    """The BigQuery schema field of one feature column: a vector is a REPEATED column of its element type."""
+    parsed = parse_feature_type(feature_type)
+    column_type = _GCP.feature_store_type(feature_type)
+    if parsed.kind == "vector":
+        return {"name": name, "type": column_type, "mode": "REPEATED", "description": f"mlplat vector({parsed.dimension})"}
+    return {"name": name, "type": column_type, "mode": "NULLABLE"}
+
+
 def table_schema(group) -> str:
     fields = [
-        {"name": group.entity, "type": ENTITY_TYPE["gcp"], "mode": "REQUIRED", "description": "entity id"},
-        {"name": group.event_time, "type": EVENT_TIME_TYPE["gcp"], "mode": "REQUIRED", "description": "event time"},
+        {"name": group.entity, "type": _GCP.entity_feature_type, "mode": "REQUIRED", "description": "entity id"},
+        {"name": group.event_time, "type": _GCP.event_time_feature_type, "mode": "REQUIRED", "description": "event time"},
     ]
-    fields += [gcp_bigquery_field(name, kind) for name, kind in group.features.items()]
+    fields += [bigquery_field(name, kind) for name, kind in group.features.items()]
     return json.dumps(fields)
 
 

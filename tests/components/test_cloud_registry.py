@@ -182,6 +182,29 @@ def test_feature_gaps_of_the_three_clouds():
     assert aws.feature_type_reason("vector") and gcp.feature_type_reason("vector") is None
 
 
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_every_storable_feature_kind_has_a_column_type(cloud):
+    from components.spec.feature_types import SCALAR_TYPES
+
+    provider = cloud_of(cloud)
+    assert provider.entity_feature_type and provider.event_time_feature_type
+    for kind in SCALAR_TYPES + ("vector",):
+        feature_type = "vector(8)" if kind == "vector" else kind
+        if provider.feature_type_reason(kind):
+            with pytest.raises(ValueError, match=f"^{cloud} cannot store {re.escape(feature_type)} because "):
+                provider.feature_store_type(feature_type)
+        else:
+            assert provider.feature_store_type(feature_type) == provider.feature_types[kind]
+
+
+def test_a_kind_missing_from_the_column_types_is_unstorable_with_a_reason():
+    class Partial(type(cloud_of("gcp"))):
+        feature_types = {"int": "INT64"}
+
+    assert "has no column type" in Partial().feature_type_reason("bool")
+    assert Partial().feature_type_reason("int") is None
+
+
 def test_a_missing_feature_is_refused_with_its_reason():
     with pytest.raises(CloudFeatureUnsupported, match="azure has no endpoint scale to zero: Azure ML managed online"):
         cloud_of("azure").check_features({CloudFeature.ENDPOINT_SCALE_TO_ZERO})
