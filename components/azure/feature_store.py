@@ -34,8 +34,9 @@ from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
 from ..spec.features import FeatureStoreSpec
 from . import roles
-from .base import Base, WORKSPACE_ZONES, workspace_name
+from .base import Base, workspace_name
 from .naming import unique_name
+from .private_network import WORKSPACE_ZONES
 from ..outputs import FeatureStoreOutputs
 from .cloud import AzureCloud
 
