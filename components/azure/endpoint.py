@@ -68,6 +68,20 @@ def asset_version(*parts: str | None) -> str:
     return hashlib.sha256("|".join(p or "" for p in parts).encode()).hexdigest()[:10]
 
 
+def _data_collector(endpoint: EndpointSpec) -> ml.DataCollectorArgs | None:
+    """Request/response logging of a deployment at the endpoint's sample rate, or None when it does not log."""
+    if not endpoint.logging:
+        return None
+    rate = endpoint.logging_sample_percent / 100
+    return ml.DataCollectorArgs(
+        collections={
+            "request": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
+            "response": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
+        },
+        rolling_rate="Hour",
+    )
+
+
 class Endpoint(EndpointComponent):
     CLOUD = "azure"
     COMPONENT = "Endpoint"
@@ -82,11 +96,7 @@ class Endpoint(EndpointComponent):
     ):
         super().__init__(name, opts)
         tags = ctx.tags(use_case=endpoint.use_case)
-        region = ctx.spec.region
-        rg = base.resource_group.name
-        workspace = base.workspace.name
-        index = ctx.spec.endpoints.index(endpoint)
-        field = f"endpoints.{index}"
+        field = f"endpoints.{ctx.spec.endpoints.index(endpoint)}"
 
         # -- versions, traffic split and size ---------------------------------------------------------
         served = versions(endpoint)
@@ -111,19 +121,52 @@ class Endpoint(EndpointComponent):
                 environment_ids[version.name] = self._environment(ctx, base, endpoint, version, tags)
             images[version.name] = version.image or "mlflow no-code (Azure ML managed serving image)"
 
-        # -- request/response logging -----------------------------------------------------------------
-        data_collector = None
-        if endpoint.logging:
-            rate = endpoint.logging_sample_percent / 100
-            data_collector = ml.DataCollectorArgs(
-                collections={
-                    "request": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
-                    "response": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
-                },
-                rolling_rate="Hour",
-            )
+        endpoint_properties = self._online_endpoint(ctx, base, endpoint, online_name, tags)
 
-        # -- endpoint (no traffic yet: Azure routes only to deployments that exist) ----------------------------
+        no_code = [v.name for v in served if not v.image]
+        if ctx.private and no_code:
+            # Not refused here (the spec layer owns validation): stated on the plan and on `pulumi up`.
+            pulumi.log.warn(f"{field}: versions {', '.join(no_code)}: {NO_CODE_PRIVATE}", self)
+        deployments = self._deployments(ctx, base, endpoint, served, model_ids, environment_ids, instance_type, tags)
+        self._traffic_split(ctx, base, endpoint, online_name, endpoint_properties, shares, deployments, tags)
+
+        # -- safe rollout ------------------------------------------------------------------------------------
+        # Azure ML has no alarm-driven automatic rollback: the canary share is the blast radius, and
+        # rolling back is setting its traffic to 0 (docs/endpoints.md). Application Insights carries
+        # the per-deployment errors and latency to alert on.
+
+        scaling = self._autoscaling(ctx, base, endpoint, served, deployments, tags)
+
+        # -- outputs -------------------------------------------------------------------------------------------
+        self.finish(
+            EndpointOutputs(
+                endpoint_name=self.endpoint.name,
+                url=self.endpoint.properties.scoring_uri,
+                # The endpoint's auth_mode above: callers present an Entra ID token, keys are off.
+                invoke_auth="Microsoft Entra token (auth_mode AADToken)",
+                traffic=shares,  # applied by `TrafficSplit` (which fails the update if Azure refuses it)
+                images=images,
+                mode="managed-online",
+                min_replicas=endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                # The data collector writes to the workspace's default blob datastore.
+                capture="azureml://datastores/workspaceblobstore" if endpoint.logging else None,
+                scale_to_zero=False,
+                scale_to_zero_gap="Azure ML managed online endpoints keep at least 1 instance per deployment",
+                extras={
+                    "scaling": scaling,
+                    "request_logs": "application-insights" if endpoint.logging else None,
+                    "dependency_install": (
+                        {name: NO_CODE_PRIVATE for name in no_code} if ctx.private and no_code else None
+                    ),
+                },
+            )
+        )
+
+    def _online_endpoint(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, online_name: str, tags: dict) -> dict:
+        """The online endpoint, with no traffic yet (Azure routes only to deployments that exist); returns its
+        properties (part of the traffic split's fingerprint)."""
+        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
         endpoint_properties = {
             "auth_mode": "AADToken",
             "public_network_access": "Disabled" if ctx.private else "Enabled",
@@ -143,41 +186,14 @@ class Endpoint(EndpointComponent):
             # traffic (and TrafficSplit, seeing no change of its own, would leave it serving nothing).
             opts=ctx.child(self, ignore_changes=LIVE_TRAFFIC),
         )
-        no_code = [v.name for v in served if not v.image]
-        if ctx.private and no_code:
-            # Not refused here (the spec layer owns validation): stated on the plan and on `pulumi up`.
-            pulumi.log.warn(f"{field}: versions {', '.join(no_code)}: {NO_CODE_PRIVATE}", self)
-        deployments = {}
-        for version in served:
-            # Typed args: `properties` is a union (managed | kubernetes), so plain dicts would reach
-            # the provider with snake_case keys.
-            properties = ml.ManagedOnlineDeploymentArgs(
-                endpoint_compute_type="Managed",
-                model=model_ids[version.name],
-                environment_id=environment_ids.get(version.name),
-                instance_type=instance_type,
-                scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
-                app_insights_enabled=endpoint.logging,
-                data_collector=data_collector,
-                egress_public_network_access="Disabled" if ctx.private else "Enabled",
-                request_settings=ml.OnlineRequestSettingsArgs(request_timeout="PT5S", max_concurrent_requests_per_instance=1),
-            )
-            deployments[version.name] = azure.machinelearningservices.OnlineDeployment(
-                ctx.name(endpoint.name, version.name),
-                deployment_name=version.name,
-                endpoint_name=self.endpoint.name,
-                resource_group_name=rg,
-                workspace_name=workspace,
-                location=region,
-                sku={"name": "Default", "capacity": endpoint.min_replicas},
-                properties=properties,
-                tags=tags,
-                opts=ctx.child(self.endpoint, ignore_changes=AUTOSCALED),
-            )
+        return endpoint_properties
 
-        # -- traffic split, once every deployment exists ----------------------------------------------------
-        # The fingerprint of the endpoint's own inputs: an endpoint update (a PUT without traffic) is
-        # followed by the split being applied again.
+    def _traffic_split(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, online_name: str, endpoint_properties: dict, shares: dict,
+                       deployments: dict, tags: dict) -> None:
+        """The traffic split, applied by `TrafficSplit` once every deployment exists. The fingerprint of the
+        endpoint's own inputs: an endpoint update (a PUT without traffic) is followed by the split being
+        applied again."""
+        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
         revision = pulumi.Output.from_input(base.identity.id).apply(
             lambda identity_id: hashlib.sha256(
                 json.dumps(
@@ -205,12 +221,10 @@ class Endpoint(EndpointComponent):
             opts=ctx.child(self.endpoint, depends_on=list(deployments.values())),
         )
 
-        # -- safe rollout ------------------------------------------------------------------------------------
-        # Azure ML has no alarm-driven automatic rollback: the canary share is the blast radius, and
-        # rolling back is setting its traffic to 0 (docs/endpoints.md). Application Insights carries
-        # the per-deployment errors and latency to alert on.
-
-        # -- autoscaling between min and max ------------------------------------------------------------------
+    def _autoscaling(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion],
+                     deployments: dict, tags: dict) -> dict:
+        """Autoscaling of each deployment between min and max on CPU (or GPU) utilisation."""
+        rg, region = base.resource_group.name, ctx.spec.region
         scaling = {}
         metric = CPU_METRIC if endpoint.compute == "cpu" else GPU_METRIC
         for version in served:
@@ -239,32 +253,41 @@ class Endpoint(EndpointComponent):
                 opts=ctx.child(deployment),
             )
             scaling[version.name] = {"min": endpoint.min_replicas, "max": endpoint.max_replicas, "metric": metric}
+        return scaling
 
-        # -- outputs -------------------------------------------------------------------------------------------
-        self.finish(
-            EndpointOutputs(
-                endpoint_name=self.endpoint.name,
-                url=self.endpoint.properties.scoring_uri,
-                # The endpoint's auth_mode above: callers present an Entra ID token, keys are off.
-                invoke_auth="Microsoft Entra token (auth_mode AADToken)",
-                traffic=shares,  # applied by `TrafficSplit` (which fails the update if Azure refuses it)
-                images=images,
-                mode="managed-online",
-                min_replicas=endpoint.min_replicas,
-                max_replicas=endpoint.max_replicas,
-                # The data collector writes to the workspace's default blob datastore.
-                capture="azureml://datastores/workspaceblobstore" if endpoint.logging else None,
-                scale_to_zero=False,
-                scale_to_zero_gap="Azure ML managed online endpoints keep at least 1 instance per deployment",
-                extras={
-                    "scaling": scaling,
-                    "request_logs": "application-insights" if endpoint.logging else None,
-                    "dependency_install": (
-                        {name: NO_CODE_PRIVATE for name in no_code} if ctx.private and no_code else None
-                    ),
-                },
+    def _deployments(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion],
+                     model_ids: dict, environment_ids: dict, instance_type: str, tags: dict) -> dict:
+        """One managed online deployment per served version, at min_replicas instances (autoscaled after)."""
+        data_collector = _data_collector(endpoint)
+        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
+        deployments = {}
+        for version in served:
+            # Typed args: `properties` is a union (managed | kubernetes), so plain dicts would reach
+            # the provider with snake_case keys.
+            properties = ml.ManagedOnlineDeploymentArgs(
+                endpoint_compute_type="Managed",
+                model=model_ids[version.name],
+                environment_id=environment_ids.get(version.name),
+                instance_type=instance_type,
+                scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
+                app_insights_enabled=endpoint.logging,
+                data_collector=data_collector,
+                egress_public_network_access="Disabled" if ctx.private else "Enabled",
+                request_settings=ml.OnlineRequestSettingsArgs(request_timeout="PT5S", max_concurrent_requests_per_instance=1),
             )
-        )
+            deployments[version.name] = azure.machinelearningservices.OnlineDeployment(
+                ctx.name(endpoint.name, version.name),
+                deployment_name=version.name,
+                endpoint_name=self.endpoint.name,
+                resource_group_name=rg,
+                workspace_name=workspace,
+                location=region,
+                sku={"name": "Default", "capacity": endpoint.min_replicas},
+                properties=properties,
+                tags=tags,
+                opts=ctx.child(self.endpoint, ignore_changes=AUTOSCALED),
+            )
+        return deployments
 
     @staticmethod
     def _rule(deployment_id, metric: str, operator: str, threshold: float, direction: str) -> dict:
