@@ -107,57 +107,70 @@ class FeatureStore(FeatureStoreComponent):
     ):
         super().__init__(name, opts)
         tags = ctx.tags()
-        location = ctx.spec.region
-        rg = base.resource_group.name
-        private = ctx.private
-        public_access = "Disabled" if private else "Enabled"
         account = base.storage_account.name
-        # The base layer's `data` container (container_name == purpose there); depend on it explicitly.
         data_container = "data"  # the base layer's data container (container_name = purpose there)
         abfss = pulumi.Output.format("abfss://{0}@{1}.dfs.core.windows.net", data_container, account)
 
-        # -- online store: Azure Cache for Redis ----------------------------------------------------------
-        self.redis: azure.redis.Redis | None = None
-        if feature_store.online:
-            premium = ctx.protect or private
-            self.redis = azure.redis.Redis(
-                ctx.name("online-features"),
-                name=unique_name(ctx, "fs-redis", 63, hyphens=True),
-                resource_group_name=rg,
-                location=location,
-                sku={"name": "Premium", "family": "P", "capacity": 1} if premium else {"name": "Standard", "family": "C", "capacity": 1},
-                minimum_tls_version="1.2",
-                enable_non_ssl_port=False,
-                disable_access_key_authentication=True,
-                redis_configuration={"aad_enabled": "true"},
-                public_network_access=public_access,
-                identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
-                tags=tags,
-                opts=ctx.stateful(self),
-            )
-            roles.assign(
-                ctx.name("identity-feature-redis"),
-                base.subscription_id,
-                base.identity.principal_id,
-                REDIS_CONTRIBUTOR,
-                self.redis.id,
-                self,
-            )
-            # Access keys are off: the identity reads and writes through Entra ID, which needs a data
-            # access policy assignment on the cache (the username is the identity's object id).
-            self.redis_access = azure.redis.AccessPolicyAssignment(
-                ctx.name("identity-feature-redis-data"),
-                cache_name=self.redis.name,
-                resource_group_name=rg,
-                access_policy_name=REDIS_DATA_ACCESS_POLICY,
-                object_id=base.identity.principal_id,
-                object_id_alias=base.identity.principal_id,
-                opts=ctx.child(self.redis),
-            )
-            if private:
-                base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, tags)
+        self._online_store(ctx, base, feature_store, tags)
+        ws = self._workspace_with_connections(ctx, base, tags, abfss)
+        entity_versions = self._entities(ctx, base, feature_store, ws, tags)
 
-        # -- the feature store workspace -----------------------------------------------------------------
+        # -- feature sets: one per feature group ---------------------------------------------------------------
+        self.featuresets: dict[str, azure.machinelearningservices.FeaturesetVersion] = {}
+        specs: dict[str, pulumi.Output] = {}
+        versions: dict[str, str] = {}
+        for group in feature_store.feature_groups:
+            versions[group.name], specs[group.name] = self._featureset(ctx, base, group, ws, abfss, entity_versions)
+
+        self.finish(
+            FeatureStoreOutputs(
+                online=feature_store.online,
+                offline_store=pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
+                online_store=self.redis.host_name if self.redis is not None else None,
+                feature_groups={group_name: group_name for group_name in self.featuresets},
+                extras={
+                    "feature_store": ws,
+                    "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
+                    "featureset_specs": specs,
+                    "feature_groups": {group_name: {"version": versions[group_name]} for group_name in self.featuresets},
+                },
+            )
+        )
+
+    def _entities(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, ws, tags: dict) -> dict:
+        """One feature store entity (container and version) per distinct entity column; returns the versions."""
+        rg = base.resource_group.name
+        entity_versions: dict[str, azure.machinelearningservices.FeaturestoreEntityVersion] = {}
+        for entity in sorted({group.entity for group in feature_store.feature_groups}):
+            logical = entity.replace("_", "-")
+            version = entity_version(entity)
+            container = azure.machinelearningservices.FeaturestoreEntityContainerEntity(
+                ctx.name("entity", logical),
+                name=entity,
+                resource_group_name=rg,
+                workspace_name=ws,
+                properties={"description": f"entity keyed by {entity}", "tags": tags},
+                opts=ctx.stateful(self.workspace),
+            )
+            entity_versions[entity] = azure.machinelearningservices.FeaturestoreEntityVersion(
+                ctx.name("entity", logical, "version"),
+                name=entity,
+                version=version,
+                resource_group_name=rg,
+                workspace_name=ws,
+                properties={
+                    "description": f"entity keyed by {entity}",
+                    "index_columns": [{"column_name": entity, "data_type": ENTITY_INDEX_TYPE}],
+                    "tags": tags,
+                },
+                opts=self._version_options(ctx, container, ctx.name("entity", logical, LEGACY_VERSION)),
+            )
+        return entity_versions
+
+    def _workspace_with_connections(self, ctx: PlatformContext, base: Base, tags: dict, abfss) -> pulumi.Output:
+        """The feature store workspace (sharing the platform workspace's companions) and its offline (ADLS) and
+        online (Redis) store connections through the platform identity; returns the workspace name."""
+        rg, private = base.resource_group.name, ctx.private
         settings = {
             "compute_runtime": {"spark_runtime_version": SPARK_RUNTIME},
             "offline_store_connection_name": OFFLINE_CONNECTION,
@@ -205,102 +218,106 @@ class FeatureStore(FeatureStoreComponent):
                 },
                 opts=ctx.child(self.workspace),
             )
+        return ws
 
-        # -- entities: one per distinct entity column ----------------------------------------------------------
-        entity_versions: dict[str, azure.machinelearningservices.FeaturestoreEntityVersion] = {}
-        for entity in sorted({group.entity for group in feature_store.feature_groups}):
-            logical = entity.replace("_", "-")
-            version = entity_version(entity)
-            container = azure.machinelearningservices.FeaturestoreEntityContainerEntity(
-                ctx.name("entity", logical),
-                name=entity,
+    def _online_store(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, tags: dict) -> None:
+        """The online store: Azure Cache for Redis with Entra ID access only (no access keys), when the spec asks
+        for online serving."""
+        rg, location, private = base.resource_group.name, ctx.spec.region, ctx.private
+        public_access = "Disabled" if private else "Enabled"
+        self.redis: azure.redis.Redis | None = None
+        if feature_store.online:
+            premium = ctx.protect or private
+            self.redis = azure.redis.Redis(
+                ctx.name("online-features"),
+                name=unique_name(ctx, "fs-redis", 63, hyphens=True),
                 resource_group_name=rg,
-                workspace_name=ws,
-                properties={"description": f"entity keyed by {entity}", "tags": tags},
-                opts=ctx.stateful(self.workspace),
+                location=location,
+                sku={"name": "Premium", "family": "P", "capacity": 1} if premium else {"name": "Standard", "family": "C", "capacity": 1},
+                minimum_tls_version="1.2",
+                enable_non_ssl_port=False,
+                disable_access_key_authentication=True,
+                redis_configuration={"aad_enabled": "true"},
+                public_network_access=public_access,
+                identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
+                tags=tags,
+                opts=ctx.stateful(self),
             )
-            entity_versions[entity] = azure.machinelearningservices.FeaturestoreEntityVersion(
-                ctx.name("entity", logical, "version"),
-                name=entity,
-                version=version,
+            roles.assign(
+                ctx.name("identity-feature-redis"),
+                base.subscription_id,
+                base.identity.principal_id,
+                REDIS_CONTRIBUTOR,
+                self.redis.id,
+                self,
+            )
+            # Access keys are off: the identity reads and writes through Entra ID, which needs a data
+            # access policy assignment on the cache (the username is the identity's object id).
+            self.redis_access = azure.redis.AccessPolicyAssignment(
+                ctx.name("identity-feature-redis-data"),
+                cache_name=self.redis.name,
                 resource_group_name=rg,
-                workspace_name=ws,
-                properties={
-                    "description": f"entity keyed by {entity}",
-                    "index_columns": [{"column_name": entity, "data_type": ENTITY_INDEX_TYPE}],
-                    "tags": tags,
-                },
-                opts=self._version_options(ctx, container, ctx.name("entity", logical, LEGACY_VERSION)),
+                access_policy_name=REDIS_DATA_ACCESS_POLICY,
+                object_id=base.identity.principal_id,
+                object_id_alias=base.identity.principal_id,
+                opts=ctx.child(self.redis),
             )
+            if private:
+                base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, tags)
 
-        # -- feature sets: one per feature group ---------------------------------------------------------------
-        self.featuresets: dict[str, azure.machinelearningservices.FeaturesetVersion] = {}
-        specs: dict[str, pulumi.Output] = {}
-        versions: dict[str, str] = {}
-        for group in feature_store.feature_groups:
-            group_tags = ctx.tags(use_case=group.use_case)
-            version = versions[group.name] = featureset_version(group)
-            source = pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}/{group.name}/")
-            # One specification folder per version: an existing version's specification never changes.
-            spec_path = pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}/{group.name}/{version}/")
-            specs[group.name] = pulumi.Output.all(source, spec_path).apply(
-                lambda paths, g=group: {"folder": paths[1], "FeaturesetSpec.yaml": featureset_spec(g, paths[0])}
-            )
-            container = azure.machinelearningservices.FeaturesetContainerEntity(
-                ctx.name("featureset", group.name),
-                name=group.name,
-                resource_group_name=rg,
-                workspace_name=ws,
-                properties={"description": f"feature group {group.name} (entity {group.entity})", "tags": group_tags},
-                opts=ctx.stateful(self.workspace),
-            )
-            materialization = {
-                "store_type": "OnlineAndOffline" if self.redis is not None else "Offline",
-                "schedule": {"trigger_type": "Recurrence", "frequency": "Hour", "interval": 1},
-                "resource": {"instance_type": MATERIALIZATION_INSTANCE},
-            }
-            self.featuresets[group.name] = azure.machinelearningservices.FeaturesetVersion(
-                ctx.name("featureset", group.name, "version"),
-                name=group.name,
-                version=version,
-                resource_group_name=rg,
-                workspace_name=ws,
-                properties={
-                    "description": (
-                        f"feature group {group.name}: entity {group.entity}, event time {group.event_time} "
-                        f"({_AZURE.event_time_feature_type}), features {', '.join(group.features)}"
-                    ),
-                    "entities": [f"azureml:{group.entity}:{entity_version(group.entity)}"],
-                    # What the spec asked for, on the asset itself (the spec file holds the same).
-                    "properties": {
-                        "mlplat.entity": group.entity,
-                        "mlplat.event_time": group.event_time,
-                        **{f"mlplat.feature.{f}": _AZURE.feature_store_type(k) for f, k in group.features.items()},
-                    },
-                    "specification": {"path": spec_path},
-                    "materialization_settings": materialization,
-                    "stage": "Production" if ctx.protect else "Development",
-                    "tags": group_tags,
-                },
-                opts=self._version_options(
-                    ctx, container, ctx.name("featureset", group.name, LEGACY_VERSION), [entity_versions[group.entity]]
-                ),
-            )
-
-        self.finish(
-            FeatureStoreOutputs(
-                online=feature_store.online,
-                offline_store=pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
-                online_store=self.redis.host_name if self.redis is not None else None,
-                feature_groups={group_name: group_name for group_name in self.featuresets},
-                extras={
-                    "feature_store": ws,
-                    "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
-                    "featureset_specs": specs,
-                    "feature_groups": {group_name: {"version": versions[group_name]} for group_name in self.featuresets},
-                },
-            )
+    def _featureset(self, ctx: PlatformContext, base: Base, group, ws, abfss, entity_versions: dict) -> tuple[str, pulumi.Output]:
+        """The feature set of one feature group (container and immutable version, materialised hourly);
+        returns its version and its specification (folder and FeaturesetSpec.yaml to upload)."""
+        rg = base.resource_group.name
+        group_tags = ctx.tags(use_case=group.use_case)
+        version = featureset_version(group)
+        source = pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}/{group.name}/")
+        # One specification folder per version: an existing version's specification never changes.
+        spec_path = pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}/{group.name}/{version}/")
+        spec = pulumi.Output.all(source, spec_path).apply(
+            lambda paths, g=group: {"folder": paths[1], "FeaturesetSpec.yaml": featureset_spec(g, paths[0])}
         )
+        container = azure.machinelearningservices.FeaturesetContainerEntity(
+            ctx.name("featureset", group.name),
+            name=group.name,
+            resource_group_name=rg,
+            workspace_name=ws,
+            properties={"description": f"feature group {group.name} (entity {group.entity})", "tags": group_tags},
+            opts=ctx.stateful(self.workspace),
+        )
+        materialization = {
+            "store_type": "OnlineAndOffline" if self.redis is not None else "Offline",
+            "schedule": {"trigger_type": "Recurrence", "frequency": "Hour", "interval": 1},
+            "resource": {"instance_type": MATERIALIZATION_INSTANCE},
+        }
+        self.featuresets[group.name] = azure.machinelearningservices.FeaturesetVersion(
+            ctx.name("featureset", group.name, "version"),
+            name=group.name,
+            version=version,
+            resource_group_name=rg,
+            workspace_name=ws,
+            properties={
+                "description": (
+                    f"feature group {group.name}: entity {group.entity}, event time {group.event_time} "
+                    f"({_AZURE.event_time_feature_type}), features {', '.join(group.features)}"
+                ),
+                "entities": [f"azureml:{group.entity}:{entity_version(group.entity)}"],
+                # What the spec asked for, on the asset itself (the spec file holds the same).
+                "properties": {
+                    "mlplat.entity": group.entity,
+                    "mlplat.event_time": group.event_time,
+                    **{f"mlplat.feature.{f}": _AZURE.feature_store_type(k) for f, k in group.features.items()},
+                },
+                "specification": {"path": spec_path},
+                "materialization_settings": materialization,
+                "stage": "Production" if ctx.protect else "Development",
+                "tags": group_tags,
+            },
+            opts=self._version_options(
+                ctx, container, ctx.name("featureset", group.name, LEGACY_VERSION), [entity_versions[group.entity]]
+            ),
+        )
+        return version, spec
 
     @staticmethod
     def _version_options(ctx: PlatformContext, container, legacy_name: str, depends_on=None) -> pulumi.ResourceOptions:

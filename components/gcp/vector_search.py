@@ -135,7 +135,7 @@ class VectorSearch(VectorSearchComponent):
                key_ready: list) -> None:
         """The streaming-update index (tree-AH) with the tier's shard size and the metric's distance and norm."""
         region = ctx.spec.region
-        shard_size, _ = SHARD[vector_search.tier]
+        shard_size = SHARD[vector_search.tier][0]
         distance = VECTOR_LIMITS.metrics[vector_search.metric]
         feature_norm = FEATURE_NORM[vector_search.metric]
         self.index = gcp.vertex.AiIndex(
