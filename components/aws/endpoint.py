@@ -175,6 +175,83 @@ class Endpoint(EndpointComponent):
             )
         )
 
+    def _models(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion], tags: dict,
+                field: str) -> tuple[dict, dict]:
+        """One SageMaker model per served version (in the VPC, network-isolated, when private); returns the
+        models and the image of each version."""
+        region = ctx.spec.region
+        models = {}
+        images = {}
+        for version in served:
+            images[version.name] = version.image or default_image(region, endpoint.compute, version.framework)
+            sklearn = not version.image and (version.framework or serving_images.default_framework(endpoint.compute)) == "sklearn"
+            models[version.name] = aws.sagemaker.Model(
+                ctx.name(endpoint.name, version.name),
+                execution_role_arn=base.execution_role.arn,
+                primary_container={
+                    "image": images[version.name],
+                    "model_data_url": self._artifact_url(base, endpoint, version, field),
+                    "environment": serving_images.AWS_SKLEARN_ENVIRONMENT if sklearn else None,
+                },
+                vpc_config={
+                    "security_group_ids": [base.security_group_id],
+                    "subnets": base.private_subnet_ids,
+                }
+                if ctx.private
+                else None,
+                enable_network_isolation=ctx.private,
+                tags=tags,
+                opts=ctx.child(self),
+            )
+        return models, images
+
+    def _configuration(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion], shares: dict,
+                       models: dict, data_capture, instance_type: str, instance_storage: bool, rollout: str, tags: dict):
+        """The endpoint configuration: one production variant per version, weighted by its share. Returns the
+        configuration, its variants and how the instances' volumes are encrypted."""
+        serverless = endpoint.min_replicas == 0
+        min_replicas = endpoint.min_replicas
+        guarded = rollout == "guarded"
+        variants = []
+        for version in served:
+            variant = {
+                "variant_name": version.name,
+                "model_name": models[version.name].name,
+                "initial_variant_weight": float(shares[version.name]),
+            }
+            if serverless:
+                variant["serverless_config"] = {
+                    "memory_size_in_mb": SERVERLESS_MEMORY_MB,
+                    "max_concurrency": min(SERVERLESS_MAX_CONCURRENCY, endpoint.max_replicas * SERVERLESS_CONCURRENCY_PER_REPLICA),
+                }
+            else:
+                variant["instance_type"] = instance_type
+                variant["initial_instance_count"] = min_replicas
+            variants.append(variant)
+        # The platform key encrypts the instances' EBS storage volume. Types with local NVMe instance storage
+        # (every GPU type of the catalog) have no such volume: SageMaker encrypts their instance store with
+        # a hardware module and refuses a KmsKeyId, so it is left out there (output `volume_encryption`).
+        volume_key = base.key_arn if not serverless and not instance_storage else None
+        if serverless:
+            volume_encryption = "serverless (AWS managed)"
+        elif instance_storage:
+            volume_encryption = "local NVMe instance store, hardware-encrypted (KMS key not accepted)"
+        else:
+            volume_encryption = "platform KMS key" if base.key_arn is not None else "AWS managed key"
+        # Endpoint configurations are immutable: every change is a new configuration and an UpdateEndpoint
+        # (a new fleet, see docs/endpoints.md). The logical name follows the rollout mode, so that switching
+        # back to guarded creates a new configuration and the return to guardrails is itself a guarded
+        # UpdateEndpoint with a new configuration name (never a deployment-config-only update).
+        config = aws.sagemaker.EndpointConfiguration(
+            ctx.name(endpoint.name, "config") if guarded else ctx.name(endpoint.name, "config", rollout),
+            production_variants=variants,
+            data_capture_config=data_capture,
+            kms_key_arn=volume_key,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        return config, variants, volume_encryption
+
     def _rollout(self, ctx: PlatformContext, endpoint: EndpointSpec, endpoint_name: str, served: list[ServingVersion],
                  tags: dict, guarded: bool) -> tuple[dict, dict | None]:
         """Safe rollout: blue/green with automatic rollback on each version's error and latency alarms.
@@ -245,83 +322,6 @@ class Endpoint(EndpointComponent):
             )
             scaling[version.name] = {"min": min_replicas, "max": endpoint.max_replicas}
         return scaling
-
-    def _configuration(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion], shares: dict,
-                       models: dict, data_capture, instance_type: str, instance_storage: bool, rollout: str, tags: dict):
-        """The endpoint configuration: one production variant per version, weighted by its share. Returns the
-        configuration, its variants and how the instances' volumes are encrypted."""
-        serverless = endpoint.min_replicas == 0
-        min_replicas = endpoint.min_replicas
-        guarded = rollout == "guarded"
-        variants = []
-        for version in served:
-            variant = {
-                "variant_name": version.name,
-                "model_name": models[version.name].name,
-                "initial_variant_weight": float(shares[version.name]),
-            }
-            if serverless:
-                variant["serverless_config"] = {
-                    "memory_size_in_mb": SERVERLESS_MEMORY_MB,
-                    "max_concurrency": min(SERVERLESS_MAX_CONCURRENCY, endpoint.max_replicas * SERVERLESS_CONCURRENCY_PER_REPLICA),
-                }
-            else:
-                variant["instance_type"] = instance_type
-                variant["initial_instance_count"] = min_replicas
-            variants.append(variant)
-        # The platform key encrypts the instances' EBS storage volume. Types with local NVMe instance storage
-        # (every GPU type of the catalog) have no such volume: SageMaker encrypts their instance store with
-        # a hardware module and refuses a KmsKeyId, so it is left out there (output `volume_encryption`).
-        volume_key = base.key_arn if not serverless and not instance_storage else None
-        if serverless:
-            volume_encryption = "serverless (AWS managed)"
-        elif instance_storage:
-            volume_encryption = "local NVMe instance store, hardware-encrypted (KMS key not accepted)"
-        else:
-            volume_encryption = "platform KMS key" if base.key_arn is not None else "AWS managed key"
-        # Endpoint configurations are immutable: every change is a new configuration and an UpdateEndpoint
-        # (a new fleet, see docs/endpoints.md). The logical name follows the rollout mode, so that switching
-        # back to guarded creates a new configuration and the return to guardrails is itself a guarded
-        # UpdateEndpoint with a new configuration name (never a deployment-config-only update).
-        config = aws.sagemaker.EndpointConfiguration(
-            ctx.name(endpoint.name, "config") if guarded else ctx.name(endpoint.name, "config", rollout),
-            production_variants=variants,
-            data_capture_config=data_capture,
-            kms_key_arn=volume_key,
-            tags=tags,
-            opts=ctx.child(self),
-        )
-        return config, variants, volume_encryption
-
-    def _models(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion], tags: dict,
-                field: str) -> tuple[dict, dict]:
-        """One SageMaker model per served version (in the VPC, network-isolated, when private); returns the
-        models and the image of each version."""
-        region = ctx.spec.region
-        models = {}
-        images = {}
-        for version in served:
-            images[version.name] = version.image or default_image(region, endpoint.compute, version.framework)
-            sklearn = not version.image and (version.framework or serving_images.default_framework(endpoint.compute)) == "sklearn"
-            models[version.name] = aws.sagemaker.Model(
-                ctx.name(endpoint.name, version.name),
-                execution_role_arn=base.execution_role.arn,
-                primary_container={
-                    "image": images[version.name],
-                    "model_data_url": self._artifact_url(base, endpoint, version, field),
-                    "environment": serving_images.AWS_SKLEARN_ENVIRONMENT if sklearn else None,
-                },
-                vpc_config={
-                    "security_group_ids": [base.security_group_id],
-                    "subnets": base.private_subnet_ids,
-                }
-                if ctx.private
-                else None,
-                enable_network_isolation=ctx.private,
-                tags=tags,
-                opts=ctx.child(self),
-            )
-        return models, images
 
     @staticmethod
     def _artifact_url(base, endpoint, version: ServingVersion, field: str):

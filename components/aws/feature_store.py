@@ -168,30 +168,6 @@ class FeatureStore(FeatureStoreComponent):
         )
         return role, role_policy
 
-    def _athena_workgroup(self, ctx: PlatformContext, base: Base, tags: dict) -> dict:
-        """Athena: the offline store's query workgroup, its results encrypted like the data; returns the
-        result configuration."""
-        key_arn = base.key_arn
-        results = {"output_location": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{ATHENA_RESULTS_PREFIX}/")}
-        if key_arn is not None:
-            results["encryption_configuration"] = {"encryption_option": "SSE_KMS", "kms_key_arn": key_arn}
-        else:
-            results["encryption_configuration"] = {"encryption_option": "SSE_S3"}
-        self.workgroup = aws.athena.Workgroup(
-            ctx.name("features-athena"),
-            name=ctx.name("features"),
-            description=f"mlplat {ctx.prefix}: queries over the offline feature store",
-            configuration={
-                "enforce_workgroup_configuration": True,  # clients cannot send results elsewhere
-                "publish_cloudwatch_metrics_enabled": True,
-                "result_configuration": results,
-            },
-            force_destroy=False,
-            tags=tags,
-            opts=ctx.child(self),
-        )
-        return results
-
     def _feature_group(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, group, database, role,
                        role_policy) -> tuple[str, str]:
         """The feature group of one spec entry, named by its schema version; returns the version and its offline table."""
@@ -238,6 +214,30 @@ class FeatureStore(FeatureStoreComponent):
             opts=ctx.stateful(self, depends_on=[role_policy]),
         )
         return version, table
+
+    def _athena_workgroup(self, ctx: PlatformContext, base: Base, tags: dict) -> dict:
+        """Athena: the offline store's query workgroup, its results encrypted like the data; returns the
+        result configuration."""
+        key_arn = base.key_arn
+        results = {"output_location": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{ATHENA_RESULTS_PREFIX}/")}
+        if key_arn is not None:
+            results["encryption_configuration"] = {"encryption_option": "SSE_KMS", "kms_key_arn": key_arn}
+        else:
+            results["encryption_configuration"] = {"encryption_option": "SSE_S3"}
+        self.workgroup = aws.athena.Workgroup(
+            ctx.name("features-athena"),
+            name=ctx.name("features"),
+            description=f"mlplat {ctx.prefix}: queries over the offline feature store",
+            configuration={
+                "enforce_workgroup_configuration": True,  # clients cannot send results elsewhere
+                "publish_cloudwatch_metrics_enabled": True,
+                "result_configuration": results,
+            },
+            force_destroy=False,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        return results
 
 
 def _offline_store_statements(base: Base, offline_objects, glue_base, database_name) -> list[dict]:

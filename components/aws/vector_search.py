@@ -153,34 +153,24 @@ class VectorSearch(VectorSearchComponent):
             )
         )
 
-    def _access_policy(self, ctx: PlatformContext, base: Base, collections: list[str], indexes: list[str]) -> None:
-        """The data access policy: the platform execution role reads and writes the collections and their indexes."""
-        self.access_policy = aws.opensearch.ServerlessAccessPolicy(
-            ctx.name("vectors-access"),
-            name=aoss_name(ctx, "vectors-access"),
-            type="data",
-            description=f"mlplat {ctx.prefix}: the platform execution role reads and writes the vector collection",
-            policy=base.execution_role.arn.apply(
-                lambda role_arn: json.dumps(
-                    [
-                        {
-                            "Rules": [
-                                {
-                                    "ResourceType": "collection",
-                                    "Resource": collections,
-                                    "Permission": COLLECTION_PERMISSIONS,
-                                },
-                                {
-                                    "ResourceType": "index",
-                                    "Resource": indexes,
-                                    "Permission": INDEX_PERMISSIONS,
-                                },
-                            ],
-                            "Principal": [role_arn],
-                        }
-                    ]
-                )
-            ),
+    def _encryption_policy(self, ctx: PlatformContext, base: Base, names: dict[str, str], collections: list[str]) -> None:
+        """The collections' encryption: the platform KMS key with customer-managed keys, else an AWS owned key."""
+        encryption_policy = {
+            "Rules": [{"ResourceType": "collection", "Resource": collections}],
+            "AWSOwnedKey": base.key_arn is None,
+        }
+        if base.key_arn is not None:
+            encryption_policy_json = base.key_arn.apply(lambda arn: json.dumps({**encryption_policy, "KmsARN": arn}))
+        else:
+            encryption_policy_json = json.dumps(encryption_policy)
+        self.encryption_policy = aws.opensearch.ServerlessSecurityPolicy(
+            ctx.name("vectors-encryption"),
+            name=aoss_name(ctx, "vectors-enc"),
+            type="encryption",
+            description=f"mlplat {ctx.prefix}: "
+            + ("platform KMS key" if base.key_arn is not None else "AWS owned key")
+            + f" for {names['ENABLED']} / {names['DISABLED']}",
+            policy=encryption_policy_json,
             opts=ctx.child(self),
         )
 
@@ -219,23 +209,33 @@ class VectorSearch(VectorSearchComponent):
             opts=ctx.child(self),
         )
 
-    def _encryption_policy(self, ctx: PlatformContext, base: Base, names: dict[str, str], collections: list[str]) -> None:
-        """The collections' encryption: the platform KMS key with customer-managed keys, else an AWS owned key."""
-        encryption_policy = {
-            "Rules": [{"ResourceType": "collection", "Resource": collections}],
-            "AWSOwnedKey": base.key_arn is None,
-        }
-        if base.key_arn is not None:
-            encryption_policy_json = base.key_arn.apply(lambda arn: json.dumps({**encryption_policy, "KmsARN": arn}))
-        else:
-            encryption_policy_json = json.dumps(encryption_policy)
-        self.encryption_policy = aws.opensearch.ServerlessSecurityPolicy(
-            ctx.name("vectors-encryption"),
-            name=aoss_name(ctx, "vectors-enc"),
-            type="encryption",
-            description=f"mlplat {ctx.prefix}: "
-            + ("platform KMS key" if base.key_arn is not None else "AWS owned key")
-            + f" for {names['ENABLED']} / {names['DISABLED']}",
-            policy=encryption_policy_json,
+    def _access_policy(self, ctx: PlatformContext, base: Base, collections: list[str], indexes: list[str]) -> None:
+        """The data access policy: the platform execution role reads and writes the collections and their indexes."""
+        self.access_policy = aws.opensearch.ServerlessAccessPolicy(
+            ctx.name("vectors-access"),
+            name=aoss_name(ctx, "vectors-access"),
+            type="data",
+            description=f"mlplat {ctx.prefix}: the platform execution role reads and writes the vector collection",
+            policy=base.execution_role.arn.apply(
+                lambda role_arn: json.dumps(
+                    [
+                        {
+                            "Rules": [
+                                {
+                                    "ResourceType": "collection",
+                                    "Resource": collections,
+                                    "Permission": COLLECTION_PERMISSIONS,
+                                },
+                                {
+                                    "ResourceType": "index",
+                                    "Resource": indexes,
+                                    "Permission": INDEX_PERMISSIONS,
+                                },
+                            ],
+                            "Principal": [role_arn],
+                        }
+                    ]
+                )
+            ),
             opts=ctx.child(self),
         )

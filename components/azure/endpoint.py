@@ -188,6 +188,40 @@ class Endpoint(EndpointComponent):
         )
         return endpoint_properties
 
+    def _deployments(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion],
+                     model_ids: dict, environment_ids: dict, instance_type: str, tags: dict) -> dict:
+        """One managed online deployment per served version, at min_replicas instances (autoscaled after)."""
+        data_collector = _data_collector(endpoint)
+        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
+        deployments = {}
+        for version in served:
+            # Typed args: `properties` is a union (managed | kubernetes), so plain dicts would reach
+            # the provider with snake_case keys.
+            properties = ml.ManagedOnlineDeploymentArgs(
+                endpoint_compute_type="Managed",
+                model=model_ids[version.name],
+                environment_id=environment_ids.get(version.name),
+                instance_type=instance_type,
+                scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
+                app_insights_enabled=endpoint.logging,
+                data_collector=data_collector,
+                egress_public_network_access="Disabled" if ctx.private else "Enabled",
+                request_settings=ml.OnlineRequestSettingsArgs(request_timeout="PT5S", max_concurrent_requests_per_instance=1),
+            )
+            deployments[version.name] = azure.machinelearningservices.OnlineDeployment(
+                ctx.name(endpoint.name, version.name),
+                deployment_name=version.name,
+                endpoint_name=self.endpoint.name,
+                resource_group_name=rg,
+                workspace_name=workspace,
+                location=region,
+                sku={"name": "Default", "capacity": endpoint.min_replicas},
+                properties=properties,
+                tags=tags,
+                opts=ctx.child(self.endpoint, ignore_changes=AUTOSCALED),
+            )
+        return deployments
+
     def _traffic_split(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, online_name: str, endpoint_properties: dict, shares: dict,
                        deployments: dict, tags: dict) -> None:
         """The traffic split, applied by `TrafficSplit` once every deployment exists. The fingerprint of the
@@ -254,40 +288,6 @@ class Endpoint(EndpointComponent):
             )
             scaling[version.name] = {"min": endpoint.min_replicas, "max": endpoint.max_replicas, "metric": metric}
         return scaling
-
-    def _deployments(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion],
-                     model_ids: dict, environment_ids: dict, instance_type: str, tags: dict) -> dict:
-        """One managed online deployment per served version, at min_replicas instances (autoscaled after)."""
-        data_collector = _data_collector(endpoint)
-        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
-        deployments = {}
-        for version in served:
-            # Typed args: `properties` is a union (managed | kubernetes), so plain dicts would reach
-            # the provider with snake_case keys.
-            properties = ml.ManagedOnlineDeploymentArgs(
-                endpoint_compute_type="Managed",
-                model=model_ids[version.name],
-                environment_id=environment_ids.get(version.name),
-                instance_type=instance_type,
-                scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
-                app_insights_enabled=endpoint.logging,
-                data_collector=data_collector,
-                egress_public_network_access="Disabled" if ctx.private else "Enabled",
-                request_settings=ml.OnlineRequestSettingsArgs(request_timeout="PT5S", max_concurrent_requests_per_instance=1),
-            )
-            deployments[version.name] = azure.machinelearningservices.OnlineDeployment(
-                ctx.name(endpoint.name, version.name),
-                deployment_name=version.name,
-                endpoint_name=self.endpoint.name,
-                resource_group_name=rg,
-                workspace_name=workspace,
-                location=region,
-                sku={"name": "Default", "capacity": endpoint.min_replicas},
-                properties=properties,
-                tags=tags,
-                opts=ctx.child(self.endpoint, ignore_changes=AUTOSCALED),
-            )
-        return deployments
 
     @staticmethod
     def _rule(deployment_id, metric: str, operator: str, threshold: float, direction: str) -> dict:

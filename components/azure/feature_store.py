@@ -137,35 +137,50 @@ class FeatureStore(FeatureStoreComponent):
             )
         )
 
-    def _entities(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, ws, tags: dict) -> dict:
-        """One feature store entity (container and version) per distinct entity column; returns the versions."""
-        rg = base.resource_group.name
-        entity_versions: dict[str, azure.machinelearningservices.FeaturestoreEntityVersion] = {}
-        for entity in sorted({group.entity for group in feature_store.feature_groups}):
-            logical = entity.replace("_", "-")
-            version = entity_version(entity)
-            container = azure.machinelearningservices.FeaturestoreEntityContainerEntity(
-                ctx.name("entity", logical),
-                name=entity,
+    def _online_store(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, tags: dict) -> None:
+        """The online store: Azure Cache for Redis with Entra ID access only (no access keys), when the spec asks
+        for online serving."""
+        rg, location, private = base.resource_group.name, ctx.spec.region, ctx.private
+        public_access = "Disabled" if private else "Enabled"
+        self.redis: azure.redis.Redis | None = None
+        if feature_store.online:
+            premium = ctx.protect or private
+            self.redis = azure.redis.Redis(
+                ctx.name("online-features"),
+                name=unique_name(ctx, "fs-redis", 63, hyphens=True),
                 resource_group_name=rg,
-                workspace_name=ws,
-                properties={"description": f"entity keyed by {entity}", "tags": tags},
-                opts=ctx.stateful(self.workspace),
+                location=location,
+                sku={"name": "Premium", "family": "P", "capacity": 1} if premium else {"name": "Standard", "family": "C", "capacity": 1},
+                minimum_tls_version="1.2",
+                enable_non_ssl_port=False,
+                disable_access_key_authentication=True,
+                redis_configuration={"aad_enabled": "true"},
+                public_network_access=public_access,
+                identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
+                tags=tags,
+                opts=ctx.stateful(self),
             )
-            entity_versions[entity] = azure.machinelearningservices.FeaturestoreEntityVersion(
-                ctx.name("entity", logical, "version"),
-                name=entity,
-                version=version,
+            roles.assign(
+                ctx.name("identity-feature-redis"),
+                base.subscription_id,
+                base.identity.principal_id,
+                REDIS_CONTRIBUTOR,
+                self.redis.id,
+                self,
+            )
+            # Access keys are off: the identity reads and writes through Entra ID, which needs a data
+            # access policy assignment on the cache (the username is the identity's object id).
+            self.redis_access = azure.redis.AccessPolicyAssignment(
+                ctx.name("identity-feature-redis-data"),
+                cache_name=self.redis.name,
                 resource_group_name=rg,
-                workspace_name=ws,
-                properties={
-                    "description": f"entity keyed by {entity}",
-                    "index_columns": [{"column_name": entity, "data_type": ENTITY_INDEX_TYPE}],
-                    "tags": tags,
-                },
-                opts=self._version_options(ctx, container, ctx.name("entity", logical, LEGACY_VERSION)),
+                access_policy_name=REDIS_DATA_ACCESS_POLICY,
+                object_id=base.identity.principal_id,
+                object_id_alias=base.identity.principal_id,
+                opts=ctx.child(self.redis),
             )
-        return entity_versions
+            if private:
+                base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, tags)
 
     def _workspace_with_connections(self, ctx: PlatformContext, base: Base, tags: dict, abfss) -> pulumi.Output:
         """The feature store workspace (sharing the platform workspace's companions) and its offline (ADLS) and
@@ -220,50 +235,35 @@ class FeatureStore(FeatureStoreComponent):
             )
         return ws
 
-    def _online_store(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, tags: dict) -> None:
-        """The online store: Azure Cache for Redis with Entra ID access only (no access keys), when the spec asks
-        for online serving."""
-        rg, location, private = base.resource_group.name, ctx.spec.region, ctx.private
-        public_access = "Disabled" if private else "Enabled"
-        self.redis: azure.redis.Redis | None = None
-        if feature_store.online:
-            premium = ctx.protect or private
-            self.redis = azure.redis.Redis(
-                ctx.name("online-features"),
-                name=unique_name(ctx, "fs-redis", 63, hyphens=True),
+    def _entities(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, ws, tags: dict) -> dict:
+        """One feature store entity (container and version) per distinct entity column; returns the versions."""
+        rg = base.resource_group.name
+        entity_versions: dict[str, azure.machinelearningservices.FeaturestoreEntityVersion] = {}
+        for entity in sorted({group.entity for group in feature_store.feature_groups}):
+            logical = entity.replace("_", "-")
+            version = entity_version(entity)
+            container = azure.machinelearningservices.FeaturestoreEntityContainerEntity(
+                ctx.name("entity", logical),
+                name=entity,
                 resource_group_name=rg,
-                location=location,
-                sku={"name": "Premium", "family": "P", "capacity": 1} if premium else {"name": "Standard", "family": "C", "capacity": 1},
-                minimum_tls_version="1.2",
-                enable_non_ssl_port=False,
-                disable_access_key_authentication=True,
-                redis_configuration={"aad_enabled": "true"},
-                public_network_access=public_access,
-                identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
-                tags=tags,
-                opts=ctx.stateful(self),
+                workspace_name=ws,
+                properties={"description": f"entity keyed by {entity}", "tags": tags},
+                opts=ctx.stateful(self.workspace),
             )
-            roles.assign(
-                ctx.name("identity-feature-redis"),
-                base.subscription_id,
-                base.identity.principal_id,
-                REDIS_CONTRIBUTOR,
-                self.redis.id,
-                self,
-            )
-            # Access keys are off: the identity reads and writes through Entra ID, which needs a data
-            # access policy assignment on the cache (the username is the identity's object id).
-            self.redis_access = azure.redis.AccessPolicyAssignment(
-                ctx.name("identity-feature-redis-data"),
-                cache_name=self.redis.name,
+            entity_versions[entity] = azure.machinelearningservices.FeaturestoreEntityVersion(
+                ctx.name("entity", logical, "version"),
+                name=entity,
+                version=version,
                 resource_group_name=rg,
-                access_policy_name=REDIS_DATA_ACCESS_POLICY,
-                object_id=base.identity.principal_id,
-                object_id_alias=base.identity.principal_id,
-                opts=ctx.child(self.redis),
+                workspace_name=ws,
+                properties={
+                    "description": f"entity keyed by {entity}",
+                    "index_columns": [{"column_name": entity, "data_type": ENTITY_INDEX_TYPE}],
+                    "tags": tags,
+                },
+                opts=self._version_options(ctx, container, ctx.name("entity", logical, LEGACY_VERSION)),
             )
-            if private:
-                base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, tags)
+        return entity_versions
 
     def _featureset(self, ctx: PlatformContext, base: Base, group, ws, abfss, entity_versions: dict) -> tuple[str, pulumi.Output]:
         """The feature set of one feature group (container and immutable version, materialised hourly);

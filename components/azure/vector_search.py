@@ -130,6 +130,32 @@ class VectorSearch(VectorSearchComponent):
 
         self._finish_outputs(base, vector_search, encryption_key, public_access, sku, partitions, encryption_with_cmk)
 
+    def _access(self, ctx: PlatformContext, base: Base) -> pulumi.Output | None:
+        """Local (API key) auth is off: workloads use the platform identity with Entra ID tokens; with
+        customer-managed keys the service identity gets the key. Returns the index's `encryptionKey`."""
+        roles.assign(
+            ctx.name("identity-search-data"),
+            base.subscription_id,
+            base.identity.principal_id,
+            roles.SEARCH_INDEX_DATA_CONTRIBUTOR,
+            self.service.id,
+            self,
+        )
+        encryption_key = None
+        if base.key is not None:
+            roles.assign(
+                ctx.name("search-key-user"),
+                base.subscription_id,
+                self.service.identity.apply(lambda identity: identity.principal_id if identity else None),
+                roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+                base.key_vault.id,
+                self,
+            )
+            encryption_key = pulumi.Output.all(base.key_vault.properties.vault_uri, base.key.name).apply(
+                lambda values: {"keyVaultUri": values[0], "keyVaultKeyName": values[1]}
+            )
+        return encryption_key
+
     def _finish_outputs(self, base: Base, vector_search: VectorSearchSpec, encryption_key, public_access: str, sku: str,
                         partitions: int, encryption_with_cmk: dict) -> None:
         """The outputs: where the index and the documents live, and the index definition to create."""
@@ -159,29 +185,3 @@ class VectorSearch(VectorSearchComponent):
                 },
             )
         )
-
-    def _access(self, ctx: PlatformContext, base: Base) -> pulumi.Output | None:
-        """Local (API key) auth is off: workloads use the platform identity with Entra ID tokens; with
-        customer-managed keys the service identity gets the key. Returns the index's `encryptionKey`."""
-        roles.assign(
-            ctx.name("identity-search-data"),
-            base.subscription_id,
-            base.identity.principal_id,
-            roles.SEARCH_INDEX_DATA_CONTRIBUTOR,
-            self.service.id,
-            self,
-        )
-        encryption_key = None
-        if base.key is not None:
-            roles.assign(
-                ctx.name("search-key-user"),
-                base.subscription_id,
-                self.service.identity.apply(lambda identity: identity.principal_id if identity else None),
-                roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
-                base.key_vault.id,
-                self,
-            )
-            encryption_key = pulumi.Output.all(base.key_vault.properties.vault_uri, base.key.name).apply(
-                lambda values: {"keyVaultUri": values[0], "keyVaultKeyName": values[1]}
-            )
-        return encryption_key

@@ -131,6 +131,41 @@ class Endpoint(EndpointComponent):
             )
         )
 
+    def _request_logging(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, labels: dict) -> dict | None:
+        """Request/response logging into a day-partitioned BigQuery table, or None when the endpoint does not log."""
+        if not endpoint.logging:
+            return None
+        project, region = base.project, ctx.spec.region
+        dataset = gcp.bigquery.Dataset(
+            ctx.name(endpoint.name, "logs"),
+            project=project,
+            dataset_id=ctx.name(endpoint.name, "logs").replace("-", "_"),
+            location=region,
+            description=f"mlplat {ctx.prefix}: request/response logs of endpoint {endpoint.name}",
+            default_encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+            labels=labels,
+            opts=ctx.stateful(self, depends_on=[*base.services, *base.key_access("bigquery")]),
+        )
+        table = gcp.bigquery.Table(
+            ctx.name(endpoint.name, "logs-table"),
+            project=project,
+            dataset_id=dataset.dataset_id,
+            table_id=LOGGING_TABLE,
+            schema=json.dumps(LOGGING_SCHEMA),
+            time_partitioning={"type": "DAY", "field": "logging_time"},
+            encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+            deletion_protection=ctx.protect,
+            labels=labels,
+            opts=ctx.stateful(dataset),
+        )
+        return {
+            "enabled": True,
+            "sampling_rate": endpoint.logging_sample_percent / 100,
+            "bigquery_destination": {
+                "output_uri": pulumi.Output.concat("bq://", project, ".", dataset.dataset_id, ".", table.table_id)
+            },
+        }
+
     def _vertex_endpoint(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, labels: dict, logging_config,
                          project_number) -> pulumi.Output:
         """The Vertex AI endpoint (behind Private Service Connect when private); returns its resource name."""
@@ -200,41 +235,6 @@ class Endpoint(EndpointComponent):
             },
             opts=ctx.child(self, depends_on=[self.endpoint]),
         )
-
-    def _request_logging(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, labels: dict) -> dict | None:
-        """Request/response logging into a day-partitioned BigQuery table, or None when the endpoint does not log."""
-        if not endpoint.logging:
-            return None
-        project, region = base.project, ctx.spec.region
-        dataset = gcp.bigquery.Dataset(
-            ctx.name(endpoint.name, "logs"),
-            project=project,
-            dataset_id=ctx.name(endpoint.name, "logs").replace("-", "_"),
-            location=region,
-            description=f"mlplat {ctx.prefix}: request/response logs of endpoint {endpoint.name}",
-            default_encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
-            labels=labels,
-            opts=ctx.stateful(self, depends_on=[*base.services, *base.key_access("bigquery")]),
-        )
-        table = gcp.bigquery.Table(
-            ctx.name(endpoint.name, "logs-table"),
-            project=project,
-            dataset_id=dataset.dataset_id,
-            table_id=LOGGING_TABLE,
-            schema=json.dumps(LOGGING_SCHEMA),
-            time_partitioning={"type": "DAY", "field": "logging_time"},
-            encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
-            deletion_protection=ctx.protect,
-            labels=labels,
-            opts=ctx.stateful(dataset),
-        )
-        return {
-            "enabled": True,
-            "sampling_rate": endpoint.logging_sample_percent / 100,
-            "bigquery_destination": {
-                "output_uri": pulumi.Output.concat("bq://", project, ".", dataset.dataset_id, ".", table.table_id)
-            },
-        }
 
     @staticmethod
     def _artifact_uri(base, endpoint, version: ServingVersion, field: str):

@@ -114,33 +114,6 @@ class FeatureStore(FeatureStoreComponent):
             )
         )
 
-    def _online_store(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, labels: dict,
-                      after_apis: list) -> None:
-        """The Bigtable online store (autoscaled per environment), when the spec asks for online serving."""
-        project, region = base.project, ctx.spec.region
-        prevent = {"deletion_policy": "PREVENT"} if ctx.protect else {}
-        self.online_store: gcp.vertex.AiFeatureOnlineStore | None = None
-        if feature_store.online:
-            min_nodes, max_nodes = BIGTABLE_NODES[ctx.spec.environment.value]
-            self.online_store = gcp.vertex.AiFeatureOnlineStore(
-                ctx.name("online-features"),
-                project=project,
-                region=region,
-                name=bq_name(ctx.prefix, "online"),
-                bigtable={
-                    "auto_scaling": {
-                        "min_node_count": min_nodes,
-                        "max_node_count": max_nodes,
-                        "cpu_utilization_target": BIGTABLE_CPU_TARGET,
-                    }
-                },
-                encryption_spec={"kms_key_name": base.key_id} if base.key_id is not None else None,
-                force_destroy=False,
-                labels=labels,
-                opts=ctx.stateful(self, depends_on=after_apis),
-                **prevent,
-            )
-
     def _offline_store(self, ctx: PlatformContext, base: Base, labels: dict, after_apis: list, vertex_agent) -> None:
         """The offline store: one BigQuery dataset, read by the Vertex AI agent and written by the workloads."""
         project, region = base.project, ctx.spec.region
@@ -182,6 +155,33 @@ class FeatureStore(FeatureStoreComponent):
             member=base.workload_account.member,
             opts=ctx.child(self, depends_on=after_apis),
         )
+
+    def _online_store(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, labels: dict,
+                      after_apis: list) -> None:
+        """The Bigtable online store (autoscaled per environment), when the spec asks for online serving."""
+        project, region = base.project, ctx.spec.region
+        prevent = {"deletion_policy": "PREVENT"} if ctx.protect else {}
+        self.online_store: gcp.vertex.AiFeatureOnlineStore | None = None
+        if feature_store.online:
+            min_nodes, max_nodes = BIGTABLE_NODES[ctx.spec.environment.value]
+            self.online_store = gcp.vertex.AiFeatureOnlineStore(
+                ctx.name("online-features"),
+                project=project,
+                region=region,
+                name=bq_name(ctx.prefix, "online"),
+                bigtable={
+                    "auto_scaling": {
+                        "min_node_count": min_nodes,
+                        "max_node_count": max_nodes,
+                        "cpu_utilization_target": BIGTABLE_CPU_TARGET,
+                    }
+                },
+                encryption_spec={"kms_key_name": base.key_id} if base.key_id is not None else None,
+                force_destroy=False,
+                labels=labels,
+                opts=ctx.stateful(self, depends_on=after_apis),
+                **prevent,
+            )
 
     def _feature_group(self, ctx: PlatformContext, base: Base, group, after_apis: list) -> None:
         """One spec feature group: its partitioned table, the source view with the timestamp column Vertex AI

@@ -90,6 +90,63 @@ class VectorSearch(VectorSearchComponent):
             )
         )
 
+    def _documents_store(self, ctx: PlatformContext, base: Base, labels: dict, after_apis: dict) -> None:
+        """The documents bucket (versioned, platform key, access logs) and the workloads' read/write grant on it."""
+        region = ctx.spec.region
+        self.documents_bucket = gcp.storage.Bucket(
+            ctx.name("documents"),
+            project=base.project,
+            location=region.upper(),
+            uniform_bucket_level_access=True,
+            public_access_prevention="enforced",
+            versioning={"enabled": True},
+            encryption={"default_kms_key_name": base.key_id} if base.key_id is not None else None,
+            logging=base.access_logging("documents"),
+            force_destroy=False,
+            labels=labels,
+            opts=ctx.stateful(self, **after_apis),
+        )
+        gcp.storage.BucketIAMMember(
+            ctx.name("documents", "workloads"),
+            bucket=self.documents_bucket.name,
+            role="roles/storage.objectUser",
+            member=base.workload_account.member,
+            opts=ctx.child(self.documents_bucket),
+        )
+
+    def _index(self, ctx: PlatformContext, base: Base, vector_search: VectorSearchSpec, labels: dict, encryption_spec,
+               key_ready: list) -> None:
+        """The streaming-update index (tree-AH) with the tier's shard size and the metric's distance and norm."""
+        region = ctx.spec.region
+        shard_size = SHARD[vector_search.tier][0]
+        distance = VECTOR_LIMITS.metrics[vector_search.metric]
+        feature_norm = FEATURE_NORM[vector_search.metric]
+        self.index = gcp.vertex.AiIndex(
+            ctx.name("vectors"),
+            display_name=ctx.name("vectors"),
+            description=f"mlplat {ctx.prefix}: RAG vectors, {vector_search.dimensions} dims, {vector_search.metric}",
+            project=base.project,
+            region=region,
+            index_update_method="STREAM_UPDATE",
+            metadata={
+                "config": {
+                    "dimensions": vector_search.dimensions,
+                    "distance_measure_type": distance,
+                    "feature_norm_type": feature_norm,
+                    "approximate_neighbors_count": APPROXIMATE_NEIGHBORS,
+                    "shard_size": shard_size,
+                    "algorithm_config": {
+                        "tree_ah_config": {"leaf_node_embedding_count": 1000, "leaf_nodes_to_search_percent": 10}
+                    },
+                }
+            },
+            encryption_spec=encryption_spec,
+            labels=labels,
+            opts=ctx.stateful(self, depends_on=[*base.services, *key_ready]),
+            # prod: the provider refuses to delete the index too, not only Pulumi's protect flag.
+            **({"deletion_policy": "PREVENT"} if ctx.protect else {}),
+        )
+
     def _endpoint(self, ctx: PlatformContext, base: Base, labels: dict, encryption_spec, key_ready: list, machine_type: str,
                   min_replicas: int, max_replicas: int) -> None:
         """The index endpoint (VPC-peered when private, public in dev) and the index deployed on it."""
@@ -129,61 +186,4 @@ class VectorSearch(VectorSearchComponent):
             },
             reserved_ip_ranges=[base.private_services_range.name] if ctx.private else None,
             opts=ctx.child(self),
-        )
-
-    def _index(self, ctx: PlatformContext, base: Base, vector_search: VectorSearchSpec, labels: dict, encryption_spec,
-               key_ready: list) -> None:
-        """The streaming-update index (tree-AH) with the tier's shard size and the metric's distance and norm."""
-        region = ctx.spec.region
-        shard_size = SHARD[vector_search.tier][0]
-        distance = VECTOR_LIMITS.metrics[vector_search.metric]
-        feature_norm = FEATURE_NORM[vector_search.metric]
-        self.index = gcp.vertex.AiIndex(
-            ctx.name("vectors"),
-            display_name=ctx.name("vectors"),
-            description=f"mlplat {ctx.prefix}: RAG vectors, {vector_search.dimensions} dims, {vector_search.metric}",
-            project=base.project,
-            region=region,
-            index_update_method="STREAM_UPDATE",
-            metadata={
-                "config": {
-                    "dimensions": vector_search.dimensions,
-                    "distance_measure_type": distance,
-                    "feature_norm_type": feature_norm,
-                    "approximate_neighbors_count": APPROXIMATE_NEIGHBORS,
-                    "shard_size": shard_size,
-                    "algorithm_config": {
-                        "tree_ah_config": {"leaf_node_embedding_count": 1000, "leaf_nodes_to_search_percent": 10}
-                    },
-                }
-            },
-            encryption_spec=encryption_spec,
-            labels=labels,
-            opts=ctx.stateful(self, depends_on=[*base.services, *key_ready]),
-            # prod: the provider refuses to delete the index too, not only Pulumi's protect flag.
-            **({"deletion_policy": "PREVENT"} if ctx.protect else {}),
-        )
-
-    def _documents_store(self, ctx: PlatformContext, base: Base, labels: dict, after_apis: dict) -> None:
-        """The documents bucket (versioned, platform key, access logs) and the workloads' read/write grant on it."""
-        region = ctx.spec.region
-        self.documents_bucket = gcp.storage.Bucket(
-            ctx.name("documents"),
-            project=base.project,
-            location=region.upper(),
-            uniform_bucket_level_access=True,
-            public_access_prevention="enforced",
-            versioning={"enabled": True},
-            encryption={"default_kms_key_name": base.key_id} if base.key_id is not None else None,
-            logging=base.access_logging("documents"),
-            force_destroy=False,
-            labels=labels,
-            opts=ctx.stateful(self, **after_apis),
-        )
-        gcp.storage.BucketIAMMember(
-            ctx.name("documents", "workloads"),
-            bucket=self.documents_bucket.name,
-            role="roles/storage.objectUser",
-            member=base.workload_account.member,
-            opts=ctx.child(self.documents_bucket),
         )
