@@ -220,3 +220,32 @@ def test_the_scale_to_zero_gap_reads_the_declared_feature():
     assert cloud_of("aws").scale_to_zero_blockers(Endpoint(), private=False) == []
     assert cloud_of("aws").scale_to_zero_blockers(Endpoint(), private=True) == [
         "a private network: SageMaker serverless endpoints cannot join a VPC"]
+
+
+# -- catalogues keyed by registered cloud name ----------------------------------------------------------------
+PRICE_HEADER = "cloud,region,sku,unit,on_demand_usd,spot_usd,gpus,source,date,description\n"
+
+
+def test_price_rows_may_name_any_registered_cloud_and_no_other(acme):
+    from components.catalog.prices import CatalogError, parse_rows
+
+    rows = parse_rows(PRICE_HEADER + "acme,acme-east-1,vm,hour,1,,,s,2026-01-01,\n")
+    assert [(r.cloud, r.sku) for r in rows] == [("acme", "vm")]
+    with pytest.raises(CatalogError, match=r"prices.csv:2: cloud: 'oci' is not one of aws, azure, gcp, acme"):
+        parse_rows(PRICE_HEADER + "oci,x-1,vm,hour,1,,,s,2026-01-01,\n")
+
+
+def test_gpu_catalog_clouds_are_registered_clouds_with_a_row_format(acme, tmp_path):
+    import yaml
+
+    from components.catalog import gpus
+
+    document = yaml.safe_load(gpus.CATALOG_PATH.read_text())
+    assert list(document["reference_regions"]) == gpus.clouds()
+    for cloud, message in (("oci", r"reference_regions\.oci: 'oci' is not a registered cloud"),
+                           ("acme", r"reference_regions\.acme: acme declares no GPU catalog row format")):
+        changed = {**document, "reference_regions": {**document["reference_regions"], cloud: "x-1"}}
+        path = tmp_path / f"{cloud}.yaml"
+        path.write_text(yaml.safe_dump(changed, sort_keys=False))
+        with pytest.raises(gpus.CatalogError, match=message):
+            gpus.load_catalog(path)
