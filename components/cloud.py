@@ -82,6 +82,10 @@ class CloudProvider(ABC):
       metro_regions    metro area -> region: the equivalent region on another cloud shares the metro
       required_config  the stack config keys a real `pulumi up` needs
       service_names    capability key -> the cloud service that provides it, for messages
+      feature_types    neutral feature kind ("int", "float", "string", "bool", "timestamp", "vector") -> the
+                       feature store's column type; a kind the store cannot hold is absent and has a
+                       `feature_type_reason` (components/spec/feature_types.py parses the neutral types)
+      entity_feature_type, event_time_feature_type   the column types of a feature group's entity and event time
     """
 
     name: str
@@ -92,6 +96,9 @@ class CloudProvider(ABC):
     metro_regions: Mapping[str, str] = {}
     required_config: tuple[str, ...] = ()
     service_names: Mapping[str, str] = {}
+    feature_types: Mapping[str, str] = {}
+    entity_feature_type: str = ""
+    event_time_feature_type: str = ""
 
     # -- capabilities --------------------------------------------------------------------------------
     @abstractmethod
@@ -158,8 +165,23 @@ class CloudProvider(ABC):
     def feature_type_reason(self, kind: str) -> str | None:
         """Why the feature store cannot store a neutral feature kind ("vector", ...), or None."""
         if kind == "vector":
-            return self.unsupported_features().get(CloudFeature.VECTOR_FEATURE_TYPE)
+            reason = self.unsupported_features().get(CloudFeature.VECTOR_FEATURE_TYPE)
+            if reason:
+                return reason
+        if self.feature_types and kind not in self.feature_types:
+            return f"the {self.display_name} feature store has no column type for it"
         return None
+
+    def feature_store_type(self, feature_type: str) -> str:
+        """The feature store's column type of a neutral feature type (`feature_types`); ValueError naming
+        the cloud and the reason when the store cannot hold it."""
+        from .spec.feature_types import parse_feature_type
+
+        parsed = parse_feature_type(feature_type)
+        reason = self.feature_type_reason(parsed.kind)
+        if reason:
+            raise ValueError(f"{self.name} cannot store {parsed.neutral} because {reason}")
+        return self.feature_types[parsed.kind]
 
     def promotion_principal_error(self, principal: str) -> str | None:
         """Why `principal` cannot name the next environment (account, subscription, project), or None."""
@@ -183,6 +205,11 @@ class CloudProvider(ABC):
     def spec_gaps(self, spec) -> list[dict]:
         """Gaps of this spec on this cloud beyond scale to zero (shown by the plan)."""
         return []
+
+    def gpu_row_format(self):
+        """How this cloud's machine shapes are written in `components/catalog/gpus.yaml` (a
+        `components.catalog.gpu_rows.GpuRowFormat`), or None: the cloud has no rows in the GPU catalog."""
+        return None
 
     # -- deployment ------------------------------------------------------------------------------------
     def provider_config(self, region: str) -> dict[str, str]:

@@ -87,7 +87,13 @@ class Base(BaseLayer):
         if ctx.private:
             self._network(tags, region)
 
-        # -- identities --------------------------------------------------------------------------------
+        self._execution_role(tags, region, account)
+
+        self.finish(self.layer_outputs(extras={"private_subnet_ids": self.private_subnet_ids}))
+
+    def _execution_role(self, tags: dict, region: str, account: pulumi.Output[str]) -> None:
+        """The role SageMaker jobs, the feature store and endpoints run as, with its data and logging grants."""
+        ctx = self.ctx
         self.execution_role = aws.iam.Role(
             ctx.name("execution-role"),
             description=f"mlplat {ctx.prefix}: SageMaker jobs, feature store and endpoints",
@@ -131,8 +137,6 @@ class Base(BaseLayer):
             policy=iam.policy_document(statements),
             opts=ctx.child(self),
         )
-
-        self.finish(self.layer_outputs(extras={"private_subnet_ids": self.private_subnet_ids}))
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property

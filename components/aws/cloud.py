@@ -55,6 +55,16 @@ class AwsCloud(CloudProvider):
         "eu-central": "eu-central-1", "uk": "eu-west-2", "japan": "ap-northeast-1", "southeast-asia": "ap-southeast-1",
     }
     required_config = ()
+    # SageMaker Feature Store has no boolean or timestamp type: booleans are 0/1 Integral, timestamps
+    # ISO-8601 UTC strings (the event time too); vectors: see VECTOR_FEATURE_TYPE below.
+    feature_types = {"int": "Integral", "float": "Fractional", "string": "String", "bool": "Integral", "timestamp": "String"}
+    entity_feature_type = "String"
+    event_time_feature_type = "String"
+
+    def gpu_row_format(self):
+        from .gpu_rows import GPU_ROWS
+
+        return GPU_ROWS
 
     def base_component(self) -> type:
         from .base import Base

@@ -57,6 +57,40 @@ def default_image(region: str, compute: str = "cpu", framework: str | None = Non
     return serving_images.require_default_image("aws", region, compute, framework)
 
 
+def _instance_type(endpoint: EndpointSpec) -> tuple[str | None, bool]:
+    """The SageMaker endpoint instance type of the endpoint's compute, and whether it has local NVMe storage."""
+    if endpoint.compute == "cpu":
+        cpu = cpu_shape_details("aws")
+        return cpu.endpoint_instance_type, bool(cpu.instance_storage)
+    gpu = endpoint_shape("aws", endpoint.compute)
+    return gpu.sagemaker_endpoint_instance_type, bool(gpu.instance_storage)
+
+
+def _rollout_mode() -> str:
+    """`mlplat:awsEndpointRollout` from stack config: guarded (default) or one of ROLLOUT_MODES."""
+    rollout = pulumi.Config("mlplat").get(ROLLOUT_CONFIG_KEY) or "guarded"
+    if rollout not in ROLLOUT_MODES:
+        raise pulumi.RunError(f"mlplat:{ROLLOUT_CONFIG_KEY}: {rollout!r} is not one of {', '.join(ROLLOUT_MODES)}")
+    return rollout
+
+
+def _data_capture(base: Base, endpoint: EndpointSpec, serverless: bool) -> tuple[pulumi.Output, dict | None]:
+    """Request/response capture into the artifacts bucket (serverless endpoints have none): its URI and
+    the endpoint configuration's data capture settings."""
+    capture_uri = pulumi.Output.concat("s3://", base.artifacts_bucket.bucket, f"/endpoint-capture/{endpoint.name}")
+    data_capture = None
+    if not serverless:
+        data_capture = {
+            "enable_capture": endpoint.logging,
+            "initial_sampling_percentage": endpoint.logging_sample_percent,
+            "destination_s3_uri": capture_uri,
+            "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
+            "capture_content_type_header": {"json_content_types": ["application/json"], "csv_content_types": ["text/csv"]},
+            "kms_key_id": base.key_arn,
+        }
+    return capture_uri, data_capture
+
+
 class Endpoint(EndpointComponent):
     CLOUD = "aws"
     COMPONENT = "Endpoint"
@@ -81,22 +115,71 @@ class Endpoint(EndpointComponent):
         endpoint_name = ctx.name(endpoint.name)  # fixed: alarms and scaling targets name it
         blockers = AwsCloud().scale_to_zero_blockers(endpoint, ctx.private)
         serverless = endpoint.min_replicas == 0  # the spec only lets 0 through when serverless can serve it
-        min_replicas = endpoint.min_replicas
         gap = "; ".join(blockers) if ctx.spec.environment.value == "dev" and blockers else None
-        if endpoint.compute == "cpu":
-            cpu = cpu_shape_details("aws")
-            instance_type, instance_storage = cpu.endpoint_instance_type, bool(cpu.instance_storage)
-        else:
-            gpu = endpoint_shape("aws", endpoint.compute)
-            instance_type, instance_storage = gpu.sagemaker_endpoint_instance_type, bool(gpu.instance_storage)
-        rollout = pulumi.Config("mlplat").get(ROLLOUT_CONFIG_KEY) or "guarded"
-        if rollout not in ROLLOUT_MODES:
-            raise pulumi.RunError(f"mlplat:{ROLLOUT_CONFIG_KEY}: {rollout!r} is not one of {', '.join(ROLLOUT_MODES)}")
+        instance_type, instance_storage = _instance_type(endpoint)
+        rollout = _rollout_mode()
         guarded = rollout == "guarded"
         if instance_type is None:
             raise pulumi.RunError(f"{field}.compute: the catalog has no SageMaker endpoint type for {endpoint.compute}")
 
-        # -- models (one per version) -------------------------------------------------------------------
+        models, images = self._models(ctx, base, endpoint, served, tags, field)
+        capture_uri, data_capture = _data_capture(base, endpoint, serverless)
+        config, variants, volume_encryption = self._configuration(
+            ctx, base, endpoint, served, shares, models, data_capture, instance_type, instance_storage, rollout, tags
+        )
+
+        routing, deployment_config = self._rollout(ctx, endpoint, endpoint_name, served, tags, guarded)
+        self.endpoint = aws.sagemaker.Endpoint(
+            ctx.name(endpoint.name),
+            name=endpoint_name,
+            endpoint_config_name=config.name,
+            deployment_config=deployment_config,
+            tags=tags,
+            # Fixed name (alarms and scaling targets name it): a replacement must delete the old one first.
+            opts=ctx.child(self, delete_before_replace=True),
+        )
+
+        scaling = self._autoscaling(ctx, endpoint, endpoint_name, served, tags) if not serverless and guarded else {}
+
+        # -- outputs -------------------------------------------------------------------------------------------
+        self.finish(
+            EndpointOutputs(
+                endpoint_name=self.endpoint.name,
+                url=pulumi.Output.concat(
+                    f"https://runtime.sagemaker.{region}.amazonaws.com/endpoints/", self.endpoint.name, "/invocations"
+                ),
+                # The runtime's InvokeEndpoint operation (botocore sagemaker-runtime), IAM action of the same name.
+                invoke_auth="AWS SigV4 with IAM permission sagemaker:InvokeEndpoint",
+                traffic=shares,
+                images=images,
+                mode="serverless" if serverless else "instances",
+                min_replicas=0 if serverless else endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                capture=capture_uri if endpoint.logging and not serverless else None,
+                scale_to_zero=serverless,
+                scale_to_zero_gap=gap,
+                extras={
+                    "scaling": scaling
+                    or (
+                        {"serverless_max_concurrency": variants[0]["serverless_config"]["max_concurrency"]}
+                        if serverless
+                        else {"autoscaling": "not registered (mlplat:awsEndpointRollout unguarded)"}
+                    ),
+                    "rollout": rollout,
+                    "rollout_traffic_routing": routing["type"] if guarded else "unguarded (all at once, no rollback)",
+                    "instance_type": None if serverless else instance_type,
+                    "volume_encryption": volume_encryption,
+                    # The SageMaker model of each version (batch inference reuses the stable one).
+                    "model_names": {name: model.name for name, model in models.items()},
+                },
+            )
+        )
+
+    def _models(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion], tags: dict,
+                field: str) -> tuple[dict, dict]:
+        """One SageMaker model per served version (in the VPC, network-isolated, when private); returns the
+        models and the image of each version."""
+        region = ctx.spec.region
         models = {}
         images = {}
         for version in served:
@@ -120,21 +203,15 @@ class Endpoint(EndpointComponent):
                 tags=tags,
                 opts=ctx.child(self),
             )
+        return models, images
 
-        # -- request/response logging -----------------------------------------------------------------
-        capture_uri = pulumi.Output.concat("s3://", base.artifacts_bucket.bucket, f"/endpoint-capture/{endpoint.name}")
-        data_capture = None
-        if not serverless:
-            data_capture = {
-                "enable_capture": endpoint.logging,
-                "initial_sampling_percentage": endpoint.logging_sample_percent,
-                "destination_s3_uri": capture_uri,
-                "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
-                "capture_content_type_header": {"json_content_types": ["application/json"], "csv_content_types": ["text/csv"]},
-                "kms_key_id": base.key_arn,
-            }
-
-        # -- endpoint configuration: one production variant per version, weighted by its share ----------
+    def _configuration(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion], shares: dict,
+                       models: dict, data_capture, instance_type: str, instance_storage: bool, rollout: str, tags: dict):
+        """The endpoint configuration: one production variant per version, weighted by its share. Returns the
+        configuration, its variants and how the instances' volumes are encrypted."""
+        serverless = endpoint.min_replicas == 0
+        min_replicas = endpoint.min_replicas
+        guarded = rollout == "guarded"
         variants = []
         for version in served:
             variant = {
@@ -173,8 +250,14 @@ class Endpoint(EndpointComponent):
             tags=tags,
             opts=ctx.child(self),
         )
+        return config, variants, volume_encryption
 
-        # -- safe rollout: blue/green with automatic rollback on alarms --------------------------------------
+    def _rollout(self, ctx: PlatformContext, endpoint: EndpointSpec, endpoint_name: str, served: list[ServingVersion],
+                 tags: dict, guarded: bool) -> tuple[dict, dict | None]:
+        """Safe rollout: blue/green with automatic rollback on each version's error and latency alarms.
+        Returns the traffic routing and the endpoint's deployment config (None when unguarded)."""
+        serverless = endpoint.min_replicas == 0
+        min_replicas = endpoint.min_replicas
         alarms = []
         for version in served:
             alarms.append(self._alarm(ctx, endpoint, endpoint_name, version, "errors", tags))
@@ -200,84 +283,45 @@ class Endpoint(EndpointComponent):
                 },
                 "auto_rollback_configuration": {"alarms": [{"alarm_name": alarm.name} for alarm in alarms]},
             }
-        self.endpoint = aws.sagemaker.Endpoint(
-            ctx.name(endpoint.name),
-            name=endpoint_name,
-            endpoint_config_name=config.name,
-            deployment_config=deployment_config,
-            tags=tags,
-            # Fixed name (alarms and scaling targets name it): a replacement must delete the old one first.
-            opts=ctx.child(self, delete_before_replace=True),
-        )
+        return routing, deployment_config
 
-        # -- autoscaling between min and max (instance-based variants) --------------------------------------
-        # Not registered in the unguarded mode: SageMaker refuses to remove a variant, or change its instance
-        # type, while it is registered (and Pulumi deletes the old registration only after the update).
+    def _autoscaling(self, ctx: PlatformContext, endpoint: EndpointSpec, endpoint_name: str, served: list[ServingVersion],
+                     tags: dict) -> dict:
+        """Autoscaling between min and max for instance-based variants. Not registered in the unguarded mode:
+        SageMaker refuses to remove a variant, or change its instance type, while it is registered (and
+        Pulumi deletes the old registration only after the update)."""
+        min_replicas = endpoint.min_replicas
         scaling = {}
-        if not serverless and guarded:
-            for version in served:
-                resource_id = f"endpoint/{endpoint_name}/variant/{version.name}"
-                target = aws.appautoscaling.Target(
-                    ctx.name(endpoint.name, version.name, "scaling"),
-                    service_namespace="sagemaker",
-                    scalable_dimension="sagemaker:variant:DesiredInstanceCount",
-                    resource_id=resource_id,
-                    min_capacity=min_replicas,
-                    max_capacity=endpoint.max_replicas,
-                    tags=tags,
-                    opts=ctx.child(self, depends_on=[self.endpoint]),
-                )
-                aws.appautoscaling.Policy(
-                    ctx.name(endpoint.name, version.name, "invocations"),
-                    policy_type="TargetTrackingScaling",
-                    service_namespace=target.service_namespace,
-                    scalable_dimension=target.scalable_dimension,
-                    resource_id=target.resource_id,
-                    target_tracking_scaling_policy_configuration={
-                        "target_value": INVOCATIONS_PER_INSTANCE,
-                        "predefined_metric_specification": {
-                            "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
-                        },
-                        "scale_in_cooldown": SCALE_IN_COOLDOWN,
-                        "scale_out_cooldown": SCALE_OUT_COOLDOWN,
-                    },
-                    opts=ctx.child(target),
-                )
-                scaling[version.name] = {"min": min_replicas, "max": endpoint.max_replicas}
-
-        # -- outputs -------------------------------------------------------------------------------------------
-        self.finish(
-            EndpointOutputs(
-                endpoint_name=self.endpoint.name,
-                url=pulumi.Output.concat(
-                    f"https://runtime.sagemaker.{region}.amazonaws.com/endpoints/", self.endpoint.name, "/invocations"
-                ),
-                # The runtime's InvokeEndpoint operation (botocore sagemaker-runtime), IAM action of the same name.
-                invoke_auth="AWS SigV4 with IAM permission sagemaker:InvokeEndpoint",
-                traffic=shares,
-                images=images,
-                mode="serverless" if serverless else "instances",
-                min_replicas=0 if serverless else endpoint.min_replicas,
-                max_replicas=endpoint.max_replicas,
-                capture=capture_uri if endpoint.logging and not serverless else None,
-                scale_to_zero=serverless,
-                scale_to_zero_gap=gap,
-                extras={
-                    "scaling": scaling
-                    or (
-                        {"serverless_max_concurrency": variants[0]["serverless_config"]["max_concurrency"]}
-                        if serverless
-                        else {"autoscaling": "not registered (mlplat:awsEndpointRollout unguarded)"}
-                    ),
-                    "rollout": rollout,
-                    "rollout_traffic_routing": routing["type"] if guarded else "unguarded (all at once, no rollback)",
-                    "instance_type": None if serverless else instance_type,
-                    "volume_encryption": volume_encryption,
-                    # The SageMaker model of each version (batch inference reuses the stable one).
-                    "model_names": {name: model.name for name, model in models.items()},
-                },
+        for version in served:
+            resource_id = f"endpoint/{endpoint_name}/variant/{version.name}"
+            target = aws.appautoscaling.Target(
+                ctx.name(endpoint.name, version.name, "scaling"),
+                service_namespace="sagemaker",
+                scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+                resource_id=resource_id,
+                min_capacity=min_replicas,
+                max_capacity=endpoint.max_replicas,
+                tags=tags,
+                opts=ctx.child(self, depends_on=[self.endpoint]),
             )
-        )
+            aws.appautoscaling.Policy(
+                ctx.name(endpoint.name, version.name, "invocations"),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration={
+                    "target_value": INVOCATIONS_PER_INSTANCE,
+                    "predefined_metric_specification": {
+                        "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
+                    },
+                    "scale_in_cooldown": SCALE_IN_COOLDOWN,
+                    "scale_out_cooldown": SCALE_OUT_COOLDOWN,
+                },
+                opts=ctx.child(target),
+            )
+            scaling[version.name] = {"min": min_replicas, "max": endpoint.max_replicas}
+        return scaling
 
     @staticmethod
     def _artifact_url(base, endpoint, version: ServingVersion, field: str):

@@ -35,11 +35,13 @@ import pulumi_aws as aws
 from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
-from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, aws_feature_type
 from ..spec.features import FeatureStoreSpec
 from . import iam
 from .base import Base
 from ..outputs import FeatureStoreOutputs
+from .cloud import AwsCloud
+
+_AWS = AwsCloud()  # feature store column types (components/aws/cloud.py)
 
 OFFLINE_PREFIX = "feature-store"
 FEATURE_GROUP_NAME_LIMIT = 64  # SageMaker CreateFeatureGroup: FeatureGroupName is 1-64 characters
@@ -83,7 +85,6 @@ class FeatureStore(FeatureStoreComponent):
         tags = ctx.tags()
         region = ctx.spec.region
         account = aws.get_caller_identity_output().account_id
-        key_arn = base.key_arn  # None unless customer-managed keys
 
         # -- the offline store's catalog -------------------------------------------------------------------
         database_name = glue_name(ctx.prefix, "features")
@@ -96,122 +97,18 @@ class FeatureStore(FeatureStoreComponent):
             opts=ctx.stateful(self),
         )
 
-        # -- the role SageMaker Feature Store assumes -------------------------------------------------------
-        role = aws.iam.Role(
-            ctx.name("feature-store-role"),
-            description=f"mlplat {ctx.prefix}: SageMaker Feature Store offline store writes",
-            assume_role_policy=iam.assume_role_policy("sagemaker.amazonaws.com"),
-            tags=tags,
-            opts=ctx.child(self),
-        )
-        offline_objects = pulumi.Output.concat(base.data_bucket.arn, f"/{OFFLINE_PREFIX}/*")
         glue_base = pulumi.Output.concat("arn:aws:glue:", region, ":", account)
-        statements = [
-            {
-                "Sid": "OfflineStoreObjects",
-                "Effect": "Allow",
-                "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"],
-                "Resource": [offline_objects],
-            },
-            {
-                "Sid": "OfflineStoreBucket",
-                "Effect": "Allow",
-                "Action": ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:ListBucket"],
-                "Resource": [base.data_bucket.arn],
-            },
-            {
-                "Sid": "OfflineStoreCatalog",
-                "Effect": "Allow",
-                "Action": [
-                    "glue:GetDatabase",
-                    "glue:GetTable",
-                    "glue:GetTables",
-                    "glue:CreateTable",
-                    "glue:UpdateTable",
-                    "glue:GetPartitions",
-                    "glue:BatchCreatePartition",
-                ],
-                "Resource": [
-                    pulumi.Output.concat(glue_base, ":catalog"),
-                    pulumi.Output.concat(glue_base, ":database/", database.name),
-                    pulumi.Output.concat(glue_base, ":table/", database.name, "/*"),
-                ],
-            },
-        ]
-        statements += iam.kms_statements(key_arn)
-        role_policy = aws.iam.RolePolicy(
-            ctx.name("feature-store-role-offline"),
-            role=role.id,
-            policy=iam.policy_document(statements),
-            opts=ctx.child(role),
-        )
+        role, role_policy = self._offline_store_role(ctx, base, tags, database, glue_base)
 
-        # -- one feature group per spec entry --------------------------------------------------------------
         self.feature_groups: dict[str, aws.sagemaker.FeatureGroup] = {}
         versions: dict[str, str] = {}
         tables: dict[str, str] = {}
         for group in feature_store.feature_groups:
-            version = versions[group.name] = schema_version(group, feature_store.online)
-            table = tables[group.name] = glue_name(group.name, version)
-            definitions = [
-                {"feature_name": group.entity, "feature_type": ENTITY_TYPE["aws"]},
-                {"feature_name": group.event_time, "feature_type": EVENT_TIME_TYPE["aws"]},
-            ]
-            definitions += [
-                {"feature_name": feature, "feature_type": aws_feature_type(kind)}
-                for feature, kind in group.features.items()
-            ]
-            offline: dict = {
-                "s3_storage_config": {
-                    "s3_uri": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{OFFLINE_PREFIX}"),
-                    **({"kms_key_id": key_arn} if key_arn is not None else {}),
-                },
-                "table_format": TABLE_FORMAT,
-                "data_catalog_config": {
-                    "catalog": GLUE_CATALOG,
-                    "database": database.name,
-                    "table_name": table,
-                },
-            }
-            online = None
-            if feature_store.online:
-                online = {"enable_online_store": True, "storage_type": "Standard"}
-                if key_arn is not None:
-                    online["security_config"] = {"kms_key_id": key_arn}
-            self.feature_groups[group.name] = aws.sagemaker.FeatureGroup(
-                ctx.name("fg", group.name),
-                feature_group_name=bounded_name(ctx.name(group.name, version), FEATURE_GROUP_NAME_LIMIT),
-                description=f"mlplat {ctx.prefix}: feature group {group.name} (entity {group.entity})",
-                record_identifier_feature_name=group.entity,
-                event_time_feature_name=group.event_time,
-                feature_definitions=definitions,
-                offline_store_config=offline,
-                online_store_config=online,
-                throughput_config={"throughput_mode": "OnDemand"},
-                role_arn=role.arn,
-                tags=ctx.tags(use_case=group.use_case),
-                opts=ctx.stateful(self, depends_on=[role_policy]),
-            )
+            versions[group.name], tables[group.name] = self._feature_group(ctx, base, feature_store, group, database, role,
+                                                                           role_policy)
 
-        # -- Athena: the offline store's query workgroup ----------------------------------------------------
-        results = {"output_location": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{ATHENA_RESULTS_PREFIX}/")}
-        if key_arn is not None:
-            results["encryption_configuration"] = {"encryption_option": "SSE_KMS", "kms_key_arn": key_arn}
-        else:
-            results["encryption_configuration"] = {"encryption_option": "SSE_S3"}
-        self.workgroup = aws.athena.Workgroup(
-            ctx.name("features-athena"),
-            name=ctx.name("features"),
-            description=f"mlplat {ctx.prefix}: queries over the offline feature store",
-            configuration={
-                "enforce_workgroup_configuration": True,  # clients cannot send results elsewhere
-                "publish_cloudwatch_metrics_enabled": True,
-                "result_configuration": results,
-            },
-            force_destroy=False,
-            tags=tags,
-            opts=ctx.child(self),
-        )
+        results = self._athena_workgroup(ctx, base, tags)
+
         workgroup_arn = pulumi.Output.concat("arn:aws:athena:", region, ":", account, ":workgroup/", self.workgroup.name)
 
         # -- what training jobs need to write and read features (the platform's execution role) --------------
@@ -220,43 +117,7 @@ class FeatureStore(FeatureStoreComponent):
             aws.iam.RolePolicy(
                 ctx.name("execution-role-features"),
                 role=base.execution_role.id,
-                policy=iam.policy_document(
-                    [
-                        {
-                            "Sid": "FeatureRecords",
-                            "Effect": "Allow",
-                            "Action": [
-                                "sagemaker:DescribeFeatureGroup",
-                                "sagemaker:PutRecord",
-                                "sagemaker:GetRecord",
-                                "sagemaker:BatchGetRecord",
-                            ],
-                            "Resource": group_arns,
-                        },
-                        {
-                            "Sid": "OfflineStoreCatalogRead",
-                            "Effect": "Allow",
-                            "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
-                            "Resource": [
-                                pulumi.Output.concat(glue_base, ":catalog"),
-                                pulumi.Output.concat(glue_base, ":database/", database.name),
-                                pulumi.Output.concat(glue_base, ":table/", database.name, "/*"),
-                            ],
-                        },
-                        {
-                            "Sid": "OfflineStoreQueries",
-                            "Effect": "Allow",
-                            "Action": [
-                                "athena:StartQueryExecution",
-                                "athena:GetQueryExecution",
-                                "athena:GetQueryResults",
-                                "athena:StopQueryExecution",
-                                "athena:GetWorkGroup",
-                            ],
-                            "Resource": [workgroup_arn],
-                        },
-                    ]
-                ),
+                policy=iam.policy_document(_execution_role_statements(group_arns, glue_base, database.name, workgroup_arn)),
                 opts=ctx.child(self),
             )
 
@@ -286,3 +147,169 @@ class FeatureStore(FeatureStoreComponent):
                 },
             )
         )
+
+    def _offline_store_role(self, ctx: PlatformContext, base: Base, tags: dict, database, glue_base):
+        """The role SageMaker Feature Store assumes to write the offline store; returns it and its policy."""
+        role = aws.iam.Role(
+            ctx.name("feature-store-role"),
+            description=f"mlplat {ctx.prefix}: SageMaker Feature Store offline store writes",
+            assume_role_policy=iam.assume_role_policy("sagemaker.amazonaws.com"),
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        offline_objects = pulumi.Output.concat(base.data_bucket.arn, f"/{OFFLINE_PREFIX}/*")
+        statements = _offline_store_statements(base, offline_objects, glue_base, database.name)
+        statements += iam.kms_statements(base.key_arn)
+        role_policy = aws.iam.RolePolicy(
+            ctx.name("feature-store-role-offline"),
+            role=role.id,
+            policy=iam.policy_document(statements),
+            opts=ctx.child(role),
+        )
+        return role, role_policy
+
+    def _feature_group(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, group, database, role,
+                       role_policy) -> tuple[str, str]:
+        """The feature group of one spec entry, named by its schema version; returns the version and its offline table."""
+        key_arn = base.key_arn
+        version = schema_version(group, feature_store.online)
+        table = glue_name(group.name, version)
+        definitions = [
+            {"feature_name": group.entity, "feature_type": _AWS.entity_feature_type},
+            {"feature_name": group.event_time, "feature_type": _AWS.event_time_feature_type},
+        ]
+        definitions += [
+            {"feature_name": feature, "feature_type": _AWS.feature_store_type(kind)}
+            for feature, kind in group.features.items()
+        ]
+        offline: dict = {
+            "s3_storage_config": {
+                "s3_uri": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{OFFLINE_PREFIX}"),
+                **({"kms_key_id": key_arn} if key_arn is not None else {}),
+            },
+            "table_format": TABLE_FORMAT,
+            "data_catalog_config": {
+                "catalog": GLUE_CATALOG,
+                "database": database.name,
+                "table_name": table,
+            },
+        }
+        online = None
+        if feature_store.online:
+            online = {"enable_online_store": True, "storage_type": "Standard"}
+            if key_arn is not None:
+                online["security_config"] = {"kms_key_id": key_arn}
+        self.feature_groups[group.name] = aws.sagemaker.FeatureGroup(
+            ctx.name("fg", group.name),
+            feature_group_name=bounded_name(ctx.name(group.name, version), FEATURE_GROUP_NAME_LIMIT),
+            description=f"mlplat {ctx.prefix}: feature group {group.name} (entity {group.entity})",
+            record_identifier_feature_name=group.entity,
+            event_time_feature_name=group.event_time,
+            feature_definitions=definitions,
+            offline_store_config=offline,
+            online_store_config=online,
+            throughput_config={"throughput_mode": "OnDemand"},
+            role_arn=role.arn,
+            tags=ctx.tags(use_case=group.use_case),
+            opts=ctx.stateful(self, depends_on=[role_policy]),
+        )
+        return version, table
+
+    def _athena_workgroup(self, ctx: PlatformContext, base: Base, tags: dict) -> dict:
+        """Athena: the offline store's query workgroup, its results encrypted like the data; returns the
+        result configuration."""
+        key_arn = base.key_arn
+        results = {"output_location": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{ATHENA_RESULTS_PREFIX}/")}
+        if key_arn is not None:
+            results["encryption_configuration"] = {"encryption_option": "SSE_KMS", "kms_key_arn": key_arn}
+        else:
+            results["encryption_configuration"] = {"encryption_option": "SSE_S3"}
+        self.workgroup = aws.athena.Workgroup(
+            ctx.name("features-athena"),
+            name=ctx.name("features"),
+            description=f"mlplat {ctx.prefix}: queries over the offline feature store",
+            configuration={
+                "enforce_workgroup_configuration": True,  # clients cannot send results elsewhere
+                "publish_cloudwatch_metrics_enabled": True,
+                "result_configuration": results,
+            },
+            force_destroy=False,
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        return results
+
+
+def _offline_store_statements(base: Base, offline_objects, glue_base, database_name) -> list[dict]:
+    """What SageMaker Feature Store writes for the offline store: its objects, the bucket, the Glue tables."""
+    return [
+        {
+            "Sid": "OfflineStoreObjects",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"],
+            "Resource": [offline_objects],
+        },
+        {
+            "Sid": "OfflineStoreBucket",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:ListBucket"],
+            "Resource": [base.data_bucket.arn],
+        },
+        {
+            "Sid": "OfflineStoreCatalog",
+            "Effect": "Allow",
+            "Action": [
+                "glue:GetDatabase",
+                "glue:GetTable",
+                "glue:GetTables",
+                "glue:CreateTable",
+                "glue:UpdateTable",
+                "glue:GetPartitions",
+                "glue:BatchCreatePartition",
+            ],
+            "Resource": [
+                pulumi.Output.concat(glue_base, ":catalog"),
+                pulumi.Output.concat(glue_base, ":database/", database_name),
+                pulumi.Output.concat(glue_base, ":table/", database_name, "/*"),
+            ],
+        },
+    ]
+
+
+def _execution_role_statements(group_arns: list, glue_base, database_name, workgroup_arn) -> list[dict]:
+    """What training jobs need to write and read features (the platform's execution role)."""
+    return [
+        {
+            "Sid": "FeatureRecords",
+            "Effect": "Allow",
+            "Action": [
+                "sagemaker:DescribeFeatureGroup",
+                "sagemaker:PutRecord",
+                "sagemaker:GetRecord",
+                "sagemaker:BatchGetRecord",
+            ],
+            "Resource": group_arns,
+        },
+        {
+            "Sid": "OfflineStoreCatalogRead",
+            "Effect": "Allow",
+            "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
+            "Resource": [
+                pulumi.Output.concat(glue_base, ":catalog"),
+                pulumi.Output.concat(glue_base, ":database/", database_name),
+                pulumi.Output.concat(glue_base, ":table/", database_name, "/*"),
+            ],
+        },
+        {
+            "Sid": "OfflineStoreQueries",
+            "Effect": "Allow",
+            "Action": [
+                "athena:StartQueryExecution",
+                "athena:GetQueryExecution",
+                "athena:GetQueryResults",
+                "athena:StopQueryExecution",
+                "athena:GetWorkGroup",
+            ],
+            "Resource": [workgroup_arn],
+        },
+    ]

@@ -75,42 +75,7 @@ class ModelRegistry(ModelRegistryComponent):
             ctx.name("execution-role-registry"),
             role=base.execution_role.id,
             policy=iam.policy_document(
-                [
-                    {
-                        "Sid": "RegisterModelVersions",
-                        "Effect": "Allow",
-                        "Action": [
-                            "sagemaker:CreateModelPackage",
-                            "sagemaker:DescribeModelPackage",
-                            "sagemaker:ListModelPackages",
-                            "sagemaker:DescribeModelPackageGroup",
-                        ],
-                        "Resource": [self.model_package_group.arn, package_arns],
-                    },
-                    *(
-                        [
-                            {
-                                # CreateModelPackage takes ModelApprovalStatus: registering as Approved
-                                # would skip the approver.
-                                "Sid": "RegisterOnlyAsPending",
-                                "Effect": "Deny",
-                                "Action": ["sagemaker:CreateModelPackage"],
-                                "Resource": [package_arns],  # the only packages the role may create
-                                "Condition": {
-                                    "StringNotEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
-                                },
-                            }
-                        ]
-                        if approval_required
-                        else []
-                    ),
-                    {
-                        "Sid": "PullServingImages",
-                        "Effect": "Allow",
-                        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-                        "Resource": [self.repository.arn],
-                    },
-                ]
+                _registry_statements(self.model_package_group.arn, package_arns, self.repository.arn, approval_required)
             ),
             opts=ctx.child(self),
         )
@@ -129,3 +94,44 @@ class ModelRegistry(ModelRegistryComponent):
                 },
             )
         )
+
+
+def _registry_statements(group_arn, package_arns, repository_arn, approval_required: bool) -> list[dict]:
+    """The execution role's grants on the registry: training jobs register versions and pull serving
+    images; they cannot approve."""
+    return [
+        {
+            "Sid": "RegisterModelVersions",
+            "Effect": "Allow",
+            "Action": [
+                "sagemaker:CreateModelPackage",
+                "sagemaker:DescribeModelPackage",
+                "sagemaker:ListModelPackages",
+                "sagemaker:DescribeModelPackageGroup",
+            ],
+            "Resource": [group_arn, package_arns],
+        },
+        *(
+            [
+                {
+                    # CreateModelPackage takes ModelApprovalStatus: registering as Approved
+                    # would skip the approver.
+                    "Sid": "RegisterOnlyAsPending",
+                    "Effect": "Deny",
+                    "Action": ["sagemaker:CreateModelPackage"],
+                    "Resource": [package_arns],  # the only packages the role may create
+                    "Condition": {
+                        "StringNotEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
+                    },
+                }
+            ]
+            if approval_required
+            else []
+        ),
+        {
+            "Sid": "PullServingImages",
+            "Effect": "Allow",
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            "Resource": [repository_arn],
+        },
+    ]

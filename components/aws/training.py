@@ -20,6 +20,7 @@ from . import audit
 from .base import Base
 from .gpu_shares import fair_share_queue
 from .repositories import hardened_repository
+from .training_roles import instance_statements, job_role_statements
 from ..spec.training import TrainingSpec
 from . import iam
 from ..outputs import TrainingOutputs
@@ -73,7 +74,6 @@ class TrainingCluster(TrainingComponent):
         bucket = base.artifacts_bucket
         checkpoint_uri = pulumi.Output.concat("s3://", bucket.bucket, f"/{CHECKPOINT_PREFIX}/")
         sagemaker_checkpoint_uri = pulumi.Output.concat("s3://", bucket.bucket, f"/{CHECKPOINT_PREFIX}/sagemaker/")
-        checkpoint_objects = pulumi.Output.concat(bucket.arn, f"/{CHECKPOINT_PREFIX}/*")
 
         # -- network --------------------------------------------------------------------------------------
         if ctx.private:
@@ -89,6 +89,46 @@ class TrainingCluster(TrainingComponent):
         # the old one. A fixed name would collide (create-before-delete), and deleting first is refused
         # while the queue still uses it. The ECS cluster Batch creates is `<compute environment>_Batch_<uuid>`.
         compute_environment_prefix = ctx.name("training") + "-"
+        self._identities(ctx, base, tags, region, account, compute_environment_prefix)
+
+        self._compute(ctx, base, training, shape, tags, account, compute_environment_prefix, subnet_ids, security_group_ids)
+
+        template_image, container_properties = self._job_submission(ctx, base, shape, tags, checkpoint_uri)
+
+        # -- outputs: what a user needs to submit a job ----------------------------------------------------
+        self.finish(
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=self.job_queue.arn,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "job_definition_arn": self.job_definition.arn,
+                    "compute_environment_arn": self.compute_environment.arn,
+                    # The job definition's image is a placeholder: register a revision with your own image.
+                    "template_image": template_image,
+                    "template_image_placeholder": True,
+                    "training_image_repository_url": (
+                        self.image_repository.repository_url if self.image_repository else None
+                    ),
+                    # Batch may exceed max_vcpus by ONE instance with every allocation strategy except
+                    # BEST_FIT on-demand (botocore ComputeResource.maxvCpus): up to max_nodes + 1 at peak.
+                    "max_vcpus": max_vcpus,
+                    "max_instances_at_peak": training.max_nodes + 1,
+                    "log_group": self.log_group.name,
+                    # What a scheduled job needs to register its own revision (image and command of its own).
+                    "job_container_properties": container_properties,
+                    "job_role_name": self.job_role.name,
+                    "sagemaker_execution_role_arn": base.execution_role.arn,
+                    "sagemaker_training_instance_type": shape.sagemaker_instance_type,
+                    "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,
+                },
+            )
+        )
+
+    def _identities(self, ctx: PlatformContext, base: Base, tags: dict, region: str, account, compute_environment_prefix: str) -> None:
+        """The training log group, the instance role (ECS agent) with its instance profile, and the job role
+        the training containers run as."""
         self.log_group = aws.cloudwatch.LogGroup(
             ctx.name("training-logs"),
             name=f"/mlplat/{ctx.prefix}/training",
@@ -108,7 +148,7 @@ class TrainingCluster(TrainingComponent):
             ctx.name("training-instance-agent"),
             role=self.instance_role.id,
             policy=iam.policy_document(
-                _instance_statements(region, account, compute_environment_prefix, self.log_group.arn)
+                instance_statements(region, account, compute_environment_prefix, self.log_group.arn)
             ),
             opts=ctx.child(self.instance_role),
         )
@@ -125,36 +165,7 @@ class TrainingCluster(TrainingComponent):
             tags=tags,
             opts=ctx.child(self),
         )
-        job_statements = [
-            {
-                "Sid": "Checkpoints",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-                "Resource": [checkpoint_objects],
-            },
-            {
-                "Sid": "ListCheckpoints",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket"],
-                "Resource": [bucket.arn],
-                "Condition": {"StringLike": {"s3:prefix": [f"{CHECKPOINT_PREFIX}/*"]}},
-            },
-            {
-                "Sid": "ReadTrainingData",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:ListBucket"],
-                "Resource": [base.data_bucket.arn, pulumi.Output.concat(base.data_bucket.arn, "/*")],
-            },
-        ]
-        if base.key_arn is not None:
-            job_statements.append(
-                {
-                    "Sid": "PlatformKey",
-                    "Effect": "Allow",
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                    "Resource": [base.key_arn],
-                }
-            )
+        job_statements = job_role_statements(base.artifacts_bucket.arn, CHECKPOINT_PREFIX, base.data_bucket.arn, base.key_arn)
         aws.iam.RolePolicy(
             ctx.name("training-job-checkpoints"),
             role=self.job_role.id,
@@ -162,7 +173,11 @@ class TrainingCluster(TrainingComponent):
             opts=ctx.child(self.job_role),
         )
 
-        # -- compute: GPU instances, IMDSv2 only, root volume encrypted with the platform key ----------
+    def _compute(self, ctx: PlatformContext, base: Base, training: TrainingSpec, shape, tags: dict, account,
+                 compute_environment_prefix: str, subnet_ids: list, security_group_ids: list) -> None:
+        """GPU instances: IMDSv2 only, root volume encrypted with the platform key, in a managed compute
+        environment that scales to zero."""
+        max_vcpus = shape.vcpus * training.max_nodes
         root_volume = {"volume_size": ROOT_VOLUME_GIB, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"}
         if base.key_arn is not None:
             root_volume["kms_key_id"] = base.key_arn
@@ -231,7 +246,10 @@ class TrainingCluster(TrainingComponent):
             opts=ctx.child(self),
         )
 
-        # -- job submission: queue and the checkpointing job definition template -----------------------
+    def _job_submission(self, ctx: PlatformContext, base: Base, shape, tags: dict, checkpoint_uri) -> tuple:
+        """Job submission: the queue (and the fair-share queue of use cases with a GPU share) and the
+        checkpointing job definition template; returns the template image and container properties."""
+        region = ctx.spec.region
         cancel_unplaceable = [
             {"action": "CANCEL", "max_time_seconds": 600, "reason": reason, "state": "RUNNABLE"}
             for reason in UNPLACEABLE_REASONS
@@ -299,37 +317,7 @@ class TrainingCluster(TrainingComponent):
             tags=tags,
             opts=ctx.child(self),
         )
-
-        # -- outputs: what a user needs to submit a job ----------------------------------------------------
-        self.finish(
-            TrainingOutputs.of(
-                training,
-                shape,
-                submit_to=self.job_queue.arn,
-                checkpoint_uri=checkpoint_uri,
-                extras={
-                    "job_definition_arn": self.job_definition.arn,
-                    "compute_environment_arn": self.compute_environment.arn,
-                    # The job definition's image is a placeholder: register a revision with your own image.
-                    "template_image": template_image,
-                    "template_image_placeholder": True,
-                    "training_image_repository_url": (
-                        self.image_repository.repository_url if self.image_repository else None
-                    ),
-                    # Batch may exceed max_vcpus by ONE instance with every allocation strategy except
-                    # BEST_FIT on-demand (botocore ComputeResource.maxvCpus): up to max_nodes + 1 at peak.
-                    "max_vcpus": max_vcpus,
-                    "max_instances_at_peak": training.max_nodes + 1,
-                    "log_group": self.log_group.name,
-                    # What a scheduled job needs to register its own revision (image and command of its own).
-                    "job_container_properties": container_properties,
-                    "job_role_name": self.job_role.name,
-                    "sagemaker_execution_role_arn": base.execution_role.arn,
-                    "sagemaker_training_instance_type": shape.sagemaker_instance_type,
-                    "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,
-                },
-            )
-        )
+        return template_image, container_properties
 
     def _image_repository(self, base, tags: dict) -> aws.ecr.Repository:
         """Private platforms: the ECR repository training images come from (reachable through the base's
@@ -398,56 +386,3 @@ class TrainingCluster(TrainingComponent):
             opts=ctx.child(vpc),
         )
         return subnet_ids, [security_group.id]
-
-
-def _instance_statements(region: str, account, compute_environment_prefix: str, log_group_arn) -> list[dict]:
-    """The ECS agent's permissions, scoped to this account and to the ECS cluster Batch creates for this
-    compute environment (named `<compute environment>_Batch_<uuid>`, the compute environment named
-    `<compute_environment_prefix><unique id>`). Image pulls: this account's repositories in this region.
-    Explicit actions only."""
-    arn = pulumi.Output.concat
-    cluster = arn("arn:aws:ecs:", region, ":", account, f":cluster/{compute_environment_prefix}*_Batch_*")
-    container_instances = arn(
-        "arn:aws:ecs:", region, ":", account, f":container-instance/{compute_environment_prefix}*_Batch_*/*"
-    )
-    repositories = arn("arn:aws:ecr:", region, ":", account, ":repository/*")
-    return [
-        {
-            "Sid": "EcsAgentCluster",
-            "Effect": "Allow",
-            "Action": [
-                "ecs:RegisterContainerInstance",
-                "ecs:DeregisterContainerInstance",
-                "ecs:SubmitContainerStateChange",
-                "ecs:SubmitTaskStateChange",
-                "ecs:SubmitAttachmentStateChanges",
-                "ecs:UpdateContainerInstancesState",
-            ],
-            "Resource": [cluster],
-        },
-        {
-            "Sid": "EcsAgentInstance",
-            "Effect": "Allow",
-            "Action": ["ecs:Poll", "ecs:StartTelemetrySession", "ecs:PutSystemLogEvents"],
-            "Resource": [container_instances],
-        },
-        {
-            # These actions support no resource-level scoping.
-            "Sid": "EcsAgentDiscovery",
-            "Effect": "Allow",
-            "Action": ["ecs:DiscoverPollEndpoint", "ecr:GetAuthorizationToken"],
-            "Resource": ["*"],
-        },
-        {
-            "Sid": "PullImages",
-            "Effect": "Allow",
-            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-            "Resource": [repositories],
-        },
-        {
-            "Sid": "JobLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [pulumi.Output.concat(log_group_arn, ":*")],
-        },
-    ]

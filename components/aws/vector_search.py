@@ -101,90 +101,9 @@ class VectorSearch(VectorSearchComponent):
         self.documents_bucket = hardened_bucket(ctx, "documents", base.key_arn, tags, parent=self,
                                                 log_bucket=base.log_bucket)
 
-        # -- encryption -----------------------------------------------------------------------------------
-        encryption_policy = {
-            "Rules": [{"ResourceType": "collection", "Resource": collections}],
-            "AWSOwnedKey": base.key_arn is None,
-        }
-        if base.key_arn is not None:
-            encryption_policy_json = base.key_arn.apply(lambda arn: json.dumps({**encryption_policy, "KmsARN": arn}))
-        else:
-            encryption_policy_json = json.dumps(encryption_policy)
-        self.encryption_policy = aws.opensearch.ServerlessSecurityPolicy(
-            ctx.name("vectors-encryption"),
-            name=aoss_name(ctx, "vectors-enc"),
-            type="encryption",
-            description=f"mlplat {ctx.prefix}: "
-            + ("platform KMS key" if base.key_arn is not None else "AWS owned key")
-            + f" for {names['ENABLED']} / {names['DISABLED']}",
-            policy=encryption_policy_json,
-            opts=ctx.child(self),
-        )
-
-        # -- network --------------------------------------------------------------------------------------
-        # Private: reachable only through a VPC endpoint in the base's private subnets. Not private (dev by
-        # default): public endpoint, still IAM-authenticated (SigV4) and limited by the data access policy.
-        # Prod is always private (network.private defaults to true outside dev).
-        self.vpc_endpoint: aws.opensearch.ServerlessVpcEndpoint | None = None
-        network_rule = {
-            "Rules": [
-                {"ResourceType": "collection", "Resource": collections},
-                {"ResourceType": "dashboard", "Resource": collections},
-            ],
-        }
-        if ctx.private:
-            self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
-                ctx.name("vectors-endpoint"),
-                name=aoss_name(ctx, "vectors-vpce"),
-                vpc_id=base.vpc.id,
-                subnet_ids=base.private_subnet_ids,
-                security_group_ids=[base.security_group_id],
-                opts=ctx.child(self),
-            )
-            network_policy_json = self.vpc_endpoint.id.apply(
-                lambda vpce: json.dumps([{**network_rule, "AllowFromPublic": False, "SourceVPCEs": [vpce]}])
-            )
-        else:
-            network_policy_json = json.dumps([{**network_rule, "AllowFromPublic": True}])
-        self.network_policy = aws.opensearch.ServerlessSecurityPolicy(
-            ctx.name("vectors-network"),
-            name=aoss_name(ctx, "vectors-net"),
-            type="network",
-            description=f"mlplat {ctx.prefix}: "
-            + ("VPC endpoint only" if ctx.private else "public endpoint (not private: dev), IAM-authenticated"),
-            policy=network_policy_json,
-            opts=ctx.child(self),
-        )
-
-        # -- access ---------------------------------------------------------------------------------------
-        self.access_policy = aws.opensearch.ServerlessAccessPolicy(
-            ctx.name("vectors-access"),
-            name=aoss_name(ctx, "vectors-access"),
-            type="data",
-            description=f"mlplat {ctx.prefix}: the platform execution role reads and writes the vector collection",
-            policy=base.execution_role.arn.apply(
-                lambda role_arn: json.dumps(
-                    [
-                        {
-                            "Rules": [
-                                {
-                                    "ResourceType": "collection",
-                                    "Resource": collections,
-                                    "Permission": COLLECTION_PERMISSIONS,
-                                },
-                                {
-                                    "ResourceType": "index",
-                                    "Resource": indexes,
-                                    "Permission": INDEX_PERMISSIONS,
-                                },
-                            ],
-                            "Principal": [role_arn],
-                        }
-                    ]
-                )
-            ),
-            opts=ctx.child(self),
-        )
+        self._encryption_policy(ctx, base, names, collections)
+        self._network_policy(ctx, base, collections)
+        self._access_policy(ctx, base, collections, indexes)
 
         # -- the index (collection) -----------------------------------------------------------------------
         self.collection = aws.opensearch.ServerlessCollection(
@@ -232,4 +151,91 @@ class VectorSearch(VectorSearchComponent):
                     "kms_key_arn": base.key_arn,
                 },
             )
+        )
+
+    def _encryption_policy(self, ctx: PlatformContext, base: Base, names: dict[str, str], collections: list[str]) -> None:
+        """The collections' encryption: the platform KMS key with customer-managed keys, else an AWS owned key."""
+        encryption_policy = {
+            "Rules": [{"ResourceType": "collection", "Resource": collections}],
+            "AWSOwnedKey": base.key_arn is None,
+        }
+        if base.key_arn is not None:
+            encryption_policy_json = base.key_arn.apply(lambda arn: json.dumps({**encryption_policy, "KmsARN": arn}))
+        else:
+            encryption_policy_json = json.dumps(encryption_policy)
+        self.encryption_policy = aws.opensearch.ServerlessSecurityPolicy(
+            ctx.name("vectors-encryption"),
+            name=aoss_name(ctx, "vectors-enc"),
+            type="encryption",
+            description=f"mlplat {ctx.prefix}: "
+            + ("platform KMS key" if base.key_arn is not None else "AWS owned key")
+            + f" for {names['ENABLED']} / {names['DISABLED']}",
+            policy=encryption_policy_json,
+            opts=ctx.child(self),
+        )
+
+    def _network_policy(self, ctx: PlatformContext, base: Base, collections: list[str]) -> None:
+        """Private: reachable only through a VPC endpoint in the base's private subnets. Not private (dev by
+        default): public endpoint, still IAM-authenticated (SigV4) and limited by the data access policy.
+        Prod is always private (network.private defaults to true outside dev)."""
+        self.vpc_endpoint: aws.opensearch.ServerlessVpcEndpoint | None = None
+        network_rule = {
+            "Rules": [
+                {"ResourceType": "collection", "Resource": collections},
+                {"ResourceType": "dashboard", "Resource": collections},
+            ],
+        }
+        if ctx.private:
+            self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
+                ctx.name("vectors-endpoint"),
+                name=aoss_name(ctx, "vectors-vpce"),
+                vpc_id=base.vpc.id,
+                subnet_ids=base.private_subnet_ids,
+                security_group_ids=[base.security_group_id],
+                opts=ctx.child(self),
+            )
+            network_policy_json = self.vpc_endpoint.id.apply(
+                lambda vpce: json.dumps([{**network_rule, "AllowFromPublic": False, "SourceVPCEs": [vpce]}])
+            )
+        else:
+            network_policy_json = json.dumps([{**network_rule, "AllowFromPublic": True}])
+        self.network_policy = aws.opensearch.ServerlessSecurityPolicy(
+            ctx.name("vectors-network"),
+            name=aoss_name(ctx, "vectors-net"),
+            type="network",
+            description=f"mlplat {ctx.prefix}: "
+            + ("VPC endpoint only" if ctx.private else "public endpoint (not private: dev), IAM-authenticated"),
+            policy=network_policy_json,
+            opts=ctx.child(self),
+        )
+
+    def _access_policy(self, ctx: PlatformContext, base: Base, collections: list[str], indexes: list[str]) -> None:
+        """The data access policy: the platform execution role reads and writes the collections and their indexes."""
+        self.access_policy = aws.opensearch.ServerlessAccessPolicy(
+            ctx.name("vectors-access"),
+            name=aoss_name(ctx, "vectors-access"),
+            type="data",
+            description=f"mlplat {ctx.prefix}: the platform execution role reads and writes the vector collection",
+            policy=base.execution_role.arn.apply(
+                lambda role_arn: json.dumps(
+                    [
+                        {
+                            "Rules": [
+                                {
+                                    "ResourceType": "collection",
+                                    "Resource": collections,
+                                    "Permission": COLLECTION_PERMISSIONS,
+                                },
+                                {
+                                    "ResourceType": "index",
+                                    "Resource": indexes,
+                                    "Permission": INDEX_PERMISSIONS,
+                                },
+                            ],
+                            "Principal": [role_arn],
+                        }
+                    ]
+                )
+            ),
+            opts=ctx.child(self),
         )

@@ -1,10 +1,10 @@
 """Azure base layer: resource group, identity, Key Vault (+ key), encrypted ADLS storage, logging,
-container registry, the Azure ML workspace with its required companions, and a private VNet."""
+container registry, the Azure ML workspace with its required companions, and a private VNet
+(`private_network.py`)."""
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 
 import pulumi
 import pulumi_azure_native as azure
@@ -13,22 +13,8 @@ from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import roles
 from .naming import unique_name
+from .private_network import PrivateNetwork
 
-# Private endpoints of the base layer: (resource attribute, group id, private DNS zones). A workspace
-# behind a private endpoint needs blob and file on its storage account (queue and table for pipelines
-# and batch), and its `amlworkspace` endpoint registers in both the API and the notebooks zone
-# ("Configure a private endpoint for an Azure Machine Learning workspace", Azure private endpoint DNS).
-WORKSPACE_ZONES = ("privatelink.api.azureml.ms", "privatelink.notebooks.azure.net")
-PRIVATE_LINKS = [
-    ("storage_account", "blob", ("privatelink.blob.core.windows.net",)),
-    ("storage_account", "dfs", ("privatelink.dfs.core.windows.net",)),
-    ("storage_account", "file", ("privatelink.file.core.windows.net",)),
-    ("storage_account", "queue", ("privatelink.queue.core.windows.net",)),
-    ("storage_account", "table", ("privatelink.table.core.windows.net",)),
-    ("key_vault", "vault", ("privatelink.vaultcore.azure.net",)),
-    ("container_registry", "registry", ("privatelink.azurecr.io",)),
-    ("workspace", "amlworkspace", WORKSPACE_ZONES),
-]
 # Azure ML workspace names: ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$ (3 to 33 characters).
 WORKSPACE_NAME_MAX = 33
 # Key Vault soft-delete retention: 90 days where data is protected, the minimum (7) elsewhere, so a
@@ -47,7 +33,7 @@ def workspace_name(ctx: PlatformContext, part: str) -> str:
     return f"{full[: WORKSPACE_NAME_MAX - 7].rstrip('-_')}-{digest}"
 
 
-class Base(BaseLayer):
+class Base(PrivateNetwork, BaseLayer):
     CLOUD = "azure"
     COMPONENT = "Base"
 
@@ -59,18 +45,45 @@ class Base(BaseLayer):
         client = azure.authorization.get_client_config_output()
         self.subscription_id = client.subscription_id
         self.tenant_id = client.tenant_id
-        private = ctx.private
-        public_access = "Disabled" if private else "Enabled"
 
         self.resource_group = azure.resources.ResourceGroup(
             ctx.name("rg"), resource_group_name=ctx.name("rg"), location=location, tags=tags, opts=ctx.stateful(self)
         )
-        rg = self.resource_group.name
         self.identity = azure.managedidentity.UserAssignedIdentity(
-            ctx.name("identity"), resource_group_name=rg, location=location, tags=tags, opts=ctx.child(self)
+            ctx.name("identity"), resource_group_name=self.resource_group.name, location=location, tags=tags,
+            opts=ctx.child(self),
+        )
+        self._keys(tags, location)
+        self._storage(tags, location)
+        self._logging_and_images(tags, location)
+        self._workspace(tags)
+
+        self.vnet: azure.network.VirtualNetwork | None = None
+        self._dns_zones: dict[str, azure.privatedns.PrivateZone] = {}
+        self.compute_subnet: azure.network.Subnet | None = None
+        self.endpoint_subnet: azure.network.Subnet | None = None
+        if ctx.private:
+            self._network(tags, location)
+
+        self.finish(
+            self.layer_outputs(
+                extras={
+                    "resource_group": self.resource_group.name,
+                    "workspace": self.workspace.name,
+                    "storage_account": self.storage_account.name,
+                    "container_registry": self.container_registry.login_server,
+                    "key_vault": self.key_vault.name,
+                    # What the previous environment's promotion.identity names (its registry grants).
+                    "identity_principal_id": self.identity.principal_id,
+                }
+            )
         )
 
-        # -- keys ------------------------------------------------------------------------------------------
+    def _keys(self, tags: dict, location: str) -> None:
+        """The Key Vault, and with customer-managed keys the platform key and the identity's grant on it."""
+        ctx, rg = self.ctx, self.resource_group.name
+        private = ctx.private
+        public_access = "Disabled" if private else "Enabled"
         # Purge protection is irreversible and keeps a deleted vault's name for the whole retention, so it
         # is on where stateful resources are protected, and where customer-managed keys require it
         # (Storage, ACR and Azure ML refuse a CMK whose vault lacks purge protection). Retention is 90
@@ -134,7 +147,11 @@ class Base(BaseLayer):
                 )
             )
 
-        # -- storage (ADLS Gen2: also the feature store's offline store) ------------------------------------
+    def _storage(self, tags: dict, location: str) -> None:
+        """The ADLS Gen2 storage account (also the feature store's offline store) and its containers."""
+        ctx, rg = self.ctx, self.resource_group.name
+        private = ctx.private
+        public_access = "Disabled" if private else "Enabled"
         encryption = {"key_source": "Microsoft.Storage", "services": {"blob": {"enabled": True, "key_type": "Account"}}}
         if self.key is not None:
             encryption = {
@@ -175,7 +192,11 @@ class Base(BaseLayer):
             for purpose in ("artifacts", "data")
         }
 
-        # -- logging and images --------------------------------------------------------------------------------
+    def _logging_and_images(self, tags: dict, location: str) -> None:
+        """Log Analytics, Application Insights and the container registry."""
+        ctx, rg = self.ctx, self.resource_group.name
+        private = ctx.private
+        public_access = "Disabled" if private else "Enabled"
         self.log_analytics = azure.operationalinsights.Workspace(
             ctx.name("logs"),
             resource_group_name=rg,
@@ -220,7 +241,9 @@ class Base(BaseLayer):
             opts=ctx.stateful(self, depends_on=self.key_access),
         )
 
-        # -- the Azure ML workspace --------------------------------------------------------------------------
+    def _workspace(self, tags: dict) -> None:
+        """The Azure ML workspace, the identity's grants on its companions, and its image pull grant."""
+        ctx = self.ctx
         # The workspace's primary identity is the user-assigned identity: Microsoft lists the roles it needs
         # on the workspace's companions ("Set up authentication between Azure Machine Learning and other
         # services", user-assigned managed identity): Contributor on the storage account (+ Storage Blob
@@ -257,28 +280,6 @@ class Base(BaseLayer):
             roles.ACR_PULL,
             self.container_registry.id,
             self,
-        )
-
-        # -- network -----------------------------------------------------------------------------------------
-        self.vnet: azure.network.VirtualNetwork | None = None
-        self._dns_zones: dict[str, azure.privatedns.PrivateZone] = {}
-        self.compute_subnet: azure.network.Subnet | None = None
-        self.endpoint_subnet: azure.network.Subnet | None = None
-        if private:
-            self._network(tags, location)
-
-        self.finish(
-            self.layer_outputs(
-                extras={
-                    "resource_group": rg,
-                    "workspace": self.workspace.name,
-                    "storage_account": self.storage_account.name,
-                    "container_registry": self.container_registry.login_server,
-                    "key_vault": self.key_vault.name,
-                    # What the previous environment's promotion.identity names (its registry grants).
-                    "identity_principal_id": self.identity.principal_id,
-                }
-            )
         )
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
@@ -335,100 +336,3 @@ class Base(BaseLayer):
             "hbi_workspace": ctx.customer_managed_keys,
             "encryption": encryption,
         }
-
-    def _network(self, tags: dict, location: str) -> None:
-        ctx = self.ctx
-        rg = self.resource_group.name
-        network = ipaddress.ip_network(ctx.spec.network.cidr)
-        compute_range, endpoint_range = list(network.subnets(new_prefix=network.prefixlen + 2))[:2]
-        self.vnet = azure.network.VirtualNetwork(
-            ctx.name("vnet"),
-            resource_group_name=rg,
-            location=location,
-            address_space={"address_prefixes": [str(network)]},
-            tags=tags,
-            opts=ctx.child(self),
-        )
-        self.compute_subnet = azure.network.Subnet(
-            ctx.name("compute"),
-            subnet_name="compute",
-            resource_group_name=rg,
-            virtual_network_name=self.vnet.name,
-            address_prefix=str(compute_range),
-            private_endpoint_network_policies="Enabled",
-            opts=ctx.child(self.vnet),
-        )
-        self.endpoint_subnet = azure.network.Subnet(
-            ctx.name("private-endpoints"),
-            subnet_name="private-endpoints",
-            resource_group_name=rg,
-            virtual_network_name=self.vnet.name,
-            address_prefix=str(endpoint_range),
-            private_endpoint_network_policies="Disabled",
-            opts=ctx.child(self.vnet),
-        )
-        for attribute, group, zones in PRIVATE_LINKS:
-            self.private_endpoint(getattr(self, attribute).id, group, zones, tags)
-
-    def private_dns_zone(self, zone_name: str) -> azure.privatedns.PrivateZone:
-        """The platform's private DNS zone `zone_name`, linked to the VNet; created once, shared by every
-        private endpoint of that service type. Shared infrastructure: it carries the platform tags."""
-        if zone_name not in self._dns_zones:
-            ctx = self.ctx
-            stem = zone_name.split(".")[1]
-            zone = azure.privatedns.PrivateZone(
-                ctx.name("dns", stem),
-                private_zone_name=zone_name,
-                resource_group_name=self.resource_group.name,
-                location="global",
-                tags=ctx.tags(),
-                opts=ctx.child(self.vnet),
-            )
-            azure.privatedns.VirtualNetworkLink(
-                ctx.name("dns", stem, "link"),
-                private_zone_name=zone.name,
-                resource_group_name=self.resource_group.name,
-                location="global",
-                registration_enabled=False,
-                virtual_network={"id": self.vnet.id},
-                tags=ctx.tags(),
-                opts=ctx.child(zone),
-            )
-            self._dns_zones[zone_name] = zone
-        return self._dns_zones[zone_name]
-
-    def private_endpoint(
-        self, target_id, group: str, zone_name: str | tuple[str, ...], tags: dict, name: str | None = None, parent=None
-    ) -> azure.network.PrivateEndpoint:
-        """A private endpoint for `target_id` (sub-resource `group`) in the endpoint subnet, registered in the
-        private DNS zone `zone_name` (or each of several zones: an Azure ML workspace registers in the API
-        and the notebooks zone). `name` tells apart two endpoints of one group (default: the group).
-        Capabilities (feature store, registry, search service) call this for their own services."""
-        ctx = self.ctx
-        rg = self.resource_group.name
-        label = name or group
-        zones = (zone_name,) if isinstance(zone_name, str) else tuple(zone_name)
-        endpoint = azure.network.PrivateEndpoint(
-            ctx.name("pe", label),
-            resource_group_name=rg,
-            location=ctx.spec.region,
-            subnet={"id": self.endpoint_subnet.id},
-            private_link_service_connections=[
-                {"name": group, "private_link_service_id": target_id, "group_ids": [group]}
-            ],
-            tags=tags,
-            opts=ctx.child(parent or self.vnet),
-        )
-        azure.network.PrivateDnsZoneGroup(
-            ctx.name("pe", label, "dns"),
-            private_endpoint_name=endpoint.name,
-            resource_group_name=rg,
-            private_dns_zone_configs=[
-                # Config names are unique within the group: the first keeps the group's name (unchanged
-                # for single-zone endpoints), further ones are named after their zone.
-                {"name": group if i == 0 else zone.split(".")[1], "private_dns_zone_id": self.private_dns_zone(zone).id}
-                for i, zone in enumerate(zones)
-            ],
-            opts=ctx.child(endpoint),
-        )
-        return endpoint

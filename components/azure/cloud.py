@@ -63,6 +63,16 @@ class AzureCloud(CloudProvider):
     required_config = ("azure-native:subscriptionId",)
     batch_inference_capacity = "training"  # batch deployments run on the AmlCompute training cluster
 
+    # Azure ML managed feature store column types; vectors: see VECTOR_FEATURE_TYPE below.
+    feature_types = {"int": "long", "float": "double", "string": "string", "bool": "boolean", "timestamp": "datetime"}
+    entity_feature_type = "string"
+    event_time_feature_type = "datetime"
+
+    def gpu_row_format(self):
+        from .gpu_rows import GPU_ROWS
+
+        return GPU_ROWS
+
     def base_component(self) -> type:
         from .base import Base
 

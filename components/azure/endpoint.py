@@ -69,6 +69,20 @@ def asset_version(*parts: str | None) -> str:
     return hashlib.sha256("|".join(p or "" for p in parts).encode()).hexdigest()[:10]
 
 
+def _data_collector(endpoint: EndpointSpec) -> ml.DataCollectorArgs | None:
+    """Request/response logging of a deployment at the endpoint's sample rate, or None when it does not log."""
+    if not endpoint.logging:
+        return None
+    rate = endpoint.logging_sample_percent / 100
+    return ml.DataCollectorArgs(
+        collections={
+            "request": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
+            "response": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
+        },
+        rolling_rate="Hour",
+    )
+
+
 class Endpoint(EndpointComponent):
     CLOUD = "azure"
     COMPONENT = "Endpoint"
@@ -83,11 +97,7 @@ class Endpoint(EndpointComponent):
     ):
         super().__init__(name, opts)
         tags = ctx.tags(use_case=endpoint.use_case)
-        region = ctx.spec.region
-        rg = base.resource_group.name
-        workspace = base.workspace.name
-        index = ctx.spec.endpoints.index(endpoint)
-        field = f"endpoints.{index}"
+        field = f"endpoints.{ctx.spec.endpoints.index(endpoint)}"
 
         # -- versions, traffic split and size ---------------------------------------------------------
         served = versions(endpoint)
@@ -112,134 +122,21 @@ class Endpoint(EndpointComponent):
                 environment_ids[version.name] = self._environment(ctx, base, endpoint, version, tags)
             images[version.name] = version.image or "mlflow no-code (Azure ML managed serving image)"
 
-        # -- request/response logging -----------------------------------------------------------------
-        data_collector = None
-        if endpoint.logging:
-            rate = endpoint.logging_sample_percent / 100
-            data_collector = ml.DataCollectorArgs(
-                collections={
-                    "request": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
-                    "response": ml.CollectionArgs(data_collection_mode="Enabled", sampling_rate=rate),
-                },
-                rolling_rate="Hour",
-            )
+        endpoint_properties = self._online_endpoint(ctx, base, endpoint, online_name, tags)
 
-        # -- endpoint (no traffic yet: Azure routes only to deployments that exist) ----------------------------
-        endpoint_properties = {
-            "auth_mode": "AADToken",
-            "public_network_access": "Disabled" if ctx.private else "Enabled",
-            "description": f"mlplat {ctx.prefix}: {endpoint.name}",
-        }
-        self.endpoint = azure.machinelearningservices.OnlineEndpoint(
-            ctx.name(endpoint.name),
-            endpoint_name=online_name,
-            resource_group_name=rg,
-            workspace_name=workspace,
-            location=region,
-            identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
-            properties=endpoint_properties,
-            tags=tags,
-            # The split is TrafficSplit's. After `pulumi refresh` azure-native copies the live traffic
-            # into the endpoint's inputs; without this the next `up` would PUT the endpoint without
-            # traffic (and TrafficSplit, seeing no change of its own, would leave it serving nothing).
-            opts=ctx.child(self, ignore_changes=LIVE_TRAFFIC),
-        )
         no_code = [v.name for v in served if not v.image]
         if ctx.private and no_code:
             # Not refused here (the spec layer owns validation): stated on the plan and on `pulumi up`.
             pulumi.log.warn(f"{field}: versions {', '.join(no_code)}: {NO_CODE_PRIVATE}", self)
-        deployments = {}
-        for version in served:
-            # Typed args: `properties` is a union (managed | kubernetes), so plain dicts would reach
-            # the provider with snake_case keys.
-            properties = ml.ManagedOnlineDeploymentArgs(
-                endpoint_compute_type="Managed",
-                model=model_ids[version.name],
-                environment_id=environment_ids.get(version.name),
-                instance_type=instance_type,
-                scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
-                app_insights_enabled=endpoint.logging,
-                data_collector=data_collector,
-                egress_public_network_access="Disabled" if ctx.private else "Enabled",
-                request_settings=ml.OnlineRequestSettingsArgs(request_timeout="PT5S", max_concurrent_requests_per_instance=1),
-            )
-            deployments[version.name] = azure.machinelearningservices.OnlineDeployment(
-                ctx.name(endpoint.name, version.name),
-                deployment_name=version.name,
-                endpoint_name=self.endpoint.name,
-                resource_group_name=rg,
-                workspace_name=workspace,
-                location=region,
-                sku={"name": "Default", "capacity": endpoint.min_replicas},
-                properties=properties,
-                tags=tags,
-                opts=ctx.child(self.endpoint, ignore_changes=AUTOSCALED),
-            )
-
-        # -- traffic split, once every deployment exists ----------------------------------------------------
-        # The fingerprint of the endpoint's own inputs: an endpoint update (a PUT without traffic) is
-        # followed by the split being applied again.
-        revision = pulumi.Output.from_input(base.identity.id).apply(
-            lambda identity_id: hashlib.sha256(
-                json.dumps(
-                    {
-                        "name": online_name,
-                        "location": region,
-                        "identity": identity_id,
-                        "properties": endpoint_properties,
-                        "tags": tags,
-                    },
-                    sort_keys=True,
-                ).encode()
-            ).hexdigest()[:12]
-        )
-        self.traffic = TrafficSplit(
-            ctx.name(endpoint.name, "traffic"),
-            {
-                "subscription_id": base.subscription_id,
-                "resource_group": rg,
-                "workspace": workspace,
-                "endpoint": self.endpoint.name,
-                "traffic": shares,
-                "endpoint_revision": revision,
-            },
-            opts=ctx.child(self.endpoint, depends_on=list(deployments.values())),
-        )
+        deployments = self._deployments(ctx, base, endpoint, served, model_ids, environment_ids, instance_type, tags)
+        self._traffic_split(ctx, base, endpoint, online_name, endpoint_properties, shares, deployments, tags)
 
         # -- safe rollout ------------------------------------------------------------------------------------
         # Azure ML has no alarm-driven automatic rollback: the canary share is the blast radius, and
         # rolling back is setting its traffic to 0 (docs/endpoints.md). Application Insights carries
         # the per-deployment errors and latency to alert on.
 
-        # -- autoscaling between min and max ------------------------------------------------------------------
-        scaling = {}
-        metric = CPU_METRIC if endpoint.compute == "cpu" else GPU_METRIC
-        for version in served:
-            deployment = deployments[version.name]
-            azure.monitor.AutoscaleSetting(
-                ctx.name(endpoint.name, version.name, "autoscale"),
-                resource_group_name=rg,
-                location=region,
-                enabled=True,
-                target_resource_uri=deployment.id,
-                profiles=[
-                    {
-                        "name": "default",
-                        "capacity": {
-                            "minimum": str(endpoint.min_replicas),
-                            "maximum": str(endpoint.max_replicas),
-                            "default": str(endpoint.min_replicas),
-                        },
-                        "rules": [
-                            self._rule(deployment.id, metric, "GreaterThan", SCALE_OUT_CPU_PERCENT, "Increase"),
-                            self._rule(deployment.id, metric, "LessThan", SCALE_IN_CPU_PERCENT, "Decrease"),
-                        ],
-                    }
-                ],
-                tags=tags,
-                opts=ctx.child(deployment),
-            )
-            scaling[version.name] = {"min": endpoint.min_replicas, "max": endpoint.max_replicas, "metric": metric}
+        scaling = self._autoscaling(ctx, base, endpoint, served, deployments, tags)
 
         # -- outputs -------------------------------------------------------------------------------------------
         self.finish(
@@ -269,6 +166,132 @@ class Endpoint(EndpointComponent):
                 },
             )
         )
+
+    def _online_endpoint(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, online_name: str, tags: dict) -> dict:
+        """The online endpoint, with no traffic yet (Azure routes only to deployments that exist); returns its
+        properties (part of the traffic split's fingerprint)."""
+        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
+        endpoint_properties = {
+            "auth_mode": "AADToken",
+            "public_network_access": "Disabled" if ctx.private else "Enabled",
+            "description": f"mlplat {ctx.prefix}: {endpoint.name}",
+        }
+        self.endpoint = azure.machinelearningservices.OnlineEndpoint(
+            ctx.name(endpoint.name),
+            endpoint_name=online_name,
+            resource_group_name=rg,
+            workspace_name=workspace,
+            location=region,
+            identity={"type": "UserAssigned", "user_assigned_identities": [base.identity.id]},
+            properties=endpoint_properties,
+            tags=tags,
+            # The split is TrafficSplit's. After `pulumi refresh` azure-native copies the live traffic
+            # into the endpoint's inputs; without this the next `up` would PUT the endpoint without
+            # traffic (and TrafficSplit, seeing no change of its own, would leave it serving nothing).
+            opts=ctx.child(self, ignore_changes=LIVE_TRAFFIC),
+        )
+        return endpoint_properties
+
+    def _deployments(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion],
+                     model_ids: dict, environment_ids: dict, instance_type: str, tags: dict) -> dict:
+        """One managed online deployment per served version, at min_replicas instances (autoscaled after)."""
+        data_collector = _data_collector(endpoint)
+        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
+        deployments = {}
+        for version in served:
+            # Typed args: `properties` is a union (managed | kubernetes), so plain dicts would reach
+            # the provider with snake_case keys.
+            properties = ml.ManagedOnlineDeploymentArgs(
+                endpoint_compute_type="Managed",
+                model=model_ids[version.name],
+                environment_id=environment_ids.get(version.name),
+                instance_type=instance_type,
+                scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
+                app_insights_enabled=endpoint.logging,
+                data_collector=data_collector,
+                egress_public_network_access="Disabled" if ctx.private else "Enabled",
+                request_settings=ml.OnlineRequestSettingsArgs(request_timeout="PT5S", max_concurrent_requests_per_instance=1),
+            )
+            deployments[version.name] = azure.machinelearningservices.OnlineDeployment(
+                ctx.name(endpoint.name, version.name),
+                deployment_name=version.name,
+                endpoint_name=self.endpoint.name,
+                resource_group_name=rg,
+                workspace_name=workspace,
+                location=region,
+                sku={"name": "Default", "capacity": endpoint.min_replicas},
+                properties=properties,
+                tags=tags,
+                opts=ctx.child(self.endpoint, ignore_changes=AUTOSCALED),
+            )
+        return deployments
+
+    def _traffic_split(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, online_name: str, endpoint_properties: dict, shares: dict,
+                       deployments: dict, tags: dict) -> None:
+        """The traffic split, applied by `TrafficSplit` once every deployment exists. The fingerprint of the
+        endpoint's own inputs: an endpoint update (a PUT without traffic) is followed by the split being
+        applied again."""
+        rg, workspace, region = base.resource_group.name, base.workspace.name, ctx.spec.region
+        revision = pulumi.Output.from_input(base.identity.id).apply(
+            lambda identity_id: hashlib.sha256(
+                json.dumps(
+                    {
+                        "name": online_name,
+                        "location": region,
+                        "identity": identity_id,
+                        "properties": endpoint_properties,
+                        "tags": tags,
+                    },
+                    sort_keys=True,
+                ).encode()
+            ).hexdigest()[:12]
+        )
+        self.traffic = TrafficSplit(
+            ctx.name(endpoint.name, "traffic"),
+            {
+                "subscription_id": base.subscription_id,
+                "resource_group": rg,
+                "workspace": workspace,
+                "endpoint": self.endpoint.name,
+                "traffic": shares,
+                "endpoint_revision": revision,
+            },
+            opts=ctx.child(self.endpoint, depends_on=list(deployments.values())),
+        )
+
+    def _autoscaling(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, served: list[ServingVersion],
+                     deployments: dict, tags: dict) -> dict:
+        """Autoscaling of each deployment between min and max on CPU (or GPU) utilisation."""
+        rg, region = base.resource_group.name, ctx.spec.region
+        scaling = {}
+        metric = CPU_METRIC if endpoint.compute == "cpu" else GPU_METRIC
+        for version in served:
+            deployment = deployments[version.name]
+            azure.monitor.AutoscaleSetting(
+                ctx.name(endpoint.name, version.name, "autoscale"),
+                resource_group_name=rg,
+                location=region,
+                enabled=True,
+                target_resource_uri=deployment.id,
+                profiles=[
+                    {
+                        "name": "default",
+                        "capacity": {
+                            "minimum": str(endpoint.min_replicas),
+                            "maximum": str(endpoint.max_replicas),
+                            "default": str(endpoint.min_replicas),
+                        },
+                        "rules": [
+                            self._rule(deployment.id, metric, "GreaterThan", SCALE_OUT_CPU_PERCENT, "Increase"),
+                            self._rule(deployment.id, metric, "LessThan", SCALE_IN_CPU_PERCENT, "Decrease"),
+                        ],
+                    }
+                ],
+                tags=tags,
+                opts=ctx.child(deployment),
+            )
+            scaling[version.name] = {"min": endpoint.min_replicas, "max": endpoint.max_replicas, "metric": metric}
+        return scaling
 
     @staticmethod
     def _rule(deployment_id, metric: str, operator: str, threshold: float, direction: str) -> dict:

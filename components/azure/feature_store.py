@@ -32,12 +32,15 @@ import yaml
 
 from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
-from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, azure_feature_type
 from ..spec.features import FeatureStoreSpec
 from . import roles
-from .base import Base, WORKSPACE_ZONES, workspace_name
+from .base import Base, workspace_name
 from .naming import unique_name
+from .private_network import WORKSPACE_ZONES
 from ..outputs import FeatureStoreOutputs
+from .cloud import AzureCloud
+
+_AZURE = AzureCloud()  # feature store column types (components/azure/cloud.py)
 
 SPARK_RUNTIME = "3.4"
 OFFLINE_CONNECTION = "offline-store"
@@ -70,7 +73,7 @@ def featureset_version(group) -> str:
         {
             "entity": f"{group.entity}:{entity_version(group.entity)}",
             "event_time": group.event_time,
-            "features": {name: azure_feature_type(kind) for name, kind in group.features.items()},
+            "features": {name: _AZURE.feature_store_type(kind) for name, kind in group.features.items()},
         }
     )
 
@@ -84,8 +87,8 @@ def featureset_spec(group, source_path: str) -> str:
             "path": source_path,
             "timestamp_column": {"name": group.event_time},
         },
-        "features": [{"name": name, "type": azure_feature_type(kind)} for name, kind in group.features.items()],
-        "index_columns": [{"name": group.entity, "type": ENTITY_TYPE["azure"]}],
+        "features": [{"name": name, "type": _AZURE.feature_store_type(kind)} for name, kind in group.features.items()],
+        "index_columns": [{"name": group.entity, "type": _AZURE.entity_feature_type}],
     }
     return yaml.safe_dump(document, sort_keys=False)
 
@@ -104,16 +107,41 @@ class FeatureStore(FeatureStoreComponent):
     ):
         super().__init__(name, opts)
         tags = ctx.tags()
-        location = ctx.spec.region
-        rg = base.resource_group.name
-        private = ctx.private
-        public_access = "Disabled" if private else "Enabled"
         account = base.storage_account.name
-        # The base layer's `data` container (container_name == purpose there); depend on it explicitly.
         data_container = "data"  # the base layer's data container (container_name = purpose there)
         abfss = pulumi.Output.format("abfss://{0}@{1}.dfs.core.windows.net", data_container, account)
 
-        # -- online store: Azure Cache for Redis ----------------------------------------------------------
+        self._online_store(ctx, base, feature_store, tags)
+        ws = self._workspace_with_connections(ctx, base, tags, abfss)
+        entity_versions = self._entities(ctx, base, feature_store, ws, tags)
+
+        # -- feature sets: one per feature group ---------------------------------------------------------------
+        self.featuresets: dict[str, azure.machinelearningservices.FeaturesetVersion] = {}
+        specs: dict[str, pulumi.Output] = {}
+        versions: dict[str, str] = {}
+        for group in feature_store.feature_groups:
+            versions[group.name], specs[group.name] = self._featureset(ctx, base, group, ws, abfss, entity_versions)
+
+        self.finish(
+            FeatureStoreOutputs(
+                online=feature_store.online,
+                offline_store=pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
+                online_store=self.redis.host_name if self.redis is not None else None,
+                feature_groups={group_name: group_name for group_name in self.featuresets},
+                extras={
+                    "feature_store": ws,
+                    "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
+                    "featureset_specs": specs,
+                    "feature_groups": {group_name: {"version": versions[group_name]} for group_name in self.featuresets},
+                },
+            )
+        )
+
+    def _online_store(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, tags: dict) -> None:
+        """The online store: Azure Cache for Redis with Entra ID access only (no access keys), when the spec asks
+        for online serving."""
+        rg, location, private = base.resource_group.name, ctx.spec.region, ctx.private
+        public_access = "Disabled" if private else "Enabled"
         self.redis: azure.redis.Redis | None = None
         if feature_store.online:
             premium = ctx.protect or private
@@ -154,7 +182,10 @@ class FeatureStore(FeatureStoreComponent):
             if private:
                 base.private_endpoint(self.redis.id, "redisCache", REDIS_ZONE, tags)
 
-        # -- the feature store workspace -----------------------------------------------------------------
+    def _workspace_with_connections(self, ctx: PlatformContext, base: Base, tags: dict, abfss) -> pulumi.Output:
+        """The feature store workspace (sharing the platform workspace's companions) and its offline (ADLS) and
+        online (Redis) store connections through the platform identity; returns the workspace name."""
+        rg, private = base.resource_group.name, ctx.private
         settings = {
             "compute_runtime": {"spark_runtime_version": SPARK_RUNTIME},
             "offline_store_connection_name": OFFLINE_CONNECTION,
@@ -202,8 +233,11 @@ class FeatureStore(FeatureStoreComponent):
                 },
                 opts=ctx.child(self.workspace),
             )
+        return ws
 
-        # -- entities: one per distinct entity column ----------------------------------------------------------
+    def _entities(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, ws, tags: dict) -> dict:
+        """One feature store entity (container and version) per distinct entity column; returns the versions."""
+        rg = base.resource_group.name
         entity_versions: dict[str, azure.machinelearningservices.FeaturestoreEntityVersion] = {}
         for entity in sorted({group.entity for group in feature_store.feature_groups}):
             logical = entity.replace("_", "-")
@@ -229,75 +263,61 @@ class FeatureStore(FeatureStoreComponent):
                 },
                 opts=self._version_options(ctx, container, ctx.name("entity", logical, LEGACY_VERSION)),
             )
+        return entity_versions
 
-        # -- feature sets: one per feature group ---------------------------------------------------------------
-        self.featuresets: dict[str, azure.machinelearningservices.FeaturesetVersion] = {}
-        specs: dict[str, pulumi.Output] = {}
-        versions: dict[str, str] = {}
-        for group in feature_store.feature_groups:
-            group_tags = ctx.tags(use_case=group.use_case)
-            version = versions[group.name] = featureset_version(group)
-            source = pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}/{group.name}/")
-            # One specification folder per version: an existing version's specification never changes.
-            spec_path = pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}/{group.name}/{version}/")
-            specs[group.name] = pulumi.Output.all(source, spec_path).apply(
-                lambda paths, g=group: {"folder": paths[1], "FeaturesetSpec.yaml": featureset_spec(g, paths[0])}
-            )
-            container = azure.machinelearningservices.FeaturesetContainerEntity(
-                ctx.name("featureset", group.name),
-                name=group.name,
-                resource_group_name=rg,
-                workspace_name=ws,
-                properties={"description": f"feature group {group.name} (entity {group.entity})", "tags": group_tags},
-                opts=ctx.stateful(self.workspace),
-            )
-            materialization = {
-                "store_type": "OnlineAndOffline" if self.redis is not None else "Offline",
-                "schedule": {"trigger_type": "Recurrence", "frequency": "Hour", "interval": 1},
-                "resource": {"instance_type": MATERIALIZATION_INSTANCE},
-            }
-            self.featuresets[group.name] = azure.machinelearningservices.FeaturesetVersion(
-                ctx.name("featureset", group.name, "version"),
-                name=group.name,
-                version=version,
-                resource_group_name=rg,
-                workspace_name=ws,
-                properties={
-                    "description": (
-                        f"feature group {group.name}: entity {group.entity}, event time {group.event_time} "
-                        f"({EVENT_TIME_TYPE['azure']}), features {', '.join(group.features)}"
-                    ),
-                    "entities": [f"azureml:{group.entity}:{entity_version(group.entity)}"],
-                    # What the spec asked for, on the asset itself (the spec file holds the same).
-                    "properties": {
-                        "mlplat.entity": group.entity,
-                        "mlplat.event_time": group.event_time,
-                        **{f"mlplat.feature.{f}": azure_feature_type(k) for f, k in group.features.items()},
-                    },
-                    "specification": {"path": spec_path},
-                    "materialization_settings": materialization,
-                    "stage": "Production" if ctx.protect else "Development",
-                    "tags": group_tags,
-                },
-                opts=self._version_options(
-                    ctx, container, ctx.name("featureset", group.name, LEGACY_VERSION), [entity_versions[group.entity]]
-                ),
-            )
-
-        self.finish(
-            FeatureStoreOutputs(
-                online=feature_store.online,
-                offline_store=pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
-                online_store=self.redis.host_name if self.redis is not None else None,
-                feature_groups={group_name: group_name for group_name in self.featuresets},
-                extras={
-                    "feature_store": ws,
-                    "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
-                    "featureset_specs": specs,
-                    "feature_groups": {group_name: {"version": versions[group_name]} for group_name in self.featuresets},
-                },
-            )
+    def _featureset(self, ctx: PlatformContext, base: Base, group, ws, abfss, entity_versions: dict) -> tuple[str, pulumi.Output]:
+        """The feature set of one feature group (container and immutable version, materialised hourly);
+        returns its version and its specification (folder and FeaturesetSpec.yaml to upload)."""
+        rg = base.resource_group.name
+        group_tags = ctx.tags(use_case=group.use_case)
+        version = featureset_version(group)
+        source = pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}/{group.name}/")
+        # One specification folder per version: an existing version's specification never changes.
+        spec_path = pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}/{group.name}/{version}/")
+        spec = pulumi.Output.all(source, spec_path).apply(
+            lambda paths, g=group: {"folder": paths[1], "FeaturesetSpec.yaml": featureset_spec(g, paths[0])}
         )
+        container = azure.machinelearningservices.FeaturesetContainerEntity(
+            ctx.name("featureset", group.name),
+            name=group.name,
+            resource_group_name=rg,
+            workspace_name=ws,
+            properties={"description": f"feature group {group.name} (entity {group.entity})", "tags": group_tags},
+            opts=ctx.stateful(self.workspace),
+        )
+        materialization = {
+            "store_type": "OnlineAndOffline" if self.redis is not None else "Offline",
+            "schedule": {"trigger_type": "Recurrence", "frequency": "Hour", "interval": 1},
+            "resource": {"instance_type": MATERIALIZATION_INSTANCE},
+        }
+        self.featuresets[group.name] = azure.machinelearningservices.FeaturesetVersion(
+            ctx.name("featureset", group.name, "version"),
+            name=group.name,
+            version=version,
+            resource_group_name=rg,
+            workspace_name=ws,
+            properties={
+                "description": (
+                    f"feature group {group.name}: entity {group.entity}, event time {group.event_time} "
+                    f"({_AZURE.event_time_feature_type}), features {', '.join(group.features)}"
+                ),
+                "entities": [f"azureml:{group.entity}:{entity_version(group.entity)}"],
+                # What the spec asked for, on the asset itself (the spec file holds the same).
+                "properties": {
+                    "mlplat.entity": group.entity,
+                    "mlplat.event_time": group.event_time,
+                    **{f"mlplat.feature.{f}": _AZURE.feature_store_type(k) for f, k in group.features.items()},
+                },
+                "specification": {"path": spec_path},
+                "materialization_settings": materialization,
+                "stage": "Production" if ctx.protect else "Development",
+                "tags": group_tags,
+            },
+            opts=self._version_options(
+                ctx, container, ctx.name("featureset", group.name, LEGACY_VERSION), [entity_versions[group.entity]]
+            ),
+        )
+        return version, spec
 
     @staticmethod
     def _version_options(ctx: PlatformContext, container, legacy_name: str, depends_on=None) -> pulumi.ResourceOptions:

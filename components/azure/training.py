@@ -85,25 +85,8 @@ class TrainingCluster(TrainingComponent):
 
         # -- checkpoint storage: the encrypted artifacts container, as an identity-based datastore -----
         container = "artifacts"  # base names each container after its purpose
-        artifacts = base.containers[container]
-        self.datastore = azure.machinelearningservices.Datastore(
-            ctx.name("training-checkpoints"),
-            name=CHECKPOINT_DATASTORE,
-            resource_group_name=rg,
-            workspace_name=workspace,
-            properties={
-                "datastore_type": "AzureBlob",
-                "account_name": base.storage_account.name,
-                "container_name": container,
-                "protocol": "https",
-                # No keys or SAS: jobs reach storage with their identity (shared keys are disabled).
-                "credentials": {"credentials_type": "None"},
-                "service_data_access_auth_identity": "WorkspaceUserAssignedIdentity",
-                "description": f"mlplat {ctx.prefix}: training checkpoints (prefix {CHECKPOINT_PREFIX}/)",
-                "tags": tags,
-            },
-            opts=ctx.child(self, depends_on=[artifacts]),
-        )
+        self._checkpoint_datastore(ctx, base, container, tags)
+
         checkpoint_uri = f"azureml://datastores/{CHECKPOINT_DATASTORE}/paths/{CHECKPOINT_PREFIX}/"
         checkpoint_url = pulumi.Output.concat(
             f"abfss://{container}@", base.storage_account.name, f".dfs.core.windows.net/{CHECKPOINT_PREFIX}/"
@@ -148,4 +131,28 @@ class TrainingCluster(TrainingComponent):
                     "identity_client_id": base.identity.client_id,
                 },
             )
+        )
+
+    def _checkpoint_datastore(self, ctx: PlatformContext, base: Base, container: str, tags: dict) -> None:
+        """The encrypted artifacts container as an identity-based datastore: no keys or SAS, jobs reach storage
+        with their identity (shared keys are disabled)."""
+        rg, workspace = base.resource_group.name, base.workspace.name
+        artifacts = base.containers[container]
+        self.datastore = azure.machinelearningservices.Datastore(
+            ctx.name("training-checkpoints"),
+            name=CHECKPOINT_DATASTORE,
+            resource_group_name=rg,
+            workspace_name=workspace,
+            properties={
+                "datastore_type": "AzureBlob",
+                "account_name": base.storage_account.name,
+                "container_name": container,
+                "protocol": "https",
+                # No keys or SAS: jobs reach storage with their identity (shared keys are disabled).
+                "credentials": {"credentials_type": "None"},
+                "service_data_access_auth_identity": "WorkspaceUserAssignedIdentity",
+                "description": f"mlplat {ctx.prefix}: training checkpoints (prefix {CHECKPOINT_PREFIX}/)",
+                "tags": tags,
+            },
+            opts=ctx.child(self, depends_on=[artifacts]),
         )

@@ -107,23 +107,7 @@ class UseCase(UseCaseComponent):
             roles.assign(ctx.name(uc, label), base.subscription_id, principal, "", scope, self,
                          role_definition_id=self.role.id)
 
-        self.compute = None
-        share = use_case.gpu_share
-        if share is not None:
-            training = spec.training
-            shape = shape_for("azure", training.gpu, training.gpus_per_node)
-            nodes = max(1, math.ceil(share.gpus(training.max_nodes * training.gpus_per_node) / training.gpus_per_node))
-            self.compute = azure.machinelearningservices.Compute(
-                ctx.name(uc, "training-compute"),
-                compute_name=bounded_name(f"{uc}-gpu", COMPUTE_NAME_MAX),
-                resource_group_name=rg, workspace_name=base.workspace.name, location=spec.region,
-                identity={"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
-                properties=cluster_properties(ctx, shape, training, nodes, f"use case {uc}: "),
-                tags=tags, opts=ctx.child(self),
-            )
-            compute_scope = pulumi.Output.concat(workspace_id(base.workspace.name), "/computes/", self.compute.name)
-            roles.assign(ctx.name(uc, "compute"), base.subscription_id, principal, "", compute_scope, self,
-                         role_definition_id=self.role.id)
+        self._gpu_share(ctx, base, use_case, tags, principal, workspace_id)
 
         self.budget = None
         if use_case.budget is not None:
@@ -144,3 +128,24 @@ class UseCase(UseCaseComponent):
             budget=ctx.name(uc, "budget") if self.budget else None,
             gpu_share=self.compute.name if self.compute else None,
         ))
+
+    def _gpu_share(self, ctx: PlatformContext, base, use_case: UseCaseSpec, tags: dict, principal, workspace_id) -> None:
+        """The use case's own GPU compute cluster, sized to its share of the training GPUs, usable through its role."""
+        spec, rg, uc = ctx.spec, base.resource_group.name, use_case.name
+        self.compute = None
+        share = use_case.gpu_share
+        if share is not None:
+            training = spec.training
+            shape = shape_for("azure", training.gpu, training.gpus_per_node)
+            nodes = max(1, math.ceil(share.gpus(training.max_nodes * training.gpus_per_node) / training.gpus_per_node))
+            self.compute = azure.machinelearningservices.Compute(
+                ctx.name(uc, "training-compute"),
+                compute_name=bounded_name(f"{uc}-gpu", COMPUTE_NAME_MAX),
+                resource_group_name=rg, workspace_name=base.workspace.name, location=spec.region,
+                identity={"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
+                properties=cluster_properties(ctx, shape, training, nodes, f"use case {uc}: "),
+                tags=tags, opts=ctx.child(self),
+            )
+            compute_scope = pulumi.Output.concat(workspace_id(base.workspace.name), "/computes/", self.compute.name)
+            roles.assign(ctx.name(uc, "compute"), base.subscription_id, principal, "", compute_scope, self,
+                         role_definition_id=self.role.id)

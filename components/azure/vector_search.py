@@ -126,8 +126,13 @@ class VectorSearch(VectorSearchComponent):
         if ctx.private:
             self.private_endpoint = base.private_endpoint(self.service.id, PRIVATE_LINK_GROUP, PRIVATE_DNS_ZONE, tags)
 
-        # -- access ---------------------------------------------------------------------------------------
-        # Local (API key) auth is off: workloads use the platform identity with Entra ID tokens.
+        encryption_key = self._access(ctx, base)
+
+        self._finish_outputs(base, vector_search, encryption_key, public_access, sku, partitions, encryption_with_cmk)
+
+    def _access(self, ctx: PlatformContext, base: Base) -> pulumi.Output | None:
+        """Local (API key) auth is off: workloads use the platform identity with Entra ID tokens; with
+        customer-managed keys the service identity gets the key. Returns the index's `encryptionKey`."""
         roles.assign(
             ctx.name("identity-search-data"),
             base.subscription_id,
@@ -149,8 +154,11 @@ class VectorSearch(VectorSearchComponent):
             encryption_key = pulumi.Output.all(base.key_vault.properties.vault_uri, base.key.name).apply(
                 lambda values: {"keyVaultUri": values[0], "keyVaultKeyName": values[1]}
             )
+        return encryption_key
 
-        # -- outputs --------------------------------------------------------------------------------------
+    def _finish_outputs(self, base: Base, vector_search: VectorSearchSpec, encryption_key, public_access: str, sku: str,
+                        partitions: int, encryption_with_cmk: dict) -> None:
+        """The outputs: where the index and the documents live, and the index definition to create."""
         definition = pulumi.Output.from_input(encryption_key).apply(
             lambda key: json.dumps(index_definition(vector_search.dimensions, vector_search.metric, key), sort_keys=True)
         )

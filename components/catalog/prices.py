@@ -4,7 +4,7 @@ One row per (cloud, region, sku): unit, on-demand and spot USD per unit, GPUs pe
 a compute shape, where the price came from and when. Estimates (`mlplat cost`, `mlplat compare`, the
 budget policy) only ever multiply quantities by these rows, so every figure names its row.
 
-Standard library only: importable by the policy pack without cloud SDKs.
+Standard library only (and the cloud registry, which loads no cloud SDK): importable by the policy pack.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 
 PRICES_FILE = Path(__file__).with_name("prices.csv")
 COLUMNS = ["cloud", "region", "sku", "unit", "on_demand_usd", "spot_usd", "gpus", "source", "date", "description"]
-CLOUDS = ("aws", "azure", "gcp")
 
 
 class CatalogError(ValueError):
@@ -85,7 +84,8 @@ class PriceCatalog:
     def _borrowed(self, cloud: str, region: str, sku: str) -> PriceRow | None:
         from . import regions as region_catalog
 
-        here = region_catalog.region(cloud, region) if cloud in CLOUDS else None
+        # a cloud without a region catalogue has no coordinates to find a lender by
+        here = region_catalog.region(cloud, region) if cloud in region_catalog.CLOUDS else None
         if here is None:
             return None
         lenders = []
@@ -129,14 +129,17 @@ def parse_rows(text: str, path: Path = PRICES_FILE) -> list[PriceRow]:
     reader = csv.DictReader(text.splitlines())
     if reader.fieldnames != COLUMNS:
         raise CatalogError(f"{path}:1: header must be {','.join(COLUMNS)} (got {','.join(reader.fieldnames or [])})")
+    from ..registry import cloud_names  # the registered clouds: a row of any other cloud is a typo
+
+    clouds = cloud_names()
     rows: list[PriceRow] = []
     seen: dict[tuple, int] = {}
     for line, raw in enumerate(reader, start=2):
         for column in ("cloud", "region", "sku", "unit", "source", "date"):
             if not (raw.get(column) or "").strip():
                 raise CatalogError(f"{path}:{line}: {column}: missing")
-        if raw["cloud"] not in CLOUDS:
-            raise CatalogError(f"{path}:{line}: cloud: {raw['cloud']!r} is not one of {', '.join(CLOUDS)}")
+        if raw["cloud"] not in clouds:
+            raise CatalogError(f"{path}:{line}: cloud: {raw['cloud']!r} is not one of {', '.join(clouds)}")
         row = PriceRow(
             cloud=raw["cloud"],
             region=raw["region"],

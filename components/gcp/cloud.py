@@ -72,6 +72,17 @@ class GcpCloud(CloudProvider):
         "eu-central": "europe-west3", "uk": "europe-west2", "japan": "asia-northeast1", "southeast-asia": "asia-southeast1",
     }
     required_config = ("gcp:project",)
+    # BigQuery column types of the Vertex AI Feature Store source table; a vector is a FLOAT64 column in
+    # mode REPEATED (ARRAY<FLOAT64>, components/gcp/feature_store.py).
+    feature_types = {"int": "INT64", "float": "FLOAT64", "string": "STRING", "bool": "BOOL", "timestamp": "TIMESTAMP",
+                     "vector": "FLOAT64"}
+    entity_feature_type = "STRING"
+    event_time_feature_type = "TIMESTAMP"
+
+    def gpu_row_format(self):
+        from .gpu_rows import GPU_ROWS
+
+        return GPU_ROWS
 
     def base_component(self) -> type:
         from .base import Base

@@ -48,6 +48,18 @@ def default_image(region: str, compute: str = "cpu", framework: str | None = Non
     return serving_images.require_default_image("gcp", region, compute, framework)
 
 
+def _machine(endpoint: EndpointSpec) -> dict:
+    """The machine each deployed model runs on: the CPU shape, or the endpoint's single-GPU shape."""
+    if endpoint.compute == "cpu":
+        return {"machine_type": cpu_shape("gcp"), "accelerator_type": None, "accelerator_count": None}
+    shape = endpoint_shape("gcp", endpoint.compute)
+    return {
+        "machine_type": shape.instance_type,
+        "accelerator_type": shape.vertex_accelerator_type,
+        "accelerator_count": shape.accelerator_count,
+    }
+
+
 class Endpoint(EndpointComponent):
     CLOUD = "gcp"
     COMPONENT = "Endpoint"
@@ -76,110 +88,14 @@ class Endpoint(EndpointComponent):
             raise pulumi.RunError(
                 f"{field}.min_replicas: Vertex AI endpoints keep at least 1 replica; set min_replicas: 1"
             )
-        machine = {"machine_type": cpu_shape("gcp"), "accelerator_type": None, "accelerator_count": None}
-        if endpoint.compute != "cpu":
-            shape = endpoint_shape("gcp", endpoint.compute)
-            machine = {
-                "machine_type": shape.instance_type,
-                "accelerator_type": shape.vertex_accelerator_type,
-                "accelerator_count": shape.accelerator_count,
-            }
+        machine = _machine(endpoint)
 
         # -- models (one per version): uploaded and deployed by the deployer below ------------------------
         images = {version.name: version.image or default_image(region, endpoint.compute, version.framework) for version in served}
-        # -- request/response logging -----------------------------------------------------------------
-        logging_config = None
-        table = None
-        if endpoint.logging:
-            dataset = gcp.bigquery.Dataset(
-                ctx.name(endpoint.name, "logs"),
-                project=project,
-                dataset_id=ctx.name(endpoint.name, "logs").replace("-", "_"),
-                location=region,
-                description=f"mlplat {ctx.prefix}: request/response logs of endpoint {endpoint.name}",
-                default_encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
-                labels=labels,
-                opts=ctx.stateful(self, depends_on=[*base.services, *base.key_access("bigquery")]),
-            )
-            table = gcp.bigquery.Table(
-                ctx.name(endpoint.name, "logs-table"),
-                project=project,
-                dataset_id=dataset.dataset_id,
-                table_id=LOGGING_TABLE,
-                schema=json.dumps(LOGGING_SCHEMA),
-                time_partitioning={"type": "DAY", "field": "logging_time"},
-                encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
-                deletion_protection=ctx.protect,
-                labels=labels,
-                opts=ctx.stateful(dataset),
-            )
-            logging_config = {
-                "enabled": True,
-                "sampling_rate": endpoint.logging_sample_percent / 100,
-                "bigquery_destination": {
-                    "output_uri": pulumi.Output.concat("bq://", project, ".", dataset.dataset_id, ".", table.table_id)
-                },
-            }
+        logging_config = self._request_logging(ctx, base, endpoint, labels)
 
-        # -- endpoint and traffic split -------------------------------------------------------------------
-        depends = [*base.services, *base.key_access("aiplatform")]
-        psc = None
-        if ctx.private:
-            network = pulumi.Output.concat("projects/", project_number, "/global/networks/", base.network.name)
-            psc = {
-                "enable_private_service_connect": True,
-                "project_allowlists": [project],
-                # Vertex AI creates the forwarding rule in this network (the base layer's policy allows it).
-                "psc_automation_configs": [{"project_id": project, "network": network}],
-            }
-            depends += base.vertex_psc_policy()
-        self.endpoint = gcp.vertex.AiEndpoint(
-            ctx.name(endpoint.name),
-            project=project,
-            location=region,
-            region=region,
-            display_name=ctx.name(endpoint.name),
-            description=f"mlplat {ctx.prefix}: {endpoint.name}",
-            private_service_connect_config=psc,
-            encryption_spec={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
-            predict_request_response_logging_config=logging_config,
-            labels=labels,
-            opts=ctx.child(self, depends_on=depends),
-        )
-        endpoint_resource = pulumi.Output.concat(
-            "projects/", project, "/locations/", region, "/endpoints/", self.endpoint.name
-        )
-        # The deployer authenticates on its own (ADC): give it the impersonation the gcp provider uses.
-        gcp_config = pulumi.Config("gcp")
-        self.deployment = VertexDeployment(
-            ctx.name(endpoint.name, "deployment"),
-            {
-                "impersonate_service_account": gcp_config.get("impersonateServiceAccount"),
-                "impersonate_delegates": _delegates(gcp_config.get("impersonateServiceAccountDelegates")),
-                "project": project,
-                "location": region,
-                "endpoint": endpoint_resource,
-                "display_name": ctx.name(endpoint.name),
-                "labels": labels,
-                "kms_key": base.key_id if ctx.customer_managed_keys else None,
-                "service_account": base.workload_account.email,
-                "private": ctx.private,
-                "versions": [
-                    {
-                        "name": version.name,
-                        "weight": shares[version.name],
-                        "image": images[version.name],
-                        "default_image": version.image is None,
-                        "artifact_uri": self._artifact_uri(base, endpoint, version, field),
-                        **machine,
-                        "min_replicas": endpoint.min_replicas,
-                        "max_replicas": endpoint.max_replicas,
-                    }
-                    for version in served
-                ],
-            },
-            opts=ctx.child(self, depends_on=[self.endpoint]),
-        )
+        endpoint_resource = self._vertex_endpoint(ctx, base, endpoint, labels, logging_config, project_number)
+        self._deployment(ctx, base, endpoint, labels, endpoint_resource, served, shares, images, machine, field)
 
         # -- safe rollout ------------------------------------------------------------------------------------
         # Vertex AI has no alarm-driven automatic rollback: the canary share is the blast radius, and the
@@ -221,6 +137,111 @@ class Endpoint(EndpointComponent):
                                     "artifact_uri": self._artifact_uri(base, endpoint, stable, field), **machine},
                 },
             )
+        )
+
+    def _request_logging(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, labels: dict) -> dict | None:
+        """Request/response logging into a day-partitioned BigQuery table, or None when the endpoint does not log."""
+        if not endpoint.logging:
+            return None
+        project, region = base.project, ctx.spec.region
+        dataset = gcp.bigquery.Dataset(
+            ctx.name(endpoint.name, "logs"),
+            project=project,
+            dataset_id=ctx.name(endpoint.name, "logs").replace("-", "_"),
+            location=region,
+            description=f"mlplat {ctx.prefix}: request/response logs of endpoint {endpoint.name}",
+            default_encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+            labels=labels,
+            opts=ctx.stateful(self, depends_on=[*base.services, *base.key_access("bigquery")]),
+        )
+        table = gcp.bigquery.Table(
+            ctx.name(endpoint.name, "logs-table"),
+            project=project,
+            dataset_id=dataset.dataset_id,
+            table_id=LOGGING_TABLE,
+            schema=json.dumps(LOGGING_SCHEMA),
+            time_partitioning={"type": "DAY", "field": "logging_time"},
+            encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+            deletion_protection=ctx.protect,
+            labels=labels,
+            opts=ctx.stateful(dataset),
+        )
+        return {
+            "enabled": True,
+            "sampling_rate": endpoint.logging_sample_percent / 100,
+            "bigquery_destination": {
+                "output_uri": pulumi.Output.concat("bq://", project, ".", dataset.dataset_id, ".", table.table_id)
+            },
+        }
+
+    def _vertex_endpoint(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, labels: dict, logging_config,
+                         project_number) -> pulumi.Output:
+        """The Vertex AI endpoint (behind Private Service Connect when private); returns its resource name."""
+        project, region = base.project, ctx.spec.region
+        depends = [*base.services, *base.key_access("aiplatform")]
+        psc = None
+        if ctx.private:
+            network = pulumi.Output.concat("projects/", project_number, "/global/networks/", base.network.name)
+            psc = {
+                "enable_private_service_connect": True,
+                "project_allowlists": [project],
+                # Vertex AI creates the forwarding rule in this network (the base layer's policy allows it).
+                "psc_automation_configs": [{"project_id": project, "network": network}],
+            }
+            depends += base.vertex_psc_policy()
+        self.endpoint = gcp.vertex.AiEndpoint(
+            ctx.name(endpoint.name),
+            project=project,
+            location=region,
+            region=region,
+            display_name=ctx.name(endpoint.name),
+            description=f"mlplat {ctx.prefix}: {endpoint.name}",
+            private_service_connect_config=psc,
+            encryption_spec={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,
+            predict_request_response_logging_config=logging_config,
+            labels=labels,
+            opts=ctx.child(self, depends_on=depends),
+        )
+        endpoint_resource = pulumi.Output.concat(
+            "projects/", project, "/locations/", region, "/endpoints/", self.endpoint.name
+        )
+        return endpoint_resource
+
+    def _deployment(self, ctx: PlatformContext, base: Base, endpoint: EndpointSpec, labels: dict, endpoint_resource,
+                    served: list[ServingVersion], shares: dict, images: dict, machine: dict, field: str) -> None:
+        """The `VertexDeployment` dynamic resource: uploads each version's model, deploys it on `machine` and
+        applies the traffic split. It authenticates on its own (ADC): it gets the impersonation the gcp
+        provider uses."""
+        project, region = base.project, ctx.spec.region
+        gcp_config = pulumi.Config("gcp")
+        self.deployment = VertexDeployment(
+            ctx.name(endpoint.name, "deployment"),
+            {
+                "impersonate_service_account": gcp_config.get("impersonateServiceAccount"),
+                "impersonate_delegates": _delegates(gcp_config.get("impersonateServiceAccountDelegates")),
+                "project": project,
+                "location": region,
+                "endpoint": endpoint_resource,
+                "display_name": ctx.name(endpoint.name),
+                "labels": labels,
+                "kms_key": base.key_id if ctx.customer_managed_keys else None,
+                "service_account": base.workload_account.email,
+                "private": ctx.private,
+                "versions": [
+                    {
+                        "name": version.name,
+                        "weight": shares[version.name],
+                        "image": images[version.name],
+                        "default_image": version.image is None,
+                        "artifact_uri": self._artifact_uri(base, endpoint, version, field),
+                        **machine,
+                        "min_replicas": endpoint.min_replicas,
+                        "max_replicas": endpoint.max_replicas,
+                    }
+                    for version in served
+                ],
+            },
+            opts=ctx.child(self, depends_on=[self.endpoint]),
         )
 
     @staticmethod

@@ -23,10 +23,13 @@ import pulumi_gcp as gcp
 
 from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
-from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, gcp_bigquery_field
+from ..spec.feature_types import parse_feature_type
 from ..spec.features import FeatureStoreSpec
 from .base import Base
 from ..outputs import FeatureStoreOutputs
+from .cloud import GcpCloud
+
+_GCP = GcpCloud()  # feature store column types (components/gcp/cloud.py)
 
 FEATURE_TIMESTAMP = "feature_timestamp"  # the column name Vertex AI Feature Store requires
 SYNC_CRON = "TZ=UTC 0 * * * *"  # hourly online sync
@@ -39,12 +42,21 @@ def bq_name(*parts: str) -> str:
     return "_".join(parts).replace("-", "_").lower()
 
 
+def bigquery_field(name: str, feature_type: str) -> dict:
+    """The BigQuery schema field of one feature column: a vector is a REPEATED column of its element type."""
+    parsed = parse_feature_type(feature_type)
+    column_type = _GCP.feature_store_type(feature_type)
+    if parsed.kind == "vector":
+        return {"name": name, "type": column_type, "mode": "REPEATED", "description": f"mlplat vector({parsed.dimension})"}
+    return {"name": name, "type": column_type, "mode": "NULLABLE"}
+
+
 def table_schema(group) -> str:
     fields = [
-        {"name": group.entity, "type": ENTITY_TYPE["gcp"], "mode": "REQUIRED", "description": "entity id"},
-        {"name": group.event_time, "type": EVENT_TIME_TYPE["gcp"], "mode": "REQUIRED", "description": "event time"},
+        {"name": group.entity, "type": _GCP.entity_feature_type, "mode": "REQUIRED", "description": "entity id"},
+        {"name": group.event_time, "type": _GCP.event_time_feature_type, "mode": "REQUIRED", "description": "event time"},
     ]
-    fields += [gcp_bigquery_field(name, kind) for name, kind in group.features.items()]
+    fields += [bigquery_field(name, kind) for name, kind in group.features.items()]
     return json.dumps(fields)
 
 
@@ -62,9 +74,7 @@ class FeatureStore(FeatureStoreComponent):
     ):
         super().__init__(name, opts)
         labels = ctx.tags()
-        region = ctx.spec.region
         project = base.project
-        prevent = {"deletion_policy": "PREVENT"} if ctx.protect else {}
         after_apis: list[pulumi.Resource] = list(base.services)
 
         # -- service agents that touch the data: BigQuery (dataset CMK) and Vertex AI (sync, online store) --
@@ -72,7 +82,42 @@ class FeatureStore(FeatureStoreComponent):
         # Resources encrypted with the platform key wait for the agents' key grants.
         after_apis = [*after_apis, *base.key_access("bigquery"), *base.key_access("aiplatform")]
 
-        # -- offline store: one dataset ---------------------------------------------------------------------
+        self._offline_store(ctx, base, labels, after_apis, vertex_agent)
+        self._online_store(ctx, base, feature_store, labels, after_apis)
+
+        # -- per feature group ---------------------------------------------------------------------------
+        self.tables: dict[str, gcp.bigquery.Table] = {}
+        self.feature_groups: dict[str, gcp.vertex.AiFeatureGroup] = {}
+        self.feature_views: dict[str, gcp.vertex.AiFeatureOnlineStoreFeatureview] = {}
+        for group in feature_store.feature_groups:
+            self._feature_group(ctx, base, group, after_apis)
+
+        self.finish(
+            FeatureStoreOutputs(
+                online=feature_store.online,
+                offline_store=pulumi.Output.format("{0}.{1}", project, self.dataset.dataset_id),
+                online_store=self.online_store.name if self.online_store else None,
+                feature_groups={group_name: fg.name for group_name, fg in self.feature_groups.items()},
+                extras={
+                    "feature_groups": {
+                        group_name: {
+                            "table": pulumi.Output.format(
+                                "{0}.{1}.{2}", project, self.dataset.dataset_id, self.tables[group_name].table_id
+                            ),
+                            "feature_view": (
+                                self.feature_views[group_name].name if group_name in self.feature_views else None
+                            ),
+                        }
+                        for group_name in self.feature_groups
+                    },
+                },
+            )
+        )
+
+    def _offline_store(self, ctx: PlatformContext, base: Base, labels: dict, after_apis: list, vertex_agent) -> None:
+        """The offline store: one BigQuery dataset, read by the Vertex AI agent and written by the workloads."""
+        project, region = base.project, ctx.spec.region
+        prevent = {"deletion_policy": "PREVENT"} if ctx.protect else {}
         dataset_id = bq_name(ctx.prefix, "features")
         self.dataset = gcp.bigquery.Dataset(
             ctx.name("feature-dataset"),
@@ -111,7 +156,11 @@ class FeatureStore(FeatureStoreComponent):
             opts=ctx.child(self, depends_on=after_apis),
         )
 
-        # -- online store --------------------------------------------------------------------------------
+    def _online_store(self, ctx: PlatformContext, base: Base, feature_store: FeatureStoreSpec, labels: dict,
+                      after_apis: list) -> None:
+        """The Bigtable online store (autoscaled per environment), when the spec asks for online serving."""
+        project, region = base.project, ctx.spec.region
+        prevent = {"deletion_policy": "PREVENT"} if ctx.protect else {}
         self.online_store: gcp.vertex.AiFeatureOnlineStore | None = None
         if feature_store.online:
             min_nodes, max_nodes = BIGTABLE_NODES[ctx.spec.environment.value]
@@ -134,116 +183,94 @@ class FeatureStore(FeatureStoreComponent):
                 **prevent,
             )
 
-        # -- per feature group ---------------------------------------------------------------------------
-        self.tables: dict[str, gcp.bigquery.Table] = {}
-        self.feature_groups: dict[str, gcp.vertex.AiFeatureGroup] = {}
-        self.feature_views: dict[str, gcp.vertex.AiFeatureOnlineStoreFeatureview] = {}
-        for group in feature_store.feature_groups:
-            group_labels = ctx.tags(use_case=group.use_case)
-            table_id = bq_name(group.name)
-            table = gcp.bigquery.Table(
-                ctx.name("feature-table", group.name),
+    def _feature_group(self, ctx: PlatformContext, base: Base, group, after_apis: list) -> None:
+        """One spec feature group: its partitioned table, the source view with the timestamp column Vertex AI
+        requires, the feature group and its features, and a feature view when there is an online store."""
+        project, region = base.project, ctx.spec.region
+        prevent = {"deletion_policy": "PREVENT"} if ctx.protect else {}
+        group_labels = ctx.tags(use_case=group.use_case)
+        table_id = bq_name(group.name)
+        table = gcp.bigquery.Table(
+            ctx.name("feature-table", group.name),
+            project=project,
+            dataset_id=self.dataset.dataset_id,
+            table_id=table_id,
+            description=f"feature group {group.name}: entity {group.entity}, event time {group.event_time}",
+            schema=table_schema(group),
+            time_partitioning={"type": "DAY", "field": group.event_time},
+            clusterings=[group.entity],
+            encryption_configuration={"kms_key_name": base.key_id} if base.key_id is not None else None,
+            deletion_protection=ctx.protect,
+            labels=group_labels,
+            opts=ctx.stateful(self.dataset),
+        )
+        self.tables[group.name] = table
+        columns = ", ".join(f"`{feature}`" for feature in group.features)
+        query = pulumi.Output.format(
+            "SELECT `{0}`, `{1}` AS {2}, {3} FROM `{4}.{5}.{6}`",
+            group.entity,
+            group.event_time,
+            FEATURE_TIMESTAMP,
+            columns,
+            project,
+            self.dataset.dataset_id,
+            table.table_id,
+        )
+        source = gcp.bigquery.Table(
+            ctx.name("feature-source", group.name),
+            project=project,
+            dataset_id=self.dataset.dataset_id,
+            table_id=f"{table_id}_source",
+            description=f"feature group {group.name}: the table with {group.event_time} as {FEATURE_TIMESTAMP}",
+            view={"query": query, "use_legacy_sql": False},
+            deletion_protection=False,  # a view holds no data
+            labels=group_labels,
+            opts=ctx.child(table),
+        )
+        feature_group = gcp.vertex.AiFeatureGroup(
+            ctx.name("fg", group.name),
+            project=project,
+            region=region,
+            name=bq_name(group.name),
+            description=f"mlplat {ctx.prefix}: feature group {group.name} (entity {group.entity})",
+            big_query={
+                "big_query_source": {
+                    "input_uri": pulumi.Output.format("bq://{0}.{1}.{2}", project, self.dataset.dataset_id, source.table_id)
+                },
+                "entity_id_columns": [group.entity],
+            },
+            labels=group_labels,
+            opts=ctx.stateful(self, depends_on=after_apis),
+            **prevent,
+        )
+        self.feature_groups[group.name] = feature_group
+        features = [
+            gcp.vertex.AiFeatureGroupFeature(
+                ctx.name("fg", group.name, feature),
                 project=project,
-                dataset_id=self.dataset.dataset_id,
-                table_id=table_id,
-                description=f"feature group {group.name}: entity {group.entity}, event time {group.event_time}",
-                schema=table_schema(group),
-                time_partitioning={"type": "DAY", "field": group.event_time},
-                clusterings=[group.entity],
-                encryption_configuration={"kms_key_name": base.key_id} if base.key_id is not None else None,
-                deletion_protection=ctx.protect,
+                region=region,
+                feature_group=feature_group.name,
+                name=feature,
+                version_column_name=feature,
+                description=f"{feature}: {kind}",
                 labels=group_labels,
-                opts=ctx.stateful(self.dataset),
+                opts=ctx.child(feature_group),
             )
-            self.tables[group.name] = table
-            columns = ", ".join(f"`{feature}`" for feature in group.features)
-            query = pulumi.Output.format(
-                "SELECT `{0}`, `{1}` AS {2}, {3} FROM `{4}.{5}.{6}`",
-                group.entity,
-                group.event_time,
-                FEATURE_TIMESTAMP,
-                columns,
-                project,
-                self.dataset.dataset_id,
-                table.table_id,
-            )
-            source = gcp.bigquery.Table(
-                ctx.name("feature-source", group.name),
-                project=project,
-                dataset_id=self.dataset.dataset_id,
-                table_id=f"{table_id}_source",
-                description=f"feature group {group.name}: the table with {group.event_time} as {FEATURE_TIMESTAMP}",
-                view={"query": query, "use_legacy_sql": False},
-                deletion_protection=False,  # a view holds no data
-                labels=group_labels,
-                opts=ctx.child(table),
-            )
-            feature_group = gcp.vertex.AiFeatureGroup(
-                ctx.name("fg", group.name),
+            for feature, kind in group.features.items()
+        ]
+        if self.online_store is not None:
+            self.feature_views[group.name] = gcp.vertex.AiFeatureOnlineStoreFeatureview(
+                ctx.name("fv", group.name),
                 project=project,
                 region=region,
                 name=bq_name(group.name),
-                description=f"mlplat {ctx.prefix}: feature group {group.name} (entity {group.entity})",
-                big_query={
-                    "big_query_source": {
-                        "input_uri": pulumi.Output.format("bq://{0}.{1}.{2}", project, self.dataset.dataset_id, source.table_id)
-                    },
-                    "entity_id_columns": [group.entity],
+                feature_online_store=self.online_store.name,
+                feature_registry_source={
+                    "feature_groups": [
+                        {"feature_group_id": feature_group.name, "feature_ids": list(group.features)}
+                    ]
                 },
+                sync_config={"cron": SYNC_CRON},
                 labels=group_labels,
-                opts=ctx.stateful(self, depends_on=after_apis),
-                **prevent,
+                opts=ctx.child(self.online_store, depends_on=features),
             )
-            self.feature_groups[group.name] = feature_group
-            features = [
-                gcp.vertex.AiFeatureGroupFeature(
-                    ctx.name("fg", group.name, feature),
-                    project=project,
-                    region=region,
-                    feature_group=feature_group.name,
-                    name=feature,
-                    version_column_name=feature,
-                    description=f"{feature}: {kind}",
-                    labels=group_labels,
-                    opts=ctx.child(feature_group),
-                )
-                for feature, kind in group.features.items()
-            ]
-            if self.online_store is not None:
-                self.feature_views[group.name] = gcp.vertex.AiFeatureOnlineStoreFeatureview(
-                    ctx.name("fv", group.name),
-                    project=project,
-                    region=region,
-                    name=bq_name(group.name),
-                    feature_online_store=self.online_store.name,
-                    feature_registry_source={
-                        "feature_groups": [
-                            {"feature_group_id": feature_group.name, "feature_ids": list(group.features)}
-                        ]
-                    },
-                    sync_config={"cron": SYNC_CRON},
-                    labels=group_labels,
-                    opts=ctx.child(self.online_store, depends_on=features),
-                )
-
-        self.finish(
-            FeatureStoreOutputs(
-                online=feature_store.online,
-                offline_store=pulumi.Output.format("{0}.{1}", project, self.dataset.dataset_id),
-                online_store=self.online_store.name if self.online_store else None,
-                feature_groups={group_name: fg.name for group_name, fg in self.feature_groups.items()},
-                extras={
-                    "feature_groups": {
-                        group_name: {
-                            "table": pulumi.Output.format(
-                                "{0}.{1}.{2}", project, self.dataset.dataset_id, self.tables[group_name].table_id
-                            ),
-                            "feature_view": (
-                                self.feature_views[group_name].name if group_name in self.feature_views else None
-                            ),
-                        }
-                        for group_name in self.feature_groups
-                    },
-                },
-            )
-        )

@@ -132,28 +132,7 @@ class ModelRegistry(ModelRegistryComponent):
             member=base.workload_account.member,
             opts=ctx.child(self.repository),
         )
-        # Upload model versions to the Vertex AI Model Registry from jobs, without the power to approve
-        # them (no alias updates) or to change what endpoints serve: a custom role, not aiplatform.user.
-        self.workload_role = gcp.projects.IAMCustomRole(
-            ctx.name("registry-workloads-role"),
-            project=project,
-            role_id=ctx.name("workloads").replace("-", "_"),
-            title=f"mlplat {ctx.prefix} workloads (Vertex AI, no approval)"[:100],
-            description=(
-                f"mlplat {ctx.prefix}: upload models, run jobs, predict, read features, query vectors; "
-                "no alias updates (approval), no deploy"
-            ),
-            permissions=list(WORKLOAD_PERMISSIONS),
-            stage="GA",
-            opts=ctx.child(self, depends_on=list(base.services)),
-        )
-        gcp.projects.IAMMember(
-            ctx.name("registry-workloads-vertex"),
-            project=project,
-            role=self.workload_role.name,
-            member=base.workload_account.member,
-            opts=ctx.child(self.workload_role),
-        )
+        self._workload_role(ctx, base)
 
         self.finish(
             RegistryOutputs(
@@ -174,4 +153,29 @@ class ModelRegistry(ModelRegistryComponent):
                     ),
                 },
             )
+        )
+
+    def _workload_role(self, ctx: PlatformContext, base: Base) -> None:
+        """Upload model versions to the Vertex AI Model Registry from jobs, without the power to approve
+        them (no alias updates) or to change what endpoints serve: a custom role, not aiplatform.user."""
+        project = base.project
+        self.workload_role = gcp.projects.IAMCustomRole(
+            ctx.name("registry-workloads-role"),
+            project=project,
+            role_id=ctx.name("workloads").replace("-", "_"),
+            title=f"mlplat {ctx.prefix} workloads (Vertex AI, no approval)"[:100],
+            description=(
+                f"mlplat {ctx.prefix}: upload models, run jobs, predict, read features, query vectors; "
+                "no alias updates (approval), no deploy"
+            ),
+            permissions=list(WORKLOAD_PERMISSIONS),
+            stage="GA",
+            opts=ctx.child(self, depends_on=list(base.services)),
+        )
+        gcp.projects.IAMMember(
+            ctx.name("registry-workloads-vertex"),
+            project=project,
+            role=self.workload_role.name,
+            member=base.workload_account.member,
+            opts=ctx.child(self.workload_role),
         )

@@ -107,134 +107,11 @@ class TrainingCluster(TrainingComponent):
         else:
             network, subnetwork = self._public_network(project, region, after_apis)
 
-        # -- identities -----------------------------------------------------------------------------------
-        # Nodes: their own account with the three roles a node needs (never the Compute Engine default
-        # account, which holds Editor). Jobs: the platform's workload account through workload identity.
-        self.node_account = gcp.serviceaccount.Account(
-            ctx.name("training-nodes"),
-            account_id=f"{ctx.prefix}-gke-nodes"[:30].rstrip("-"),
-            display_name=f"mlplat {ctx.prefix}: GKE training nodes (logs, metrics, image pulls)",
-            project=project,
-            opts=ctx.child(self, **after_apis),
-        )
-        for role in NODE_ROLES:
-            gcp.projects.IAMMember(
-                ctx.name("training-nodes", role.split("/")[1].replace(".", "-").lower()),
-                project=project,
-                role=role,
-                member=self.node_account.member,
-                opts=ctx.child(self.node_account),
-            )
-        # The platform key encrypts the node boot disks (Compute Engine agent) and etcd secrets (GKE agent).
-        encryption_grants = [*base.key_access("compute"), *base.key_access("container")]
-        node_security = {
-            "service_account": self.node_account.email,
-            "oauth_scopes": ["https://www.googleapis.com/auth/cloud-platform"],  # IAM roles are the limit
-            "workload_metadata_config": {"mode": "GKE_METADATA"},  # pods never see the node's identity
-            "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
-        }
+        node_security = self._node_identity(ctx, base, after_apis)
 
-        # -- compute: the cluster, its system pool and the GPU pool ----------------------------------------
-        private = {}
-        if ctx.private:
-            private = {
-                "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": False},
-                # Control plane: reachable from inside the VPC only until an operator adds a CIDR here.
-                "master_authorized_networks_config": {"cidr_blocks": [], "gcp_public_cidrs_access_enabled": False},
-            }
-        self.cluster = gcp.container.Cluster(
-            ctx.name("training-gke"),
-            name=ctx.name("training"),
-            project=project,
-            location=region,  # regional control plane; node pools spread over the region's zones
-            description=f"mlplat {ctx.prefix}: GPU training ({shape.describe()}, up to {training.max_nodes} nodes)",
-            network=network.id,
-            subnetwork=subnetwork.id,
-            networking_mode="VPC_NATIVE",
-            # GKE Dataplane V2 enforces Kubernetes network policies itself (no Calico add-on: the
-            # `network_policy` add-on stays off, as the provider requires with ADVANCED_DATAPATH);
-            # intranode visibility puts pod-to-pod traffic on one node through the VPC (flow logs, firewall).
-            datapath_provider="ADVANCED_DATAPATH",
-            network_policy={"enabled": False},
-            enable_intranode_visibility=True,
-            ip_allocation_policy={"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"},
-            remove_default_node_pool=True,
-            initial_node_count=1,
-            node_config=node_security,  # the short-lived default pool must not run as the default account
-            workload_identity_config={"workload_pool": f"{project}.svc.id.goog"},
-            release_channel={"channel": "STABLE" if ctx.protect else "REGULAR"},
-            enable_shielded_nodes=True,
-            # Remove idle nodes sooner than the balanced profile: GPUs are billed per second.
-            # GKE Standard requires `enabled` (node auto-provisioning): off, the node pools below are the
-            # only capacity; the profile still applies to their autoscaling.
-            cluster_autoscaling={"enabled": False, "autoscaling_profile": "OPTIMIZE_UTILIZATION"},
-            cost_management_config={"enabled": True},  # GKE cost allocation by namespace and label
-            addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},  # mount checkpoints from GCS
-            database_encryption=(
-                {"state": "ENCRYPTED", "key_name": base.key_id} if base.kms_key is not None else None
-            ),
-            resource_labels=labels,
-            deletion_protection=ctx.protect,
-            **private,
-            opts=ctx.child(self, depends_on=[*base.services, *encryption_grants]),
-        )
-        self.system_pool = gcp.container.NodePool(
-            ctx.name("training-system-pool"),
-            name="system",
-            project=project,
-            location=region,
-            cluster=self.cluster.name,
-            initial_node_count=1,
-            autoscaling={"total_min_node_count": 1, "total_max_node_count": 3, "location_policy": "BALANCED"},
-            management={"auto_repair": True, "auto_upgrade": True},
-            node_config={
-                **node_security,
-                "machine_type": SYSTEM_MACHINE_TYPE,
-                "spot": not ctx.protect,  # dev: spot; prod: the control pods stay put
-                "disk_type": "pd-balanced",
-                "disk_size_gb": 50,
-                "boot_disk_kms_key": base.key_id,
-                "labels": {"mlplat/pool": "system"},
-                "resource_labels": labels,
-            },
-            opts=ctx.child(self.cluster),
-        )
-        self.gpu_pool = gcp.container.NodePool(
-            ctx.name("training-gpu-pool"),
-            name="gpu",
-            project=project,
-            location=region,
-            cluster=self.cluster.name,
-            initial_node_count=0,
-            node_locations=zones,  # only the zones that have the accelerator (None: every zone, see gpu_zones)
-            autoscaling={
-                "total_min_node_count": 0,
-                "total_max_node_count": training.max_nodes,
-                "location_policy": "ANY",  # spot: take capacity in whichever zone has it
-            },
-            management={"auto_repair": True, "auto_upgrade": True},
-            # Upgrades replace nodes in place: no surge GPU node billed while upgrading.
-            upgrade_settings={"max_surge": 0, "max_unavailable": 1},
-            node_config={
-                **node_security,
-                "machine_type": shape.instance_type,
-                "spot": training.spot,
-                "guest_accelerators": [
-                    {
-                        "type": shape.accelerator,
-                        "count": shape.gpus,
-                        "gpu_driver_installation_config": {"gpu_driver_version": GPU_DRIVER_VERSION},
-                    }
-                ],
-                "taints": [GPU_TAINT],
-                "disk_type": "pd-ssd",
-                "disk_size_gb": BOOT_DISK_GIB,
-                "boot_disk_kms_key": base.key_id,
-                "labels": {"mlplat/pool": "gpu"},
-                "resource_labels": labels,
-            },
-            opts=ctx.child(self.cluster),
-        )
+        self._cluster(ctx, base, training, shape, network, subnetwork, node_security, labels)
+
+        self._node_pools(ctx, base, training, shape, zones, node_security, labels)
 
         # Use cases with a GPU share get a namespace of their own with a GPU quota (gpu_shares.py).
         self.share_namespaces = gpu_quotas(self, ctx, self.cluster, project)
@@ -300,3 +177,144 @@ class TrainingCluster(TrainingComponent):
             opts=ctx.child(network),
         )
         return network, subnetwork
+
+    def _node_identity(self, ctx: PlatformContext, base: Base, after_apis: dict) -> dict:
+        """Nodes run as their own account with the three roles a node needs (never the Compute Engine default
+        account, which holds Editor); jobs act as the platform's workload account through workload identity.
+        Returns the node security settings every pool shares."""
+        project = base.project
+        self.node_account = gcp.serviceaccount.Account(
+            ctx.name("training-nodes"),
+            account_id=f"{ctx.prefix}-gke-nodes"[:30].rstrip("-"),
+            display_name=f"mlplat {ctx.prefix}: GKE training nodes (logs, metrics, image pulls)",
+            project=project,
+            opts=ctx.child(self, **after_apis),
+        )
+        for role in NODE_ROLES:
+            gcp.projects.IAMMember(
+                ctx.name("training-nodes", role.split("/")[1].replace(".", "-").lower()),
+                project=project,
+                role=role,
+                member=self.node_account.member,
+                opts=ctx.child(self.node_account),
+            )
+        node_security = {
+            "service_account": self.node_account.email,
+            "oauth_scopes": ["https://www.googleapis.com/auth/cloud-platform"],  # IAM roles are the limit
+            "workload_metadata_config": {"mode": "GKE_METADATA"},  # pods never see the node's identity
+            "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
+        }
+        return node_security
+
+    def _cluster(self, ctx: PlatformContext, base: Base, training: TrainingSpec, shape, network, subnetwork, node_security: dict,
+                 labels: dict) -> None:
+        """The regional GKE Standard cluster (Dataplane V2, workload identity, shielded nodes, etcd encrypted with
+        the platform key), private nodes on a private platform; its default pool is removed."""
+        project, region = base.project, ctx.spec.region
+        # The platform key encrypts the node boot disks (Compute Engine agent) and etcd secrets (GKE agent).
+        encryption_grants = [*base.key_access("compute"), *base.key_access("container")]
+        private = {}
+        if ctx.private:
+            private = {
+                "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": False},
+                # Control plane: reachable from inside the VPC only until an operator adds a CIDR here.
+                "master_authorized_networks_config": {"cidr_blocks": [], "gcp_public_cidrs_access_enabled": False},
+            }
+        self.cluster = gcp.container.Cluster(
+            ctx.name("training-gke"),
+            name=ctx.name("training"),
+            project=project,
+            location=region,  # regional control plane; node pools spread over the region's zones
+            description=f"mlplat {ctx.prefix}: GPU training ({shape.describe()}, up to {training.max_nodes} nodes)",
+            network=network.id,
+            subnetwork=subnetwork.id,
+            networking_mode="VPC_NATIVE",
+            # GKE Dataplane V2 enforces Kubernetes network policies itself (no Calico add-on: the
+            # `network_policy` add-on stays off, as the provider requires with ADVANCED_DATAPATH);
+            # intranode visibility puts pod-to-pod traffic on one node through the VPC (flow logs, firewall).
+            datapath_provider="ADVANCED_DATAPATH",
+            network_policy={"enabled": False},
+            enable_intranode_visibility=True,
+            ip_allocation_policy={"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"},
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            node_config=node_security,  # the short-lived default pool must not run as the default account
+            workload_identity_config={"workload_pool": f"{project}.svc.id.goog"},
+            release_channel={"channel": "STABLE" if ctx.protect else "REGULAR"},
+            enable_shielded_nodes=True,
+            # Remove idle nodes sooner than the balanced profile: GPUs are billed per second.
+            # GKE Standard requires `enabled` (node auto-provisioning): off, the node pools below are the
+            # only capacity; the profile still applies to their autoscaling.
+            cluster_autoscaling={"enabled": False, "autoscaling_profile": "OPTIMIZE_UTILIZATION"},
+            cost_management_config={"enabled": True},  # GKE cost allocation by namespace and label
+            addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},  # mount checkpoints from GCS
+            database_encryption=(
+                {"state": "ENCRYPTED", "key_name": base.key_id} if base.kms_key is not None else None
+            ),
+            resource_labels=labels,
+            deletion_protection=ctx.protect,
+            **private,
+            opts=ctx.child(self, depends_on=[*base.services, *encryption_grants]),
+        )
+
+    def _node_pools(self, ctx: PlatformContext, base: Base, training: TrainingSpec, shape, zones, node_security: dict,
+                    labels: dict) -> None:
+        """The system pool (control pods) and the GPU pool (tainted, scales from zero, in `zones`)."""
+        project, region = base.project, ctx.spec.region
+        self.system_pool = gcp.container.NodePool(
+            ctx.name("training-system-pool"),
+            name="system",
+            project=project,
+            location=region,
+            cluster=self.cluster.name,
+            initial_node_count=1,
+            autoscaling={"total_min_node_count": 1, "total_max_node_count": 3, "location_policy": "BALANCED"},
+            management={"auto_repair": True, "auto_upgrade": True},
+            node_config={
+                **node_security,
+                "machine_type": SYSTEM_MACHINE_TYPE,
+                "spot": not ctx.protect,  # dev: spot; prod: the control pods stay put
+                "disk_type": "pd-balanced",
+                "disk_size_gb": 50,
+                "boot_disk_kms_key": base.key_id,
+                "labels": {"mlplat/pool": "system"},
+                "resource_labels": labels,
+            },
+            opts=ctx.child(self.cluster),
+        )
+        self.gpu_pool = gcp.container.NodePool(
+            ctx.name("training-gpu-pool"),
+            name="gpu",
+            project=project,
+            location=region,
+            cluster=self.cluster.name,
+            initial_node_count=0,
+            node_locations=zones,  # only the zones that have the accelerator (None: every zone, see gpu_zones)
+            autoscaling={
+                "total_min_node_count": 0,
+                "total_max_node_count": training.max_nodes,
+                "location_policy": "ANY",  # spot: take capacity in whichever zone has it
+            },
+            management={"auto_repair": True, "auto_upgrade": True},
+            # Upgrades replace nodes in place: no surge GPU node billed while upgrading.
+            upgrade_settings={"max_surge": 0, "max_unavailable": 1},
+            node_config={
+                **node_security,
+                "machine_type": shape.instance_type,
+                "spot": training.spot,
+                "guest_accelerators": [
+                    {
+                        "type": shape.accelerator,
+                        "count": shape.gpus,
+                        "gpu_driver_installation_config": {"gpu_driver_version": GPU_DRIVER_VERSION},
+                    }
+                ],
+                "taints": [GPU_TAINT],
+                "disk_type": "pd-ssd",
+                "disk_size_gb": BOOT_DISK_GIB,
+                "boot_disk_kms_key": base.key_id,
+                "labels": {"mlplat/pool": "gpu"},
+                "resource_labels": labels,
+            },
+            opts=ctx.child(self.cluster),
+        )

@@ -1,18 +1,11 @@
-"""Neutral feature types and what each cloud's feature store stores them as.
+"""Neutral feature types (the values of `feature_store.feature_groups[].features`): `int`, `float`,
+`string`, `bool`, `timestamp` and `vector(<n>)`.
 
-Neutral types (the values of `feature_store.feature_groups[].features`):
-
-| neutral       | AWS SageMaker Feature Store        | Azure ML managed feature store | GCP (BigQuery source of Vertex AI Feature Store) |
-|---------------|------------------------------------|--------------------------------|--------------------------------------------------|
-| `int`         | `Integral`                         | `long`                         | `INT64`                                          |
-| `float`       | `Fractional`                       | `double`                       | `FLOAT64`                                        |
-| `string`      | `String`                           | `string`                       | `STRING`                                         |
-| `bool`        | `Integral` (0 / 1: no boolean type)| `boolean`                      | `BOOL`                                           |
-| `timestamp`   | `String` (ISO-8601 UTC: no timestamp type) | `datetime`             | `TIMESTAMP`                                      |
-| `vector(<n>)` | error (see below)                  | error (see below)              | `FLOAT64` column in mode `REPEATED` (ARRAY<FLOAT64>) |
-
-A type a cloud cannot store is a spec validation error naming the cloud and the reason
-(`unstorable_features(spec)`, called by the PlatformSpec); nothing is silently widened.
+Each cloud's `CloudProvider` (`components/<cloud>/cloud.py`) maps them to its feature store's column
+types (`feature_types`, `entity_feature_type`, `event_time_feature_type`, `feature_store_type()`) and
+says why it cannot store a kind (`feature_type_reason`). A type a cloud cannot store is a spec
+validation error naming the cloud and the reason (`unstorable_features(spec)`, called by the
+PlatformSpec); nothing is silently widened.
 
 Cloud-neutral: no cloud SDK is imported here.
 """
@@ -53,54 +46,12 @@ def parse_feature_type(value: str) -> ParsedType:
     raise ValueError(f"unknown feature type {value!r}: {FEATURE_TYPE_HELP}")
 
 
-# -- per cloud -------------------------------------------------------------------------------------------
-AWS_TYPES = {"int": "Integral", "float": "Fractional", "string": "String", "bool": "Integral", "timestamp": "String"}
-AZURE_TYPES = {"int": "long", "float": "double", "string": "string", "bool": "boolean", "timestamp": "datetime"}
-GCP_TYPES = {"int": "INT64", "float": "FLOAT64", "string": "STRING", "bool": "BOOL", "timestamp": "TIMESTAMP"}
-
-# Entity (record identifier) and event time columns, per cloud.
-ENTITY_TYPE = {"aws": "String", "azure": "string", "gcp": "STRING"}
-EVENT_TIME_TYPE = {"aws": "String", "azure": "datetime", "gcp": "TIMESTAMP"}
-
-
+# -- per cloud (asked of the registered cloud) ------------------------------------------------------------
 def storable_error(cloud: str, feature_type: str) -> str | None:
     """Why `cloud` cannot store `feature_type` (a neutral type string), or None when it can."""
     from ..registry import cloud_of
 
     return cloud_of(cloud).feature_type_reason(parse_feature_type(feature_type).kind)
-
-
-def aws_feature_type(feature_type: str) -> str:
-    parsed = parse_feature_type(feature_type)
-    _require(parsed, "aws")
-    return AWS_TYPES[parsed.kind]
-
-
-def azure_feature_type(feature_type: str) -> str:
-    parsed = parse_feature_type(feature_type)
-    _require(parsed, "azure")
-    return AZURE_TYPES[parsed.kind]
-
-
-def gcp_bigquery_field(name: str, feature_type: str, required: bool = False) -> dict:
-    """The BigQuery schema field of one column."""
-    parsed = parse_feature_type(feature_type)
-    if parsed.kind == "vector":
-        return {
-            "name": name,
-            "type": "FLOAT64",
-            "mode": "REPEATED",
-            "description": f"mlplat vector({parsed.dimension})",
-        }
-    return {"name": name, "type": GCP_TYPES[parsed.kind], "mode": "REQUIRED" if required else "NULLABLE"}
-
-
-def _require(parsed: ParsedType, cloud: str) -> None:
-    from ..registry import cloud_of
-
-    reason = cloud_of(cloud).feature_type_reason(parsed.kind)
-    if reason:
-        raise ValueError(f"{cloud} cannot store {parsed.neutral} because {reason}")
 
 
 def reserved_columns(feature_store, cloud: str) -> list[str]:

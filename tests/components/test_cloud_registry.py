@@ -182,6 +182,29 @@ def test_feature_gaps_of_the_three_clouds():
     assert aws.feature_type_reason("vector") and gcp.feature_type_reason("vector") is None
 
 
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_every_storable_feature_kind_has_a_column_type(cloud):
+    from components.spec.feature_types import SCALAR_TYPES
+
+    provider = cloud_of(cloud)
+    assert provider.entity_feature_type and provider.event_time_feature_type
+    for kind in SCALAR_TYPES + ("vector",):
+        feature_type = "vector(8)" if kind == "vector" else kind
+        if provider.feature_type_reason(kind):
+            with pytest.raises(ValueError, match=f"^{cloud} cannot store {re.escape(feature_type)} because "):
+                provider.feature_store_type(feature_type)
+        else:
+            assert provider.feature_store_type(feature_type) == provider.feature_types[kind]
+
+
+def test_a_kind_missing_from_the_column_types_is_unstorable_with_a_reason():
+    class Partial(type(cloud_of("gcp"))):
+        feature_types = {"int": "INT64"}
+
+    assert "has no column type" in Partial().feature_type_reason("bool")
+    assert Partial().feature_type_reason("int") is None
+
+
 def test_a_missing_feature_is_refused_with_its_reason():
     with pytest.raises(CloudFeatureUnsupported, match="azure has no endpoint scale to zero: Azure ML managed online"):
         cloud_of("azure").check_features({CloudFeature.ENDPOINT_SCALE_TO_ZERO})
@@ -197,3 +220,32 @@ def test_the_scale_to_zero_gap_reads_the_declared_feature():
     assert cloud_of("aws").scale_to_zero_blockers(Endpoint(), private=False) == []
     assert cloud_of("aws").scale_to_zero_blockers(Endpoint(), private=True) == [
         "a private network: SageMaker serverless endpoints cannot join a VPC"]
+
+
+# -- catalogues keyed by registered cloud name ----------------------------------------------------------------
+PRICE_HEADER = "cloud,region,sku,unit,on_demand_usd,spot_usd,gpus,source,date,description\n"
+
+
+def test_price_rows_may_name_any_registered_cloud_and_no_other(acme):
+    from components.catalog.prices import CatalogError, parse_rows
+
+    rows = parse_rows(PRICE_HEADER + "acme,acme-east-1,vm,hour,1,,,s,2026-01-01,\n")
+    assert [(r.cloud, r.sku) for r in rows] == [("acme", "vm")]
+    with pytest.raises(CatalogError, match=r"prices.csv:2: cloud: 'oci' is not one of aws, azure, gcp, acme"):
+        parse_rows(PRICE_HEADER + "oci,x-1,vm,hour,1,,,s,2026-01-01,\n")
+
+
+def test_gpu_catalog_clouds_are_registered_clouds_with_a_row_format(acme, tmp_path):
+    import yaml
+
+    from components.catalog import gpus
+
+    document = yaml.safe_load(gpus.CATALOG_PATH.read_text())
+    assert list(document["reference_regions"]) == gpus.clouds()
+    for cloud, message in (("oci", r"reference_regions\.oci: 'oci' is not a registered cloud"),
+                           ("acme", r"reference_regions\.acme: acme declares no GPU catalog row format")):
+        changed = {**document, "reference_regions": {**document["reference_regions"], cloud: "x-1"}}
+        path = tmp_path / f"{cloud}.yaml"
+        path.write_text(yaml.safe_dump(changed, sort_keys=False))
+        with pytest.raises(gpus.CatalogError, match=message):
+            gpus.load_catalog(path)

@@ -11,13 +11,7 @@ import pytest
 
 from mlplat.offline_plan import plan_file
 from components.spec import SpecError, load_spec_file, load_stack
-from components.spec.feature_types import (
-    AWS_TYPES,
-    AZURE_TYPES,
-    GCP_TYPES,
-    parse_feature_type,
-    unstorable_features,
-)
+from components.spec.feature_types import parse_feature_type, unstorable_features
 from tests.support.plans import CLOUDS, RENDERINGS, STACKS_DIR, one_resource, platform_document, reference_plan, resources_of, spec_of, write_spec
 
 
@@ -99,7 +93,16 @@ def expected_type(cloud: str, neutral: str) -> str:
     if parsed.kind == "vector":
         assert cloud == "gcp"
         return "FLOAT64[]"
-    return {"aws": AWS_TYPES, "azure": AZURE_TYPES, "gcp": GCP_TYPES}[cloud][parsed.kind]
+    return STORE_TYPES[cloud][parsed.kind]
+
+
+# What each feature store holds a neutral type as, written out here (not read from the clouds' maps) so
+# that a change to a cloud's `feature_types` shows up as a failing plan test.
+STORE_TYPES = {
+    "aws": {"int": "Integral", "float": "Fractional", "string": "String", "bool": "Integral", "timestamp": "String"},
+    "azure": {"int": "long", "float": "double", "string": "string", "bool": "boolean", "timestamp": "datetime"},
+    "gcp": {"int": "INT64", "float": "FLOAT64", "string": "STRING", "bool": "BOOL", "timestamp": "TIMESTAMP"},
+}
 
 
 # -- reference stacks ----------------------------------------------------------------------------------------

@@ -242,7 +242,7 @@ def test_destroy_unprotected_with_yes_runs_without_policy_packs(project, fake_pu
 
 
 def test_destroy_prod_interactive_confirmation(project, fake_pulumi, monkeypatch):
-    monkeypatch.setattr("cli.commands.ops.is_interactive", lambda: True)
+    monkeypatch.setattr("cli.commands.ops.deploy.is_interactive", lambda: True)
     declined = run(["destroy", "--stack", "app-prod"], input="app-dev\n")
     assert declined.exit_code == 2
     assert "not confirmed" in declined.stderr

@@ -114,7 +114,7 @@ def test_init_without_terminal_requires_flags(project):
 
 
 def test_init_prompts_in_a_terminal(project, monkeypatch):
-    monkeypatch.setattr("cli.commands.ops.is_interactive", lambda: True)
+    monkeypatch.setattr("cli.commands.ops.init.is_interactive", lambda: True)
     answers = "azure\nstaging\nnortheurope\ncc-9\nops@example.com\nplatform\n1500\n\n"
     result = run(["init", "team-stg"], input=answers)
     assert result.exit_code == 0, result.output
