@@ -297,6 +297,8 @@ def estimate(
                 quantity = usage[c.driver] / share
                 add(r, c, row, "usage", quantity,
                     f"usage.{c.driver} {usage[c.driver]:g} GB" + (f" / {share} stores" if share > 1 else ""), False)
+            elif c.driver == "monitored_requests":
+                _monitored_lines(r, c, row, usage, spec, add)
             else:
                 raise ValueError(f"{r.type} {r.name}: charge {c.sku} has kind {c.kind!r} and driver {c.driver!r}, "
                                  "which the estimate does not know how to price (mlplat/finops/sku.py)")
@@ -309,6 +311,18 @@ def _retraining_runs(spec: dict | None) -> list:
 
     items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
     return [(item, item.monthly_runs()) for item in items]
+
+
+def _monitored_lines(r, c: Charge, row, usage, spec, add) -> None:
+    """GB a drift monitor analyses a month: its endpoint's requests x sampling rate x request size. The
+    monitor is named `<platform>-<env>-<endpoint>-monitor` (components/gcp/monitoring.py)."""
+    names = [e.get("name") for e in (spec or {}).get("endpoints") or []]
+    endpoint = next((n for n in names if str(c.params["monitor"]).endswith(f"-{n}-monitor")), None)
+    rps = float((usage.get("endpoint_requests_per_second") or {}).get(endpoint or "", 0) or 0)
+    gb = rps * HOURS_PER_MONTH * 3600 * c.params["sampling_rate"] * c.params["gb_per_request"]
+    add(r, c, row, "usage", gb,
+        f"usage.endpoint_requests_per_second.{endpoint} {rps:g} x {HOURS_PER_MONTH} h x sampling "
+        f"{c.params['sampling_rate']:g} x {c.basis}", False)
 
 
 def _endpoint_lines(r, c: Charge, row, primary_weight, usage, spec, add) -> None:
