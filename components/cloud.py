@@ -35,6 +35,8 @@ class CloudFeature(enum.Enum):
     DRIFT_BASELINE_FROM_DATA = "drift baseline read straight from the data set"
     ERROR_RATE_ALERTS = "error-rate alerts"
     DRIFT_MONITOR = "managed drift monitor built by the deployment"
+    MODEL_QUALITY = "model quality monitoring"
+    DRIFT_RETRAINING = "retraining started by a drift alert"
 
 
 def components_by_capability(*classes: type) -> dict[str, type]:

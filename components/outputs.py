@@ -164,6 +164,10 @@ class EndpointMonitoringOutputs:
                          default=None)
     reports: Any = _doc("Where drift reports are written (s3:// prefix, the workspace's monitoring page, BigQuery "
                         "tables); null without a drift monitor.", default=None)
+    drift_events: Any = _doc("Where drift alerts reach machines when a retraining triggers on them: the Pub/Sub "
+                             "topic of the drift notification channel (GCP); null on AWS (rules match the "
+                             "`drift_alerts` alarms on the default EventBridge bus) and without a trigger.",
+                             default=None)
     gaps: list = _doc("What the cloud cannot watch on this endpoint, in words.", default_factory=list)
 
     def to_dict(self) -> dict:
@@ -190,6 +194,9 @@ class RetrainingOutputs(CapabilityOutputs):
                           "on GCP, where each run is a Vertex AI custom job (`extras.custom_job`).", default=None)
     schedule: Any = _doc("The schedule that starts it (EventBridge Scheduler, Azure ML schedule, Cloud Scheduler "
                          "job); null without a `schedule`.", default=None)
+    drift_trigger: Any = _doc("What starts it when its endpoint's drift monitor alerts: the EventBridge rule ARN, "
+                              "the Eventarc trigger; null without `on_drift` (Azure: a stated gap, "
+                              "docs/retraining.md).", default=None)
 
 
 @dataclass(kw_only=True)

@@ -92,6 +92,12 @@ class AwsCloud(CloudProvider):
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         return {
+            CloudFeature.MODEL_QUALITY: (
+                "a model-quality job compares predictions with ground truth labels, which the spec does not carry, "
+                "and pulumi-aws has no ModelQualityJobDefinition: once labels land in S3, run "
+                "`aws sagemaker create-model-quality-job-definition --cli-input-json file://model-quality.json` and "
+                "`aws sagemaker create-monitoring-schedule` with MonitoringType ModelQuality (docs/monitoring.md)"
+            ),
             CloudFeature.GPU_ENDPOINT_SCALE_TO_ZERO: (
                 "SageMaker scales GPU endpoints to zero only with inference components, which pulumi-aws does "
                 "not offer; serverless inference is CPU only"

@@ -21,7 +21,7 @@ from ..contract import RetrainingComponent
 from ..spec.retraining import RetrainingSpec, aws_cron
 from . import iam
 from .base import Base
-from .schedules import schedule, scheduler_role, universal_target
+from .schedules import schedule, scheduler_role, service_role, universal_target
 
 class Retraining(RetrainingComponent):
     CLOUD = "aws"
@@ -84,14 +84,12 @@ class Retraining(RetrainingComponent):
         )
 
         outputs = {"job_definition_arn": self.job_definition.arn, "submit_to": pick(training, "submit_to")}
+        # Every revision of this job definition on the training queue, and only them (SubmitJob authorises
+        # on both ARNs): what the schedule and the drift rule may start.
+        revisions = pulumi.Output.concat("arn:aws:batch:", region, ":", account, f":job-definition/{stem}:*")
+        submit = [{"Effect": "Allow", "Action": ["batch:SubmitJob"], "Resource": [pick(training, "submit_to"), revisions]}]
         if item.schedule:
-            # Every revision of this job definition, and only it (SubmitJob authorises on both ARNs).
-            revisions = pulumi.Output.concat("arn:aws:batch:", region, ":", account, f":job-definition/{stem}:*")
-            self.scheduler_role = scheduler_role(
-                ctx, self, stem, account,
-                [{"Effect": "Allow", "Action": ["batch:SubmitJob"], "Resource": [pick(training, "submit_to"), revisions]}],
-                tags,
-            )
+            self.scheduler_role = scheduler_role(ctx, self, stem, account, submit, tags)
             self.schedule = schedule(ctx, self, stem, aws_cron(item.schedule), {
                 "arn": universal_target("batch", "submitJob"),
                 "role_arn": self.scheduler_role.arn,
@@ -102,7 +100,44 @@ class Retraining(RetrainingComponent):
                 }),
             })
             outputs.update(schedule=self.schedule.name, schedule_expression=aws_cron(item.schedule))
+        if item.on_drift:
+            alarms = pick(ctx.built["monitoring"]["monitoring"], "endpoints")[item.endpoint]["drift_alerts"]
+            self.drift_rule = self._on_drift(ctx, stem, item, alarms, pick(training, "submit_to"), account, submit, tags)
+            outputs.update(drift_trigger=self.drift_rule.arn)
         self.finish(RetrainingOutputs.from_dict(outputs))
+
+    def _on_drift(self, ctx, stem, item, alarms, queue, account, submit, tags) -> aws.cloudwatch.EventRule:
+        """An EventBridge rule on the endpoint's drift alarms entering ALARM, submitting this job definition
+        to the training queue through a role only EventBridge may assume, allowed that SubmitJob only.
+
+        CloudWatch sends "CloudWatch Alarm State Change" events (source aws.cloudwatch, the alarm ARN in
+        `resources`, the new state in detail.state.value) to the default bus (CloudWatch User Guide,
+        "Alarm events and EventBridge"); a Batch job queue is an EventBridge target whose role needs
+        batch:SubmitJob (pulumi_aws EventTargetBatchTargetArgs: job_definition, job_name)."""
+        rule = aws.cloudwatch.EventRule(
+            f"{stem}-drift",
+            name=f"{stem}-drift",
+            description=f"retrain {item.name} when endpoint {item.endpoint}'s drift alarms go to ALARM",
+            event_pattern=pulumi.Output.json_dumps({
+                "source": ["aws.cloudwatch"],
+                "detail-type": ["CloudWatch Alarm State Change"],
+                "resources": alarms,
+                "detail": {"state": {"value": ["ALARM"]}},
+            }),
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        role = service_role(ctx, rule, f"{stem}-drift", "events.amazonaws.com", account, submit, tags)
+        aws.cloudwatch.EventTarget(
+            f"{stem}-drift",
+            rule=rule.name,
+            arn=queue,
+            role_arn=role.arn,
+            batch_target={"job_definition": self.job_definition.arn, "job_name": stem},
+            retry_policy={"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600},
+            opts=ctx.child(rule),
+        )
+        return rule
 
 
 def _container(training: dict, item: RetrainingSpec, model_package_group: str) -> str:

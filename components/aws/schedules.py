@@ -26,13 +26,19 @@ def universal_target(service: str, action: str) -> str:
 def scheduler_role(ctx: PlatformContext, parent: pulumi.Resource, stem: str, account, statements: list[dict],
                    tags: dict) -> aws.iam.Role:
     """A role only EventBridge Scheduler of this account may assume, allowed `statements` and nothing else."""
+    return service_role(ctx, parent, f"{stem}-scheduler", "scheduler.amazonaws.com", account, statements, tags)
+
+
+def service_role(ctx: PlatformContext, parent: pulumi.Resource, name: str, service: str, account,
+                 statements: list[dict], tags: dict) -> aws.iam.Role:
+    """A role only `service` acting for this account may assume, allowed `statements` and nothing else."""
     role = aws.iam.Role(
-        f"{stem}-scheduler",
+        name,
         assume_role_policy=account.apply(lambda a: json.dumps({
             "Version": "2012-10-17",
             "Statement": [{
                 "Effect": "Allow",
-                "Principal": {"Service": "scheduler.amazonaws.com"},
+                "Principal": {"Service": service},
                 "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"aws:SourceAccount": a}},
             }],
@@ -40,9 +46,7 @@ def scheduler_role(ctx: PlatformContext, parent: pulumi.Resource, stem: str, acc
         tags=tags,
         opts=ctx.child(parent),
     )
-    aws.iam.RolePolicy(
-        f"{stem}-scheduler", role=role.id, policy=iam.policy_document(statements), opts=ctx.child(role),
-    )
+    aws.iam.RolePolicy(name, role=role.id, policy=iam.policy_document(statements), opts=ctx.child(role))
     return role
 
 

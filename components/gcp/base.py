@@ -42,6 +42,8 @@ SERVICE_AGENTS = {
     "bigquery": ("email", "bq-{number}@bigquery-encryption.iam.gserviceaccount.com"),
     "compute": ("email", "service-{number}@compute-system.iam.gserviceaccount.com"),
     "container": ("email", "service-{number}@container-engine-robot.iam.gserviceaccount.com"),
+    "pubsub": ("email", "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com"),
+    "monitoring-notification": ("email", "service-{number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"),
 }
 
 

@@ -111,6 +111,11 @@ class GcpCloud(CloudProvider):
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"
         return {
+            CloudFeature.MODEL_QUALITY: (
+                "Vertex AI model deployment monitoring has no model-quality objective and the spec carries no "
+                "ground truth: join the request-response BigQuery table with the labels on a schedule "
+                "(`bq mk --transfer_config --data_source=scheduled_query`, query in docs/monitoring.md)"
+            ),
             CloudFeature.ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.GPU_ENDPOINT_SCALE_TO_ZERO: keeps_one,
             CloudFeature.ALARM_ROLLBACK: (

@@ -24,6 +24,7 @@ from ..outputs import EndpointMonitoringOutputs, MonitoringOutputs, pick
 from ..spec.monitoring import PlatformMonitoringSpec, endpoint_monitoring_gaps
 from .base import Base
 from .cloud import GcpCloud
+from .drift_events import drift_channel
 from .endpoint import _delegates
 from .model_monitor import VertexModelMonitor, VertexModelMonitorArgs
 
@@ -53,7 +54,10 @@ class Monitoring(MonitoringComponent):
         endpoints, tiles = {}, []
         for endpoint in item.endpoints:
             endpoint_id = built[endpoint.name]["endpoint_name"].apply(lambda resource: resource.rsplit("/", 1)[-1])
-            monitor = self._monitor(ctx, base, endpoint, built[endpoint.name], labels) if endpoint.monitoring.drift else None
+            topic = channel = None
+            if endpoint.monitoring.drift and endpoint.name in item.drift_triggers:
+                topic, channel = drift_channel(ctx, self, base, endpoint.name, labels)
+            monitor = self._monitor(ctx, base, endpoint, built[endpoint.name], labels, channel) if endpoint.monitoring.drift else None
             health = self._health(ctx, project, endpoint, endpoint_id, labels)
             endpoints[endpoint.name] = EndpointMonitoringOutputs(
                 monitor=monitor.job_name if monitor else None,
@@ -63,6 +67,7 @@ class Monitoring(MonitoringComponent):
                 baseline=self._baseline(base, endpoint) if monitor else None,
                 reports=monitor.bigquery_tables if monitor else None,
                 gaps=endpoint_monitoring_gaps(GcpCloud(), endpoint),
+                drift_events=topic.id if topic else None,
             ).to_dict()
             tiles += _tiles(endpoint, endpoint_id)
         dashboard = gcp.monitoring.Dashboard(
@@ -86,7 +91,7 @@ class Monitoring(MonitoringComponent):
     def _baseline(base, endpoint) -> pulumi.Output:
         return pulumi.Output.concat("gs://", base.data_bucket.name, "/", endpoint.monitoring.baseline.key)
 
-    def _monitor(self, ctx, base, endpoint, built: dict, labels: dict) -> VertexModelMonitor:
+    def _monitor(self, ctx, base, endpoint, built: dict, labels: dict, events=None) -> VertexModelMonitor:
         monitoring = endpoint.monitoring
         gcp_config = pulumi.Config("gcp")  # the monitor authenticates on its own, as the Vertex deployer does
         return VertexModelMonitor(
@@ -102,7 +107,7 @@ class Monitoring(MonitoringComponent):
                 prediction_drift_thresholds={o: monitoring.prediction_drift.threshold for o in monitoring.prediction_drift.outputs},
                 interval_hours=monitoring.interval_hours,
                 sampling_rate=endpoint.logging_sample_percent / 100,
-                notification_channels=[channel.name for channel in self.channels],
+                notification_channels=[channel.name for channel in [*self.channels, *([events] if events else [])]],
                 kms_key_name=base.key_id if ctx.customer_managed_keys else None,
                 labels=labels,
                 logging_table=pick(built, "capture"),

@@ -193,6 +193,8 @@ class PlatformMonitoringSpec:
 
     endpoints: tuple  # EndpointSpec items whose monitoring is on
     alerts: AlertsSpec
+    # Endpoints whose drift starts a retraining (`on_drift`): their drift alerts must also reach a machine.
+    drift_triggers: frozenset = frozenset()
 
     @property
     def emails(self) -> list[str]:
@@ -208,7 +210,8 @@ def monitoring_items(spec) -> list[tuple[str, PlatformMonitoringSpec]]:
     watched = monitored_endpoints(spec)
     if not watched:
         return []
-    return [("monitoring", PlatformMonitoringSpec(tuple(watched), spec.alerts or AlertsSpec()))]
+    triggers = frozenset(item.endpoint for item in spec.retraining if item.on_drift)
+    return [("monitoring", PlatformMonitoringSpec(tuple(watched), spec.alerts or AlertsSpec(), triggers))]
 
 
 def endpoint_monitoring_gaps(cloud, endpoint) -> list[str]:
@@ -220,7 +223,9 @@ def endpoint_monitoring_gaps(cloud, endpoint) -> list[str]:
     if not monitoring.drift:
         gaps.append("no baseline: drift is not monitored (add monitoring.baseline)")
     else:
-        for feature in (CloudFeature.DRIFT_MONITOR, CloudFeature.PREDICTION_DRIFT, CloudFeature.DRIFT_BASELINE_FROM_DATA):
+        features = (CloudFeature.DRIFT_MONITOR, CloudFeature.PREDICTION_DRIFT, CloudFeature.DRIFT_BASELINE_FROM_DATA,
+                    CloudFeature.MODEL_QUALITY)
+        for feature in features:
             if feature in lacking:
                 gaps.append(f"{feature.value}: {lacking[feature]}")
     if CloudFeature.ERROR_RATE_ALERTS in lacking:

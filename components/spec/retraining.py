@@ -216,7 +216,12 @@ def check_loop(spec) -> None:
                     f"retraining.{i}.on_drift: needs endpoint monitoring with a drift monitor: endpoint "
                     f"{item.endpoint!r} has none to trigger on ({why}; see docs/monitoring.md)"
                 )
-            raise ValueError(f"retraining.{i}.on_drift: drift-triggered retraining is not built yet (use a schedule)")
+            from ..cloud import CloudFeature
+            from ..registry import cloud_of
+
+            lacking = cloud_of(spec.cloud).unsupported_features().get(CloudFeature.DRIFT_RETRAINING)
+            if lacking:
+                raise ValueError(f"retraining.{i}.on_drift: not on {spec.cloud.value}: {lacking}")
         if spec.training is None:
             raise ValueError(f"retraining.{i}: needs the training section (jobs run on its spot capacity)")
         if item.register_to != "registry" or spec.registry is None:

@@ -310,6 +310,8 @@ def estimate(
                 quantity = usage[c.driver] / share
                 add(r, c, row, "usage", quantity,
                     f"usage.{c.driver} {usage[c.driver]:g} GB" + (f" / {share} stores" if share > 1 else ""), False)
+            elif c.driver == "monitored_requests":
+                _monitored_lines(r, c, row, usage, spec, add)
             else:
                 raise ValueError(f"{r.type} {r.name}: charge {c.sku} has kind {c.kind!r} and driver {c.driver!r}, "
                                  "which the estimate does not know how to price (mlplat/finops/sku.py)")
@@ -350,6 +352,18 @@ def _batch_capacity(cloud: str) -> str:
     from components.registry import cloud_of
 
     return cloud_of(cloud).batch_inference_capacity
+
+
+def _monitored_lines(r, c: Charge, row, usage, spec, add) -> None:
+    """GB a drift monitor analyses a month: its endpoint's requests x sampling rate x request size. The
+    monitor is named `<platform>-<env>-<endpoint>-monitor` (components/gcp/monitoring.py)."""
+    names = [e.get("name") for e in (spec or {}).get("endpoints") or []]
+    endpoint = next((n for n in names if str(c.params["monitor"]).endswith(f"-{n}-monitor")), None)
+    rps = float((usage.get("endpoint_requests_per_second") or {}).get(endpoint or "", 0) or 0)
+    gb = rps * HOURS_PER_MONTH * 3600 * c.params["sampling_rate"] * c.params["gb_per_request"]
+    add(r, c, row, "usage", gb,
+        f"usage.endpoint_requests_per_second.{endpoint} {rps:g} x {HOURS_PER_MONTH} h x sampling "
+        f"{c.params['sampling_rate']:g} x {c.basis}", False)
 
 
 def _endpoint_lines(r, c: Charge, row, primary_weight, usage, spec, add) -> None:

@@ -343,6 +343,16 @@ def _monitoring_runs(r: Resource, sku: str, hours_per_run: float) -> Resolution:
     return Resolution("priced", [Charge(sku, runs * hours_per_run, basis=basis)])
 
 
+def _vertex_monitoring(r: Resource, sku: str, kb_per_request: float) -> Resolution:
+    """Vertex AI Model Monitoring bills the GB of logged traffic it analyses: the endpoint's requests
+    (usage.endpoint_requests_per_second) x the monitor's sampling rate x an assumed request size."""
+    return Resolution("priced", [Charge(sku, kind="usage", driver="monitored_requests", params={
+        "monitor": _get(r.inputs, "display_name") or r.name,
+        "sampling_rate": float(_get(r.inputs, "sampling_rate", default=1.0)),
+        "gb_per_request": kb_per_request / 1e6,
+    }, basis=f"{kb_per_request:g} KB per request (assumed)")])
+
+
 def _cloudwatch_alarm(r: Resource) -> Resolution:
     """Standard-resolution alarms are billed per metric they evaluate (metric math: each metric queried)."""
     metrics = sum(1 for query in r.inputs.get("metricQueries") or [] if query.get("metric")) or 1
@@ -379,6 +389,7 @@ RULES: dict[str, Callable[..., Resolution]] = {
     "model_garden_deployment": _gcp_endpoint_deployment,
     "vertex_model_versions": _vertex_model_versions,
     "monitoring_runs": _monitoring_runs,
+    "vertex_monitoring": _vertex_monitoring,
     "cloudwatch_alarm": _cloudwatch_alarm,
     "alert_conditions": _alert_conditions,
 }

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from components.cloud import CloudFeature
+from components.gcp.cloud import GcpCloud
 from components.outputs import EndpointMonitoringOutputs, MonitoringOutputs, output_keys
 from tests.support.plans import CLOUDS, one_resource, plan_of_stack, reference_plan, resources_of
 
@@ -109,7 +111,16 @@ def test_gcp_prod_vertex_monitor_watches_the_endpoint_with_the_thresholds_and_ch
     assert inputs["baseline_uri"].startswith("gs://") and inputs["baseline_uri"].endswith(f"/baselines/{ENDPOINT}/train.csv")
     assert inputs["kms_key_name"] and inputs["logging_table"].startswith("bq://")
     assert len(inputs["notification_channels"]) == 1
-    assert not [g for g in plan.gaps if g["capability"] == "monitoring"]
+    gaps = [g["gap"] for g in plan.gaps if g["capability"] == "monitoring"]
+    assert gaps == [f"endpoint {ENDPOINT}: model quality monitoring: " + GcpCloud().unsupported_features()[CloudFeature.MODEL_QUALITY]]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_model_quality_is_a_stated_gap_with_the_command_on_every_cloud(cloud):
+    gaps = [g["gap"] for g in reference_plan("aws-prod", cloud).gaps if "model quality" in g["gap"]]
+    assert len(gaps) == 1 and "ground truth" in gaps[0]
+    assert any(command in gaps[0] for command in ("aws sagemaker create-model-quality-job-definition",
+                                                   "az ml schedule create", "bq mk --transfer_config"))
 
 
 def test_gcp_prod_alert_policies_notify_the_channels():

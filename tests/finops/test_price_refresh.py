@@ -263,7 +263,10 @@ def test_aws_refresh_updates_on_demand_and_keeps_spot(catalog, pricing_api):
     assert re.search(r"held\s+aws\s+us-east-1\s+ec2/g5\.xlarge\s+1\.01 -> 1\.006", result.output)
     # a row without spot gets no spot note
     assert "spot" not in after[("aws", "us-east-1", "sagemaker-hosting/ml.m5.large")]["source"]
-    refreshed = {k for k in before if k[0] == "aws" and (k[2].startswith("ec2/") or "/ml." in k[2])} \
+    # EC2 and SageMaker hosting/training instances; not SageMaker processing (Model Monitor runs), which the
+    # refresh does not query (mlplat/finops/refresh_aws.py).
+    refreshed = {k for k in before if k[0] == "aws" and (k[2].startswith("ec2/") or k[2].split("/")[0] in
+                                                         ("sagemaker-hosting", "sagemaker-training"))} \
         - {("aws", "us-east-1", "ec2/g5.xlarge")}
     assert all(after[k]["date"] == TODAY for k in refreshed)
     assert_only_changed(before, after, refreshed)

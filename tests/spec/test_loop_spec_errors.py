@@ -108,3 +108,17 @@ def test_a_principal_the_cloud_cannot_name_is_refused(stack, principal):
 def test_an_undeclared_use_case_names_the_field():
     message = _error(_with(batch_inference=[{**BATCH, "use_case": "nobody"}]))
     assert f"{SOURCE}: batch_inference.0.use_case: use case 'nobody' is not declared" in message, message
+
+
+def test_on_drift_on_a_monitored_endpoint_parses_on_aws_and_gcp():
+    for stack in ("aws-prod", "gcp-prod"):
+        document = platform_document(stack)
+        document["retraining"] = [{**NIGHTLY, "on_drift": True}]
+        assert parse_spec(document, SOURCE).retraining[0].on_drift
+
+
+def test_on_drift_on_azure_is_refused_with_the_reason():
+    document = platform_document("azure-prod")
+    document["retraining"] = [{**NIGHTLY, "on_drift": True}]
+    message = _error(document)
+    assert f"{SOURCE}: retraining.0.on_drift: not on azure: Azure ML monitoring signals" in message, message

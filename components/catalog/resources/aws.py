@@ -82,6 +82,11 @@ ROWS = (
     # 14 million free per month, then USD 1.00 per million (aws.amazon.com/eventbridge/pricing, 2026-11).
     row("aws:scheduler/schedule:Schedule", ("retraining", "batch_inference"),
         free("schedule invocations: 14 million per month free (aws.amazon.com/eventbridge/pricing, 2026-11)")),
+    # Drift-triggered retraining: rules and targets on the default bus carry no charge for AWS service events
+    # (aws.amazon.com/eventbridge/pricing: "no charge for ... events published by AWS services", 2026-11).
+    row("aws:cloudwatch/eventRule:EventRule", "retraining", free("AWS service events on the default bus are free"),
+        tags=T),
+    row("aws:cloudwatch/eventTarget:EventTarget", "retraining", FREE),
     row("aws:cloudwatch/logGroup:LogGroup", "training", usage_only("billed per GB ingested and stored"), tags=T),
     row("aws:sagemaker/domain:Domain", "training", FREE, tags=T),
     row("aws:sagemaker/userProfile:UserProfile", "training", FREE, tags=T),

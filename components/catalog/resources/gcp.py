@@ -27,6 +27,15 @@ ROWS = (
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
         "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
         readers={"training_spot": r.scheduled_job_spot}),
+    # Drift-triggered retraining: a few runs a month, far inside the free tiers (workflows: 5,000 internal
+    # steps a month free, cloud.google.com/workflows/pricing; Eventarc Pub/Sub triggers: billed as Pub/Sub
+    # delivery, cloud.google.com/eventarc/pricing; read 2026-11).
+    row("gcp:workflows/workflow:Workflow", "retraining",
+        usage_only("per workflow step beyond 5,000 a month free (cloud.google.com/workflows/pricing)"), tags="labels",
+        readers={"training_spot": r.workflow_job_spot}),
+    row("gcp:eventarc/trigger:Trigger", "retraining",
+        usage_only("Pub/Sub-sourced events are billed as Pub/Sub deliveries (cloud.google.com/eventarc/pricing)"),
+        tags="labels"),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
     row("gcp:serviceaccount/account:Account", ("base", "training", "retraining", "use_cases", "batch_inference"), FREE),
     row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining", "use_cases", "batch_inference"), FREE,

@@ -172,6 +172,26 @@ def scheduled_job_spot(s: Subject):
         yield f"scheduled training runs Vertex AI custom jobs with scheduling {strategy or 'unset'}; use SPOT."
 
 
+def workflow_job_spot(s: Subject):
+    """A workflow that creates Vertex AI custom jobs (drift-triggered retraining) must ask for SPOT."""
+    import json
+
+    source = get(s.props, "sourceContents")
+    if not isinstance(source, str):
+        return
+    try:
+        steps = json.loads(source).get("main", {}).get("steps", [])
+    except (ValueError, AttributeError):
+        return  # YAML or another shape: not a workflow mlplat writes
+    for step in steps:
+        for call in step.values() if isinstance(step, dict) else ():
+            args = call.get("args", {}) if isinstance(call, dict) else {}
+            if str(args.get("url", "")).endswith("/customJobs"):
+                strategy = ((args.get("body") or {}).get("jobSpec") or {}).get("scheduling", {}).get("strategy")
+                if strategy != "SPOT":
+                    yield f"workflow runs Vertex AI custom jobs with scheduling {strategy or 'unset'}; use SPOT."
+
+
 def node_pool_scale_to_zero(s: Subject):
     autoscaling = get(s.props, "autoscaling")
     if not _is_training(s) or not is_known(autoscaling):

@@ -41,6 +41,7 @@ def sns_topic_encryption(s: Subject):
         yield "alert topic is not encrypted: set kms_master_key_id (a customer-managed key CloudWatch may use)"
 
 RUN_HOURS = 0.25  # assumed length of one monitoring run (billed per second of the job's instances)
+REQUEST_KB = 1.0  # assumed size of one logged request and response (Vertex AI bills the GB it analyses)
 
 AWS = (
     row("aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition", MONITORING,
@@ -71,6 +72,10 @@ GCP = (
     row("gcp:monitoring/alertPolicy:AlertPolicy", MONITORING, priced("alert_conditions"), tags="userLabels",
         roles=HEALTH_ALERT, readers={"alert_targets": targets("notificationChannels")}),
     row("gcp:monitoring/dashboard:Dashboard", MONITORING, FREE),
+    # A drift topic carries a few alert messages a month (cloud.google.com/pubsub/pricing: per TiB, 10 GiB free).
+    row("gcp:pubsub/topic:Topic", MONITORING, usage_only("per TiB of messages beyond 10 GiB a month free"),
+        tags="labels"),
+    row("gcp:pubsub/topicIAMMember:TopicIAMMember", MONITORING, FREE),
 )
 
 # mlplat's dynamic provider for a Vertex AI model deployment monitoring job (components/gcp/model_monitor.py).
@@ -78,7 +83,6 @@ VERTEX_MONITOR = DynamicProvider(
     module="components.gcp.model_monitor",
     inputs=frozenset({"endpoint", "baseline_uri", "features", "feature_drift_thresholds", "interval_hours"}),
     row=row("pulumi-python:dynamic:Resource#components.gcp.model_monitor", MONITORING,
-            usage_only("Vertex AI Model Monitoring: billed per GB of logged traffic analysed "
-                       "(cloud.google.com/vertex-ai/pricing#modelmonitoring); not in the usage model"),
+            priced("vertex_monitoring", sku="vertex-model-monitoring/analyzed", kb_per_request=REQUEST_KB),
             tags="labels", roles=DRIFT_MONITOR),
 )
