@@ -12,6 +12,7 @@ import pulumi_azure_native as azure
 from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import roles
+from .isolation import link_monitoring, managed_network, public_monitor_access
 from .naming import unique_name
 
 # Private endpoints of the base layer: (resource attribute, group id, private DNS zones). A workspace
@@ -182,6 +183,7 @@ class Base(BaseLayer):
             location=location,
             sku={"name": "PerGB2018"},
             retention_in_days=30 if ctx.spec.environment.value == "dev" else 90,
+            **public_monitor_access(ctx),
             tags=tags,
             opts=ctx.child(self),
         )
@@ -194,6 +196,7 @@ class Base(BaseLayer):
             ingestion_mode="LogAnalytics",
             workspace_resource_id=self.log_analytics.id,
             disable_local_auth=True,
+            **public_monitor_access(ctx),
             tags=tags,
             opts=ctx.child(self),
         )
@@ -328,7 +331,7 @@ class Base(BaseLayer):
             "application_insights": self.app_insights.id,
             "container_registry": self.container_registry.id,
             "public_network_access": "Disabled" if ctx.private else "Enabled",
-            "managed_network": {"isolation_mode": "AllowOnlyApprovedOutbound" if ctx.private else "AllowInternetOutbound"},
+            "managed_network": managed_network(ctx, self.storage_account),
             "system_datastores_auth_mode": "identity",
             "hbi_workspace": ctx.customer_managed_keys,
             "encryption": encryption,
@@ -367,6 +370,7 @@ class Base(BaseLayer):
         )
         for attribute, group, zones in PRIVATE_LINKS:
             self.private_endpoint(getattr(self, attribute).id, group, zones, tags)
+        link_monitoring(self, tags)
 
     def private_dns_zone(self, zone_name: str) -> azure.privatedns.PrivateZone:
         """The platform's private DNS zone `zone_name`, linked to the VNet; created once, shared by every
