@@ -95,7 +95,7 @@ def test_plan_table_has_a_header_for_every_column_and_the_shared_count_wording(p
     assert "protected" in text.splitlines()[3]  # the first group's header row
     assert "(1 resources)" not in text
     assert f"To create: {count_phrase(plan)};" in text
-    assert count_phrase(plan) == "107 resources (99 custom, 8 components)"
+    assert count_phrase(plan) == "111 resources (103 custom, 8 components)"
     table_lines = [line for line in text.split("\n\n", 1)[1].split("To create:")[0].splitlines()]
     assert table_lines and max(len(line) for line in table_lines) <= 100
 
@@ -105,7 +105,7 @@ def test_cost_text_fits_100_columns_and_names_the_platform_for_config():
     assert result.exit_code in (0, 1), result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Monthly estimate for platform fraud-ml ")
-    assert any(line.startswith("107 resources (99 custom, 8 components)") for line in lines)
+    assert any(line.startswith("111 resources (103 custom, 8 components)") for line in lines)
     assert max(len(line) for line in lines) <= 100
     assert "$inf" not in result.stdout and "nan" not in result.stdout.lower().replace("financ", "")
 
