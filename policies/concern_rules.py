@@ -4,7 +4,10 @@ not checked by that policy, so the pack keeps working as types land."""
 
 from __future__ import annotations
 
+import re
+
 from components.catalog import resources as catalogue
+from mlplat.scan.skips import skip_comments, skips_for
 
 try:
     from .pack_settings import prod_environments
@@ -19,12 +22,37 @@ def stack_is_prod(args) -> bool:
     return env is not None and env in prod_environments(args.get_config())
 
 
+# The pack's policy reporting each concern (the mirrored-check table of docs/policies.md names them).
+POLICY_OF_CONCERN = {
+    "encryption": "storage-encryption", "public_access": "no-public-buckets",
+    "public_network": "no-public-network-in-prod", "local_auth": "local-auth-disabled",
+    "iam": "no-wildcard-iam-actions", "rotation": "customer-key-rotation", "logging": "audit-logging",
+    "data_protection": "data-protection", "hardening": "compute-hardening", "network_rules": "network-restrictions",
+    "iam_scope": "iam-least-privilege",
+}
+
+# The checkov check a mirrored finding names (catalogue mirrors.py: "CKV_AWS_79: ...").
+CHECK_ID = re.compile(r"^(CKV2?_[A-Z]+_\d+): ")
+
+
+def accepted(message: str, resource, environment: str | None) -> bool:
+    """A mirrored check the scan's skip list accepts for this resource in this environment (a design choice,
+    docs/scanning.md): the pack does not report what the scan suppresses."""
+    match = CHECK_ID.match(message)
+    cloud = catalogue.cloud_of(resource.resource_type)
+    if not match or not cloud or not environment:
+        return False
+    return match.group(1) in dict(skip_comments(skips_for(cloud, environment), resource))
+
+
 def check_stack(concern: str, args, report, settings: dict | None = None) -> None:
     """Report the findings of `concern` over every resource of the stack, each on its own URN (or the URN of
     the companion resource a finding is about)."""
+    environment = stack_environment(args.resources)
     for resource in args.resources:
         for message, urn in catalogue.findings(subject(resource, args.resources, settings), concern):
-            report(message, urn or resource.urn)
+            if not accepted(message, resource, environment):
+                report(message, urn or resource.urn)
 
 
 def check_resource(concern: str, args, report, settings: dict | None = None) -> None:

@@ -6,6 +6,7 @@ try:
     from .security_auth import local_auth_disabled
     from .security_encryption import storage_encryption
     from .security_iam import no_wildcard_iam_actions
+    from .security_mirrors import POLICIES as MIRROR_POLICIES
     from .security_network import no_public_network_in_prod
     from .security_protection import protect_stateful_in_prod
     from .security_public_access import no_public_buckets
@@ -15,6 +16,7 @@ except ImportError:  # run by the Pulumi CLI as a directory: siblings are top-le
     from security_auth import local_auth_disabled  # type: ignore[no-redef]
     from security_encryption import storage_encryption  # type: ignore[no-redef]
     from security_iam import no_wildcard_iam_actions  # type: ignore[no-redef]
+    from security_mirrors import POLICIES as MIRROR_POLICIES  # type: ignore[no-redef]
     from security_network import no_public_network_in_prod  # type: ignore[no-redef]
     from security_protection import protect_stateful_in_prod  # type: ignore[no-redef]
     from security_public_access import no_public_buckets  # type: ignore[no-redef]
@@ -30,4 +32,5 @@ POLICIES = [
     protect_stateful_in_prod,
     customer_key_rotation,
     use_case_isolation,
+    *MIRROR_POLICIES,
 ]

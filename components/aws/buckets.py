@@ -1,5 +1,6 @@
 """The one way mlplat makes an S3 bucket: SSE-KMS (the platform key when customer-managed keys are on),
-public access blocked, versioning, owner-enforced objects, TLS-only policy; protected in prod."""
+public access blocked, versioning, owner-enforced objects, TLS-only policy, a lifecycle configuration;
+protected in prod."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import pulumi_aws as aws
 
 from ..context import PlatformContext
 from . import iam
+
+# Parts of multipart uploads that never completed are billed storage nobody can read: S3 removes them after
+# this many days. The lifecycle rule deletes nothing else (versions are the recovery window).
+ABORT_INCOMPLETE_UPLOADS_DAYS = 7
 
 
 def hardened_bucket(ctx: PlatformContext, purpose: str, key_arn, tags: dict, parent: pulumi.Resource,
@@ -69,6 +74,13 @@ def hardened_bucket(ctx: PlatformContext, purpose: str, key_arn, tags: dict, par
             ]
             + (extra_statements(bucket) if extra_statements else [])
         ),
+        opts=child,
+    )
+    aws.s3.BucketLifecycleConfiguration(
+        ctx.name(purpose, "lifecycle"),
+        bucket=bucket.id,
+        rules=[{"id": "abort-incomplete-uploads", "status": "Enabled", "filter": {},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_INCOMPLETE_UPLOADS_DAYS}}],
         opts=child,
     )
     if log_bucket is not None:

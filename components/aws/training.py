@@ -41,7 +41,10 @@ TEMPLATE_IMAGE = "public.ecr.aws/docker/library/python:3.11-slim"
 TEMPLATE_TAG = "template"
 RETRY_ATTEMPTS = 5  # spot reclaims retried; anything else fails at once
 ATTEMPT_TIMEOUT_SECONDS = 3 * 24 * 3600  # a hung job must not hold GPUs forever
-LOG_RETENTION_DAYS = 30
+# Training logs are kept a year outside dev (an audit trail of what trained each model: CIS AWS asks at
+# least 365 days); dev keeps them 30 days (cost).
+LOG_RETENTION_DAYS = 365
+DEV_LOG_RETENTION_DAYS = 30
 # Jobs that can never be placed sit RUNNABLE forever: cancel them instead (Batch's own reasons).
 UNPLACEABLE_REASONS = (
     "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE",
@@ -132,7 +135,7 @@ class TrainingCluster(TrainingComponent):
         self.log_group = aws.cloudwatch.LogGroup(
             ctx.name("training-logs"),
             name=f"/mlplat/{ctx.prefix}/training",
-            retention_in_days=LOG_RETENTION_DAYS,
+            retention_in_days=DEV_LOG_RETENTION_DAYS if ctx.spec.environment.value == "dev" else LOG_RETENTION_DAYS,
             kms_key_id=base.key_arn,
             tags=tags,
             opts=ctx.child(self),

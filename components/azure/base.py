@@ -12,6 +12,7 @@ import pulumi_azure_native as azure
 from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import roles
+from .isolation import managed_network, public_monitor_access
 from .naming import unique_name
 from .private_network import PrivateNetwork
 
@@ -203,6 +204,7 @@ class Base(PrivateNetwork, BaseLayer):
             location=location,
             sku={"name": "PerGB2018"},
             retention_in_days=30 if ctx.spec.environment.value == "dev" else 90,
+            **public_monitor_access(ctx),
             tags=tags,
             opts=ctx.child(self),
         )
@@ -215,6 +217,7 @@ class Base(PrivateNetwork, BaseLayer):
             ingestion_mode="LogAnalytics",
             workspace_resource_id=self.log_analytics.id,
             disable_local_auth=True,
+            **public_monitor_access(ctx),
             tags=tags,
             opts=ctx.child(self),
         )
@@ -331,7 +334,7 @@ class Base(PrivateNetwork, BaseLayer):
             "application_insights": self.app_insights.id,
             "container_registry": self.container_registry.id,
             "public_network_access": "Disabled" if ctx.private else "Enabled",
-            "managed_network": {"isolation_mode": "AllowOnlyApprovedOutbound" if ctx.private else "AllowInternetOutbound"},
+            "managed_network": managed_network(ctx, self.storage_account),
             "system_datastores_auth_mode": "identity",
             "hbi_workspace": ctx.customer_managed_keys,
             "encryption": encryption,

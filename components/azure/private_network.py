@@ -11,6 +11,8 @@ import ipaddress
 
 import pulumi_azure_native as azure
 
+from .isolation import link_monitoring
+
 # Private endpoints of the base layer: (resource attribute, group id, private DNS zones). A workspace
 # behind a private endpoint needs blob and file on its storage account (queue and table for pipelines
 # and batch), and its `amlworkspace` endpoint registers in both the API and the notebooks zone
@@ -64,6 +66,7 @@ class PrivateNetwork:
         )
         for attribute, group, zones in PRIVATE_LINKS:
             self.private_endpoint(getattr(self, attribute).id, group, zones, tags)
+        link_monitoring(self, tags)
 
     def private_dns_zone(self, zone_name: str) -> azure.privatedns.PrivateZone:
         """The platform's private DNS zone `zone_name`, linked to the VNet; created once, shared by every

@@ -47,6 +47,23 @@ SERVICE_AGENTS = {
 }
 
 
+
+def deny_ingress_firewall(ctx: PlatformContext, label: str, network: gcp.compute.Network, project) -> gcp.compute.Firewall:
+    """An explicit lowest-priority rule denying all ingress into a platform network: what the implied
+    rule does, stated in the network itself so a later broad allow rule stands out in review. GKE's own
+    rules (priority 1000) and any rule an operator adds take precedence."""
+    return gcp.compute.Firewall(
+        ctx.name(label, "deny-ingress"),
+        project=project,
+        network=network.id,
+        direction="INGRESS",
+        priority=65534,
+        source_ranges=["0.0.0.0/0"],
+        denies=[{"protocol": "all"}],
+        description="mlplat: deny all ingress not allowed by a higher-priority rule",
+        opts=ctx.child(network),
+    )
+
 class Base(BaseLayer):
     CLOUD = "gcp"
     COMPONENT = "Base"
@@ -277,6 +294,7 @@ class Base(BaseLayer):
             log_config={"aggregation_interval": "INTERVAL_5_MIN", "flow_sampling": 0.5, "metadata": "INCLUDE_ALL_METADATA"},
             opts=ctx.child(self.network),
         )
+        deny_ingress_firewall(ctx, "vpc", self.network, self.project)
         # Private services access: the range Vertex AI private endpoints and index endpoints peer into.
         self.private_services_range = gcp.compute.GlobalAddress(
             ctx.name("private-services"),

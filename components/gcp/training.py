@@ -21,7 +21,7 @@ from ..catalog.gpus import gpu_classes, offered, shape_for
 from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
-from .base import Base
+from .base import Base, deny_ingress_firewall
 from .gpu_shares import gpu_quotas
 from ..outputs import TrainingOutputs
 
@@ -176,6 +176,7 @@ class TrainingCluster(TrainingComponent):
             ],
             opts=ctx.child(network),
         )
+        deny_ingress_firewall(ctx, "training-vpc", network, project)
         return network, subnetwork
 
     def _node_identity(self, ctx: PlatformContext, base: Base, after_apis: dict) -> dict:
@@ -242,6 +243,8 @@ class TrainingCluster(TrainingComponent):
             workload_identity_config={"workload_pool": f"{project}.svc.id.goog"},
             release_channel={"channel": "STABLE" if ctx.protect else "REGULAR"},
             enable_shielded_nodes=True,
+            # GKE's default since 1.12, declared: no client certificate (IAM and workload identity only).
+            master_auth={"client_certificate_config": {"issue_client_certificate": False}},
             # Remove idle nodes sooner than the balanced profile: GPUs are billed per second.
             # GKE Standard requires `enabled` (node auto-provisioning): off, the node pools below are the
             # only capacity; the profile still applies to their autoscaling.

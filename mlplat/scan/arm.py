@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .skips import skip_comments
+
 
 @dataclass(frozen=True)
 class ArmType:
@@ -107,7 +109,17 @@ def arm_resource(resource) -> dict | None:
             properties[key] = value
     if properties:
         body["properties"] = properties
-    return body
+    return _whole_numbers(body)
+
+
+def _whole_numbers(value):
+    """Whole floats as ints: the engine's numbers are floats, and ARM checks test `isinstance(x, int)`
+    (CKV_AZURE_208/209 read `replicaCount` 2.0 as unknown and evaluated nothing)."""
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _identity(value):
@@ -117,7 +129,7 @@ def _identity(value):
     return value
 
 
-def to_arm_template(plan, skips: list[tuple[str, str]] = ()) -> tuple[dict, dict[str, object]]:
+def to_arm_template(plan, skips=()) -> tuple[dict, dict[str, object]]:
     """The plan as an ARM deployment template and each ARM resource's `<type>.<name>` -> plan resource.
     `skips` become checkov skip comments in each resource's `metadata.checkov`."""
     resources, by_address = [], {}
@@ -125,8 +137,9 @@ def to_arm_template(plan, skips: list[tuple[str, str]] = ()) -> tuple[dict, dict
         body = arm_resource(r)
         if body is None:
             continue
-        if skips:
-            body["metadata"] = {"checkov": [f"checkov:skip={check}:{reason}" for check, reason in skips]}
+        comments = skip_comments(skips, r)
+        if comments:
+            body["metadata"] = {"checkov": [f"checkov:skip={check}:{reason}" for check, reason in comments]}
         resources.append(body)
         by_address[f"{body['type']}.{body['name']}"] = r
     template = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",

@@ -10,7 +10,7 @@ from pathlib import Path
 from mlplat.policy_run.results import Violation
 
 from .arm import to_arm_template, untranslated_types
-from .skips import skips_for
+from .skips import skip_comments, skips_for
 from .terraform import terraform_type, to_hcl
 from .tool import CHECKOV_VERSION, ScanToolError, ensure_checkov, run_checkov
 
@@ -113,15 +113,22 @@ def scan_plans(plans: list, echo=None, workdir: Path | None = None) -> list[Scan
                 if target is None:
                     continue
                 resource = addresses[folder].get(record.get("resource", ""))
+                suppressed = ""
+                if kind == "failed_checks" and resource is not None:
+                    # checkov does not honour inline skips in ARM graph checks: the skip list applies here
+                    suppressed = dict(skip_comments(skips_for(target.cloud, target.environment), resource)).get(
+                        record["check_id"], "")
+                listed_as = "skipped_checks" if suppressed else kind
                 target_list = {"failed_checks": target.failed, "skipped_checks": target.skipped,
-                               "passed_checks": target.passed}[kind]
+                               "passed_checks": target.passed}[listed_as]
                 target_list.append(CheckResult(
                     check=record["check_id"], name=record.get("check_name", ""),
                     urn=resource.urn if resource else "", resource_type=resource.type if resource else "",
                     resource_name=resource.name if resource else record.get("resource", ""),
                     capability=resource.capability if resource else "",
                     guideline=record.get("guideline") or "",
-                    reason=(record.get("check_result") or {}).get("suppress_comment", "") if kind == "skipped_checks" else ""))
+                    reason=suppressed or ((record.get("check_result") or {}).get("suppress_comment", "")
+                                          if listed_as == "skipped_checks" else "")))
         for error in report["results"].get("parsing_errors", []) if isinstance(report["results"], dict) else []:
             for result in results:
                 result.parsing_errors.append(str(error))

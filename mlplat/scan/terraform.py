@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from .skips import skip_comments
+
 # Terraform types whose names are not `<provider>_<module>_<snake kind>`.
 TYPE_EXCEPTIONS = {
     "gcp:serviceaccount/account:Account": "google_service_account",
@@ -51,6 +53,9 @@ ATTRIBUTE_NAMES = {
     ("*", "guestAccelerators"): "guest_accelerator",
     ("*", "taints"): "taint",
     ("google_bigquery_dataset", "accesses"): "access",
+    ("google_compute_firewall", "denies"): "deny",
+    ("aws_s3_bucket_lifecycle_configuration", "rules"): "rule",
+    ("google_compute_firewall", "allows"): "allow",
 }
 PROVIDER_PREFIX = {"aws": "aws_", "gcp": "google_"}
 
@@ -215,16 +220,17 @@ def translated_resources(plan) -> list[tuple[str, str, dict, object]]:
     return out
 
 
-def to_hcl(plan, skips: list[tuple[str, str]] = ()) -> tuple[str, dict[str, object]]:
-    """The plan as Terraform HCL, and each Terraform resource address's plan resource. `skips` are the
-    (check id, reason) pairs written as checkov skip comments into every resource (a skip comment only
-    suppresses its check, and checkov reports each suppression with its reason)."""
+def to_hcl(plan, skips=()) -> tuple[str, dict[str, object]]:
+    """The plan as Terraform HCL, and each Terraform resource address's plan resource. `skips` (as
+    `skips_for` gives them, or plain (check id, reason) pairs) are written as checkov skip comments into the
+    resources they apply to (a skip comment only suppresses its check, and checkov reports each suppression
+    with its reason)."""
     lines: list[str] = []
     by_address: dict[str, object] = {}
     for tf_type, label, body, r in translated_resources(plan):
         lines.append(f"# {r.urn}")
         lines.append(f'resource "{tf_type}" "{label}" {{')
-        for check, reason in skips:
+        for check, reason in skip_comments(skips, r):
             lines.append(f"  #checkov:skip={check}:{reason}")
         lines.extend(hcl_body(body, MAP_NAMES))
         lines.append("}")

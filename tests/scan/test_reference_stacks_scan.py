@@ -1,10 +1,8 @@
 """checkov over the six reference stacks and a deliberately bad plan, in ONE checkov run (the tool env is cached
 under ~/.cache/mlplat/tools). SKIPPED, saying so, when checkov cannot be installed on this machine.
 
-The prod stacks have real findings today (the components are fixed separately): they are listed below as
-known-open, and the test requires exactly them, so a new finding fails and a fixed one must be removed here.
-Everything else that checkov reports on the reference stacks is either in this list or in the documented skip
-list (mlplat/scan/skips.py, docs/scanning.md)."""
+Every failed check on the reference stacks is either fixed or in the documented skip list (mlplat/scan/skips.py,
+docs/scanning.md): the test requires no failed check at all, so a new finding fails."""
 
 from __future__ import annotations
 
@@ -17,19 +15,6 @@ from mlplat.scan.skips import SKIPS
 from tests.support.plans import REFERENCE_STACKS, reference_plan
 from tests.support.scan import checkov_or_skip
 
-# Findings still open, each reasoned in docs/scanning.md ("Open findings"): CKV_AWS_145 is the access-log
-# bucket only (S3 server access logging cannot deliver to an SSE-KMS bucket); the rest are checks not yet
-# decided (lifecycle rules, one-year log retention, ...), and on GCP/Azure the security findings not yet fixed.
-KNOWN_OPEN = {
-    "aws-prod": {"CKV2_AWS_61", "CKV_AWS_338", "CKV_AWS_145"},
-    "gcp-prod": {"CKV_GCP_62", "CKV2_GCP_18", "CKV2_GCP_33", "CKV_GCP_121",
-                 "CKV_GCP_13", "CKV_GCP_80"},
-    "azure-prod": {"CKV_AZURE_166", "CKV_AZURE_208", "CKV_AZURE_243"},
-    "aws-dev": {"CKV2_AWS_61", "CKV_AWS_338", "CKV_AWS_370"},
-    "gcp-dev": {"CKV2_GCP_18", "CKV2_GCP_24", "CKV2_GCP_33", "CKV2_GCP_34",
-                "CKV_GCP_121", "CKV_GCP_13", "CKV_GCP_20", "CKV_GCP_25", "CKV_GCP_26", "CKV_GCP_64", "CKV_GCP_80"},
-    "azure-dev": {"CKV_AZURE_166", "CKV_AZURE_243", "CKV2_AZURE_49", "CKV_AZURE_163"},
-}
 # What a deliberately bad plan must fail: IMDSv1 allowed, no scan on push, key rotation off.
 BAD_CHECKS = {"CKV_AWS_79", "CKV_AWS_163", "CKV_AWS_7"}
 
@@ -55,13 +40,13 @@ def results():
 
 
 @pytest.mark.parametrize("stack", REFERENCE_STACKS)
-def test_reference_stack_fails_only_known_open_checks(results, stack):
+def test_reference_stack_fails_no_check(results, stack):
     result = results[stack]
     assert result.parsing_errors == []
     assert result.passed, f"{stack}: checkov evaluated nothing: the translation produced no input it reads"
     reported = {check: sorted(c.resource_name for c in result.failed if c.check == check)
                 for check in result.failed_ids()}
-    assert result.failed_ids() == KNOWN_OPEN[stack], f"{stack}: failed checks: {reported}"
+    assert result.failed_ids() == set(), f"{stack}: failed checks: {reported}"
     assert all(c.urn and c.resource_type for c in result.failed + result.passed + result.skipped)
 
 
@@ -87,7 +72,7 @@ def test_sampled_checks_ran_on_their_resources(results):
 def test_a_deliberately_bad_stack_fails_with_the_expected_checks(results):
     result = results["aws-bad"]
     assert BAD_CHECKS <= result.failed_ids()
-    assert result.failed_ids() - BAD_CHECKS == KNOWN_OPEN["aws-prod"]
+    assert result.failed_ids() == BAD_CHECKS
     violations = {(v.policy, v.resource_type) for v in result.violations()}
     assert ("CKV_AWS_79", "aws:ec2/launchTemplate:LaunchTemplate") in violations
     assert all(v.enforcement_level == "mandatory" for v in result.violations())

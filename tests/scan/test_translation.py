@@ -106,7 +106,8 @@ UNTRANSLATED_AZURE = [
     "azure-native:machinelearningservices:FeaturestoreEntityContainerEntity",
     "azure-native:machinelearningservices:FeaturestoreEntityVersion", "azure-native:machinelearningservices:ModelContainer",
     "azure-native:machinelearningservices:ModelVersion", "azure-native:machinelearningservices:WorkspaceConnection",
-    "azure-native:monitor:AutoscaleSetting", "azure-native:network:PrivateDnsZoneGroup",
+    "azure-native:monitor:AutoscaleSetting", "azure-native:monitor:PrivateLinkScope",
+    "azure-native:monitor:PrivateLinkScopedResource", "azure-native:network:PrivateDnsZoneGroup",
     "azure-native:privatedns:PrivateZone", "azure-native:privatedns:VirtualNetworkLink",
     "azure-native:redis:AccessPolicyAssignment", "azure-native:resources:ResourceGroup",
 ]

@@ -42,3 +42,32 @@ def check_source(check_id: str, framework: str = "terraform") -> str:
                     text += "\n" + base.read_text()
             return text
     raise AssertionError(f"no check {check_id} in {site}")
+
+
+@functools.lru_cache(maxsize=1)
+def checkov_checks() -> tuple[dict, ...]:
+    """Every terraform and arm check of the installed checkov: {id, framework, types, name}."""
+    import json
+    import subprocess
+
+    executable = checkov_or_skip()
+    python = executable.parent / "python"
+    if not python.exists():
+        pytest.skip(f"no Python interpreter next to {executable} to list checkov's checks with")
+    script = Path(__file__).with_name("checkov_checks.py")
+    out = subprocess.run([str(python), str(script)], capture_output=True, text=True, check=True, timeout=300)
+    return tuple(json.loads(line) for line in out.stdout.splitlines() if line.strip())
+
+
+def translated_types(plans) -> set[str]:
+    """The Terraform and ARM resource types the scan's translation emits for `plans`."""
+    from mlplat.scan.arm import ARM_TYPES
+    from mlplat.scan.terraform import terraform_type
+
+    types = set()
+    for plan in plans:
+        for r in plan.custom_resources():
+            translated = ARM_TYPES[r.type].type if r.type in ARM_TYPES else terraform_type(r.type)
+            if translated:
+                types.add(translated)
+    return types

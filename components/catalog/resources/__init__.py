@@ -191,11 +191,39 @@ def read(subject: Subject, concern: str, default: Any = None) -> Any:
 
 
 def findings(subject: Subject, concern: str) -> list[tuple[str, Optional[str]]]:
-    """(message, urn or None) for each finding the type's `concern` reader makes about the subject."""
+    """(message, urn or None) for each finding the type's `concern` reader, and the checkov mirrors of the
+    type for that concern (mirrors.py), make about the subject."""
     read = reader(subject.type, concern)
-    if read is None:
-        return []
-    return [f if isinstance(f, tuple) else (f, None) for f in read(subject)]
+    found = list(read(subject)) if read is not None else []
+    for entry in mirrors_for(subject.type, concern):
+        found.extend(entry.findings(subject))
+    return [f if isinstance(f, tuple) else (f, None) for f in found]
+
+
+@lru_cache(maxsize=None)
+def all_mirrors() -> tuple:
+    """Every checkov check the pack mirrors: (mirrors, covered) over the clouds' `*_mirrors.py`."""
+    mirrors, covered = [], []
+    for name in CLOUD_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}_mirrors")
+        mirrors.extend(module.MIRRORS)
+        covered.extend(module.COVERED)
+    return tuple(mirrors), tuple(covered)
+
+
+@lru_cache(maxsize=None)
+def _mirror_index() -> dict[tuple[str, str], tuple]:
+    index: dict[tuple[str, str], list] = {}
+    for entry in all_mirrors()[0]:
+        for token in entry.tokens:
+            row_ = _index().get(token)
+            for spelling in row_.tokens if row_ else (token,):
+                index.setdefault((spelling, entry.concern), []).append(entry)
+    return {key: tuple(value) for key, value in index.items()}
+
+
+def mirrors_for(token: str, concern: str) -> tuple:
+    return _mirror_index().get((token, concern), ())
 
 
 def tag_input(token: str) -> Optional[str]:

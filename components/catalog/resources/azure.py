@@ -37,9 +37,15 @@ ROWS = (
         tags=T, aliases=("azure-native:network:PrivateZone",)),
     row("azure-native:privatedns:VirtualNetworkLink", "base", FREE, tags=T,
         aliases=("azure-native:network:VirtualNetworkLink",)),
-    row("azure-native:operationalinsights:Workspace", "base", usage_only("billed per GB ingested"), tags=T),
+    row("azure-native:operationalinsights:Workspace", "base", usage_only("billed per GB ingested"), tags=T,
+        readers={"public_network": r.monitor_network}),
     row("azure-native:applicationinsights:Component", "base", usage_only("billed per GB ingested (workspace-based)"),
-        tags=T, aliases=("azure-native:insights:Component",)),
+        tags=T, aliases=("azure-native:insights:Component",), readers={"public_network": r.monitor_network}),
+    # The private link scope and its scoped resources have no charge of their own (the scope's private
+    # endpoint is priced as every private endpoint).
+    row("azure-native:monitor:PrivateLinkScope", "base", FREE, tags=T, aliases=("azure-native:insights:PrivateLinkScope",)),
+    row("azure-native:monitor:PrivateLinkScopedResource", "base", FREE,
+        aliases=("azure-native:insights:PrivateLinkScopedResource",)),
     # Azure ML workspace, training, registry
     row(f"{AML}:Workspace", ("base", "feature_store"), FREE, tags=T, stateful=True, readers=r.WORKSPACE),
     row(f"{AML}:WorkspaceConnection", "feature_store", FREE),

@@ -26,6 +26,15 @@ def _public_network(path: str, message: str):
     return read
 
 
+def monitor_network(s: Subject):
+    """Application Insights and Log Analytics: ingestion and query each have their own public switch
+    (Azure's default, unset, is enabled)."""
+    for path, what in (("publicNetworkAccessForIngestion", "ingestion"), ("publicNetworkAccessForQuery", "query")):
+        value = get(s.props, path)
+        if value is None or (is_known(value) and not _disabled(value)):
+            yield f"prod Azure Monitor {what} ({s.type.split(':')[-1]}) allows public network access."
+
+
 def _is_amlcompute(s: Subject) -> bool:
     return lower(get(s.props, "properties.computeType")) == "amlcompute"
 

@@ -56,7 +56,7 @@ ROWS = (
     row("gcp:storage/hmacKey:HmacKey", "base", FREE, readers={"local_auth": r.hmac_key}),
     row("gcp:compute/network:Network", ("base", "training"), FREE),
     row("gcp:compute/subnetwork:Subnetwork", ("base", "training"), FREE),
-    row("gcp:compute/firewall:Firewall", "base", FREE),
+    row("gcp:compute/firewall:Firewall", ("base", "training"), FREE, roles={"gcp-firewall"}),
     row("gcp:compute/router:Router", "base", FREE),
     row("gcp:compute/routerNat:RouterNat", "base",
         usage_only("billed per VM using it and per GB processed; no VM while idle")),
