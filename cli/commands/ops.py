@@ -14,6 +14,7 @@ import typer
 
 from cli.choices import CloudChoice as CloudOption
 from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FLAG, emit_json, fail, info, is_interactive, json_errors, quiet_cloud_sdks, table
+from cli.group import Group
 from mlplat.project import project_dir, stacks_dir
 
 
@@ -344,7 +345,7 @@ def destroy_command(
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init_command)
-    bootstrap = typer.Typer(help="Create what the platform needs before its first deployment.", no_args_is_help=True)
+    bootstrap = typer.Typer(cls=Group, help="Create what the platform needs before its first deployment.", no_args_is_help=True)
     bootstrap.command("backend")(bootstrap_backend)
     app.add_typer(bootstrap, name="bootstrap")
     app.command("preflight")(preflight_command)

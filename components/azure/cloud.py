@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
-from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
-from ..spec.tags import TagError
-from ..spec.vector_limits import CloudVectorLimits
+from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, CloudVectorLimits, TagError, TagRules, components_by_capability
 
 _TAG_KEY_FORBIDDEN = set('<>%&\\?/')
 SUBSCRIPTION_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
