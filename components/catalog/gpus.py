@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from .yaml_files import safe_load
+
 CATALOG_PATH = Path(__file__).with_name("gpus.yaml")
 CLOUDS: tuple[str, ...] = ("aws", "azure", "gcp")
 PRICE_BASES: tuple[str, ...] = ("quoted", "derived", "estimate")
@@ -148,7 +150,7 @@ def vertex_accelerator_type(accelerator: str) -> str:
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     """Read and check a catalog file. Uncached; the module functions use the cached default."""
     try:
-        document = yaml.safe_load(Path(path).read_text())
+        document = safe_load(Path(path).read_text())
     except OSError as error:
         raise CatalogError(f"{path}: cannot read: {error.strerror}") from None
     except yaml.YAMLError as error:
