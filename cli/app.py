@@ -11,7 +11,10 @@ import importlib
 
 import typer
 
+from cli.group import Group
+
 app = typer.Typer(
+    cls=Group,
     name="mlplat",
     help="Provision the same production ML platform on AWS, Azure and GCP from one spec, with Pulumi.",
     no_args_is_help=True,

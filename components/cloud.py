@@ -15,11 +15,8 @@ from __future__ import annotations
 import enum
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
-
-if TYPE_CHECKING:  # the spec and the components import this module; types only
-    from .spec.vector_limits import CloudVectorLimits
+from dataclasses import dataclass, field
+from typing import Mapping
 
 
 class CloudFeature(enum.Enum):
@@ -56,6 +53,20 @@ class CloudFeatureUnsupported(ValueError):
     """A spec asks for a feature the cloud declares it lacks."""
 
 
+class TagError(ValueError):
+    """A tag that cannot be expressed on a cloud; `parts` is the path of the spec key it came from."""
+
+    def __init__(self, parts: tuple, message: str):
+        super().__init__(message)
+        self.parts = tuple(parts)
+
+    @property
+    def field(self) -> str:
+        from .spec.base import field_path  # the spec (pydantic) loads only when an error is shown
+
+        return field_path(*self.parts)
+
+
 @dataclass(frozen=True)
 class TagRules:
     """How the neutral FinOps tags are written on a cloud (see `components/spec/tags.py`).
@@ -69,6 +80,20 @@ class TagRules:
     normalise_value: "callable"
     reserved_keys: frozenset[str] = frozenset()
     case_insensitive_keys: bool = False
+
+
+@dataclass(frozen=True)
+class CloudVectorLimits:
+    """A cloud's vector search limits (see `components/spec/vector_limits.py`, which checks specs against them)."""
+
+    cloud: str
+    service: str
+    max_dimensions: int | None  # None: the provider documents no maximum
+    metrics: dict[str, str]  # neutral metric -> the service's own name
+    source: str
+    max_replicas: dict[str, int] = field(default_factory=dict)  # by tier; empty: no cloud-side cap
+    tier_names: dict[str, str] = field(default_factory=dict)  # tier -> the service's own name, for messages
+    notes: str = ""
 
 
 class CloudProvider(ABC):
@@ -153,7 +178,7 @@ class CloudProvider(ABC):
         return [reason] if reason else []
 
     @abstractmethod
-    def vector_limits(self) -> "CloudVectorLimits":
+    def vector_limits(self) -> CloudVectorLimits:
         """Dimension, metric and replica limits of the cloud's vector search service."""
 
     def reserved_feature_columns(self) -> dict[str, str]:

@@ -5,8 +5,14 @@ file; PolicyPack(...) starts the Analyzer gRPC server and prints its port on std
 starts the pack exactly the same way.
 """
 
+import gc
 import os
 import sys
+
+# The pack process lives for one analysis, like the CLI process that starts it (cli/app.py: tune_gc): the
+# cyclic collector would rescan the objects the SDK and the pack's imports create, again and again, for
+# garbage there is little of. Reference counting still frees everything acyclic.
+gc.disable()
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:  # run as a directory: rule modules are siblings

@@ -10,8 +10,7 @@ import typer
 
 from cli.choices import CloudChoice
 from cli.console import EXIT_FINDINGS, EXIT_USAGE, FLAG, emit_json, fail, info, json_errors, table
-from mlplat.finops.render import problems as _problems
-from mlplat.finops.render import render_estimate
+from cli.group import Group
 
 
 class OutputFormat(str, Enum):
@@ -53,6 +52,7 @@ def register(app: typer.Typer) -> None:
         from cli.commands.spec import build_plan
         from mlplat.finops.charts import cost_html
         from mlplat.finops.estimate import EstimateError, estimate_plan
+        from mlplat.finops.render import render_estimate
         from components.catalog.prices import CatalogError
 
         json_errors(format == OutputFormat.json)
@@ -92,6 +92,7 @@ def register(app: typer.Typer) -> None:
         from mlplat.finops.compare import compare_rows
         from mlplat.finops.compare import notes as compare_notes
         from mlplat.finops.estimate import EstimateError
+        from mlplat.finops.render import problems as _problems
         from mlplat.offline_plan import plan_file, plan_stack
         from mlplat.project import stacks_dir
 
@@ -131,7 +132,7 @@ def register(app: typer.Typer) -> None:
                     for problem in _problems(column.estimate):
                         typer.echo(f"not priced on {column.cloud}: {problem}")
 
-    prices = typer.Typer(help="The price catalog (components/catalog/prices.csv).", no_args_is_help=True)
+    prices = typer.Typer(cls=Group, help="The price catalog (components/catalog/prices.csv).", no_args_is_help=True)
     app.add_typer(prices, name="prices")
 
     @prices.command("refresh")

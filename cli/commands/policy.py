@@ -11,6 +11,7 @@ import typer
 
 from cli.choices import CloudChoice
 from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, json_errors, table
+from cli.group import Group
 
 
 class PolicyFormat(str, Enum):
@@ -128,6 +129,6 @@ def _text(report, plan) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    policy_app = typer.Typer(help="Cost and security policies (a Pulumi policy pack), run offline.", no_args_is_help=True)
+    policy_app = typer.Typer(cls=Group, help="Cost and security policies (a Pulumi policy pack), run offline.", no_args_is_help=True)
     policy_app.command("check")(check_command)
     app.add_typer(policy_app, name="policy")

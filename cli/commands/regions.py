@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from cli.console import emit_json
+from cli.group import Group
 from cli.commands.finops import CloudChoice, OutputFormat
 
 
@@ -32,7 +33,7 @@ def _gcp_token() -> str | None:
 
 
 def register(app: typer.Typer) -> None:
-    regions = typer.Typer(help="The region catalogue (components/catalog/regions/).", no_args_is_help=True)
+    regions = typer.Typer(cls=Group, help="The region catalogue (components/catalog/regions/).", no_args_is_help=True)
     app.add_typer(regions, name="regions")
 
     @regions.command("refresh")

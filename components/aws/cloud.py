@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
-from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
-from ..spec.tags import TagError
-from ..spec.vector_limits import CloudVectorLimits
+from ..cloud import CloudFeature, CloudProvider, CloudVectorLimits, TagError, TagRules, components_by_capability
 
 _TAG_ALLOWED = re.compile(r"^[\w\s+\-=.:/@]*$", re.UNICODE)
 

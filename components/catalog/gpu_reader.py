@@ -17,6 +17,7 @@ import yaml
 
 from .gpu_rows import GpuRowFormat
 from .gpu_shapes import CpuShape, GpuShape
+from .yaml_files import safe_load
 
 PRICE_BASES: tuple[str, ...] = ("quoted", "derived", "estimate")
 SPOT_BASES: tuple[str, ...] = (*PRICE_BASES, "unknown")
@@ -44,7 +45,7 @@ class Catalog:
 def load_catalog(path: Path) -> Catalog:
     """Read and check a catalog file. Uncached; `gpus.py` caches the shipped one."""
     try:
-        document = yaml.safe_load(Path(path).read_text())
+        document = safe_load(Path(path).read_text())
     except OSError as error:
         raise CatalogError(f"{path}: cannot read: {error.strerror}") from None
     except yaml.YAMLError as error:

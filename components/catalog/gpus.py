@@ -27,6 +27,7 @@ __all__ = [
     "GpuShape", "vertex_accelerator_type", "load_catalog",
 ]
 
+
 CATALOG_PATH = Path(__file__).with_name("gpus.yaml")
 
 

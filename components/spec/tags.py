@@ -11,21 +11,10 @@ Two different neutral keys that normalise to the same key are an error, never a 
 
 from __future__ import annotations
 
-from .base import field_path
+# Raised by each cloud's tag normalisers, so it lives with the cloud interface (cheap to import).
+from ..cloud import TagError  # noqa: F401  (re-exported)
 
 MANAGED_BY = "mlplat"
-
-
-class TagError(ValueError):
-    """A tag that cannot be expressed on a cloud; `parts` is the path of the spec key it came from."""
-
-    def __init__(self, parts: tuple, message: str):
-        super().__init__(message)
-        self.parts = tuple(parts)
-
-    @property
-    def field(self) -> str:
-        return field_path(*self.parts)
 
 
 def neutral_tags(spec, use_case: str | None = None) -> dict[str, tuple[str, str]]:

@@ -9,7 +9,8 @@ validation promises and what is deployed cannot drift apart. Sources are the pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+# The shape lives with the cloud interface, which must import without the spec (`mlplat --help`).
+from ..cloud import CloudVectorLimits  # noqa: F401  (re-exported)
 
 # The neutral metrics (the spec's `metric`).
 METRICS = ("cosine", "dot_product", "euclidean")
@@ -17,18 +18,6 @@ TIERS = ("small", "medium", "large")
 # A sanity bound independent of the cloud (int32-sized embeddings are not a thing); the per-cloud limit
 # below is what normally decides.
 ABSOLUTE_MAX_DIMENSIONS = 65536
-
-
-@dataclass(frozen=True)
-class CloudVectorLimits:
-    cloud: str
-    service: str
-    max_dimensions: int | None  # None: the provider documents no maximum
-    metrics: dict[str, str]  # neutral metric -> the service's own name
-    source: str
-    max_replicas: dict[str, int] = field(default_factory=dict)  # by tier; empty: no cloud-side cap
-    tier_names: dict[str, str] = field(default_factory=dict)  # tier -> the service's own name, for messages
-    notes: str = ""
 
 
 def vector_limits(cloud: str) -> CloudVectorLimits:

@@ -3,13 +3,12 @@ cost table, the policy results and one collapsible section per capability)."""
 
 from __future__ import annotations
 
+from mlplat.stack_changes import MARKER  # the first line; the note on a deleted stack file starts with it too
 from mlplat.tables import markdown_table, table
 
 from .costs import changed_rows
 from .report import DEFAULT_FAIL_ON, DiffReport
 
-# The first line of the Markdown: how the pull-request workflow finds its earlier comment for a stack.
-MARKER = "<!-- mlplat-diff stack={stack} -->"
 VERBS = {"create": "to create", "update": "to update", "replace": "to replace", "delete": "to delete"}
 SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
 

@@ -111,6 +111,6 @@ def cost_html(estimate, plan) -> str:
     ]
     if not (plan.spec or {}).get("usage"):
         body.append('<p class="note">No usage: section in the spec: usage is not sized (docs/finops.md).</p>')
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")

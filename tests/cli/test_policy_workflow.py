@@ -10,7 +10,7 @@ import shlex
 import pytest
 import yaml
 from tests.support.plans import REFERENCE_STACKS, ROOT, STACKS_DIR
-from tests.support.workflow import WORKFLOW, expand, parse
+from tests.support.workflow import WORKFLOW, expand, job_matrix, parse
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def workflow() -> dict:
 def mlplat_commands(workflow: dict) -> list[tuple[str, list[str]]]:
     found = []
     for job_name, job in workflow["jobs"].items():
-        matrix = (job.get("strategy") or {}).get("matrix") or {}
+        matrix = job_matrix(job)
         for step in job["steps"]:
             for line in (step.get("run") or "").splitlines():
                 line = line.strip()
@@ -45,6 +45,16 @@ def test_every_mlplat_command_in_the_workflow_exists(workflow):
         file = ctx.params.get("file")
         if file:
             assert (ROOT / file).is_file(), f"{job}: {file} does not exist"
+
+
+def test_every_install_compiles_bytecode(workflow):
+    """Without bytecode every mlplat process recompiles the provider SDKs (docs/performance.md)."""
+    installs = [(name, step["run"]) for name, job in workflow["jobs"].items() for step in job["steps"]
+                if "uv sync" in step.get("run", "")]
+    assert {name for name, _ in installs} >= {"policy-check", "diff-comment", "checkov-scan", "example"}
+    for name, run in installs:
+        assert "--compile-bytecode" in run, f"{name}: {run}"
+    assert workflow["jobs"]["checkov-scan"]["env"]["UV_COMPILE_BYTECODE"] == "1"  # its checkov venv too
 
 
 def test_an_unknown_option_would_be_caught():

@@ -13,13 +13,31 @@ WORKFLOW = ROOT / ".github" / "workflows" / "policy.yml"
 
 
 def expand(text: str, matrix: dict) -> list[str]:
-    """`text` once per matrix value it uses (only single-key matrices are used in this workflow)."""
-    keys = set(re.findall(r"\$\{\{\s*matrix\.(\w+)\s*\}\}", text))
-    if not keys:
+    """`text` once per matrix entry it uses: a single-key matrix of lists (`stack: [...]`) or an `include`
+    list of entries (a matrix computed by an earlier job); text without `${{ matrix.* }}` once."""
+    if not re.search(r"\$\{\{\s*matrix\.\w+\s*\}\}", text):
         return [text]
-    assert len(keys) == 1, text
-    key = keys.pop()
-    return [re.sub(r"\$\{\{\s*matrix\.%s\s*\}\}" % key, value, text) for value in matrix[key]]
+    if "include" in matrix:
+        entries = matrix["include"]
+    else:
+        assert len(matrix) == 1, matrix
+        ((key, values),) = matrix.items()
+        entries = [{key: value} for value in values]
+    return [re.sub(r"\$\{\{\s*matrix\.(\w+)\s*\}\}", lambda m: str(entry[m.group(1)]), text) for entry in entries]
+
+
+def job_matrix(job: dict) -> dict:
+    """The job's matrix; a matrix computed by an earlier job (`${{ fromJSON(...) }}`) is replaced by the one
+    `mlplat.stack_changes` gives for every reference stack in every status."""
+    from mlplat.stack_changes import StackChange, matrix
+    from tests.support.plans import REFERENCE_STACKS
+
+    found = (job.get("strategy") or {}).get("matrix") or {}
+    if isinstance(found, str):
+        assert "fromJSON(needs." in found, found
+        return matrix([StackChange(stack, status) for stack in REFERENCE_STACKS
+                       for status in ("added", "modified", "deleted")])
+    return found
 
 
 def parse(args: list[str]):

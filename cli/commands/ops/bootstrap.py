@@ -9,9 +9,10 @@ import typer
 from cli.choices import CloudChoice as CloudOption
 from cli.commands.ops.options import FORMAT_OPTION, OutputFormat
 from cli.console import EXIT_FINDINGS, EXIT_USAGE, FLAG, emit_json, fail, info, json_errors
+from cli.group import Group
 from mlplat.project import stacks_dir
 
-app = typer.Typer(help="Create what the platform needs before its first deployment.", no_args_is_help=True)
+app = typer.Typer(cls=Group, help="Create what the platform needs before its first deployment.", no_args_is_help=True)
 
 
 def _stack_config(stack: Optional[str]) -> dict:

@@ -28,6 +28,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from ..yaml_files import safe_load
+
 CATALOG_DIR = Path(__file__).resolve().parent
 CLOUDS: tuple[str, ...] = ("aws", "azure", "gcp")
 CAPABILITIES: tuple[str, ...] = ("training", "feature_store", "registry", "endpoints", "vector_search", "budget")
@@ -152,7 +154,7 @@ def catalogue(cloud: str) -> CloudRegions:
         raise ValueError(f"unknown cloud {cloud!r} (one of {', '.join(CLOUDS)})")
     path = CATALOG_DIR / f"{cloud}.yaml"
     try:
-        return parse_cloud(yaml.safe_load(path.read_text()), path)
+        return parse_cloud(safe_load(path.read_text()), path)
     except yaml.YAMLError as error:
         raise RegionCatalogError(f"{path}: not valid YAML ({error})") from None
 
