@@ -11,6 +11,7 @@ from typing import List, Optional
 import typer
 
 from cli.console import EXIT_FINDINGS, EXIT_USAGE, emit_json, fail, info, table
+from cli.group import Group
 
 
 class ListFormat(str, Enum):
@@ -81,7 +82,7 @@ def _plan_diff(path: Path, before: str, after: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Onboard, list and offboard use cases (the stack file is edited in place).",
+    group = typer.Typer(cls=Group, help="Onboard, list and offboard use cases (the stack file is edited in place).",
                         no_args_is_help=True)
     app.add_typer(group, name="use-case")
 
