@@ -59,3 +59,19 @@ def test_an_infinite_budget_is_one_clear_error_on_every_cloud(tmp_path, argv):
         result = runner.invoke(app, [*argv, "--config", str(path)])
         check_run(argv[0], result, path, json_output=True)
         assert result.exit_code == 2 and "budget.monthly_usd" in result.stderr
+
+
+def test_the_fuzz_check_refuses_an_empty_json_stdout_and_lines_without_a_field(tmp_path):
+    from types import SimpleNamespace
+
+    from tests.support.fuzz import field_of
+
+    path = tmp_path / "spec.yaml"
+    quiet = SimpleNamespace(exit_code=2, exception=None, output="", stdout="", stderr=f"error: {path}: name: bad\n")
+    with pytest.raises(AssertionError, match="printed nothing on stdout"):
+        check_run("plan", quiet, path, json_output=True)
+    fieldless = SimpleNamespace(exit_code=1, exception=None, output="", stdout="", stderr=f"error: {path}: it broke\n")
+    with pytest.raises(AssertionError, match="no field path"):
+        check_run("validate", fieldless, path, json_output=False)
+    assert field_of('finops.tags["cost center"]: too long') == "finops.tags"
+    assert field_of("line 3, column 2: not valid YAML") and field_of("(top level): expected a mapping")

@@ -115,6 +115,8 @@ def field_of(message: str) -> str | None:
     if TEXT_LOCATION.match(message):
         return message.split(": ", 1)[0]
     head, separator, _ = QUOTED_KEY.sub("", message).partition(": ")
+    if head == "(top level)":  # the document itself is not a mapping
+        return head
     field = head.strip("()")
     return field if separator and field and " " not in field else None
 
