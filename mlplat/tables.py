@@ -21,6 +21,11 @@ _FIGURE = re.compile(r"^[-+]?\$?[\d,]+(\.\d+)?( ?[%a-zA-Z/-]+)?$")
 def terminal_width() -> int:
     """The output width: the terminal's (COLUMNS when set), between MIN_WIDTH and WIDTH; WIDTH when
     stdout is no terminal (logs, pipes, comments)."""
+    import os
+    import sys
+
+    if not os.environ.get("COLUMNS") and not sys.stdout.isatty():
+        return WIDTH
     return max(MIN_WIDTH, min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns))
 
 
