@@ -71,16 +71,18 @@ def emit_json(document: Any) -> None:
 @contextlib.contextmanager
 def quiet_cloud_sdks():
     """Cloud SDK chatter is not for the user: azure-identity logs its whole credential chain at WARNING
-    when no credential works, google.api_core warns about Python versions. The checks report the
-    outcome themselves."""
-    loggers = [logging.getLogger(name) for name in ("azure.identity", "azure.core", "google.auth", "google.api_core")]
+    when no credential works, google.api_core warns about Python versions, botocore and urllib3 log
+    retries. The checks report the outcome themselves."""
+    loggers = [logging.getLogger(name) for name in ("azure", "azure.identity", "azure.core", "google", "google.auth",
+                                                    "google.api_core", "botocore", "boto3", "urllib3")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
-            warnings.filterwarnings("ignore", module=r"google\..*")
+            for module in (r"google\..*", r"azure\..*", r"botocore\..*", r"boto3\..*", r"urllib3\..*"):
+                warnings.filterwarnings("ignore", module=module)
             yield
     finally:
         for logger, level in zip(loggers, levels):

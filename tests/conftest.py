@@ -25,6 +25,10 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
 
+# pytest-xdist workers get COLUMNS=80; the CLI's tables follow COLUMNS, so output would depend on -n. Tests
+# that check a width set COLUMNS themselves (tests/cli/test_cli_output.py).
+os.environ.pop("COLUMNS", None)
+
 
 def pytest_configure(config):
     # Each worker plans dozens of stacks in one process: with the default thresholds the collector keeps

@@ -45,6 +45,9 @@ def _rule(type_token, field, length, pattern, characters, scope, source) -> Nami
 
 _ALNUM_HYPHEN = "letters, digits and hyphens, starting with a letter and ending with a letter or digit"
 _SM = "botocore sagemaker service model"
+_AML_ASSET = ("letters, digits, hyphens and underscores, starting with a letter or digit",
+              "azure-rest-api-specs machinelearningservices swagger, asset name path pattern "
+              "^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$")
 _OSS = "botocore opensearchserverless service model"
 
 NAMING_RULES: tuple[NamingRule, ...] = (
@@ -94,6 +97,11 @@ NAMING_RULES: tuple[NamingRule, ...] = (
           "lowercase letters, digits and underscores (what Athena can query)", "account and region",
           "botocore glue service model, shape NameString; Athena: "
           "https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html"),
+    _rule("aws:s3/bucket:Bucket", "bucket", (3, 63), r"[a-z0-9][a-z0-9.-]*[a-z0-9]",
+          "lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit", "global",
+          "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"),
+    _rule("aws:iam/role:Role", "name", (1, 64), r"[\w+=,.@-]+", "letters, digits and + = , . @ _ -", "account",
+          "botocore iam service model, shape roleNameType"),
     # -- Azure --------------------------------------------------------------------------------------------
     # AmlCompute clusters: 2-16 (3-24 is for compute instances); the service's own message, quoted in
     # MicrosoftLearning/DP100#50 and hashicorp/terraform-provider-azurerm#14817.
@@ -141,6 +149,26 @@ NAMING_RULES: tuple[NamingRule, ...] = (
     _rule("azure-native:machinelearningservices:Datastore", "name", (1, 255), r"[a-z0-9_]+",
           "lowercase letters, digits and underscores", "workspace",
           "https://learn.microsoft.com/azure/machine-learning/how-to-datastore"),
+    _rule("azure-native:storage:BlobContainer", "containerName", (3, 63), r"[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]",
+          "lowercase letters, digits and hyphens, each hyphen between letters or digits", "storage account",
+          AZURE_NAME_RULES + "#microsoftstorage (blobServices/containers)"),
+    _rule("azure-native:network:VirtualNetwork", "virtualNetworkName", (2, 64), r"\w([\w.-]*\w)?",
+          "letters, digits, underscores, periods and hyphens, starting with a letter or digit and ending with a "
+          "letter, digit or underscore", "resource group", AZURE_NAME_RULES + "#microsoftnetwork"),
+    _rule("azure-native:network:Subnet", "subnetName", (1, 80), r"[a-zA-Z0-9]([\w.-]*\w)?",
+          "letters, digits, underscores, periods and hyphens, starting with a letter or digit and ending with a "
+          "letter, digit or underscore", "virtual network", AZURE_NAME_RULES + "#microsoftnetwork"),
+    _rule("azure-native:privatedns:PrivateZone", "privateZoneName", (1, 253),
+          r"[\w-]{1,63}(\.[\w-]{1,63}){1,33}", "2 to 34 dot-separated labels of 1-63 letters, digits, "
+          "underscores and hyphens", "resource group", AZURE_NAME_RULES + "#microsoftnetwork (privateDnsZones)"),
+    _rule("azure-native:machinelearningservices:WorkspaceConnection", "connectionName", (3, 33),
+          r"[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}", "letters, digits, hyphens and underscores, starting with a letter or "
+          "digit", "workspace", "azure-rest-api-specs machinelearningservices swagger, connectionName pattern "
+          "^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$"),
+    *(_rule(f"azure-native:machinelearningservices:{kind}", "name", (1, 255), r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
+            _AML_ASSET[0], "workspace", _AML_ASSET[1])
+      for kind in ("ModelContainer", "ModelVersion", "FeaturesetContainerEntity", "FeaturesetVersion",
+                   "FeaturestoreEntityContainerEntity", "FeaturestoreEntityVersion")),
     # -- GCP ----------------------------------------------------------------------------------------------
     _rule("gcp:cloudscheduler/job:Job", "name", (1, 500), r"[a-zA-Z0-9_-]+", "letters, digits, hyphens and "
           "underscores", "project and region",
@@ -176,6 +204,30 @@ NAMING_RULES: tuple[NamingRule, ...] = (
           r"[a-z]([a-z0-9-]*[a-z0-9])?", "lowercase " + _ALNUM_HYPHEN + " (RFC 1035)", "project and region",
           "https://cloud.google.com/vpc/docs/reference/networkconnectivity/rest/v1/projects.locations."
           "serviceConnectionPolicies/create"),
+    _rule("gcp:artifactregistry/repository:Repository", "repositoryId", (1, 63), r"[a-z]([a-z0-9-]*[a-z0-9])?",
+          "lowercase " + _ALNUM_HYPHEN, "project and location",
+          "https://cloud.google.com/artifact-registry/docs/repositories/create-repos (repository names)"),
+    _rule("gcp:bigquery/dataset:Dataset", "datasetId", (1, 1024), r"[a-zA-Z0-9_]+",
+          "letters, digits and underscores", "project", "pulumi_gcp bigquery.Dataset dataset_id input docs; "
+          "https://cloud.google.com/bigquery/docs/datasets#dataset-naming"),
+    _rule("gcp:bigquery/table:Table", "tableId", (1, 1024), r"[\w-]+",
+          "letters, digits, underscores and hyphens (mlplat's subset of the Unicode rule)", "dataset",
+          "https://cloud.google.com/bigquery/docs/tables#table_naming"),
+    _rule("gcp:serviceaccount/account:Account", "accountId", (6, 30), r"[a-z]([-a-z0-9]*[a-z0-9])",
+          "lowercase " + _ALNUM_HYPHEN + " (RFC 1035)", "project",
+          "pulumi_gcp serviceaccount.Account account_id input docs (6-30 characters, RFC 1035)"),
+    _rule("gcp:projects/iAMCustomRole:IAMCustomRole", "roleId", (3, 64), r"[a-zA-Z0-9_.]+",
+          "letters, digits, underscores and periods", "project",
+          "https://cloud.google.com/iam/docs/reference/rest/v1/projects.roles/create (roleId)"),
+    _rule("gcp:projects/service:Service", "service", (1, 253), r"[a-z0-9.-]+\.googleapis\.com",
+          "a Google API service name, <api>.googleapis.com", "project",
+          "https://cloud.google.com/service-usage/docs/reference/rest/v1/services/enable"),
+    _rule("gcp:storage/bucket:Bucket", "name", (3, 63), r"[a-z0-9][a-z0-9_.-]*[a-z0-9]",
+          "lowercase letters, digits, dashes, underscores and dots, starting and ending with a letter or digit",
+          "global", "https://cloud.google.com/storage/docs/buckets#naming"),
+    _rule("gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex", "deployedIndexId", (1, 128),
+          r"[a-zA-Z][a-zA-Z0-9_]*", "letters, digits and underscores, starting with a letter", "project",
+          "pulumi_gcp vertex.AiIndexEndpointDeployedIndex deployed_index_id input docs"),
 )
 
 RULES_BY_TYPE: dict[str, NamingRule] = {rule.type_token: rule for rule in NAMING_RULES}
@@ -210,4 +262,40 @@ BUDGET_NOTIFICATION_CHANNELS = {
     "gcp": CountLimit("notification channels per budget", "gcp", 5,
                       "https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets"
                       "#NotificationsRule (monitoringNotificationChannels: at most 5)"),
+}
+
+
+_PULUMI_AUTONAME = "Pulumi auto-names it: the logical name plus a random 7-character suffix"
+_SERVICE_ID = "the service assigns the id"
+
+# Types whose physical name input mlplat leaves to the provider (the name input the provider SDK takes is
+# unset in every plan). Where such a type also has a rule, the plan checks the auto-name's form against it.
+AUTO_NAMED: dict[str, str] = {
+    "aws:appautoscaling/policy:Policy": _PULUMI_AUTONAME,
+    "aws:batch/computeEnvironment:ComputeEnvironment": "AWS completes the namePrefix mlplat sets",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _PULUMI_AUTONAME,
+    "aws:ec2/launchTemplate:LaunchTemplate": _PULUMI_AUTONAME,
+    "aws:ec2/securityGroup:SecurityGroup": _PULUMI_AUTONAME,
+    "aws:iam/instanceProfile:InstanceProfile": _PULUMI_AUTONAME,
+    "aws:iam/role:Role": _PULUMI_AUTONAME,
+    "aws:iam/rolePolicy:RolePolicy": _PULUMI_AUTONAME,
+    "aws:kms/grant:Grant": _PULUMI_AUTONAME,
+    "aws:s3/bucket:Bucket": _PULUMI_AUTONAME,
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _PULUMI_AUTONAME,
+    "aws:sagemaker/model:Model": _PULUMI_AUTONAME,
+    "azure-native:applicationinsights:Component": _PULUMI_AUTONAME,
+    "azure-native:authorization:RoleAssignment": "the provider generates a GUID",
+    "azure-native:managedidentity:UserAssignedIdentity": _PULUMI_AUTONAME,
+    "azure-native:monitor:AutoscaleSetting": _PULUMI_AUTONAME,
+    "azure-native:network:PrivateDnsZoneGroup": _PULUMI_AUTONAME,
+    "azure-native:network:PrivateEndpoint": _PULUMI_AUTONAME,
+    "azure-native:network:VirtualNetwork": _PULUMI_AUTONAME,
+    "azure-native:operationalinsights:Workspace": _PULUMI_AUTONAME,
+    "azure-native:privatedns:VirtualNetworkLink": _PULUMI_AUTONAME,
+    "azure-native:redis:AccessPolicyAssignment": _PULUMI_AUTONAME,
+    "gcp:compute/globalAddress:GlobalAddress": _PULUMI_AUTONAME,
+    "gcp:compute/network:Network": _PULUMI_AUTONAME,
+    "gcp:compute/subnetwork:Subnetwork": _PULUMI_AUTONAME,
+    "gcp:storage/bucket:Bucket": _PULUMI_AUTONAME,
+    "gcp:vertex/aiEndpoint:AiEndpoint": _SERVICE_ID + " (mlplat names it by displayName)",
 }

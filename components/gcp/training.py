@@ -44,7 +44,8 @@ def _zone_table() -> dict[str, dict[str, tuple[str, ...]]]:
     classes = [gpu for gpu in gpu_classes() if offered("gcp", gpu)]
     accelerator = {gpu: shape_for("gcp", gpu, offered("gcp", gpu)[0]).accelerator for gpu in classes}
     return {
-        r.id: {accelerator[gpu]: (r.zones(gpu) or ()) if gpu in r.gpus else () for gpu in classes}
+        r.id: {accelerator[gpu]: (r.zones(gpu) or ()) if gpu in r.gpus else ()
+               for gpu in classes if gpu not in r.gpus_unknown}  # unknown: no data, not "not offered"
         for r in region_catalog.regions("gcp") if r.gpus is not None
     }
 

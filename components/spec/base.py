@@ -83,3 +83,11 @@ class FieldError(ValueError):
     def __init__(self, parts: tuple | list, message: str):
         super().__init__(message)
         self.parts = tuple(parts)
+
+
+class FieldErrors(ValueError):
+    """Several validation errors found together (each a FieldError), reported as one line each."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = list(errors)

@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from . import parse_cache
-from .base import Cloud, FieldError, field_path
+from .base import Cloud, FieldError, FieldErrors, field_path
 from .platform import PlatformSpec
 from .regions import RegionMappingError, equivalent_for_spec
 from .tags import TagError, cloud_tags
@@ -74,6 +74,9 @@ def validation_lines(source: str, prefix: str, error: ValidationError) -> list[s
         loc = [str(p) for p in item["loc"]]
         message = _TYPE_MESSAGES.get(item["type"], item["msg"].removeprefix("Value error, "))
         cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldErrors):
+            lines += [f"{source}: {field_path(*loc, *e.parts, prefix=prefix)}: {e}" for e in cause.errors]
+            continue
         if isinstance(cause, FieldError):
             loc, message = [*loc, *cause.parts], str(cause)
         else:

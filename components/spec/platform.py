@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import NAME_PATTERN, Cloud, Environment, FieldError, SpecModel
+from .base import NAME_PATTERN, Cloud, Environment, FieldError, FieldErrors, SpecModel
 from .endpoints import EndpointSpec
 from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCaseSpec
@@ -119,7 +119,6 @@ class PlatformSpec(SpecModel):
                     f"endpoints.{i}.compute: {endpoint.compute!r} is neither 'cpu' nor a GPU class "
                     f"({', '.join(GPU_CLASSES)})"
                 )
-            self._check_serving_image(i, endpoint)
             private = self.network.private if self.network.private is not None else self.environment != Environment.dev
             blockers = scale_to_zero_blockers(self.cloud, endpoint, private)
             if endpoint.min_replicas == 0 and blockers:
@@ -128,10 +127,11 @@ class PlatformSpec(SpecModel):
                     f"{'; '.join(blockers)}; set min_replicas: 1 (or leave it out to get the environment default)"
                 )
 
-    def _check_serving_image(self, index: int, endpoint: EndpointSpec) -> None:
-        """An endpoint without `model.image` needs a prebuilt container the catalogue knows here."""
+    def _serving_image_errors(self, index: int, endpoint: EndpointSpec) -> list[FieldError]:
+        """An endpoint without `model.image` needs a prebuilt container the catalogue knows in the region."""
         from ..catalog.serving_images import default_image_problem
 
+        errors = []
         for where, version in (("model", endpoint.model), ("canary.model", endpoint.canary and endpoint.canary.model)):
             if version is None or version.image is not None:
                 continue
@@ -139,7 +139,8 @@ class PlatformSpec(SpecModel):
                 continue  # the canary serves the stable version's image
             problem = default_image_problem(self.cloud.value, self.region, endpoint.compute, version.framework)
             if problem:
-                raise FieldError(("endpoints", index, *where.split("."), "image"), problem)
+                errors.append(FieldError(("endpoints", index, *where.split("."), "image"), problem))
+        return errors
 
     def _check_gpu_offerings(self) -> None:
         """GPU class x count must be a shape the chosen cloud offers (data: components/catalog/)."""
@@ -161,11 +162,15 @@ class PlatformSpec(SpecModel):
                 raise ValueError(f"endpoints.{i}.compute: endpoints serve from a single-GPU node and {problem}")
 
     def _check_region_offers(self) -> None:
-        """The region must offer each capability and GPU class the spec uses (components/catalog/regions/)."""
+        """The region must offer each capability, GPU class and serving image the spec uses
+        (components/catalog/regions/): every problem at once, each naming its field."""
         problems = [p for p in [residency_error(self.residency, self.cloud, self.region)] if p]
         problems += availability_errors(self, self.cloud, self.region)
-        if problems:
-            raise ValueError(problems[0])
+        errors = [FieldError(field.split("."), message) for field, _, message in (p.partition(": ") for p in problems)]
+        for i, endpoint in enumerate(self.endpoints):
+            errors += self._serving_image_errors(i, endpoint)
+        if errors:
+            raise FieldErrors(errors)
 
     def _check_counts(self) -> None:
         """Counts the cloud caps (components/catalog/naming_rules.py), refused before anything is planned."""

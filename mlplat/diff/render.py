@@ -99,7 +99,7 @@ def render_text(report: DiffReport, fail_on=DEFAULT_FAIL_ON) -> str:
     for capability in report.capabilities():
         group = [c for c in report.changes if c.capability == capability]
         out += ["", f"{capability} ({len(group)} changes)"]
-        out.append("\n".join("  " + line for line in table(["action", "type", "name", "inputs", ""], _change_rows(group)).splitlines()))
+        out.append("\n".join("  " + line for line in table(["action", "type", "name", "inputs", ""], _change_rows(group), indent=2).splitlines()))
     if report.cost is not None and changed_rows(report.cost["by_capability"]):
         out += ["", "Cost per capability (USD/month)", table(COST_HEADERS, _cost_rows(report.cost["by_capability"]))]
         if changed_rows(report.cost["by_use_case"]):

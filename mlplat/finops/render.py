@@ -4,7 +4,7 @@ unit prices always to four decimals."""
 from __future__ import annotations
 
 from mlplat.offline_plan.render import count_phrase, plan_title
-from mlplat.tables import WIDTH, table
+from mlplat.tables import table, terminal_width
 
 
 def money(value: float) -> str:
@@ -75,7 +75,8 @@ def _wrap(line: str) -> str:
     """Prose lines wrap at the table width; tables are already within it."""
     import textwrap
 
-    if len(line) <= WIDTH or "\n" in line:
+    width = terminal_width()
+    if len(line) <= width or "\n" in line:
         return line
     indent = "    " if line.startswith("  -") else "  "
-    return textwrap.fill(line, WIDTH, subsequent_indent=indent, break_on_hyphens=False)
+    return textwrap.fill(line, width, subsequent_indent=indent, break_on_hyphens=False)

@@ -35,9 +35,10 @@ def plan_table(plan: Plan) -> str:
     for capability in dict.fromkeys(r.capability for r in resources):
         group = [r for r in resources if r.capability == capability]
         lines.append(f"{capability} ({plural(len(group), 'custom resource')})")
-        # The type token is the longest cell; last, it is the column that wraps within 100 columns.
-        rows = [[r.name, "yes" if r.protect else "", r.type] for r in group]
-        lines.append(_indent(table(["name", "protected", "type"], rows, width=98)))
+        # Name and type tokens are single words of up to ~90 characters: side by side they cannot fit 80 or
+        # 100 columns without breaking one, so each resource takes two lines, its type under its name.
+        rows = [[f"{r.name}{'  (protected)' if r.protect else ''}\n  {r.type}"] for r in group]
+        lines.append(_indent(table(["resource name, then its type"], rows, indent=2)))
         lines.append("")
     protected = sum(1 for r in resources if r.protect)
     lines.append(f"To create: {count_phrase(plan)}; {protected} protected.")

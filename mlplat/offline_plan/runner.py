@@ -138,6 +138,11 @@ def _run(stack: str, loaded) -> Plan:
                 options=reg.options,
             )
         )
+    from .names import name_errors
+
+    refused = name_errors(resources, loaded.raw, loaded.source, loaded.field_prefix)
+    if refused:
+        raise SpecError(refused)
     order = {key: i for i, key in enumerate(["platform", "base", *[c.key for c in CAPABILITIES]])}
     resources.sort(key=lambda r: (order.get(r.capability, 99), r.urn))
     gaps = mapping_gaps(loaded.raw, spec) + capability_gaps(spec) + [

@@ -8,12 +8,14 @@ import functools
 import pytest
 
 from components.catalog.naming_rules import (
+    AUTO_NAMED,
     BUDGET_NOTIFICATION_CHANNELS,
     FEATURES_PER_GROUP,
     NAMING_RULES,
     RULES_BY_TYPE,
     TAGS_PER_RESOURCE,
 )
+from mlplat.offline_plan.names import physical_name
 from tests.support.plans import CLOUDS, REFERENCE_STACKS, ROOT, reference_plan
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -67,18 +69,18 @@ def test_one_cloud_sections_obey_the_naming_rules(stack):
 def _assert_names_obey_the_rules(plan):
     problems = []
     for resource in plan.custom_resources():
-        rule = RULES_BY_TYPE.get(resource.type)
-        value = resource.inputs.get(rule.field) if rule else None
-        if isinstance(value, str):
-            problem = rule.problem(value)
-            if problem:
-                problems.append(f"{resource.urn}: {rule.field}: {problem} ({rule.source})")
+        found = physical_name(resource)  # the auto-name's form where the provider names it
+        problem = found and RULES_BY_TYPE[resource.type].problem(found[1])
+        if problem:
+            problems.append(f"{resource.urn}: {found[0]}: {problem} ({RULES_BY_TYPE[resource.type].source})")
     assert not problems, "\n".join(problems)
 
 
 def test_every_rule_names_a_type_and_field_some_plan_uses():
     """A rule no plan exercises would be a rule nobody checks: each must match at least one name."""
     used = {(r.type, key) for plan in _all_plans() for r in plan.custom_resources() for key in r.inputs}
+    used |= {(r.type, RULES_BY_TYPE[r.type].field) for plan in _all_plans() for r in plan.custom_resources()
+             if r.type in AUTO_NAMED and r.type in RULES_BY_TYPE}  # checked in their auto-named form
     stale = [f"{rule.type_token}.{rule.field}" for rule in NAMING_RULES if (rule.type_token, rule.field) not in used]
     assert not stale, stale
 

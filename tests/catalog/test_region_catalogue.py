@@ -174,3 +174,23 @@ def test_compare_says_which_clouds_figures_are_borrowed():
                                  "estimate": type("E", (), {"region": "europe-west4", "lines": [line]})()})()
     assert notes([column]) == [f"gcp: no catalogue prices for europe-west4; its figures are those of {row.region} "
                                "(nearest priced region; see `mlplat cost`)"]
+
+
+def test_a_gpu_class_the_source_does_not_cover_is_unknown_not_offered_nor_lacking():
+    from components.catalog import regions as catalog
+
+    found = catalog.region("gcp", "europe-west2")
+    assert found.gpus is not None and "t4" in found.gpus_unknown
+    assert not catalog.offers("gcp", "europe-west2", "gpu:t4")  # unknown is never "available"
+    assert not catalog.lacks("gcp", "europe-west2", "gpu:t4")  # nor refused at validation
+    assert catalog.lacks("gcp", "europe-west2", "gpu:a100")  # the source lists no A2 machine there
+
+
+def test_every_gcp_region_knows_its_a100_and_h100_zones():
+    """The A2/A3 machine-type listing covers every region: each has a GPU row citing it, zones of its own."""
+    from components.catalog import regions as catalog
+
+    for found in catalog.regions("gcp"):
+        assert found.gpus is not None and found.gpu_source, found.id
+        for gpu in {"a100", "a100-80gb", "h100"} & found.gpus:
+            assert found.zones(gpu) and all(z.startswith(found.id + "-") for z in found.zones(gpu)), (found.id, gpu)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.app import app
 from tests.support.fuzz import check_run, dump, mutate
+from tests.support.properties import share
 
 runner = CliRunner()
 
@@ -24,25 +25,25 @@ def _run(tmp_path_factory, seed: int, argv: list[str], plausible: bool, json_out
     check_run(argv[0], result, path, json_output)
 
 
-@settings(max_examples=40)
+@share(0.2)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_validate_on_random_specs(tmp_path_factory, seed):
     _run(tmp_path_factory, seed, ["validate", "{file}"], plausible=False, json_output=False)
 
 
-@settings(max_examples=6)
+@share(0.03)
 @given(seed=st.integers(0, 2**32 - 1), plausible=st.booleans())
 def test_plan_json_on_random_specs(tmp_path_factory, seed, plausible):
     _run(tmp_path_factory, seed, ["plan", "-f", "json", "--config", "{file}"], plausible, json_output=True)
 
 
-@settings(max_examples=4)
+@share(0.02)
 @given(seed=st.integers(0, 2**32 - 1), plausible=st.booleans())
 def test_cost_json_on_random_specs(tmp_path_factory, seed, plausible):
     _run(tmp_path_factory, seed, ["cost", "-f", "json", "--config", "{file}"], plausible, json_output=True)
 
 
-@settings(max_examples=2)
+@share(0.01, floor=1)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_policy_check_json_on_random_specs(tmp_path_factory, seed):
     _run(tmp_path_factory, seed, ["policy", "check", "-f", "json", "--config", "{file}"], True, json_output=True)
@@ -58,3 +59,19 @@ def test_an_infinite_budget_is_one_clear_error_on_every_cloud(tmp_path, argv):
         result = runner.invoke(app, [*argv, "--config", str(path)])
         check_run(argv[0], result, path, json_output=True)
         assert result.exit_code == 2 and "budget.monthly_usd" in result.stderr
+
+
+def test_the_fuzz_check_refuses_an_empty_json_stdout_and_lines_without_a_field(tmp_path):
+    from types import SimpleNamespace
+
+    from tests.support.fuzz import field_of
+
+    path = tmp_path / "spec.yaml"
+    quiet = SimpleNamespace(exit_code=2, exception=None, output="", stdout="", stderr=f"error: {path}: name: bad\n")
+    with pytest.raises(AssertionError, match="printed nothing on stdout"):
+        check_run("plan", quiet, path, json_output=True)
+    fieldless = SimpleNamespace(exit_code=1, exception=None, output="", stdout="", stderr=f"error: {path}: it broke\n")
+    with pytest.raises(AssertionError, match="no field path"):
+        check_run("validate", fieldless, path, json_output=False)
+    assert field_of('finops.tags["cost center"]: too long') == "finops.tags"
+    assert field_of("line 3, column 2: not valid YAML") and field_of("(top level): expected a mapping")

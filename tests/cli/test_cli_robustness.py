@@ -93,7 +93,9 @@ def test_plan_table_has_a_header_for_every_column_and_the_shared_count_wording(p
 
     plan = plan_of("aws-prod")
     text = plan_table(plan)
-    assert "protected" in text.splitlines()[3]  # the first group's header row
+    assert text.splitlines()[3].strip() == "resource name, then its type"  # the first group's header row
+    protected = sum(r.protect for r in plan.custom_resources())
+    assert protected and text.count("(protected)") == protected  # marked on the name line
     assert "(1 resources)" not in text
     assert f"To create: {count_phrase(plan)};" in text
     assert count_phrase(plan) == golden_count_phrase("aws-prod", "aws")

@@ -39,10 +39,17 @@ def test_a_region_without_the_accelerator_or_without_data_is_stated_not_guessed(
     assert "gcloud compute accelerator-types list" in gap
 
 
-def test_a_rendering_without_zone_data_keeps_the_regional_pool_and_says_so():
-    # us-east-1 -> us-east1: the equivalence skips us-east4, known to lack the A100 40GB; us-east1 has no zone data.
+def test_a_rendering_pins_the_pool_to_the_zones_the_data_knows():
+    # us-east-1 -> us-east1: the equivalence skips us-east4, known to lack the A100 40GB; us-east1 offers it
+    # in us-east1-b alone (the A2 machine-type listing).
     plan = reference_plan("aws-prod", "gcp")
     assert plan.spec["region"] == "us-east1"
     pool = one_resource(plan, NODE_POOL, name_part="gpu-pool").inputs
-    assert "nodeLocations" not in pool
-    assert "the zones of us-east1 offering a100" in plan.outputs["training"]["training"]["extras"]["gpu_zones_gap"]
+    assert pool["nodeLocations"] == ["us-east1-b"]
+    assert plan.outputs["training"]["training"]["extras"]["gpu_zones_gap"] is None
+
+
+def test_a_class_without_zone_data_keeps_the_regional_pool_and_says_so():
+    # The row of europe-west2 covers the A2/A3 classes; t4 is unknown there: no zones, a stated gap.
+    zones, gap = gpu_zones("europe-west2", "nvidia-tesla-t4", "t4")
+    assert zones is None and "the zones of europe-west2 offering t4" in gap

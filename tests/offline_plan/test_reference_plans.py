@@ -200,10 +200,13 @@ def test_azure_feature_set_upload_step_is_stated_as_a_gap():
 
 
 def test_program_warnings_are_shown_not_swallowed():
-    """What `pulumi up` would warn about (here: no zone data for the GPU in the mapped region) is in the plan."""
-    plan = reference_plan("aws-prod", "gcp")
-    assert any("training.gpu" in w and "us-east1" in w for w in plan.warnings), plan.warnings
+    """What `pulumi up` would warn about (here: no zone data for the T4 in europe-west1) is in the plan."""
+    from mlplat.offline_plan import plan_stack
+    from tests.support.plans import STACKS_DIR
+
+    plan = plan_stack("aws-dev", STACKS_DIR, "gcp", "europe-west1")
+    assert any("training.gpu" in w and "europe-west1" in w for w in plan.warnings), plan.warnings
     assert plan.to_dict()["warnings"] == plan.warnings
     assert reference_plan("gcp-prod").warnings == []
-    result = runner.invoke(app, ["plan", "--stack", "aws-prod", "--cloud", "gcp"])
+    result = runner.invoke(app, ["plan", "--stack", "aws-dev", "--cloud", "gcp", "--region", "europe-west1"])
     assert "Warnings (`pulumi up` prints these too):" in result.stdout

@@ -122,8 +122,11 @@ def test_gcp_budgets_notify_at_most_five_channels_at_validation():
 
 
 def test_an_aws_region_without_a_default_serving_image_is_refused_at_validation_with_the_full_path():
-    [line] = _file_error("aws_region_without_default_image.yaml")
-    assert ": endpoints.0.model.image: no prebuilt sklearn serving image known for il-central-1" in line
+    lines = _file_error("aws_region_without_default_image.yaml")
+    # every region problem at once: the missing image and the missing vector search
+    assert any(": endpoints.0.model.image: no prebuilt sklearn serving image known for il-central-1" in line
+               for line in lines), lines
+    assert any(": vector_search: vector_search (OpenSearch Serverless) is not offered" in line for line in lines)
 
 
 def test_sagemaker_feature_groups_hold_at_most_2500_feature_definitions():

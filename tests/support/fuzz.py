@@ -1,5 +1,6 @@
 """A mutation fuzzer over the example spec, and the checks every command run must pass: no traceback,
-a documented exit code, valid JSON (no NaN/Infinity) with -f json, and every error line naming the file.
+a documented exit code, valid JSON (no NaN/Infinity) with -f json (a document on failure too, never an
+empty stdout), and every error line naming the file and the field path (or the line of a text error).
 
 Used by the property tests (a few Hypothesis examples per run) and the slow tier (tests marked `slow`:
 thousands of validate runs and hundreds of plans)."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 from pathlib import Path
 
 import yaml
@@ -100,6 +102,25 @@ def dump(raw: dict, directory: Path, name: str = "spec.yaml") -> Path:
     return path
 
 
+# A quoted odd key in a field path: finops.tags["cost center"].
+QUOTED_KEY = re.compile(r'\["(?:[^"\\]|\\.)*"\]')
+# Where a text-level error (YAML syntax, encoding) points instead of a field.
+TEXT_LOCATION = re.compile(r"line \d+(, column \d+)?: ")
+
+
+def field_of(message: str) -> str | None:
+    """The field path an error message (after `<file>: `) starts with, or None when it names none:
+    `endpoints.0.model.image: ...`, `finops.tags["cost center"]: ...`; a YAML or encoding error names the
+    line instead (`line 3, column 2: ...`), which counts as its location."""
+    if TEXT_LOCATION.match(message):
+        return message.split(": ", 1)[0]
+    head, separator, _ = QUOTED_KEY.sub("", message).partition(": ")
+    if head == "(top level)":  # the document itself is not a mapping
+        return head
+    field = head.strip("()")
+    return field if separator and field and " " not in field else None
+
+
 def _reject_constant(value: str):
     raise ValueError(f"not JSON: {value}")
 
@@ -109,7 +130,8 @@ def check_run(command: str, result, path: Path, json_output: bool) -> None:
     assert result.exit_code in EXIT_CODES[command], (command, result.exit_code, result.output[-2000:])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output and "this is a bug" not in result.stderr, result.stderr[-2000:]
-    if json_output and result.stdout.strip():
+    if json_output:
+        assert result.stdout.strip(), f"{command} -f json printed nothing on stdout (exit {result.exit_code})"
         json.loads(result.stdout, parse_constant=_reject_constant)
     if result.exit_code == 2 or (command == "validate" and result.exit_code):
         # findings of policy check and cost (exit 1) are in the report; errors name file and field
@@ -117,3 +139,4 @@ def check_run(command: str, result, path: Path, json_output: bool) -> None:
         assert lines, result.stderr[-2000:]
         for line in lines:
             assert line.startswith(f"error: {path}: "), line[:500]
+            assert field_of(line[len(f"error: {path}: "):]), f"no field path: {line[:500]}"

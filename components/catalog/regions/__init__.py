@@ -13,7 +13,8 @@ the spec, the policy pack and the CLI can use it offline.
 
 Capabilities are the spec's section keys (`components/capabilities.py`); GPU classes are asked for as
 `gpu:<class>`. GPU data is per region where known: a region without a GPU row neither offers nor lacks
-a class (`gpu_known`), so validation only rejects a class the data says is missing.
+a class, nor does a class its row lists as `unknown` (the row's source does not cover it), so validation
+only rejects a class the data says is missing.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Region:
     gpus: frozenset[str] | None = None  # GPU classes offered; None: no GPU data for this region
     gpu_zones: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (class, zones) where the data has zones
     gpu_source: str | None = None
+    gpus_unknown: frozenset[str] = frozenset()  # classes the GPU row's source does not cover
 
     @property
     def boundary(self) -> str:
@@ -130,6 +132,8 @@ def parse_cloud(document: Any, path: Path) -> CloudRegions:
         if row.get("source") not in sources or not row.get("date"):
             raise _fail(path, where, "needs a source (a key of sources) and a date")
         classes = _names(row.get("classes"), path, f"{where}.classes")
+        if set(classes) & set(_names(row.get("unknown", []), path, f"{where}.unknown")):
+            raise _fail(path, f"{where}.unknown", "a class cannot be both offered and unknown")
         for gpu, zones in (row.get("zones") or {}).items():
             if gpu not in classes or not all(str(z).startswith(f"{row['region']}-") for z in _names(zones, path, f"{where}.zones.{gpu}")):
                 raise _fail(path, f"{where}.zones.{gpu}", "zones must be of an offered class and of the row's region")
@@ -144,6 +148,7 @@ def parse_cloud(document: Any, path: Path) -> CloudRegions:
             gpus=frozenset(gpu["classes"]) if gpu else None,
             gpu_zones=tuple((k, tuple(v)) for k, v in sorted((gpu or {}).get("zones", {}).items())),
             gpu_source=f"{sources[gpu['source']]} ({gpu['date']})" if gpu else None,
+            gpus_unknown=frozenset((gpu or {}).get("unknown", [])),
         )
     return CloudRegions(cloud=cloud, date=str(document["date"]), sources=dict(sources), services=services, regions=regions)
 
@@ -224,7 +229,8 @@ def offers(cloud: str, region_id: str, what: str) -> bool:
 def lacks(cloud: str, region_id: str, what: str) -> bool:
     """Whether the data says `region_id` does not offer `what` (a region without GPU data lacks no GPU)."""
     found = region(cloud, region_id)
-    if found is not None and what.startswith(GPU_PREFIX) and found.gpus is None:
+    if found is not None and what.startswith(GPU_PREFIX) and (
+            found.gpus is None or what[len(GPU_PREFIX):] in found.gpus_unknown):
         return False
     return not offers(cloud, region_id, what)
 

@@ -91,3 +91,28 @@ def sdk_tag_input(type_token: str) -> Optional[str]:
     else:
         prop = "labels"
     return prop if snake(prop) in names else None
+
+
+def _to_camel(name: str) -> str:
+    head, *rest = name.rstrip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def sdk_name_input(type_token: str) -> Optional[str]:
+    """The input (camelCase) carrying the physical name of a resource of `type_token`, by the provider SDKs'
+    conventions: `<class>_name` or a trailing part of it (`account_name` of StorageAccount, `deployment_name`
+    of OnlineDeployment), `<module>_<class>_name` (`search_service_name`), `<class>_id` or a trailing part
+    (GCP's `account_id`, `dataset_id`, `role_id`), `name`, the class itself (S3's `bucket`), or
+    azure-native's `resource_name_` (the identity's own name, renamed clear of Pulumi's `resource_name`).
+    None when the class takes no name (ids the service assigns) or the SDK is not installed."""
+    names = sdk_input_names(type_token)
+    parts = type_token.split(":")
+    if not names or len(parts) != 3:
+        return None
+    words = snake(parts[2]).split("_")
+    tails = ["_".join(words[i:]) for i in range(len(words))]
+    module = snake(parts[1].split("/")[0])
+    candidates = [f"{t}_name" for t in tails] + [f"{module}_{tails[0]}_name"] + [f"{t}_id" for t in tails]
+    candidates += ["name", tails[0], "resource_name_"]
+    found = next((c for c in candidates if c in names), None)
+    return _to_camel(found) if found else None
