@@ -11,6 +11,7 @@ cloud is known, so that the same spec rendered on another cloud gets that cloud'
 | registry.approval_required      | false          | true    | true |
 | endpoint min_replicas           | 0 where the endpoint can scale to zero there (scale_to_zero.py), else 1 | 1 | 1 |
 | vector_search replicas / tier   | 1 / small      | 2 / medium | 2 / medium |
+| rag.content_filter              | false          | true    | true |
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .endpoints import Endpoint
 from .features import FeatureStore
 from .finops import Budget, FinOps, UseCase
 from .posture import Encryption, Network
+from .rag import RagSpec
 from .registry import Registry
 from .regions import region_error
 from .scale_to_zero import scale_to_zero_blockers
@@ -48,6 +50,7 @@ class PlatformSpec(SpecModel):
     registry: Registry | None = None
     endpoints: list[Endpoint] = Field(default_factory=list)
     vector_search: VectorSearch | None = None
+    rag: RagSpec | None = None
     usage: Usage | None = None
 
     @model_validator(mode="after")
@@ -61,6 +64,7 @@ class PlatformSpec(SpecModel):
         FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
         VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
+        RagSpec.check_platform(self)  # models offered in the region, embedding dimensions, capacity
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
@@ -72,6 +76,8 @@ class PlatformSpec(SpecModel):
         referenced += [(f"endpoints.{i}.use_case", e.use_case) for i, e in enumerate(self.endpoints)]
         if self.vector_search:
             referenced.append(("vector_search.use_case", self.vector_search.use_case))
+        if self.rag:
+            referenced.append(("rag.use_case", self.rag.use_case))
         if self.usage:
             endpoints = [endpoint.name for endpoint in self.endpoints]
             for name in self.usage.endpoint_requests_per_second:
@@ -141,6 +147,7 @@ class PlatformSpec(SpecModel):
             if endpoint.min_replicas is None:
                 can = not scale_to_zero_blockers(self.cloud, endpoint, bool(self.network.private))
                 endpoint.min_replicas = 0 if env == Environment.dev and can else 1
+        RagSpec.apply_defaults(self)
         if self.vector_search is not None:
             if self.vector_search.replicas is None:
                 self.vector_search.replicas = 1 if env == Environment.dev else 2

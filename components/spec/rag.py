@@ -1,0 +1,65 @@
+"""RAG generation section: the foundation models wired to the platform's vector search.
+
+Cloud-neutral: the chat and embedding models are neutral names from the model catalogue
+(`components/catalog/models.yaml`), mapped per cloud. Checked once the cloud is known (after defaults):
+the models must be offered in the region (the error lists where they are), the embedding model must
+produce `vector_search.dimensions`, and the requested tokens per minute must not exceed what the cloud
+sells on demand. Environment default: content filtering (guardrail / RAI policy) off in dev, on
+elsewhere; the managed retrieval pipeline (Bedrock knowledge base, AI Search indexer, RAG Engine corpus)
+is created unless `managed_pipeline: false`.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import NAME_PATTERN, SpecModel
+
+
+class RagSpec(SpecModel):
+    chat_model: str = Field(default="chat-small", description="Neutral chat model name (model catalogue).")
+    embedding_model: str = Field(default="embed-text", description="Neutral embedding model name (model catalogue).")
+    chat_tokens_per_minute: int = Field(
+        default=100_000, ge=1_000, description="Capacity of the chat deployment (Azure: 1K-TPM units, rounded up)."
+    )
+    embedding_tokens_per_minute: int = Field(default=100_000, ge=1_000, description="Capacity of the embedding deployment.")
+    content_filter: bool | None = Field(
+        default=None, description="Guardrail / content filter policy; default off in dev, on elsewhere."
+    )
+    managed_pipeline: bool = Field(
+        default=True, description="Create the managed retrieval pipeline (documents -> embeddings -> index)."
+    )
+    use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
+
+    @staticmethod
+    def apply_defaults(spec) -> None:
+        section = spec.rag
+        if section is not None and section.content_filter is None:
+            section.content_filter = spec.environment.value != "dev"
+
+    @staticmethod
+    def check_platform(spec) -> None:
+        """Cloud-dependent checks, called by `PlatformSpec` after environment defaults are applied."""
+        from ..catalog import models
+
+        section = spec.rag
+        if section is None:
+            return
+        if spec.vector_search is None:
+            raise ValueError("rag: needs a vector_search section (the index the models are wired to)")
+        cloud, region = spec.cloud.value, spec.region
+        for field, kind in (("chat_model", "chat"), ("embedding_model", "embedding")):
+            name = getattr(section, field)
+            problem = models.kind_error(name, kind) or models.region_error(cloud, name, region)
+            if problem:
+                raise ValueError(f"rag.{field}: {problem}")
+        problem = models.dimensions_error(cloud, section.embedding_model, spec.vector_search.dimensions)
+        if problem:
+            raise ValueError(f"rag.embedding_model: {problem}")
+        for field, name in (
+            ("chat_tokens_per_minute", section.chat_model),
+            ("embedding_tokens_per_minute", section.embedding_model),
+        ):
+            problem = models.capacity_error(cloud, name, getattr(section, field))
+            if problem:
+                raise ValueError(f"rag.{field}: {problem}")
