@@ -26,6 +26,7 @@ CAPABILITIES: list[Capability] = [
     Capability("registry", "ModelRegistry", lambda s: [("registry", s.registry)] if s.registry else []),
     Capability("endpoints", "Endpoint", lambda s: [(e.name, e) for e in s.endpoints]),
     Capability("vector_search", "VectorSearch", lambda s: [("vectors", s.vector_search)] if s.vector_search else []),
+    Capability("rag", "RagGeneration", lambda s: [("rag", s.rag)] if s.rag else []),
     Capability("budget", "Budget", lambda s: [("budget", s.budget)] if s.budget else []),
 ]
 BASE = Capability("base", "Base", lambda s: [("base", None)])

@@ -40,6 +40,9 @@ class PlatformContext:
 
     spec: PlatformSpec
     settings: CloudSettings = field(default_factory=CloudSettings)
+    # Capability key -> logical name -> component, filled by `Platform` as it builds them, so that a later
+    # capability can wire itself to an earlier one (RAG generation to the vector search it reads).
+    built: dict = field(default_factory=dict)
 
     @property
     def cloud(self) -> str:

@@ -42,6 +42,7 @@ class Platform(pulumi.ComponentResource):
             for logical_name, item in items:
                 component = component_class(logical_name, self.ctx, self.base, item, opts=child)
                 built[logical_name] = component.outputs
+                self.ctx.built.setdefault(capability.key, {})[logical_name] = component
             if built:
                 self.capability_outputs[capability.key] = built
         self.register_outputs(self.capability_outputs)

@@ -36,3 +36,5 @@ def assign(
         scope=scope,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"

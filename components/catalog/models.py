@@ -25,7 +25,8 @@ BASES: tuple[str, ...] = ("quoted", "derived", "estimate")
 _COMMON_KEYS = {
     "regions", "input_usd_per_1k", "output_usd_per_1k", "max_tokens_per_minute", "source", "date", "basis",
 }
-_OPTIONAL_KEYS = {"dimensions", "note"}
+_EMBEDDING_KEYS = {"dimensions", "default_dimensions"}
+_OPTIONAL_KEYS = {"note"}
 _CLOUD_KEYS = {
     "aws": {"model_id"},
     "azure": {"model_name", "model_version", "model_format", "sku"},
@@ -53,6 +54,7 @@ class ModelRow:
     date: str
     basis: str
     dimensions: tuple[int, ...] = ()
+    default_dimensions: int | None = None  # embedding: the size returned when none is asked for
     model_version: str | None = None  # Azure
     model_format: str | None = None  # Azure
     sku: str | None = None  # Azure deployment SKU
@@ -62,7 +64,7 @@ def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
     where = f"{path.name}: models.{name}.{cloud}"
     if not isinstance(raw, dict):
         raise ModelCatalogError(f"{where}: expected a mapping")
-    required = _COMMON_KEYS | _CLOUD_KEYS[cloud] | ({"dimensions"} if kind == "embedding" else set())
+    required = _COMMON_KEYS | _CLOUD_KEYS[cloud] | (_EMBEDDING_KEYS if kind == "embedding" else set())
     missing = sorted(required - raw.keys())
     unknown = sorted(raw.keys() - required - _OPTIONAL_KEYS)
     if missing or unknown:
@@ -89,6 +91,7 @@ def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
         date=str(raw["date"]),
         basis=str(raw["basis"]),
         dimensions=tuple(int(d) for d in raw.get("dimensions") or ()),
+        default_dimensions=raw.get("default_dimensions"),
         model_version=str(raw["model_version"]) if cloud == "azure" else None,
         model_format=raw.get("model_format"),
         sku=raw.get("sku"),

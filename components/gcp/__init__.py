@@ -3,6 +3,7 @@
 from .base import Base
 from .endpoint import Endpoint  # noqa: F401  (endpoints)
 from .feature_store import FeatureStore  # noqa: F401  (feature store)
+from .rag import RagGeneration  # noqa: F401  (RAG generation)
 from .registry import ModelRegistry  # noqa: F401  (model registry)
 from .training import TrainingCluster  # noqa: F401  (training)
 from .vector_search import VectorSearch  # noqa: F401  (vector search)

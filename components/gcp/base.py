@@ -37,6 +37,7 @@ SERVICE_AGENTS = {
     "bigquery": ("email", "bq-{number}@bigquery-encryption.iam.gserviceaccount.com"),
     "compute": ("email", "service-{number}@compute-system.iam.gserviceaccount.com"),
     "container": ("email", "service-{number}@container-engine-robot.iam.gserviceaccount.com"),
+    "vertexrag": ("email", "service-{number}@gcp-sa-vertex-rag.iam.gserviceaccount.com"),
 }
 
 

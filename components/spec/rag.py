@@ -6,7 +6,9 @@ the models must be offered in the region (the error lists where they are), the e
 produce `vector_search.dimensions`, and the requested tokens per minute must not exceed what the cloud
 sells on demand. Environment default: content filtering (guardrail / RAI policy) off in dev, on
 elsewhere; the managed retrieval pipeline (Bedrock knowledge base, AI Search indexer, RAG Engine corpus)
-is created unless `managed_pipeline: false`.
+is created by default wherever it can fill the index: Vertex AI RAG Engine embeds at the model's default
+size only (the v1 `RagEmbeddingModelConfig` has no output dimensionality), so on GCP it is left out when
+`vector_search.dimensions` differs from that size (a plan gap), and asking for it is an error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,22 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import NAME_PATTERN, SpecModel
+
+# Clouds whose managed pipeline cannot choose the embedding size -> why.
+PIPELINE_AT_DEFAULT_SIZE = {
+    "gcp": "Vertex AI RAG Engine embeds at the model's default size (RagEmbeddingModelConfig has no output dimensionality)"
+}
+
+
+def pipeline_blocker(cloud: str, embedding_model: str, dimensions: int) -> str | None:
+    """Why the cloud's managed pipeline cannot fill an index of `dimensions`, or None."""
+    from ..catalog.models import model_for
+
+    reason = PIPELINE_AT_DEFAULT_SIZE.get(cloud)
+    default = model_for(cloud, embedding_model).default_dimensions
+    if reason is None or default == dimensions:
+        return None
+    return f"{reason}: {default} for {embedding_model}, but vector_search.dimensions is {dimensions}"
 
 
 class RagSpec(SpecModel):
@@ -26,8 +44,10 @@ class RagSpec(SpecModel):
     content_filter: bool | None = Field(
         default=None, description="Guardrail / content filter policy; default off in dev, on elsewhere."
     )
-    managed_pipeline: bool = Field(
-        default=True, description="Create the managed retrieval pipeline (documents -> embeddings -> index)."
+    managed_pipeline: bool | None = Field(
+        default=None,
+        description="Create the managed retrieval pipeline (documents -> embeddings -> index); default: "
+        "wherever the cloud's pipeline can embed at vector_search.dimensions.",
     )
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
 
@@ -56,6 +76,14 @@ class RagSpec(SpecModel):
         problem = models.dimensions_error(cloud, section.embedding_model, spec.vector_search.dimensions)
         if problem:
             raise ValueError(f"rag.embedding_model: {problem}")
+        blocker = pipeline_blocker(cloud, section.embedding_model, spec.vector_search.dimensions)
+        if section.managed_pipeline and blocker:
+            raise ValueError(
+                f"rag.managed_pipeline: {blocker}; use a model whose default size matches, or leave "
+                "managed_pipeline out (the plan then lists the gap)"
+            )
+        if section.managed_pipeline is None:
+            section.managed_pipeline = blocker is None
         for field, name in (
             ("chat_tokens_per_minute", section.chat_model),
             ("embedding_tokens_per_minute", section.embedding_model),

@@ -34,7 +34,7 @@ def test_defaults_validate_on_every_cloud_with_content_filter_by_environment(clo
     prod = parse_spec(spec(cloud), SOURCE, PREFIX).rag
     dev = parse_spec(spec(cloud, environment="dev"), SOURCE, PREFIX).rag
     assert (prod.content_filter, dev.content_filter) == (True, False)
-    assert prod.managed_pipeline and prod.chat_model == "chat-small"
+    assert prod.managed_pipeline is (cloud != "gcp") and prod.chat_model == "chat-small"
 
 
 def test_embedding_dimensions_must_match_the_vector_index():
@@ -69,3 +69,16 @@ def test_rag_needs_vector_search():
 def test_rag_use_case_must_be_declared():
     [line] = error_lines(spec("aws", use_case="support"))
     assert "rag.use_case: use case 'support' is not declared" in line
+
+
+def test_gcp_pipeline_embeds_at_the_models_default_size_only():
+    asked = error_lines(spec("gcp", managed_pipeline=True))
+    assert len(asked) == 1 and "rag.managed_pipeline: Vertex AI RAG Engine embeds at the model's default size" in asked[0]
+    assert "3072 for embed-text, but vector_search.dimensions is 1024" in asked[0]
+    defaulted = parse_spec(spec("gcp"), SOURCE, PREFIX)
+    assert defaulted.rag.managed_pipeline is False
+    from components.spec.gaps import capability_gaps
+
+    assert [gap["capability"] for gap in capability_gaps(defaulted)] == ["rag"]
+    fitting = parse_spec(spec("gcp", dimensions=768, embedding_model="embed-compact"), SOURCE, PREFIX)
+    assert fitting.rag.managed_pipeline is True and capability_gaps(fitting) == []
