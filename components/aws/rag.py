@@ -12,8 +12,9 @@ role and the deploying identity.
 
 Invocation logging (`bedrockmodel.InvocationLoggingConfiguration`) is one setting per account and region:
 two stacks managing it would overwrite each other. It is opt-in with stack config
-`mlplat:bedrockInvocationLogging: true` on ONE stack per account/region (like the cost allocation tags);
-the other stacks output the shared log group name they rely on (docs/rag.md).
+`mlplat:bedrockInvocationLogging: manage` on ONE stack per account and region (like the cost allocation
+tags) and `shared` on the others, which output the shared log group name they rely on (docs/rag.md; the
+policy pack's `bedrockInvocationLoggingShared` setting tells the logging policy the same).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .aoss_index import VectorIndex
 from .vector_search import INDEX_NAME, VECTOR_FIELD, aoss_name, index_mapping
 
 LOGGING_CONFIG_KEY = "bedrockInvocationLogging"
+LOGGING_MODES = ("manage", "shared")
 TEXT_FIELD = "text"
 METADATA_FIELD = "bedrock_metadata"  # Bedrock writes its own metadata as one text field
 LOG_RETENTION_DAYS = 365
@@ -200,7 +202,10 @@ class RagGeneration(PlatformComponent):
     def _invocation_logging(self, ctx, base, tags: dict):
         """Model invocation logging to an encrypted log group and the artifacts bucket; see the module doc."""
         log_group_name = f"/mlplat/bedrock/{ctx.spec.region}/invocations"
-        if not pulumi.Config("mlplat").get_bool(LOGGING_CONFIG_KEY):
+        mode = pulumi.Config("mlplat").get(LOGGING_CONFIG_KEY)
+        if mode not in (None, *LOGGING_MODES):
+            raise pulumi.RunError(f"mlplat:{LOGGING_CONFIG_KEY}: {mode!r} is not one of {', '.join(LOGGING_MODES)}")
+        if mode != "manage":
             return log_group_name
         log_group = aws.cloudwatch.LogGroup(
             ctx.name("bedrock-invocations"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import azure_readers as r
+from . import rag_readers as rag
 
 T = "tags"
 AML = "azure-native:machinelearningservices"
@@ -15,7 +16,7 @@ ROWS = (
     # Shared layer
     row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
     row("azure-native:managedidentity:UserAssignedIdentity", "base", FREE, tags=T),
-    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search"), FREE,
+    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "rag"), FREE,
         readers={"iam": r.role_assignment}),
     row("azure-native:authorization:RoleDefinition", "base", FREE, readers={"iam": r.role_definition}),
     row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
@@ -27,9 +28,9 @@ ROWS = (
     row("azure-native:network:VirtualNetwork", "base", FREE, tags=T),
     row("azure-native:network:Subnet", "base", FREE),
     row("azure-native:network:NetworkSecurityGroup", "base", FREE, tags=T),
-    row("azure-native:network:PrivateEndpoint", ("base", "feature_store", "registry"),
+    row("azure-native:network:PrivateEndpoint", ("base", "feature_store", "registry", "rag"),
         priced("hourly", sku="network/private-endpoint", what="endpoint"), tags=T),
-    row("azure-native:network:PrivateDnsZoneGroup", ("base", "feature_store", "registry"), FREE),
+    row("azure-native:network:PrivateDnsZoneGroup", ("base", "feature_store", "registry", "rag"), FREE),
     row("azure-native:privatedns:PrivateZone", "base", priced("monthly", sku="network/private-dns-zone", what="zone"),
         tags=T, aliases=("azure-native:network:PrivateZone",)),
     row("azure-native:privatedns:VirtualNetworkLink", "base", FREE, tags=T,
@@ -74,6 +75,15 @@ ROWS = (
     row("azure-native:consumption:Budget", "budget", FREE, roles={"budget"},
         readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),
     row("azure-native:costmanagement:Budget", "budget", FREE, roles={"budget"}),
+    # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)
+    row("azure-native:cognitiveservices:Account", "rag",
+        free("no charge of its own: the deployments' tokens are priced"), tags=T, stateful=True,
+        readers=rag.OPENAI_ACCOUNT),
+    row("azure-native:cognitiveservices:Deployment", "rag",
+        free("Standard deployments bill tokens only (priced from the model catalogue)"), tags=T,
+        readers=rag.OPENAI_DEPLOYMENT),
+    row("azure-native:cognitiveservices:RaiPolicy", "rag", FREE, tags=T),
+    row("azure-native:monitor:DiagnosticSetting", "rag", usage_only("Log Analytics ingestion, billed per GB")),
 )
 
 # mlplat's dynamic provider setting an online endpoint's traffic split once its deployments exist.

@@ -17,8 +17,8 @@ ROWS = (
     # Shared layer: projects, identity, keys, storage, network
     row("gcp:projects/service:Service", "base", FREE),
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
-    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training"), FREE),
-    row("gcp:projects/iAMCustomRole:IAMCustomRole", "registry", FREE),
+    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "rag"), FREE),
+    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "rag"), FREE),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
     row("gcp:serviceaccount/account:Account", ("base", "training"), FREE),
     row("gcp:serviceaccount/iAMMember:IAMMember", "training", FREE),
@@ -30,7 +30,7 @@ ROWS = (
     row("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", "base", FREE),
     row("gcp:storage/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="storage/standard"), tags=L,
         stateful=True, readers={"encryption": r.BUCKET_ENCRYPTION, "public_access": r.bucket_public_access}),
-    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search"), FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "rag"), FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMBinding:BucketIAMBinding", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketAccessControl:BucketAccessControl", "base", FREE, readers=BUCKET_GRANT),
@@ -88,6 +88,9 @@ ROWS = (
     row("gcp:billing/budget:Budget", "budget", free("billing budgets are free"), roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
     row("gcp:monitoring/notificationChannel:NotificationChannel", "budget", FREE, tags="userLabels"),
+    # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)
+    row("gcp:vertex/aiRagCorpus:AiRagCorpus", "rag",
+        free("no charge of its own: the Vector Search index and the embedding tokens are priced"), stateful=True),
 )
 
 # mlplat's dynamic provider deploying model versions onto a Vertex AI endpoint (one entry per version).
