@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta
+
 import pulumi
 
-from .capabilities import component_type
+
+def component_type(cloud: str, component: str) -> str:
+    return f"mlplat:{cloud}:{component}"
 
 
-class PlatformComponent(pulumi.ComponentResource):
+class PlatformComponent(pulumi.ComponentResource, metaclass=ABCMeta):
     """Subclasses set CLOUD and COMPONENT, build their children, then call `self.finish(outputs)`."""
 
     CLOUD = ""

@@ -19,8 +19,6 @@ class CloudSettings:
     gcp_project: str | None = None
     azure_subscription_id: str | None = None
     gcp_billing_account: str | None = None
-    # The provider keys a real `pulumi up` needs, per cloud (read from the stack's config).
-    REQUIRED = {"gcp": ("gcp:project",), "azure": ("azure-native:subscriptionId",), "aws": ()}
 
     @classmethod
     def from_pulumi_config(cls) -> "CloudSettings":

@@ -28,6 +28,7 @@ class ServingVersion:
     weight_percent: int
     image: str | None  # None: the cloud's default serving image
     artifact: str | None  # None: artifact_key() in the platform's artifacts bucket
+    framework: str | None = None  # prebuilt container used when image is None (None: by compute)
 
     def artifact_key(self, endpoint_name: str) -> str:
         """The default artifact location inside the artifacts bucket (no leading or trailing slash)."""
@@ -45,10 +46,12 @@ def versions(endpoint) -> list[ServingVersion]:
     if canary is not None and not 1 <= weight <= 99:
         # The spec model rejects this already; kept so that no caller can build a 0/100 canary.
         raise TrafficError(f"endpoints.{endpoint.name}.canary.weight_percent: {weight} is outside 1-99")
-    served = [ServingVersion(STABLE, 100 - weight, endpoint.model.image, endpoint.model.artifact)]
+    stable = endpoint.model
+    served = [ServingVersion(STABLE, 100 - weight, stable.image, stable.artifact, stable.framework)]
     if canary is not None:
-        image = canary.model.image or endpoint.model.image
-        served.append(ServingVersion(CANARY, weight, image, canary.model.artifact))
+        image = canary.model.image or stable.image
+        framework = canary.model.framework or stable.framework
+        served.append(ServingVersion(CANARY, weight, image, canary.model.artifact, framework))
     return served
 
 

@@ -12,6 +12,7 @@ from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationP
 from components.capabilities import CAPABILITY_OF_COMPONENT
 from components.catalog import resources as catalogue
 from components.catalog.resources.props import plain
+from components.catalog.prices import lender_of
 from mlplat.finops.estimate import annotate, estimate, usage_of
 from mlplat.finops.sku import Resource
 
@@ -69,6 +70,9 @@ def check(resources, usage: dict | None = None) -> str | None:
     result, region, assumed = stack_estimate(resources, usage)
     total = result.total()
     where = f"{region} list prices" + (" (region not visible to the pack: reference region assumed)" if assumed else "")
+    lenders = sorted({lender_of(line.ref) for line in result.lines} - {None})
+    if lenders:  # a region without catalogue rows is priced as its nearest priced neighbour, and says so
+        where = f"{region} priced as {', '.join(lenders)} (nearest priced region; {region} has no catalog rows)"
     problems = []
     if result.unpriced:
         skus = sorted({u["sku"] for u in result.unpriced})

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import gc
 import json as _json
 import os
 import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.plans import ROOT, reference_plan
+
+# Property tests: in CI a fixed, derandomised run (the same examples every time, so a red build is a
+# real regression and reproducible); locally a broader random exploration. HYPOTHESIS_PROFILE overrides.
+settings.register_profile(
+    "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "dev", max_examples=200, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
+
+
+def pytest_configure(config):
+    # Each worker plans dozens of stacks in one process: with the default thresholds the collector keeps
+    # rescanning the provider SDKs' long-lived objects (docs/performance.md). Fewer, larger collections
+    # still free the cycles a long test session leaves.
+    gc.set_threshold(100_000, 50, 100)
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +118,7 @@ def project(tmp_path, monkeypatch):
     (root / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (root / "Pulumi.yaml").write_text("name: mlplat\nruntime: python\nstackConfigDir: stacks\n")
     for stack, env in [("app-dev", Environment.dev), ("app-prod", Environment.prod)]:
-        write_stack(stack, root / "stacks", Cloud.aws, env, region="us-east-1")
+        write_stack(stack, root / "stacks", Cloud("aws"), env, region="us-east-1")
     monkeypatch.setenv("MLPLAT_PROJECT_DIR", str(root))
     monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
@@ -132,3 +153,15 @@ def pack():
 
     with PolicyPackProcess() as running:
         yield running
+
+
+@pytest.fixture
+def no_aws_config(monkeypatch, tmp_path):
+    """No AWS credentials, profile, endpoint override or instance metadata: botocore finds nothing."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PRICING", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

@@ -8,13 +8,10 @@ from typing import Optional
 
 import typer
 
-from cli.console import EXIT_FINDINGS, EXIT_USAGE, emit_json, fail, info, table
-
-
-class CloudChoice(str, Enum):
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
+from cli.choices import CloudChoice
+from cli.console import EXIT_FINDINGS, EXIT_USAGE, FLAG, emit_json, fail, info, json_errors, table
+from mlplat.finops.render import problems as _problems
+from mlplat.finops.render import render_estimate
 
 
 class OutputFormat(str, Enum):
@@ -34,54 +31,6 @@ class CompareFormat(str, Enum):
     markdown = "markdown"  # a table and a Mermaid bar chart
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
-def _problems(estimate) -> list[str]:
-    lines = [f"unknown resource type {u['type']} ({u['resource']}): not priced, not known to be free" for u in estimate.unknown]
-    lines += [f"no catalog price for {u['sku']} in {u['region']} ({u['resource']})" for u in estimate.unpriced]
-    return lines
-
-
-def render_estimate(estimate, plan) -> str:
-    out = [f"Monthly estimate for {plan.stack} ({estimate.cloud} {estimate.region}), from {plan.source}", ""]
-    rows = [
-        [line.resource, line.capability, line.use_case or "-", line.kind, f"{line.quantity:,.2f} {line.unit}",
-         f"{line.unit_price:g} {line.pricing}", _money(line.monthly_usd), line.ref, line.basis]
-        for line in sorted(estimate.lines, key=lambda l: (l.capability, l.kind, l.resource))
-    ]
-    out.append(table(["resource", "capability", "use case", "kind", "quantity", "USD/unit", "USD/month", "catalog row", "basis"], rows))
-    for title, attribute in (("Per capability", "capability"), ("Per use case", "use_case")):
-        groups = estimate.group(attribute)
-        out += ["", title]
-        out.append(table([attribute.replace("_", " "), "idle", "usage", "total", "on-demand"],
-                         [[k, _money(v["idle"]), _money(v["usage"]), _money(v["total"]), _money(v["on_demand"])]
-                          for k, v in sorted(groups.items())]))
-    out += [
-        "",
-        f"Idle (always-on): {_money(estimate.total('idle'))}   Usage: {_money(estimate.total('usage'))}   "
-        f"Total: {_money(estimate.total())}",
-        f"On-demand equivalent: {_money(estimate.on_demand_total)}   Spot savings: {_money(estimate.spot_savings)}",
-        "",
-        "Assumptions (usage:): " + ", ".join(f"{k}={v}" for k, v in estimate.assumptions.items()),
-    ]
-    if not (plan.spec or {}).get("usage"):
-        out.append("loaded = idle: no usage: section (the defaults above price no training, traffic or storage; "
-                   "add a usage: section to the spec, docs/finops.md)")
-    if estimate.usage_only:
-        out += ["", "Billed by usage this estimate does not model:"]
-        out += [f"  - {u['resource']} ({u['type']}): {u['note']}" for u in estimate.usage_only]
-    budget = (plan.spec or {}).get("budget")
-    if budget:
-        verdict = "within" if estimate.total() <= budget["monthly_usd"] else "OVER"
-        out += ["", f"Budget: {_money(budget['monthly_usd'])}/month: estimate is {verdict} budget"]
-    problems = _problems(estimate)
-    if problems:
-        out += ["", "Not priced (the estimate is incomplete):"] + [f"  - {p}" for p in problems]
-    return "\n".join(out)
-
-
 def register(app: typer.Typer) -> None:
     @app.command()
     def cost(
@@ -99,6 +48,7 @@ def register(app: typer.Typer) -> None:
         from mlplat.finops.estimate import EstimateError, estimate_plan
         from components.catalog.prices import CatalogError
 
+        json_errors(format == OutputFormat.json)
         plan = build_plan(stack, config, cloud, region)
         try:
             estimate = estimate_plan(plan)
@@ -132,6 +82,7 @@ def register(app: typer.Typer) -> None:
         from mlplat.offline_plan import plan_file, plan_stack
         from mlplat.project import stacks_dir
 
+        json_errors(format == OutputFormat.json)
         if (stack is None) == (config is None):
             fail("give exactly one of --config FILE or --stack NAME", EXIT_USAGE)
         from components.spec import SpecError, load_spec_file, load_stack
@@ -141,13 +92,12 @@ def register(app: typer.Typer) -> None:
         except SpecError as error:
             fail(error.lines, EXIT_USAGE)
 
-        def plan_for(cloud: str):
-            if stack is not None:
-                return plan_stack(stack, stacks_dir(), cloud)
-            return plan_file(config, cloud)
+        import os
+        from functools import partial
 
+        plan_for = partial(plan_stack, stack, stacks_dir()) if stack is not None else partial(plan_file, config)
         try:
-            columns = run_compare(plan_for)
+            columns = run_compare(plan_for, processes=os.cpu_count() or 1)
         except EstimateError as error:
             fail(f"{config or stack}: {error}", EXIT_USAGE)
         if all(c.error for c in columns):
@@ -174,21 +124,22 @@ def register(app: typer.Typer) -> None:
     @prices.command("refresh")
     def prices_refresh(
         cloud: Optional[CloudChoice] = typer.Option(None, "--cloud", help="Refresh one cloud's rows only."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Report old -> new, write nothing."),
+        dry_run: bool = typer.Option(False, "--dry-run", metavar=FLAG, help="Report old -> new, write nothing."),
         format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
         catalog: Optional[Path] = typer.Option(None, "--catalog", help="The catalog to refresh (default: the shipped prices.csv)."),
         gcp_api_key: Optional[str] = typer.Option(
             None, "--gcp-api-key", envvar="GOOGLE_API_KEY", show_envvar=True,
             help="API key for the Cloud Billing Catalog API (without one, GCP is skipped)."),
     ) -> None:
-        """Update catalog prices from the public price sources: Azure Retail Prices API, AWS Pricing API
-        (needs AWS credentials), Cloud Billing Catalog API (needs an API key).
+        """Update catalog prices from the public price sources (Azure, AWS, GCP price APIs).
 
-        An unreachable source is skipped with its reason and its rows are untouched; the catalog is written
-        once, atomically, after all sources answered. Exit 1 when a source answered without a row's SKU."""
+        AWS needs credentials, GCP an API key. An unreachable source is skipped with its reason, its rows untouched.
+
+        The catalog is written once, atomically. Exit 1 when a source answered without a row's SKU."""
         from mlplat.finops.refresh import refresh, render
         from components.catalog.prices import CatalogError
 
+        json_errors(format == OutputFormat.json)
         try:
             report = refresh(catalog, [cloud.value] if cloud else None, dry_run,
                              options={"gcp": {"api_key": gcp_api_key}})
@@ -199,5 +150,6 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(render(report))
         if report.not_found:
+            json_errors(False)  # the report above is the JSON document; the reason goes to stderr
             fail(["SKU not found at the source (row kept):"]
                  + [f"  {'/'.join(r.key)}" for r in report.not_found], EXIT_FINDINGS)

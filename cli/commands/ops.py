@@ -12,19 +12,14 @@ from typing import Optional
 import click
 import typer
 
-from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, is_interactive, table
+from cli.choices import CloudChoice as CloudOption
+from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FLAG, emit_json, fail, info, is_interactive, json_errors, quiet_cloud_sdks, table
 from mlplat.project import project_dir, stacks_dir
 
 
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-class CloudOption(str, Enum):
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
 
 
 class EnvironmentOption(str, Enum):
@@ -54,15 +49,16 @@ def init_command(
         help="Monthly budget in USD (prompted in a terminal; default: a per-environment placeholder to edit)."),
     notify: Optional[list[str]] = typer.Option(
         None, "--notify", help="E-mail for budget alerts (repeatable; default: the owner when it is an e-mail)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing stack file."),
+    force: bool = typer.Option(False, "--force", metavar=FLAG, help="Overwrite an existing stack file."),
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Write a new, valid stack file stacks/Pulumi.NAME.yaml from the spec template."""
     from components.spec import Cloud, Environment, SpecError
-    from components.spec.regions import REGION_EXAMPLE
+    from components.spec.regions import region_example
 
     from mlplat.ops.stack_template import BUDGET_PLACEHOLDER_USD, FINOPS_PLACEHOLDERS, InitError, write_stack
 
+    json_errors(output == OutputFormat.json)
     interactive = is_interactive() and output == OutputFormat.text
     if cloud is None:
         if not interactive:
@@ -75,7 +71,7 @@ def init_command(
             click.prompt("Environment", type=click.Choice([e.value for e in EnvironmentOption]), default="dev", err=True)
         )
     if interactive:
-        region = region or click.prompt("Region", default=REGION_EXAMPLE[Cloud(cloud.value)], err=True)
+        region = region or click.prompt("Region", default=region_example(cloud.value), err=True)
         cost_center = cost_center or click.prompt("Cost center", default=FINOPS_PLACEHOLDERS["cost_center"], err=True)
         owner = owner or click.prompt("Owner (e-mail or alias)", default=FINOPS_PLACEHOLDERS["owner"], err=True)
         team = team or click.prompt("Team", default=FINOPS_PLACEHOLDERS["team"], err=True)
@@ -154,13 +150,16 @@ def bootstrap_backend(
     container: str = typer.Option("pulumi-state", "--container", help="Azure blob container."),
     project: Optional[str] = typer.Option(None, "--project", help="GCP project id (default: the --stack's gcp:project)."),
     fix_existing: bool = typer.Option(
-        False, "--fix-existing", "--yes",
+        False, "--fix-existing", metavar=FLAG,
         help="GCP: apply irreversible changes to an existing bucket (uniform bucket-level access)."),
+    fix_existing_alias: bool = typer.Option(False, "--yes", hidden=True, help="Alias of --fix-existing."),
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create the Pulumi state backend (S3 / Azure Blob / GCS) with safe settings. Idempotent, never deletes."""
     from mlplat.ops.results import OpsError
 
+    json_errors(output == OutputFormat.json)
+    fix_existing = fix_existing or fix_existing_alias
     config = _stack_config(stack)
     cloud_name = cloud.value if cloud else config.get("_cloud")
     if cloud_name is None:
@@ -223,13 +222,10 @@ def bootstrap_backend(
 
 # ------------------------------------------------------------------------------------------ failures
 def _failed(output: OutputFormat, lines: list[str] | str, code: int, **document) -> None:
-    """Fail before Pulumi (or the checks) ran: with -f json a JSON document on stdout, so scripts parsing
-    stdout always get one; otherwise the lines on stderr. Raises typer.Exit(code)."""
-    lines = [lines] if isinstance(lines, str) else list(lines)
-    if output == OutputFormat.json:
-        emit_json({**document, "result": "failed", "error": lines})
-        raise typer.Exit(code)
-    fail(lines, code)
+    """Fail before Pulumi (or the checks) ran: with -f json a JSON document on stdout too, so scripts
+    parsing stdout always get one. Raises typer.Exit(code)."""
+    json_errors(output == OutputFormat.json)
+    fail(lines, code, **document)
 
 
 # ----------------------------------------------------------------------------------------- preflight
@@ -238,6 +234,7 @@ STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP"}
 
 def preflight_command(stack: str = STACK_OPTION, output: OutputFormat = FORMAT_OPTION) -> None:
     """Check credentials, region and GPU quota for the stack's training and endpoint shapes."""
+    json_errors(output == OutputFormat.json)
     from components.spec import SpecError, load_stack
 
     from mlplat.ops.preflight import passed, run_preflight
@@ -247,7 +244,8 @@ def preflight_command(stack: str = STACK_OPTION, output: OutputFormat = FORMAT_O
     except SpecError as error:  # missing or malformed stack file: a usage error
         _failed(output, error.lines, EXIT_USAGE, stack=stack, passed=False, checks=[])
     progress = info if output == OutputFormat.text else (lambda _m: None)
-    checks = run_preflight(loaded.spec, loaded.config, progress)
+    with quiet_cloud_sdks():
+        checks = run_preflight(loaded.spec, loaded.config, progress)
     ok = passed(checks)
     if output == OutputFormat.json:
         emit_json({"stack": stack, "cloud": loaded.spec.cloud.value, "region": loaded.spec.region,
@@ -337,7 +335,7 @@ def up_command(stack: str = STACK_OPTION, backend: Optional[str] = BACKEND_OPTIO
 def destroy_command(
     stack: str = STACK_OPTION,
     backend: Optional[str] = BACKEND_OPTION,
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (prod stacks ask)."),
+    yes: bool = typer.Option(False, "--yes", "-y", metavar=FLAG, help="Do not ask for confirmation (prod stacks ask)."),
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Destroy the stack's resources; refused while protected resources remain."""

@@ -9,8 +9,8 @@ from typing import Optional
 
 import typer
 
-from cli.commands.spec import CloudChoice
-from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, table
+from cli.choices import CloudChoice
+from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, json_errors, table
 
 
 class PolicyFormat(str, Enum):
@@ -74,21 +74,25 @@ def check_command(
     from mlplat.policy_run.sarif import to_sarif
     from mlplat.project import project_dir
 
+    json_errors(format != PolicyFormat.text and output is None)
     if (stack is None) == (config is None):
         fail("give exactly one of --stack NAME or --config FILE", EXIT_USAGE)
     try:
         settings = load_policy_config(policy_config)
     except PolicyRunError as error:
         fail(error.lines, EXIT_USAGE)
-    plan = _plan(stack, config, cloud, region)
+    pack = PolicyPackProcess()
     try:
-        with PolicyPackProcess() as pack:
-            report = run_policies(plan, pack, settings, str(policy_config) if policy_config else "policy config")
+        pack.spawn()  # the pack imports its SDKs on the other core while this process plans
+        plan = _plan(stack, config, cloud, region)
+        report = run_policies(plan, pack.start(), settings, str(policy_config) if policy_config else "policy config")
     except PolicyRunError as error:
         fail(error.lines, EXIT_USAGE)
+    finally:
+        pack.close()
 
     if format == PolicyFormat.text:
-        text = _text(report)
+        text = _text(report, plan)
         if output:
             _write(output, text + "\n")
         typer.echo(text)
@@ -109,8 +113,10 @@ def _write(path: Path, text: str) -> None:
         fail(f"{path}: cannot write: {error.strerror or error}", EXIT_USAGE)
 
 
-def _text(report) -> str:
-    head = (f"{report.source}: {report.resources_checked} resources, {len(report.policies)} policies "
+def _text(report, plan) -> str:
+    from mlplat.offline_plan.render import count_phrase
+
+    head = (f"{report.source}: {count_phrase(plan)} checked against {len(report.policies)} policies "
             f"({report.environment} on {report.cloud})")
     if not report.violations:
         return head + "\nno policy violations"

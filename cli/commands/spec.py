@@ -8,13 +8,8 @@ from typing import Optional
 
 import typer
 
-from cli.console import EXIT_FINDINGS, EXIT_USAGE, emit_json, fail
-
-
-class CloudChoice(str, Enum):
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
+from cli.choices import CloudChoice
+from cli.console import EXIT_FINDINGS, EXIT_USAGE, emit_json, fail, json_errors
 
 
 class PlanFormat(str, Enum):
@@ -67,18 +62,21 @@ def register(app: typer.Typer) -> None:
         file: Optional[Path] = typer.Argument(None, help="A YAML file holding the spec (or a stack file)."),
         stack: Optional[str] = typer.Option(None, "--stack", "-s", help="Validate stacks/Pulumi.NAME.yaml."),
         cloud: Optional[CloudChoice] = typer.Option(None, help="Validate the spec rendered on this cloud."),
+        region: Optional[str] = typer.Option(None, help="Region on the --cloud (default: the equivalent region)."),
     ) -> None:
-        """Validate a platform spec: exit 0 when valid, 1 with one line per error."""
+        """Validate a platform spec: exit 0 when valid, 1 with one line per error, 2 when the file
+        cannot be read."""
         from components.spec import SpecError, load_spec_file, load_stack
 
         from mlplat.project import stacks_dir
 
         if (stack is None) == (file is None):
             fail("give exactly one of FILE or --stack NAME", EXIT_USAGE)
+        target = cloud and cloud.value
         try:
-            loaded = load_stack(stack, stacks_dir(), cloud and cloud.value) if stack else load_spec_file(file, cloud and cloud.value)
+            loaded = load_stack(stack, stacks_dir(), target, region) if stack else load_spec_file(file, target, region)
         except SpecError as error:
-            fail(error.lines, EXIT_FINDINGS)
+            fail(error.lines, EXIT_USAGE if error.unreadable else EXIT_FINDINGS)
         spec = loaded.spec
         typer.echo(f"{loaded.source}: valid ({spec.name}, {spec.environment.value} on {spec.cloud.value} {spec.region})")
 
@@ -94,6 +92,7 @@ def register(app: typer.Typer) -> None:
         from mlplat.offline_plan import diagram
         from mlplat.offline_plan.render import plan_table
 
+        json_errors(format == PlanFormat.json)
         result = build_plan(stack, config, cloud, region)
         if format in (PlanFormat.mermaid, PlanFormat.dot):
             typer.echo(diagram.DRAW[format.value](result), nl=False)

@@ -7,7 +7,7 @@ import ipaddress
 import pulumi
 import pulumi_aws as aws
 
-from ..component import PlatformComponent
+from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import iam
 from .buckets import hardened_bucket
@@ -33,7 +33,7 @@ INTERFACE_ENDPOINTS = [
 AVAILABILITY_ZONES = ("a", "b")
 
 
-class Base(PlatformComponent):
+class Base(BaseLayer):
     CLOUD = "aws"
     COMPONENT = "Base"
 
@@ -117,6 +117,27 @@ class Base(PlatformComponent):
                 "execution_role_arn": self.execution_role.arn,
             }
         )
+
+    # -- BaseLayer (components/contract.py) ----------------------------------------------------------
+    @property
+    def artifacts_store(self) -> pulumi.Output:
+        return self.artifacts_bucket.bucket
+
+    @property
+    def data_store(self) -> pulumi.Output:
+        return self.data_bucket.bucket
+
+    @property
+    def encryption_key(self) -> pulumi.Output | None:
+        return self.key_arn
+
+    @property
+    def workload_identity(self) -> pulumi.Output:
+        return self.execution_role.arn
+
+    @property
+    def private_network(self) -> pulumi.Output | None:
+        return self.vpc.id if self.vpc else None
 
     def _network(self, tags: dict, region: str) -> None:
         ctx = self.ctx

@@ -15,9 +15,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..component import PlatformComponent
+from ..contract import BudgetComponent
 from ..context import PlatformContext
-from ..spec.finops import Budget as BudgetSpec
+from ..spec.finops import BudgetSpec
+from .base import Base
 
 # The tag keys chargeback reports group by; user-defined tags must be activated before billing shows them.
 FINOPS_TAG_KEYS = ("cost-center", "owner", "team", "environment", "platform", "use-case")
@@ -25,7 +26,7 @@ FINOPS_TAG_KEYS = ("cost-center", "owner", "team", "environment", "platform", "u
 ACTIVATE_CONFIG_KEY = "activateCostAllocationTags"
 
 
-class Budget(PlatformComponent):
+class Budget(BudgetComponent):
     CLOUD = "aws"
     COMPONENT = "Budget"
 
@@ -33,7 +34,7 @@ class Budget(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         budget: BudgetSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

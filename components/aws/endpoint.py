@@ -3,7 +3,7 @@ version weighted by the canary share, the endpoint with a blue/green deployment 
 CloudWatch alarms, Application Auto Scaling between min and max, data capture to the artifacts bucket.
 
 Scale to zero (`min_replicas: 0`), see docs/endpoints.md: a SageMaker serverless endpoint (CPU only,
-one production variant, no data capture, no VPC). The spec decides (components/spec/scale_to_zero.py):
+one production variant, no data capture, no VPC). The spec decides (AwsCloud.scale_to_zero_blockers in components/aws/cloud.py):
 min_replicas reaches this component as 0 only when serverless can serve the endpoint; an explicit 0
 that it cannot serve is a validation error, and the dev default is then 1 with a gap in the plan.
 GPU scale to zero needs inference components, which pulumi-aws 7.x does not provide.
@@ -14,28 +14,15 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from ..catalog import serving_images
 from ..catalog.gpus import cpu_shape_details, endpoint_shape
-from ..spec.base import Cloud
-from ..spec.scale_to_zero import scale_to_zero_blockers
-from ..component import PlatformComponent
+from .base import Base
+from .cloud import AwsCloud
+from ..contract import EndpointComponent
 from ..context import PlatformContext
+from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 
-# SageMaker's prebuilt scikit-learn serving image (sagemaker-scikit-learn), account per region.
-SKLEARN_IMAGE_TAG = "1.2-1-cpu-py3"
-SKLEARN_IMAGE_ACCOUNTS = {
-    "us-east-1": "683313688378",
-    "us-east-2": "257758044811",
-    "us-west-1": "746614075791",
-    "us-west-2": "246618743249",
-    "eu-west-1": "141502667606",
-    "eu-west-2": "764974769150",
-    "eu-central-1": "492215442770",
-    "ap-northeast-1": "354813040037",
-    "ap-southeast-1": "121021644041",
-    "ap-southeast-2": "783357654285",
-}
-SKLEARN_ENVIRONMENT = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code"}
 SERVERLESS_MEMORY_MB = 4096  # 1024-6144 in 1 GB steps
 SERVERLESS_CONCURRENCY_PER_REPLICA = 10  # max_replicas x 10 concurrent invocations, at most 200
 SERVERLESS_MAX_CONCURRENCY = 200
@@ -64,21 +51,23 @@ ERROR_ALARM_THRESHOLD = 5  # 5xx errors per minute, 2 minutes running
 LATENCY_ALARM_MICROSECONDS = 1_000_000  # ModelLatency is reported in microseconds
 
 
-def default_image(region: str) -> str:
-    account = SKLEARN_IMAGE_ACCOUNTS.get(region)
-    if account is None:
-        raise pulumi.RunError(
-            f"model.image: no default serving image known for {region} (known: "
-            f"{', '.join(SKLEARN_IMAGE_ACCOUNTS)}); set model.image"
-        )
-    return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:{SKLEARN_IMAGE_TAG}"
+def default_image(region: str, compute: str = "cpu", framework: str | None = None) -> str:
+    """The prebuilt serving image (components/catalog/serving_images.py)."""
+    return serving_images.require_default_image("aws", region, compute, framework)
 
 
-class Endpoint(PlatformComponent):
+class Endpoint(EndpointComponent):
     CLOUD = "aws"
     COMPONENT = "Endpoint"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        endpoint: EndpointSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         tags = ctx.tags(use_case=endpoint.use_case)
         region = ctx.spec.region
@@ -89,7 +78,7 @@ class Endpoint(PlatformComponent):
         served = versions(endpoint)
         shares = split(endpoint)
         endpoint_name = ctx.name(endpoint.name)  # fixed: alarms and scaling targets name it
-        blockers = scale_to_zero_blockers(Cloud.aws, endpoint, ctx.private)
+        blockers = AwsCloud().scale_to_zero_blockers(endpoint, ctx.private)
         serverless = endpoint.min_replicas == 0  # the spec only lets 0 through when serverless can serve it
         min_replicas = endpoint.min_replicas
         gap = "; ".join(blockers) if ctx.spec.environment.value == "dev" and blockers else None
@@ -110,15 +99,15 @@ class Endpoint(PlatformComponent):
         models = {}
         images = {}
         for version in served:
-            images[version.name] = version.image or default_image(region)
+            images[version.name] = version.image or default_image(region, endpoint.compute, version.framework)
+            sklearn = not version.image and (version.framework or serving_images.default_framework(endpoint.compute)) == "sklearn"
             models[version.name] = aws.sagemaker.Model(
                 ctx.name(endpoint.name, version.name),
                 execution_role_arn=base.execution_role.arn,
                 primary_container={
                     "image": images[version.name],
                     "model_data_url": self._artifact_url(base, endpoint, version, field),
-                    # The prebuilt scikit-learn container runs code/inference.py from model.tar.gz.
-                    "environment": None if version.image else SKLEARN_ENVIRONMENT,
+                    "environment": serving_images.AWS_SKLEARN_ENVIRONMENT if sklearn else None,
                 },
                 vpc_config={
                     "security_group_ids": [base.security_group_id],

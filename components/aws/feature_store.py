@@ -32,12 +32,13 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from ..component import PlatformComponent
+from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
 from ..naming import bounded_name
 from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, aws_feature_type
-from ..spec.features import FeatureStore as FeatureStoreSpec
+from ..spec.features import FeatureStoreSpec
 from . import iam
+from .base import Base
 
 OFFLINE_PREFIX = "feature-store"
 FEATURE_GROUP_NAME_LIMIT = 64  # SageMaker CreateFeatureGroup: FeatureGroupName is 1-64 characters
@@ -65,7 +66,7 @@ def glue_name(*parts: str) -> str:
     return "_".join(parts).replace("-", "_").lower()
 
 
-class FeatureStore(PlatformComponent):
+class FeatureStore(FeatureStoreComponent):
     CLOUD = "aws"
     COMPONENT = "FeatureStore"
 
@@ -73,7 +74,7 @@ class FeatureStore(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         feature_store: FeatureStoreSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

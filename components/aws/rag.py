@@ -25,7 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..catalog.models import model_for
-from ..component import PlatformComponent
+from ..contract import RagComponent
 from ..context import PlatformContext
 from . import iam
 from .aoss_index import VectorIndex
@@ -51,7 +51,7 @@ def rag_index_mapping(dimensions: int, metric: str) -> str:
     return json.dumps(mapping, sort_keys=True)
 
 
-class RagGeneration(PlatformComponent):
+class RagGeneration(RagComponent):
     CLOUD = "aws"
     COMPONENT = "RagGeneration"
 
@@ -120,17 +120,19 @@ class RagGeneration(PlatformComponent):
         logging = self._invocation_logging(ctx, base, tags)
         self.finish(
             {
-                "chat_model_id": chat.model_id,
-                "chat_inference_profile_arn": self.inference_profile.arn,
-                "embedding_model_id": embedding.model_id,
-                "knowledge_base_id": self.knowledge_base.id if self.knowledge_base else None,
-                "data_source_id": self.data_source.data_source_id if self.knowledge_base else None,
-                "guardrail_id": self.guardrail.guardrail_id if self.guardrail else None,
-                "guardrail_version": "DRAFT" if self.guardrail else None,
+                "chat_model": self.inference_profile.arn,
+                "embedding_model": embedding.model_id,
+                "retrieval": self.knowledge_base.id if self.knowledge_base else None,
                 "documents_uri": pulumi.Output.concat("s3://", vectors.documents_bucket.bucket, "/"),
-                "index_name": INDEX_NAME,
-                "invocation_log_group": logging,
-                "private_endpoints": list(PRIVATE_SERVICES) if ctx.private else [],
+                "content_filter": self.guardrail.guardrail_id if self.guardrail else None,
+                "invocation_logging": logging,
+                "details": {
+                    "chat_model_id": chat.model_id,
+                    "data_source_id": self.data_source.data_source_id if self.knowledge_base else None,
+                    "guardrail_version": "DRAFT" if self.guardrail else None,
+                    "index_name": INDEX_NAME,
+                    "private_endpoints": list(PRIVATE_SERVICES) if ctx.private else [],
+                },
             }
         )
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..component import PlatformComponent
+from ..contract import ModelRegistryComponent
 from ..context import PlatformContext
+from .base import Base
 from .repositories import hardened_repository
-from ..spec.registry import Registry as RegistrySpec
+from ..spec.registry import RegistrySpec
 from . import iam
 
 
@@ -31,7 +32,7 @@ def approval_status(approval_required: bool) -> str:
     return "PendingManualApproval" if approval_required else "Approved"
 
 
-class ModelRegistry(PlatformComponent):
+class ModelRegistry(ModelRegistryComponent):
     CLOUD = "aws"
     COMPONENT = "ModelRegistry"
 
@@ -39,7 +40,7 @@ class ModelRegistry(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         registry: RegistrySpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

@@ -14,10 +14,11 @@ import pulumi
 import pulumi_aws as aws
 
 from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..contract import TrainingComponent
 from ..context import PlatformContext
+from .base import Base
 from .repositories import hardened_repository
-from ..spec.training import Training
+from ..spec.training import TrainingSpec
 from . import iam
 
 CHECKPOINT_PREFIX = "checkpoints"
@@ -44,7 +45,7 @@ UNPLACEABLE_REASONS = (
 )
 
 
-class TrainingCluster(PlatformComponent):
+class TrainingCluster(TrainingComponent):
     CLOUD = "aws"
     COMPONENT = "TrainingCluster"
 
@@ -52,8 +53,8 @@ class TrainingCluster(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
-        training: Training,
+        base: Base,
+        training: TrainingSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)

@@ -20,10 +20,12 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from ..component import PlatformComponent
+from ..contract import VectorSearchComponent
 from ..context import PlatformContext
+from ..spec.vector_search import VectorSearchSpec
 from ..naming import bounded_name
-from ..spec.vector_limits import VECTOR_LIMITS
+from .base import Base
+from .cloud import VECTOR_LIMITS
 from . import iam
 from .buckets import hardened_bucket
 
@@ -59,7 +61,7 @@ def index_mapping(dimensions: int, metric: str) -> dict:
                     "method": {
                         "name": "hnsw",
                         "engine": "faiss",
-                        "space_type": VECTOR_LIMITS["aws"].metrics[metric],
+                        "space_type": VECTOR_LIMITS.metrics[metric],
                         "parameters": {"m": 16, "ef_construction": 512},
                     },
                 },
@@ -72,11 +74,18 @@ def index_mapping(dimensions: int, metric: str) -> dict:
     }
 
 
-class VectorSearch(PlatformComponent):
+class VectorSearch(VectorSearchComponent):
     CLOUD = "aws"
     COMPONENT = "VectorSearch"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        vector_search: VectorSearchSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         self.ctx = ctx
         tags = ctx.tags(use_case=vector_search.use_case)
@@ -216,7 +225,7 @@ class VectorSearch(PlatformComponent):
                 "index_mapping": json.dumps(mapping, sort_keys=True),
                 "dimensions": vector_search.dimensions,
                 "metric": vector_search.metric,
-                "space_type": VECTOR_LIMITS["aws"].metrics[vector_search.metric],
+                "space_type": VECTOR_LIMITS.metrics[vector_search.metric],
                 "kms_key_arn": base.key_arn,
             }
         )

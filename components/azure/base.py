@@ -9,7 +9,7 @@ import ipaddress
 import pulumi
 import pulumi_azure_native as azure
 
-from ..component import PlatformComponent
+from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import roles
 from .naming import unique_name
@@ -47,7 +47,7 @@ def workspace_name(ctx: PlatformContext, part: str) -> str:
     return f"{full[: WORKSPACE_NAME_MAX - 7].rstrip('-_')}-{digest}"
 
 
-class Base(PlatformComponent):
+class Base(BaseLayer):
     CLOUD = "azure"
     COMPONENT = "Base"
 
@@ -276,6 +276,27 @@ class Base(PlatformComponent):
                 "vnet": self.vnet.name if self.vnet else None,
             }
         )
+
+    # -- BaseLayer (components/contract.py) ----------------------------------------------------------
+    @property
+    def artifacts_store(self) -> pulumi.Output:
+        return self.containers["artifacts"].name
+
+    @property
+    def data_store(self) -> pulumi.Output:
+        return self.containers["data"].name
+
+    @property
+    def encryption_key(self) -> pulumi.Output | None:
+        return self.key.key_uri if self.key is not None else None
+
+    @property
+    def workload_identity(self) -> pulumi.Output:
+        return self.identity.client_id
+
+    @property
+    def private_network(self) -> pulumi.Output | None:
+        return self.vnet.id if self.vnet else None
 
     @property
     def workspace_dependencies(self) -> list[pulumi.Resource]:

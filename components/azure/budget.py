@@ -8,9 +8,10 @@ import datetime
 import pulumi
 import pulumi_azure_native as azure
 
-from ..component import PlatformComponent
+from ..contract import BudgetComponent
 from ..context import PlatformContext
-from ..spec.finops import Budget as BudgetSpec
+from ..spec.finops import BudgetSpec
+from .base import Base
 
 # A Monthly budget must start on the first day of a month within the current period (Cost Management
 # refuses an earlier start). The program asks for the first day of the current month when the budget is
@@ -23,7 +24,7 @@ def budget_start(today: datetime.date | None = None) -> str:
     return f"{today.year:04d}-{today.month:02d}-01T00:00:00Z"
 
 
-class Budget(PlatformComponent):
+class Budget(BudgetComponent):
     CLOUD = "azure"
     COMPONENT = "Budget"
 
@@ -31,7 +32,7 @@ class Budget(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         budget: BudgetSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

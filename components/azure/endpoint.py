@@ -22,9 +22,11 @@ import pulumi_azure_native as azure
 from pulumi_azure_native import machinelearningservices as ml
 
 from ..catalog.gpus import cpu_shape, endpoint_shape
-from ..component import PlatformComponent
+from ..contract import EndpointComponent
 from ..context import PlatformContext
+from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
+from .base import Base
 from .traffic_setter import TrafficSplit
 
 ENDPOINT_NAME_MAX = 32  # Azure ML online endpoint names: 3-32 characters, unique per region
@@ -65,11 +67,18 @@ def asset_version(*parts: str | None) -> str:
     return hashlib.sha256("|".join(p or "" for p in parts).encode()).hexdigest()[:10]
 
 
-class Endpoint(PlatformComponent):
+class Endpoint(EndpointComponent):
     CLOUD = "azure"
     COMPONENT = "Endpoint"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        endpoint: EndpointSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         tags = ctx.tags(use_case=endpoint.use_case)
         region = ctx.spec.region

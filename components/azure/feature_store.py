@@ -30,12 +30,12 @@ import pulumi
 import pulumi_azure_native as azure
 import yaml
 
-from ..component import PlatformComponent
+from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
 from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, azure_feature_type
-from ..spec.features import FeatureStore as FeatureStoreSpec
+from ..spec.features import FeatureStoreSpec
 from . import roles
-from .base import WORKSPACE_ZONES, workspace_name
+from .base import Base, WORKSPACE_ZONES, workspace_name
 from .naming import unique_name
 
 SPARK_RUNTIME = "3.4"
@@ -89,7 +89,7 @@ def featureset_spec(group, source_path: str) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
-class FeatureStore(PlatformComponent):
+class FeatureStore(FeatureStoreComponent):
     CLOUD = "azure"
     COMPONENT = "FeatureStore"
 
@@ -97,7 +97,7 @@ class FeatureStore(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         feature_store: FeatureStoreSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

@@ -26,11 +26,12 @@ import pulumi
 import pulumi_azure_native as azure
 
 from ..catalog.models import model_for
-from ..component import PlatformComponent
+from ..contract import RagComponent
 from ..context import PlatformContext
 from . import roles
 from .naming import unique_name
-from .rag_pipeline import pipeline_definitions
+from .rag_pipeline import pipeline_definitions, pipeline_names
+from .vector_search import DOCUMENTS_CONTAINER, INDEX_NAME
 
 PRIVATE_DNS_ZONE = "privatelink.openai.azure.com"
 PRIVATE_LINK_GROUP = "account"
@@ -38,7 +39,7 @@ CONTENT_FILTERS = ("hate", "sexual", "selfharm", "violence")
 RAI_POLICY = "mlplat-content-filter"
 
 
-class RagGeneration(PlatformComponent):
+class RagGeneration(RagComponent):
     CLOUD = "azure"
     COMPONENT = "RagGeneration"
 
@@ -126,19 +127,24 @@ class RagGeneration(PlatformComponent):
         )
         self.finish(
             {
-                "openai_endpoint": endpoint,
-                "chat_deployment": self.chat.name,
-                "embedding_deployment": self.embedding.name,
-                "chat_model": chat.model_id,
-                "embedding_model": embedding.model_id,
-                "content_filter_policy": RAI_POLICY if rai_policy else None,
-                "public_network_access": properties["public_network_access"],
-                "local_auth_disabled": True,
-                "search_endpoint": pulumi.Output.concat("https://", vectors.service.name, ".search.windows.net"),
-                "index_name": "documents",
-                "managed_pipeline": rag.managed_pipeline,
-                "pipeline_definitions": definitions.apply(lambda d: json.dumps(d, sort_keys=True))
-                if rag.managed_pipeline else None,
+                "chat_model": self.chat.name,
+                "embedding_model": self.embedding.name,
+                "retrieval": pipeline_names()["indexer"] if rag.managed_pipeline else None,
+                "documents_uri": pulumi.Output.concat(
+                    "https://", base.storage_account.name, ".blob.core.windows.net/", DOCUMENTS_CONTAINER
+                ),
+                "content_filter": RAI_POLICY if rai_policy else None,
+                "invocation_logging": base.log_analytics.name,
+                "details": {
+                    "openai_endpoint": endpoint,
+                    "chat_model_name": chat.model_id,
+                    "embedding_model_name": embedding.model_id,
+                    "public_network_access": properties["public_network_access"],
+                    "search_endpoint": pulumi.Output.concat("https://", vectors.service.name, ".search.windows.net"),
+                    "index_name": INDEX_NAME,
+                    "pipeline_definitions": definitions.apply(lambda d: json.dumps(d, sort_keys=True))
+                    if rag.managed_pipeline else None,
+                },
             }
         )
 

@@ -21,6 +21,10 @@ NAMES = {"datasource": "documents", "skillset": "documents-chunks", "indexer": "
 VECTORIZER = "openai"
 
 
+def pipeline_names() -> dict[str, str]:
+    return dict(NAMES)
+
+
 def pipeline_definitions(spec, openai_endpoint: str, storage_account_id: str, embedding) -> dict:
     dimensions = spec.vector_search.dimensions
     openai = {

@@ -22,10 +22,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure
 
-from ..component import PlatformComponent
+from ..contract import ModelRegistryComponent
 from ..context import PlatformContext
-from ..spec.registry import Registry as RegistrySpec
+from ..spec.registry import RegistrySpec
 from . import roles
+from .base import Base
 from .naming import unique_name
 
 UNTAGGED_RETENTION_DAYS = 14
@@ -34,7 +35,7 @@ PENDING_STAGE = "Development"
 ACR_ZONE = "privatelink.azurecr.io"
 
 
-class ModelRegistry(PlatformComponent):
+class ModelRegistry(ModelRegistryComponent):
     CLOUD = "azure"
     COMPONENT = "ModelRegistry"
 
@@ -42,7 +43,7 @@ class ModelRegistry(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         registry: RegistrySpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

@@ -12,9 +12,10 @@ import pulumi
 import pulumi_azure_native as azure
 
 from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..contract import TrainingComponent
 from ..context import PlatformContext
-from ..spec.training import Training
+from ..spec.training import TrainingSpec
+from .base import Base
 
 CHECKPOINT_PREFIX = "checkpoints"
 CHECKPOINT_DATASTORE = "training_checkpoints"  # datastore names: letters, digits and underscores
@@ -25,12 +26,17 @@ def idle_duration(minutes: int) -> str:
     return f"PT{minutes}M"
 
 
+# AmlCompute cluster names are 2-16 characters (3-24 is for compute instances): the service's own
+# message, quoted in hashicorp/terraform-provider-azurerm#14817; rule in components/catalog/naming_rules.py.
+COMPUTE_NAME_MAX = 16
+
+
 def compute_name(prefix: str) -> str:
-    """`<platform>-<env>-gpu`, shortened to Azure ML's 24 characters (letters, digits, hyphens)."""
-    return prefix[: 24 - len("-gpu")].rstrip("-") + "-gpu"
+    """`<platform>-<env>-gpu`, shortened to the 16 characters AmlCompute clusters allow."""
+    return prefix[: COMPUTE_NAME_MAX - len("-gpu")].rstrip("-") + "-gpu"
 
 
-class TrainingCluster(PlatformComponent):
+class TrainingCluster(TrainingComponent):
     CLOUD = "azure"
     COMPONENT = "TrainingCluster"
 
@@ -38,8 +44,8 @@ class TrainingCluster(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
-        training: Training,
+        base: Base,
+        training: TrainingSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)

@@ -14,9 +14,11 @@ import json
 import pulumi
 import pulumi_azure_native as azure
 
-from ..component import PlatformComponent
+from ..contract import VectorSearchComponent
 from ..context import PlatformContext
-from ..spec.vector_limits import AZURE_PARTITIONS, AZURE_SKU, VECTOR_LIMITS
+from ..spec.vector_search import VectorSearchSpec
+from .base import Base
+from .cloud import SEARCH_PARTITIONS, SEARCH_SKU, VECTOR_LIMITS
 from . import roles
 from .naming import unique_name
 
@@ -49,7 +51,7 @@ def index_definition(dimensions: int, metric: str, encryption_key: dict | None =
                 {
                     "name": "hnsw",
                     "kind": "hnsw",
-                    "hnswParameters": {"metric": VECTOR_LIMITS["azure"].metrics[metric], "m": 4, "efConstruction": 400},
+                    "hnswParameters": {"metric": VECTOR_LIMITS.metrics[metric], "m": 4, "efConstruction": 400},
                 }
             ],
             "profiles": [{"name": "default", "algorithm": "hnsw"}],
@@ -60,17 +62,24 @@ def index_definition(dimensions: int, metric: str, encryption_key: dict | None =
     return definition
 
 
-class VectorSearch(PlatformComponent):
+class VectorSearch(VectorSearchComponent):
     CLOUD = "azure"
     COMPONENT = "VectorSearch"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        vector_search: VectorSearchSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         self.ctx = ctx
         tags = ctx.tags(use_case=vector_search.use_case)
         rg = base.resource_group.name
-        sku = AZURE_SKU[vector_search.tier]
-        partitions = AZURE_PARTITIONS[vector_search.tier]
+        sku = SEARCH_SKU[vector_search.tier]
+        partitions = SEARCH_PARTITIONS[vector_search.tier]
 
         # -- documents store ------------------------------------------------------------------------------
         # A container in the base account: same encryption (platform key when CMK), no shared keys, no

@@ -10,7 +10,7 @@ Standard library only: importable by the policy pack without cloud SDKs.
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 PRICES_FILE = Path(__file__).with_name("prices.csv")
@@ -35,6 +35,7 @@ class PriceRow:
     date: str
     description: str
     line: int = 0
+    borrowed_for: str = ""  # set on a row lent to an unpriced region: "<region>, <km> km"
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -42,13 +43,27 @@ class PriceRow:
 
     @property
     def ref(self) -> str:
-        """How estimates cite this row: `prices.csv:<line> <cloud>/<region>/<sku>`."""
-        return f"{PRICES_FILE.name}:{self.line} {self.cloud}/{self.region}/{self.sku}"
+        """How estimates cite this row: `prices.csv:<line> <cloud>/<region>/<sku>`, plus what it stands in
+        for when borrowed (`... borrowed for centralus: nearest priced region, 1190 km`)."""
+        ref = f"{PRICES_FILE.name}:{self.line} {self.cloud}/{self.region}/{self.sku}"
+        if self.borrowed_for:
+            region, km = self.borrowed_for.split(", ", 1)
+            ref += f" borrowed for {region}: nearest priced region, {km}"
+        return ref
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        if not self.borrowed_for:
+            del data["borrowed_for"]
         data["ref"] = self.ref
         return data
+
+
+def lender_of(ref: str) -> str | None:
+    """The priced region a borrowed row's `ref` (see PriceRow.ref) came from; None for an own row."""
+    if " borrowed for " not in ref:
+        return None
+    return ref.split(" ", 2)[1].split("/")[1]
 
 
 class PriceCatalog:
@@ -56,15 +71,40 @@ class PriceCatalog:
         self.path = path
         self.rows = rows
         self._index = {row.key: row for row in rows}
+        self._regions: dict[str, set[str]] = {}
 
     def get(self, cloud: str, region: str, sku: str) -> PriceRow | None:
-        return self._index.get((cloud, region, sku))
+        """The row of (cloud, region, sku). A region with no prices at all borrows the row of the nearest
+        priced region (region catalogue coordinates), marked in its `ref`; a priced region missing one
+        sku gets None (a missing figure, never a neighbour's)."""
+        row = self._index.get((cloud, region, sku))
+        if row is not None or region in self.regions(cloud):
+            return row
+        return self._borrowed(cloud, region, sku)
+
+    def _borrowed(self, cloud: str, region: str, sku: str) -> PriceRow | None:
+        from . import regions as region_catalog
+
+        here = region_catalog.region(cloud, region) if cloud in CLOUDS else None
+        if here is None:
+            return None
+        lenders = []
+        for priced in self.regions(cloud):
+            there = region_catalog.region(cloud, priced)
+            if there is not None and (cloud, priced, sku) in self._index:
+                lenders.append((region_catalog.distance_km((here.lat, here.lon), (there.lat, there.lon)), priced))
+        if not lenders:
+            return None
+        km, lender = min(lenders)
+        return replace(self._index[(cloud, lender, sku)], borrowed_for=f"{region}, {km:.0f} km")
 
     def skus(self, cloud: str, region: str | None = None) -> set[str]:
         return {r.sku for r in self.rows if r.cloud == cloud and (region is None or r.region == region)}
 
     def regions(self, cloud: str) -> set[str]:
-        return {r.region for r in self.rows if r.cloud == cloud}
+        if cloud not in self._regions:
+            self._regions[cloud] = {r.region for r in self.rows if r.cloud == cloud}
+        return self._regions[cloud]
 
     def __len__(self) -> int:
         return len(self.rows)

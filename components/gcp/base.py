@@ -8,7 +8,7 @@ import ipaddress
 import pulumi
 import pulumi_gcp as gcp
 
-from ..component import PlatformComponent
+from ..contract import BaseLayer
 from ..context import PlatformContext
 
 REQUIRED_APIS = [
@@ -41,7 +41,7 @@ SERVICE_AGENTS = {
 }
 
 
-class Base(PlatformComponent):
+class Base(BaseLayer):
     CLOUD = "gcp"
     COMPONENT = "Base"
 
@@ -129,6 +129,27 @@ class Base(PlatformComponent):
                 "network": self.network.name if self.network else None,
             }
         )
+
+    # -- BaseLayer (components/contract.py) ----------------------------------------------------------
+    @property
+    def artifacts_store(self) -> pulumi.Output:
+        return self.artifacts_bucket.url
+
+    @property
+    def data_store(self) -> pulumi.Output:
+        return self.data_bucket.url
+
+    @property
+    def encryption_key(self) -> pulumi.Output | None:
+        return self.key_id
+
+    @property
+    def workload_identity(self) -> pulumi.Output:
+        return self.workload_account.email
+
+    @property
+    def private_network(self) -> pulumi.Output | None:
+        return self.network.id if self.network else None
 
     def service_agent(self, agent: str) -> pulumi.Output[str]:
         """The IAM member of a Google service agent of the project (see SERVICE_AGENTS), created once."""

@@ -7,15 +7,17 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..component import PlatformComponent
+from ..contract import BudgetComponent
 from ..context import PlatformContext
-from ..spec.finops import Budget as BudgetSpec
+from ..catalog.naming_rules import BUDGET_NOTIFICATION_CHANNELS
+from ..spec.finops import BudgetSpec
+from .base import Base
 
 BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
-MAX_NOTIFICATION_CHANNELS = 5  # the Billing Budgets API accepts at most 5 channels per budget
+MAX_NOTIFICATION_CHANNELS = BUDGET_NOTIFICATION_CHANNELS["gcp"].limit
 
 
-class Budget(PlatformComponent):
+class Budget(BudgetComponent):
     CLOUD = "gcp"
     COMPONENT = "Budget"
 
@@ -23,7 +25,7 @@ class Budget(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         budget: BudgetSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

@@ -21,13 +21,15 @@ import json
 import pulumi
 import pulumi_gcp as gcp
 
+from ..catalog import serving_images
 from ..catalog.gpus import cpu_shape, endpoint_shape
-from ..component import PlatformComponent
+from ..contract import EndpointComponent
 from ..context import PlatformContext
+from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
+from .base import Base
 from .vertex_deployer import VertexDeployment
 
-SKLEARN_IMAGE = "{multi_region}-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-3:latest"
 LOGGING_TABLE = "request_response_logging"
 # The table Vertex AI writes request/response logs into (its documented schema).
 LOGGING_SCHEMA = [
@@ -40,16 +42,23 @@ LOGGING_SCHEMA = [
 ]
 
 
-def default_image(region: str) -> str:
-    multi_region = {"europe": "europe", "asia": "asia"}.get(region.split("-")[0], "us")
-    return SKLEARN_IMAGE.format(multi_region=multi_region)
+def default_image(region: str, compute: str = "cpu", framework: str | None = None) -> str:
+    """The prebuilt serving image (components/catalog/serving_images.py)."""
+    return serving_images.require_default_image("gcp", region, compute, framework)
 
 
-class Endpoint(PlatformComponent):
+class Endpoint(EndpointComponent):
     CLOUD = "gcp"
     COMPONENT = "Endpoint"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, endpoint, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        endpoint: EndpointSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         labels = ctx.tags(use_case=endpoint.use_case)
         region = ctx.spec.region
@@ -76,7 +85,7 @@ class Endpoint(PlatformComponent):
             }
 
         # -- models (one per version): uploaded and deployed by the deployer below ------------------------
-        images = {version.name: version.image or default_image(region) for version in served}
+        images = {version.name: version.image or default_image(region, endpoint.compute, version.framework) for version in served}
         # -- request/response logging -----------------------------------------------------------------
         logging_config = None
         table = None

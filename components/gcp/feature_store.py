@@ -21,10 +21,11 @@ import json
 import pulumi
 import pulumi_gcp as gcp
 
-from ..component import PlatformComponent
+from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
 from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, gcp_bigquery_field
-from ..spec.features import FeatureStore as FeatureStoreSpec
+from ..spec.features import FeatureStoreSpec
+from .base import Base
 
 FEATURE_TIMESTAMP = "feature_timestamp"  # the column name Vertex AI Feature Store requires
 SYNC_CRON = "TZ=UTC 0 * * * *"  # hourly online sync
@@ -46,7 +47,7 @@ def table_schema(group) -> str:
     return json.dumps(fields)
 
 
-class FeatureStore(PlatformComponent):
+class FeatureStore(FeatureStoreComponent):
     CLOUD = "gcp"
     COMPONENT = "FeatureStore"
 
@@ -54,7 +55,7 @@ class FeatureStore(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         feature_store: FeatureStoreSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

@@ -22,7 +22,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..catalog.models import model_for
-from ..component import PlatformComponent
+from ..contract import RagComponent
 from ..context import PlatformContext
 
 RAG_AGENT_PERMISSIONS = (
@@ -51,7 +51,7 @@ SAFETY_CATEGORIES = (
 )
 
 
-class RagGeneration(PlatformComponent):
+class RagGeneration(RagComponent):
     CLOUD = "gcp"
     COMPONENT = "RagGeneration"
 
@@ -100,14 +100,18 @@ class RagGeneration(PlatformComponent):
             {
                 "chat_model": f"projects/{project}/locations/{region}/{chat.model_id}",
                 "embedding_model": f"projects/{project}/locations/{region}/{embedding.model_id}",
-                "rag_corpus": self.corpus.name if self.corpus else None,
-                "documents_bucket": vectors.documents_bucket.url,
-                "index_endpoint_id": vectors.endpoint.id,
-                "deployed_index_id": vectors.deployed_index.deployed_index_id,
-                "safety_settings": {category: SAFETY_THRESHOLD for category in SAFETY_CATEGORIES}
+                "retrieval": self.corpus.name if self.corpus else None,
+                "documents_uri": vectors.documents_bucket.url,
+                "content_filter": {category: SAFETY_THRESHOLD for category in SAFETY_CATEGORIES}
                 if rag.content_filter else None,
-                "workload_role": workload_role.role,
-                "request_labels": ctx.tags(use_case=rag.use_case or ctx.spec.vector_search.use_case),
+                # Publisher-model calls are recorded by Cloud Audit Logs (Vertex AI data access logs).
+                "invocation_logging": "cloudaudit.googleapis.com/data_access",
+                "details": {
+                    "index_endpoint_id": vectors.endpoint.id,
+                    "deployed_index_id": vectors.deployed_index.deployed_index_id,
+                    "workload_role": workload_role.role,
+                    "request_labels": ctx.tags(use_case=rag.use_case or ctx.spec.vector_search.use_case),
+                },
             }
         )
 

@@ -25,9 +25,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..component import PlatformComponent
+from ..contract import ModelRegistryComponent
 from ..context import PlatformContext
-from ..spec.registry import Registry as RegistrySpec
+from ..spec.registry import RegistrySpec
+from .base import Base
 
 UNTAGGED_IMAGE_AGE = f"{14 * 24 * 3600}s"
 APPROVED_ALIAS = "approved"
@@ -79,7 +80,7 @@ APPROVER_PERMISSIONS = (
 )
 
 
-class ModelRegistry(PlatformComponent):
+class ModelRegistry(ModelRegistryComponent):
     CLOUD = "gcp"
     COMPONENT = "ModelRegistry"
 
@@ -87,7 +88,7 @@ class ModelRegistry(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
+        base: Base,
         registry: RegistrySpec,
         opts: pulumi.ResourceOptions | None = None,
     ):

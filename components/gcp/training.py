@@ -16,10 +16,12 @@ import ipaddress
 import pulumi
 import pulumi_gcp as gcp
 
-from ..catalog.gpus import shape_for
-from ..component import PlatformComponent
+from ..catalog import regions as region_catalog
+from ..catalog.gpus import gpu_classes, offered, shape_for
+from ..contract import TrainingComponent
 from ..context import PlatformContext
-from ..spec.training import Training
+from ..spec.training import TrainingSpec
+from .base import Base
 
 CHECKPOINT_PREFIX = "checkpoints"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -33,26 +35,19 @@ JOB_SERVICE_ACCOUNT = "training"
 
 # The zones of each region that offer each catalog accelerator: a regional node pool without
 # node_locations spreads over every zone of the region and fails where a zone lacks the accelerator.
-# Source: skypilot-org/skypilot-catalog catalogs/v5/gcp/vms.csv @ddb8695 (AvailabilityZone of the
-# a2-highgpu / a2-ultragpu / a3-highgpu / g2-standard rows); nvidia-tesla-t4 (n1 + T4): Compute Engine
-# "GPU regions and zones" page, not re-read. Zones change: extend or correct this table with
-# `gcloud compute accelerator-types list --filter="zone~^<region>- AND name=<accelerator>"`.
-GPU_ZONES: dict[str, dict[str, tuple[str, ...]]] = {
-    "us-central1": {
-        "nvidia-tesla-t4": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
-        "nvidia-l4": ("us-central1-a", "us-central1-b", "us-central1-c"),
-        "nvidia-tesla-a100": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
-        "nvidia-a100-80gb": ("us-central1-a", "us-central1-c"),
-        "nvidia-h100-80gb": ("us-central1-a", "us-central1-b", "us-central1-c"),
-    },
-    "us-east4": {
-        "nvidia-tesla-t4": ("us-east4-a", "us-east4-b", "us-east4-c"),
-        "nvidia-l4": ("us-east4-a", "us-east4-c"),
-        "nvidia-tesla-a100": (),  # no a2-highgpu in us-east4 (nearest: us-east1-b)
-        "nvidia-a100-80gb": ("us-east4-c",),
-        "nvidia-h100-80gb": ("us-east4-a", "us-east4-b", "us-east4-c"),
-    },
-}
+# The data (and its sources) is the region catalogue's `gpus` section (components/catalog/regions/gcp.yaml);
+# a class missing from a region's row is not offered there (empty tuple). Zones change: extend or correct
+# it with `gcloud compute accelerator-types list --filter="zone~^<region>- AND name=<accelerator>"`.
+def _zone_table() -> dict[str, dict[str, tuple[str, ...]]]:
+    classes = [gpu for gpu in gpu_classes() if offered("gcp", gpu)]
+    accelerator = {gpu: shape_for("gcp", gpu, offered("gcp", gpu)[0]).accelerator for gpu in classes}
+    return {
+        r.id: {accelerator[gpu]: (r.zones(gpu) or ()) if gpu in r.gpus else () for gpu in classes}
+        for r in region_catalog.regions("gcp") if r.gpus is not None
+    }
+
+
+GPU_ZONES: dict[str, dict[str, tuple[str, ...]]] = _zone_table()
 
 
 def gpu_zones(region: str, accelerator: str, gpu: str) -> tuple[list[str] | None, str | None]:
@@ -63,7 +58,7 @@ def gpu_zones(region: str, accelerator: str, gpu: str) -> tuple[list[str] | None
     if accelerator not in known:
         return None, (
             f"training.gpu: the zones of {region} offering {gpu} ({accelerator}) are not in mlplat's zone table "
-            f"(components/gcp/training.py GPU_ZONES); the GPU node pool spans every zone of the region and GKE "
+            f"(components/catalog/regions/gcp.yaml, gpus); the GPU node pool spans every zone of the region and GKE "
             f"rejects it if a zone lacks the accelerator. Add the zones from `gcloud compute accelerator-types "
             f"list --filter=\"zone~^{region}- AND name={accelerator}\"`"
         )
@@ -76,7 +71,7 @@ def gpu_zones(region: str, accelerator: str, gpu: str) -> tuple[list[str] | None
     return list(known[accelerator]), None
 
 
-class TrainingCluster(PlatformComponent):
+class TrainingCluster(TrainingComponent):
     CLOUD = "gcp"
     COMPONENT = "TrainingCluster"
 
@@ -84,8 +79,8 @@ class TrainingCluster(PlatformComponent):
         self,
         name: str,
         ctx: PlatformContext,
-        base,
-        training: Training,
+        base: Base,
+        training: TrainingSpec,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..component import PlatformComponent
+from ..contract import VectorSearchComponent
 from ..context import PlatformContext
-from ..spec.vector_limits import GCP_FEATURE_NORM, GCP_SHARD, VECTOR_LIMITS
+from ..spec.vector_search import VectorSearchSpec
+from .base import Base
+from .cloud import FEATURE_NORM, SHARD, VECTOR_LIMITS
 
 APPROXIMATE_NEIGHBORS = 150
 
@@ -23,19 +25,26 @@ def deployed_index_id(ctx: PlatformContext) -> str:
     return ctx.name("vectors").replace("-", "_")
 
 
-class VectorSearch(PlatformComponent):
+class VectorSearch(VectorSearchComponent):
     CLOUD = "gcp"
     COMPONENT = "VectorSearch"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, vector_search, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        vector_search: VectorSearchSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(name, opts)
         self.ctx = ctx
         labels = ctx.tags(use_case=vector_search.use_case)
         region = ctx.spec.region
         after_apis = dict(depends_on=base.services)
-        shard_size, machine_type = GCP_SHARD[vector_search.tier]
-        distance = VECTOR_LIMITS["gcp"].metrics[vector_search.metric]
-        feature_norm = GCP_FEATURE_NORM[vector_search.metric]
+        shard_size, machine_type = SHARD[vector_search.tier]
+        distance = VECTOR_LIMITS.metrics[vector_search.metric]
+        feature_norm = FEATURE_NORM[vector_search.metric]
         dev = ctx.spec.environment.value == "dev"
         min_replicas = vector_search.replicas
         max_replicas = min_replicas if dev else 2 * min_replicas

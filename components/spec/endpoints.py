@@ -3,13 +3,15 @@
 Model versions (see docs/endpoints.md):
 - `model.artifact` defaults to `models/<endpoint>/<version>/` in the platform's artifacts bucket
   (`<version>` is `stable` or `canary`): CI publishes there, the endpoint serves from there.
-- `model.image` defaults to the cloud's prebuilt scikit-learn CPU serving container (Azure: MLflow
-  no-code deployment). The default is shown in the plan and the stack outputs, never silent; GPU
-  endpoints must name their image (no prebuilt default fits every GPU model).
+- `model.image` defaults to the cloud's prebuilt serving container for `model.framework` (CPU:
+  scikit-learn; GPU: PyTorch, or TensorFlow), from components/catalog/serving_images.py (Azure: MLflow
+  no-code deployment). The default is shown in the plan and the stack outputs, never silent.
 - The canary's image defaults to the stable image (a canary usually differs in its artifact only).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -23,7 +25,12 @@ class ModelVersion(SpecModel):
     image: str | None = Field(
         default=None,
         min_length=1,
-        description="Serving container image URI. Default: the cloud's prebuilt scikit-learn CPU container.",
+        description="Serving container image URI. Default: the cloud's prebuilt container for `framework`.",
+    )
+    framework: Literal["sklearn", "pytorch", "tensorflow"] | None = Field(
+        default=None,
+        description="Framework of the prebuilt serving container used when `image` is not set. Default: "
+        "sklearn on CPU, pytorch on GPU.",
     )
     artifact: str | None = Field(
         default=None,
@@ -38,7 +45,7 @@ class Canary(SpecModel):
     model: ModelVersion = Field(default_factory=ModelVersion)
 
 
-class Endpoint(SpecModel):
+class EndpointSpec(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
     compute: str = Field(
         default="cpu",
@@ -56,18 +63,13 @@ class Endpoint(SpecModel):
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
 
     @model_validator(mode="after")
-    def _replicas(self) -> "Endpoint":
+    def _replicas(self) -> "EndpointSpec":
         if self.min_replicas is not None and self.min_replicas > self.max_replicas:
             raise ValueError(f"min_replicas ({self.min_replicas}) exceeds max_replicas ({self.max_replicas})")
         return self
 
     @model_validator(mode="after")
-    def _models(self) -> "Endpoint":
-        if self.compute != "cpu" and self.model.image is None:
-            raise ValueError(
-                f"model.image: required for GPU compute ({self.compute}); the default prebuilt serving "
-                "container is the CPU scikit-learn one"
-            )
+    def _models(self) -> "EndpointSpec":
         for where, version in (("model", self.model), ("canary.model", self.canary and self.canary.model)):
             artifact = version.artifact if version else None
             if artifact and "://" in artifact and not artifact.startswith(ARTIFACT_SCHEMES):

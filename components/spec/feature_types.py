@@ -58,34 +58,6 @@ AWS_TYPES = {"int": "Integral", "float": "Fractional", "string": "String", "bool
 AZURE_TYPES = {"int": "long", "float": "double", "string": "string", "bool": "boolean", "timestamp": "datetime"}
 GCP_TYPES = {"int": "INT64", "float": "FLOAT64", "string": "STRING", "bool": "BOOL", "timestamp": "TIMESTAMP"}
 
-# Why a cloud cannot store a kind at all (the platform's choice of store included).
-UNSTORABLE = {
-    ("aws", "vector"): (
-        "SageMaker Feature Store keeps vectors only as a Vector collection type, which exists only in "
-        "InMemory online-store feature groups, while mlplat feature groups use the Standard online tier "
-        "with an S3 offline store for training"
-    ),
-    ("azure", "vector"): (
-        "Azure ML managed feature store feature sets have scalar column types only "
-        "(string, integer, long, float, double, binary, datetime, boolean), no array or vector type"
-    ),
-}
-
-# Column names a cloud refuses or generates itself (compared case-insensitively: Athena/Glue and
-# BigQuery column names are case-insensitive), with the reason quoted in the validation error.
-RESERVED_COLUMNS = {
-    "aws": {
-        name: "SageMaker Feature Store reserves it for the record metadata it adds to every feature group"
-        for name in ("is_deleted", "write_time", "api_invocation_time")
-    },
-    "gcp": {
-        "feature_timestamp": (
-            "mlplat's BigQuery view for Vertex AI Feature Store generates this column from event_time "
-            "(the name Vertex AI Feature Store reads)"
-        ),
-    },
-}
-
 # Entity (record identifier) and event time columns, per cloud.
 ENTITY_TYPE = {"aws": "String", "azure": "string", "gcp": "STRING"}
 EVENT_TIME_TYPE = {"aws": "String", "azure": "datetime", "gcp": "TIMESTAMP"}
@@ -93,8 +65,9 @@ EVENT_TIME_TYPE = {"aws": "String", "azure": "datetime", "gcp": "TIMESTAMP"}
 
 def storable_error(cloud: str, feature_type: str) -> str | None:
     """Why `cloud` cannot store `feature_type` (a neutral type string), or None when it can."""
-    parsed = parse_feature_type(feature_type)
-    return UNSTORABLE.get((cloud, parsed.kind))
+    from ..registry import cloud_of
+
+    return cloud_of(cloud).feature_type_reason(parse_feature_type(feature_type).kind)
 
 
 def aws_feature_type(feature_type: str) -> str:
@@ -123,21 +96,26 @@ def gcp_bigquery_field(name: str, feature_type: str, required: bool = False) -> 
 
 
 def _require(parsed: ParsedType, cloud: str) -> None:
-    reason = UNSTORABLE.get((cloud, parsed.kind))
+    from ..registry import cloud_of
+
+    reason = cloud_of(cloud).feature_type_reason(parsed.kind)
     if reason:
         raise ValueError(f"{cloud} cannot store {parsed.neutral} because {reason}")
 
 
 def reserved_columns(feature_store, cloud: str) -> list[str]:
     """One `feature_store.feature_groups.<i>.<field>: ...` line per column `cloud` refuses by name."""
+    from ..registry import cloud_of
+
     problems: list[str] = []
-    reserved = RESERVED_COLUMNS.get(cloud, {})
+    provider = cloud_of(cloud)
+    reserved = provider.reserved_feature_columns()
     if feature_store is None or not reserved:
         return problems
     for index, group in enumerate(feature_store.feature_groups):
         columns = [("entity", group.entity), ("event_time", group.event_time)]
-        if cloud == "gcp":
-            columns = [("entity", group.entity)]  # the event time is renamed to feature_timestamp itself
+        if provider.event_time_column_is_renamed():
+            columns = [("entity", group.entity)]  # the store renames the event time column itself
         columns += [(f"features.{name}", name) for name in group.features]
         for field, column in columns:
             reason = reserved.get(column.lower())

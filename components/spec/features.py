@@ -41,12 +41,12 @@ class FeatureGroup(SpecModel):
         return self
 
 
-class FeatureStore(SpecModel):
+class FeatureStoreSpec(SpecModel):
     online: bool = True
     feature_groups: list[FeatureGroup] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _unique(self) -> "FeatureStore":
+    def _unique(self) -> "FeatureStoreSpec":
         names = [group.name for group in self.feature_groups]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
@@ -54,7 +54,7 @@ class FeatureStore(SpecModel):
         return self
 
     @staticmethod
-    def check_cloud(feature_store: "FeatureStore | None", cloud: str) -> None:
+    def check_cloud(feature_store: "FeatureStoreSpec | None", cloud: str) -> None:
         """Every feature type must be one `cloud` can store and no column may carry a name `cloud` reserves
         (called by the PlatformSpec once the cloud is known).
 

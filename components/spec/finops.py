@@ -14,8 +14,9 @@ class FinOps(SpecModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags carried by every resource.")
 
 
-class Budget(SpecModel):
-    monthly_usd: float = Field(gt=0)
+class BudgetSpec(SpecModel):
+    # GCP budgets carry the amount as int64 units; a billion dollars a month is far above any platform.
+    monthly_usd: float = Field(gt=0, le=1e9, allow_inf_nan=False)
     alert_thresholds_percent: list[int] = Field(default_factory=lambda: [50, 80, 100], min_length=1)
     notify: list[str] = Field(default_factory=list)
 

@@ -5,23 +5,14 @@ Shown in the plan (`gaps`) and documented in docs/ARCHITECTURE.md; never silent.
 
 from __future__ import annotations
 
-from .base import Cloud, Environment
+from .base import Environment
 from .scale_to_zero import scale_to_zero_blockers
 
 
 def capability_gaps(spec) -> list[dict]:
-    gaps: list[dict] = []
-    if spec.cloud == Cloud.azure and spec.feature_store and spec.feature_store.feature_groups:
-        where = " from inside the VNet (the storage account is private)" if spec.network.private else ""
-        gaps.append(
-            {
-                "capability": "feature_store",
-                "cloud": spec.cloud.value,
-                "gap": "Azure ML feature sets read a FeaturesetSpec.yaml that Pulumi cannot upload with shared-key "
-                f"auth disabled: upload the generated specs (stack output featureset_specs){where} before "
-                "materialising (docs/feature-store-and-registry.md)",
-            }
-        )
+    from ..registry import cloud_of
+
+    gaps: list[dict] = list(cloud_of(spec.cloud).spec_gaps(spec))
     if spec.rag and not spec.rag.managed_pipeline:
         from .rag import pipeline_blocker
 

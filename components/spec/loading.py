@@ -15,20 +15,36 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .base import Cloud
+from . import parse_cache
+from .base import Cloud, FieldError, field_path
 from .platform import PlatformSpec
-from .regions import equivalent_region
+from .regions import RegionMappingError, equivalent_for_spec
 from .tags import TagError, cloud_tags
+from .yaml_loader import DuplicateKeyError, UniqueKeyLoader
 
 CONFIG_KEY = "mlplat:platform"
+
+
+# Longest error line printed: a multi-megabyte value is cut, never echoed whole.
+MAX_LINE = 400
 
 
 class SpecError(Exception):
     """Invalid spec. `lines` holds one `<file>: <field>: <message>` line per problem."""
 
-    def __init__(self, lines: list[str]):
+    def __init__(self, lines: list[str], unreadable: bool = False):
+        lines = [_shorten(line) for line in lines]
         super().__init__("\n".join(lines))
         self.lines = lines
+        self.unreadable = unreadable  # the file could not be read at all (missing, a directory, no access)
+
+
+def _shorten(line: str) -> str:
+    """Cut the middle of an overlong line (a huge value), keeping the file, field and the explanation."""
+    if len(line) <= MAX_LINE:
+        return line
+    head, tail = MAX_LINE * 3 // 4, MAX_LINE // 4
+    return f"{line[:head]}...({len(line) - head - tail} characters cut)...{line[-tail:]}"
 
 
 @dataclass
@@ -42,39 +58,33 @@ class LoadedStack:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def _location(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc)
+# Pydantic's wording names model classes ("a valid dictionary or instance of UseCase"); users wrote YAML.
+_TYPE_MESSAGES = {
+    "model_type": "expected a mapping of keys to values",
+    "model_attributes_type": "expected a mapping of keys to values",
+    "dict_type": "expected a mapping of keys to values",
+    "list_type": "expected a list",
+}
+_PLAIN_PATH = re.compile(r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$")
 
 
 def validation_lines(source: str, prefix: str, error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
         loc = [str(p) for p in item["loc"]]
-        message = item["msg"].removeprefix("Value error, ")
-        # Validators that span sections report "<field path>: <message>"; lift the path out.
-        head, sep, rest = message.partition(": ")
-        if sep and " " not in head:
-            loc, message = [*loc, *head.split(".")], rest
+        message = _TYPE_MESSAGES.get(item["type"], item["msg"].removeprefix("Value error, "))
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):
+            loc, message = [*loc, *cause.parts], str(cause)
+        else:
+            # Validators that span sections report "<dotted field path>: <message>"; lift the path out.
+            head, sep, rest = message.partition(": ")
+            if sep and _PLAIN_PATH.match(head):
+                loc, message = [*loc, *head.split(".")], rest
         if item["type"] == "extra_forbidden":
             message = "unknown key (not part of the platform spec)"
-        path = _field_path(prefix, loc)
-        lines.append(f"{source}: {path}: {message}")
+        lines.append(f"{source}: {field_path(*loc, prefix=prefix) or '(top level)'}: {message}")
     return lines
-
-
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_:-]+$")
-
-
-def _field_path(prefix: str, loc: list) -> str:
-    """`prefix.a.b.0`; keys that are not plain words are quoted (`finops.tags[" odd key"]`)."""
-    path = prefix
-    for part in loc:
-        part = str(part)
-        if _PLAIN_KEY.match(part):
-            path = f"{path}.{part}" if path else part
-        else:
-            path = f"{path}[{json.dumps(part)}]"
-    return path or "(top level)"
 
 
 def parse_spec(
@@ -85,24 +95,24 @@ def parse_spec(
         raise SpecError([f"{source}: {prefix or '(top level)'}: expected a mapping, got {type(raw).__name__}"])
     raw = dict(raw)
     if cloud is not None:
-        try:
-            target = Cloud(cloud)
-        except ValueError:
-            raise SpecError([f"{source}: --cloud: {cloud!r} is not one of aws, azure, gcp"]) from None
-        try:
-            source_cloud = Cloud(raw.get("cloud"))
-        except ValueError:
-            source_cloud = None
+        from ..registry import CLOUDS
+
+        if cloud not in CLOUDS:
+            raise SpecError([f"{source}: --cloud: {cloud!r} is not one of {', '.join(CLOUDS.names())}"]) from None
+        target = Cloud(cloud)
+        source_cloud = Cloud(raw["cloud"]) if isinstance(raw.get("cloud"), str) and raw["cloud"] in CLOUDS else None
         if region is None and source_cloud is not None and isinstance(raw.get("region"), str):
-            region = equivalent_region(raw["region"], source_cloud, target)
-            if region is None:
-                raise SpecError(
-                    [f"{source}: {_join(prefix, 'region')}: no known {target.value} equivalent of "
-                     f"{raw['region']!r}; pass --region"]
-                )
+            try:
+                region = equivalent_for_spec(raw, source_cloud, target)
+            except RegionMappingError as error:
+                raise SpecError([f"{source}: {_join(prefix, 'region')}: {error}"]) from None
         raw["cloud"] = target.value
     if region is not None:
         raw["region"] = region
+    key = parse_cache.cache_key(raw)
+    spec = parse_cache.cached(key)
+    if spec is not None:
+        return spec
     try:
         spec = PlatformSpec.model_validate(raw)
     except ValidationError as error:
@@ -112,7 +122,8 @@ def parse_spec(
         for use_case in spec.use_cases:
             cloud_tags(spec, use_case=use_case.name)
     except TagError as error:
-        raise SpecError([f"{source}: {_join(prefix, error.field)}: {error}"]) from None
+        raise SpecError([f"{source}: {field_path(*error.parts, prefix=prefix)}: {error}"]) from None
+    parse_cache.keep(key, spec)
     return spec
 
 
@@ -121,18 +132,35 @@ def _join(prefix: str, path: str) -> str:
 
 
 def _read_yaml(path: Path) -> Any:
+    """The YAML document in `path`; unreadable files, bad encodings, bad YAML and duplicate keys are
+    `SpecError`s naming the file (and the line)."""
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise SpecError([f"{path}: file not found"]) from None
+        raise SpecError([f"{path}: file not found"], unreadable=True) from None
+    except IsADirectoryError:
+        raise SpecError([f"{path}: is a directory, not a YAML file"], unreadable=True) from None
     except OSError as error:
-        raise SpecError([f"{path}: cannot read: {error.strerror}"]) from None
+        raise SpecError([f"{path}: cannot read: {error.strerror}"], unreadable=True) from None
     try:
-        return yaml.safe_load(text)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SpecError([f"{path}: line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"]) from None
+    return load_yaml_text(text, str(path))
+
+
+def load_yaml_text(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=UniqueKeyLoader)
+    except DuplicateKeyError as error:
+        raise SpecError([f"{source}: line {error.line}: {error.path}: duplicate key (YAML would keep only the last)"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise SpecError([f"{path}: {where}not valid YAML ({getattr(error, 'problem', error)})"]) from None
+        raise SpecError([f"{source}: {where}not valid YAML ({getattr(error, 'problem', None) or error})"]) from None
+    except RecursionError:
+        raise SpecError([f"{source}: nested too deeply to be a platform spec"]) from None
 
 
 def stack_file(stack: str, stacks_dir: Path) -> Path:
@@ -146,11 +174,11 @@ def load_stack(
     path = stack_file(stack, stacks_dir)
     if not path.exists():
         known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in stacks_dir.glob("Pulumi.*.yaml"))
-        raise SpecError([f"{path}: no such stack file (stacks here: {', '.join(known) or 'none'})"])
+        raise SpecError([f"{path}: no such stack file (stacks here: {', '.join(known) or 'none'})"], unreadable=True)
     document = _read_yaml(path)
     config = document.get("config") if isinstance(document, dict) else None
     if not isinstance(config, dict) or CONFIG_KEY not in config:
-        raise SpecError([f"{path}: config.{CONFIG_KEY}: missing (the platform spec lives under this key)"])
+        raise SpecError([_missing_config_key(path, config)])
     raw = config[CONFIG_KEY]
     if isinstance(raw, dict) and set(raw) == {"secure"}:
         raise SpecError([f"{path}: {CONFIG_KEY}: must be plain YAML, not a secret"])
@@ -161,11 +189,26 @@ def load_stack(
 def load_spec_file(path: Path, cloud: str | None = None, region: str | None = None) -> LoadedStack:
     """Load a YAML file holding just the spec (or a stack file: detected by its `config` key)."""
     document = _read_yaml(path)
-    if isinstance(document, dict) and isinstance(document.get("config"), dict) and CONFIG_KEY in document["config"]:
-        spec = parse_spec(document["config"][CONFIG_KEY], str(path), CONFIG_KEY, cloud, region)
-        return LoadedStack(spec, str(path), CONFIG_KEY, dict(document["config"]), document["config"][CONFIG_KEY])
+    if isinstance(document, dict) and "config" in document:
+        config = document["config"]
+        if not isinstance(config, dict) or CONFIG_KEY not in config:
+            raise SpecError([_missing_config_key(path, config)])
+        spec = parse_spec(config[CONFIG_KEY], str(path), CONFIG_KEY, cloud, region)
+        return LoadedStack(spec, str(path), CONFIG_KEY, dict(config), config[CONFIG_KEY])
     spec = parse_spec(document, str(path), "", cloud, region)
     return LoadedStack(spec=spec, source=str(path), field_prefix="", config={}, raw=document)
+
+
+def _missing_config_key(path: Path, config: Any) -> str:
+    """The error for a stack file without `config: mlplat:platform`, naming a near miss when there is one."""
+    hint = ""
+    if isinstance(config, dict):
+        import difflib
+
+        near = difflib.get_close_matches(CONFIG_KEY, [k for k in config if isinstance(k, str)], n=1, cutoff=0.6)
+        if near:
+            hint = f"; found {near[0]!r}, did you mean {CONFIG_KEY!r}?"
+    return f"{path}: config.{CONFIG_KEY}: missing (the platform spec lives under this key{hint})"
 
 
 def spec_from_config_value(value: Any, source: str) -> PlatformSpec:
@@ -174,5 +217,5 @@ def spec_from_config_value(value: Any, source: str) -> PlatformSpec:
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            value = yaml.safe_load(value)
+            value = load_yaml_text(value, source)
     return parse_spec(value, source, CONFIG_KEY)

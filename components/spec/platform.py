@@ -16,19 +16,21 @@ cloud is known, so that the same spec rendered on another cloud gets that cloud'
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
-from .base import NAME_PATTERN, Cloud, Environment, SpecModel
-from .endpoints import Endpoint
-from .features import FeatureStore
-from .finops import Budget, FinOps, UseCase
+from .base import NAME_PATTERN, Cloud, Environment, FieldError, SpecModel
+from .endpoints import EndpointSpec
+from .features import FeatureStoreSpec
+from .finops import BudgetSpec, FinOps, UseCase
 from .posture import Encryption, Network
 from .rag import RagSpec
-from .registry import Registry
-from .regions import region_error
+from .registry import RegistrySpec
+from .regions import availability_errors, region_error, residency_error
 from .scale_to_zero import scale_to_zero_blockers
-from .training import GpuClass, Training
-from .vector_search import VectorSearch
+from .training import GpuClass, TrainingSpec
+from .vector_search import VectorSearchSpec
 from .usage import Usage
 
 GPU_CLASSES: tuple[str, ...] = GpuClass.__args__  # type: ignore[attr-defined]
@@ -39,17 +41,21 @@ class PlatformSpec(SpecModel):
     environment: Environment
     cloud: Cloud
     region: str
+    residency: Literal["eu"] | None = Field(
+        default=None,
+        description="Data residency: 'eu' keeps the region (and its equivalent on another cloud) in the EU/EEA.",
+    )
     protect: bool | None = Field(default=None, description="Protect stateful resources; default true in prod.")
     finops: FinOps
-    budget: Budget | None = None
+    budget: BudgetSpec | None = None
     use_cases: list[UseCase] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
-    feature_store: FeatureStore | None = None
-    training: Training | None = None
-    registry: Registry | None = None
-    endpoints: list[Endpoint] = Field(default_factory=list)
-    vector_search: VectorSearch | None = None
+    feature_store: FeatureStoreSpec | None = None
+    training: TrainingSpec | None = None
+    registry: RegistrySpec | None = None
+    endpoints: list[EndpointSpec] = Field(default_factory=list)
+    vector_search: VectorSearchSpec | None = None
     rag: RagSpec | None = None
     usage: Usage | None = None
 
@@ -61,9 +67,11 @@ class PlatformSpec(SpecModel):
         self._check_references()
         self._check_endpoints()
         self._check_gpu_offerings()
-        FeatureStore.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
+        self._check_region_offers()
+        self._check_counts()
+        FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
-        VectorSearch.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
+        VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         RagSpec.check_platform(self)  # models offered in the region, embedding dimensions, capacity
         return self
 
@@ -82,9 +90,9 @@ class PlatformSpec(SpecModel):
             endpoints = [endpoint.name for endpoint in self.endpoints]
             for name in self.usage.endpoint_requests_per_second:
                 if name not in endpoints:
-                    raise ValueError(
-                        f"usage.endpoint_requests_per_second.{name}: no endpoint named {name!r} "
-                        f"(endpoints: {endpoints})"
+                    raise FieldError(
+                        ("usage", "endpoint_requests_per_second", name),
+                        f"no endpoint named {name!r} (endpoints: {', '.join(endpoints) or 'none'})",
                     )
         if self.feature_store:
             referenced += [
@@ -105,6 +113,7 @@ class PlatformSpec(SpecModel):
                     f"endpoints.{i}.compute: {endpoint.compute!r} is neither 'cpu' nor a GPU class "
                     f"({', '.join(GPU_CLASSES)})"
                 )
+            self._check_serving_image(i, endpoint)
             private = self.network.private if self.network.private is not None else self.environment != Environment.dev
             blockers = scale_to_zero_blockers(self.cloud, endpoint, private)
             if endpoint.min_replicas == 0 and blockers:
@@ -112,6 +121,19 @@ class PlatformSpec(SpecModel):
                     f"endpoints.{i}.min_replicas: {self.cloud.value} cannot scale this endpoint to zero: "
                     f"{'; '.join(blockers)}; set min_replicas: 1 (or leave it out to get the environment default)"
                 )
+
+    def _check_serving_image(self, index: int, endpoint: EndpointSpec) -> None:
+        """An endpoint without `model.image` needs a prebuilt container the catalogue knows here."""
+        from ..catalog.serving_images import default_image_problem
+
+        for where, version in (("model", endpoint.model), ("canary.model", endpoint.canary and endpoint.canary.model)):
+            if version is None or version.image is not None:
+                continue
+            if where == "canary.model" and version.framework is None:
+                continue  # the canary serves the stable version's image
+            problem = default_image_problem(self.cloud.value, self.region, endpoint.compute, version.framework)
+            if problem:
+                raise FieldError(("endpoints", index, *where.split("."), "image"), problem)
 
     def _check_gpu_offerings(self) -> None:
         """GPU class x count must be a shape the chosen cloud offers (data: components/catalog/)."""
@@ -131,6 +153,30 @@ class PlatformSpec(SpecModel):
             problem = offering_error(cloud, endpoint.compute, 1)
             if problem:
                 raise ValueError(f"endpoints.{i}.compute: endpoints serve from a single-GPU node and {problem}")
+
+    def _check_region_offers(self) -> None:
+        """The region must offer each capability and GPU class the spec uses (components/catalog/regions/)."""
+        problems = [p for p in [residency_error(self.residency, self.cloud, self.region)] if p]
+        problems += availability_errors(self, self.cloud, self.region)
+        if problems:
+            raise ValueError(problems[0])
+
+    def _check_counts(self) -> None:
+        """Counts the cloud caps (components/catalog/naming_rules.py), refused before anything is planned."""
+        from ..catalog.naming_rules import BUDGET_NOTIFICATION_CHANNELS, FEATURES_PER_GROUP
+
+        cloud = self.cloud.value
+        channels = BUDGET_NOTIFICATION_CHANNELS.get(cloud)
+        if self.budget and channels and len(self.budget.notify) > channels.limit:
+            raise FieldError(("budget", "notify"), f"{len(self.budget.notify)} addresses; {cloud} allows at most "
+                             f"{channels.limit} {channels.what}")
+        features = FEATURES_PER_GROUP.get(cloud)
+        for i, group in enumerate(self.feature_store.feature_groups if self.feature_store else []):
+            # The entity and event time columns are feature definitions too.
+            if features and len(group.features) + 2 > features.limit:
+                raise FieldError(("feature_store", "feature_groups", i, "features"),
+                                 f"{len(group.features)} features; {cloud} allows at most {features.limit} "
+                                 f"{features.what}, the entity and event time columns included")
 
     # -- environment defaults -------------------------------------------------------------------------
     def _apply_environment_defaults(self) -> None:

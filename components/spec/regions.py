@@ -1,56 +1,194 @@
-"""Region names per cloud: shape checks and the equivalent region on another cloud.
+"""Regions in the spec: does the region exist, does it offer what the spec asks for, and which region of
+another cloud is its equivalent. The facts come from the region catalogue (components/catalog/regions/).
 
-Used when the same spec is rendered on another cloud (`mlplat plan --cloud ...`): the region moves to
-the nearest equivalent. Regions not listed here still validate when they have the cloud's shape; they
-just have no automatic equivalent (pass `--region`).
+Rendering a spec on another cloud (`mlplat plan --cloud ...`) moves it to the nearest region of that
+cloud offering every capability the spec uses (same country / data boundary first under `residency`);
+`--region` overrides the choice.
 """
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
+from ..catalog import regions as catalog
 from .base import Cloud
 
-REGION_SHAPE = {
-    Cloud.aws: re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"),
-    Cloud.azure: re.compile(r"^[a-z]+[a-z0-9]*$"),
-    Cloud.gcp: re.compile(r"^[a-z]+-[a-z]+\d+$"),
-}
-REGION_EXAMPLE = {Cloud.aws: "us-east-1", Cloud.azure: "eastus", Cloud.gcp: "us-central1"}
+_NEAREST = 3
 
-# One row per metro area: (aws, azure, gcp).
-EQUIVALENT_REGIONS: list[tuple[str, str, str]] = [
-    ("us-east-1", "eastus", "us-east4"),
-    ("us-east-2", "eastus2", "us-central1"),
-    ("us-west-2", "westus2", "us-west1"),
-    ("eu-west-1", "northeurope", "europe-west1"),
-    ("eu-central-1", "germanywestcentral", "europe-west3"),
-    ("eu-west-2", "uksouth", "europe-west2"),
-    ("ap-northeast-1", "japaneast", "asia-northeast1"),
-    ("ap-southeast-1", "southeastasia", "asia-southeast1"),
-]
-_COLUMN = {Cloud.aws: 0, Cloud.azure: 1, Cloud.gcp: 2}
+def _cloud(name):
+    from ..registry import cloud_of
+
+    return cloud_of(name)
+
+
+def _name(cloud) -> str:
+    return getattr(cloud, "value", cloud)
+
+
+def _catalogued(*clouds) -> bool:
+    """The region catalogue has data for every one of `clouds` (a cloud registered without it falls back
+    to its own region shape and metro table, `components/cloud.py`)."""
+    return all(_name(c) in catalog.CLOUDS for c in clouds)
+
+
+def region_example(cloud) -> str:
+    return _cloud(cloud).region_example
+
+
+class RegionMappingError(ValueError):
+    """No region of the target cloud can host the spec; the message says why."""
+
+
+def _nearest_text(cloud: str, origin, where: list[str]) -> str:
+    found = catalog.nearest_regions(cloud, origin, _NEAREST, where)
+    return ", ".join(f"{r.id} ({km:.0f} km)" for r, km in found) or "none in the region catalogue"
 
 
 def region_error(cloud: Cloud, region: str) -> str | None:
-    """Why `region` cannot be a region of `cloud`, or None when it has the right shape."""
-    if REGION_SHAPE[cloud].match(region):
+    """Why `region` is not a region of `cloud` (with the nearest spellings), or None when it is one."""
+    if not _catalogued(cloud):
+        return _cloud(cloud).region_error(region)
+    if catalog.region(cloud.value, region) is not None:
         return None
-    return f"{region!r} is not a {cloud.value} region name (for example {REGION_EXAMPLE[cloud]!r})"
+    other = catalog.guess_cloud(region)
+    hint = f"; it is a region of {other}" if other else ""
+    guesses = ", ".join(repr(i) for i in catalog.did_you_mean(cloud.value, region))
+    return (f"{region!r} is not a region of {cloud.value}{hint}; did you mean {guesses}? "
+            f"(every {cloud.value} region: components/catalog/regions/{cloud.value}.yaml)")
+
+
+def requested(spec: Any) -> list[tuple[str, str]]:
+    """(field path, capability or gpu:<class>) for everything `spec` (a PlatformSpec or its raw dict)
+    asks the region for."""
+    get = (lambda key: spec.get(key)) if isinstance(spec, dict) else (lambda key: _dumped(getattr(spec, key, None)))
+    wanted: list[tuple[str, str]] = []
+    for key in ("training", "feature_store", "registry", "vector_search", "budget"):
+        if get(key) is not None:
+            wanted.append((key, key))
+    training = get("training")
+    if isinstance(training, dict) and isinstance(training.get("gpu"), str):
+        wanted.append(("training.gpu", catalog.GPU_PREFIX + training["gpu"]))
+    endpoints = get("endpoints") if isinstance(get("endpoints"), list) else []
+    if endpoints:
+        wanted.append(("endpoints", "endpoints"))
+    for i, endpoint in enumerate(endpoints):
+        compute = endpoint.get("compute") if isinstance(endpoint, dict) else None
+        if isinstance(compute, str) and compute != "cpu":
+            wanted.append((f"endpoints.{i}.compute", catalog.GPU_PREFIX + compute))
+    return wanted
+
+
+def _dumped(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, list):
+        return [_dumped(item) for item in value]
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+def availability_errors(spec: Any, cloud: Cloud, region: str) -> list[str]:
+    """`<field path>: <why>` for each capability or GPU class the region is known not to offer."""
+    problems = []
+    if not _catalogued(cloud):
+        return problems
+    for field, what in requested(spec):
+        if not catalog.lacks(cloud.value, region, what):
+            continue
+        if what.startswith(catalog.GPU_PREFIX):
+            gpu = what[len(catalog.GPU_PREFIX):]
+            found = catalog.region(cloud.value, region)
+            source = found.gpu_source if found else ""
+            problems.append(f"{field}: {cloud.value} offers no {gpu} GPUs in {region} (per {source}); "
+                            f"nearest regions known to offer {gpu}: {_nearest_text(cloud.value, region, [what])}")
+        else:
+            service = _cloud(cloud).service_names.get(what, what)
+            problems.append(f"{field}: {what} ({service}) is not offered in {cloud.value} region {region}; "
+                            f"nearest regions offering it: {_nearest_text(cloud.value, region, [what])}")
+    return problems
+
+
+def residency_error(residency: str | None, cloud: Cloud, region: str) -> str | None:
+    """Why `region` breaks the spec's residency (`eu`: EU/EEA regions only), or None."""
+    if not _catalogued(cloud):
+        return None
+    found = catalog.region(cloud.value, region)
+    if residency != "eu" or found is None or found.boundary == "EU":
+        return None
+    eu = [(r, km) for r, km in catalog.nearest_regions(cloud.value, found, 1000) if r.boundary == "EU"]
+    return (f"residency: 'eu' keeps the platform in the EU/EEA but {cloud.value} region {region} is in "
+            f"{found.country}; nearest EU regions: {', '.join(f'{r.id} ({km:.0f} km)' for r, km in eu[:_NEAREST])}")
 
 
 def equivalent_region(region: str, source: Cloud, target: Cloud) -> str | None:
-    """The region of `target` in the same metro area as `region` on `source`."""
+    """The nearest region of `target` to `region` on `source` (no capability asked for)."""
     if source == target:
         return region
-    for row in EQUIVALENT_REGIONS:
-        if row[_COLUMN[source]] == region:
-            return row[_COLUMN[target]]
-    return None
+    if not _catalogued(source, target):
+        return _metro_equivalent(region, source, target)
+    found = catalog.equivalent(region, source.value, target.value)
+    return found[0].id if found else None
+
+
+def _metro_equivalent(region: str, source, target) -> str | None:
+    metro = _cloud(source).metro_of(region)
+    return _cloud(target).metro_regions.get(metro) if metro else None
+
+
+def equivalent_for_spec(raw: dict, source: Cloud, target: Cloud) -> str:
+    """The region of `target` to render the raw spec in: nearest to its region on `source` among the
+    regions offering everything it asks for (EU only under `residency: eu`)."""
+    region = raw.get("region")
+    if source == target:
+        return region
+    problem = region_error(source, region)
+    if problem:
+        raise RegionMappingError(problem)
+    if not _catalogued(source, target):
+        nearest = _metro_equivalent(region, source, target)
+        if nearest is None:
+            raise RegionMappingError(f"{target.value} has no region listed for the metro area of {region}; "
+                                     f"pass --region with a {target.value} region")
+        return nearest
+    wanted = [what for _, what in requested(raw)]
+    residency = raw.get("residency") if isinstance(raw.get("residency"), str) else None
+    found = catalog.equivalent(region, source.value, target.value, wanted, residency)
+    if found is None:
+        scope = " in the EU/EEA (residency: eu)" if residency == "eu" else ""
+        raise RegionMappingError(
+            f"no {target.value} region{scope} offers everything the spec asks for "
+            f"({', '.join(wanted)}); pass --region with a {target.value} region"
+        )
+    return found[0].id
+
+
+def mapping_note(region: str, source: Cloud, target_region: str, target: Cloud, overridden: bool) -> str:
+    """How the plan states the region move: "europe-west4 -> eu-central-1, 392 km, same residency"."""
+    origin, chosen = catalog.region(source.value, region), catalog.region(target.value, target_region)
+    how = " (--region)" if overridden else " (nearest offering every capability asked for)"
+    if origin is None or chosen is None:
+        return f"{source.value} {region} -> {target.value} {target_region}{how}"
+    km = catalog.distance_km((origin.lat, origin.lon), (chosen.lat, chosen.lon))
+    residency = "same residency" if catalog.same_residency(origin, chosen) else \
+        f"different residency ({origin.boundary} -> {chosen.boundary})"
+    return f"{source.value} {region} -> {target.value} {target_region}, {km:.0f} km, {residency}{how}"
+
+
+def mapping_gaps(raw: Any, spec) -> list[dict]:
+    """The plan's statement of the region move when `raw` (the spec as written) is rendered as `spec` on
+    another cloud; [] when it stays on its own cloud."""
+    if not isinstance(raw, dict) or raw.get("cloud") == spec.cloud.value or not isinstance(raw.get("region"), str):
+        return []
+    try:
+        source = Cloud(raw["cloud"])
+        nearest = equivalent_for_spec(raw, source, spec.cloud)
+    except (ValueError, RegionMappingError):
+        return []
+    note = mapping_note(raw["region"], source, spec.region, spec.cloud, overridden=spec.region != nearest)
+    return [{"capability": "region", "cloud": spec.cloud.value, "gap": note}]
 
 
 def guess_cloud_of_region(region: str) -> Cloud | None:
-    for cloud, column in _COLUMN.items():
-        if any(row[column] == region for row in EQUIVALENT_REGIONS):
-            return cloud
-    return None
+    from ..registry import CLOUDS
+
+    cloud = catalog.guess_cloud(region) or next((c.name for c in CLOUDS if c.metro_of(region)), None)
+    return Cloud(cloud) if cloud else None

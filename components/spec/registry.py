@@ -7,7 +7,7 @@ from pydantic import Field
 from .base import SpecModel
 
 
-class Registry(SpecModel):
+class RegistrySpec(SpecModel):
     approval_required: bool | None = Field(
         default=None, description="New model versions wait for approval; default true in staging and prod."
     )

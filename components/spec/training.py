@@ -11,7 +11,7 @@ from .base import NAME_PATTERN, SpecModel
 GpuClass = Literal["t4", "l4", "a10g", "a100", "a100-80gb", "h100"]
 
 
-class Training(SpecModel):
+class TrainingSpec(SpecModel):
     gpu: GpuClass
     gpus_per_node: int = Field(default=1, ge=1, le=16)
     max_nodes: int = Field(default=2, ge=1, le=256)

@@ -2,7 +2,7 @@
 
 Cloud-neutral: `dimensions`, `metric`, `replicas` and a size hint `tier`. Environment defaults (applied in
 `PlatformSpec`) keep dev cheap: 1 replica and the small tier. What each cloud can do (maximum dimensions,
-replicas per tier) is checked once the cloud is known, from `vector_limits.VECTOR_LIMITS`, so the same
+replicas per tier) is checked once the cloud is known, from the registered cloud (`CloudProvider.vector_limits`), so the same
 spec rendered on another cloud is checked against that cloud.
 """
 
@@ -19,7 +19,7 @@ Metric = Literal["cosine", "dot_product", "euclidean"]
 Tier = Literal["small", "medium", "large"]
 
 
-class VectorSearch(SpecModel):
+class VectorSearchSpec(SpecModel):
     dimensions: int = Field(
         ge=2,
         le=ABSOLUTE_MAX_DIMENSIONS,

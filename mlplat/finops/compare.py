@@ -1,13 +1,13 @@
-"""The same spec on AWS, Azure and GCP side by side: resources per capability, idle and loaded monthly
+"""The same spec on every registered cloud (components/registry.py) side by side: resources per capability, idle and loaded monthly
 cost (the spec's `usage:` assumptions), and the capability gaps per cloud."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .estimate import Estimate, estimate_plan
+from components.catalog.prices import lender_of
 
-CLOUDS = ("aws", "azure", "gcp")
+from .estimate import Estimate, estimate_plan
 
 
 @dataclass
@@ -37,29 +37,64 @@ class CloudColumn:
         }
 
 
-def compare(plan_for_cloud, usage: dict | None = None) -> list[CloudColumn]:
-    """`plan_for_cloud(cloud) -> Plan` (raises SpecError when the spec cannot be rendered there)."""
+def compare(plan_for_cloud, usage: dict | None = None, processes: int = 1) -> list[CloudColumn]:
+    """`plan_for_cloud(cloud) -> Plan` (raises SpecError when the spec cannot be rendered there).
+
+    With `processes` > 1 the clouds are planned in that many worker processes at once (each cloud's plan is
+    independent and imports only its own provider SDK); `plan_for_cloud` must then be picklable (a module
+    function or a functools.partial of one). The columns are the same either way, in the registry's order.
+    """
+    from components.registry import cloud_names
+
+    clouds = cloud_names()
+    if processes <= 1:
+        return [cloud_column(cloud, plan_for_cloud, usage) for cloud in clouds]
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(processes, len(clouds))
+    with ProcessPoolExecutor(workers, mp_context=_process_context(), initializer=_gc_like_parent,
+                             initargs=(gc.isenabled(),)) as pool:
+        futures = [pool.submit(cloud_column, cloud, plan_for_cloud, usage) for cloud in clouds]
+        return [future.result() for future in futures]
+
+
+def _process_context():
+    """fork (no second start-up) unless gRPC is loaded: its threads and polling state do not survive a fork."""
+    import multiprocessing
+    import sys
+
+    if "grpc" not in sys.modules and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _gc_like_parent(enabled: bool) -> None:
+    import gc
+
+    if not enabled:  # a spawned worker plans with the same collector setting as the CLI process
+        gc.disable()
+
+
+def cloud_column(cloud: str, plan_for_cloud, usage: dict | None = None) -> CloudColumn:
+    """One cloud's column: its plan's resources per capability, the estimate and the gaps (or the spec error)."""
     from mlplat.offline_plan.runner import PlanError
     from components.spec import SpecError
 
-    columns = []
-    for cloud in CLOUDS:
-        column = CloudColumn(cloud)
-        try:
-            plan = plan_for_cloud(cloud)
-        except (SpecError, PlanError) as error:
-            column.error = list(getattr(error, "lines", None) or [str(error).splitlines()[0]])
-            column.gaps = [{"capability": "(spec)", "cloud": cloud, "gap": line} for line in column.error]
-            columns.append(column)
-            continue
-        column.region = (plan.spec or {}).get("region")
-        column.usage_section = bool((plan.spec or {}).get("usage")) or bool(usage)
-        for r in plan.custom_resources():
-            column.resources[r.capability] = column.resources.get(r.capability, 0) + 1
-        column.estimate = estimate_plan(plan, usage)
-        column.gaps = plan.gaps
-        columns.append(column)
-    return columns
+    column = CloudColumn(cloud)
+    try:
+        plan = plan_for_cloud(cloud)
+    except (SpecError, PlanError) as error:
+        column.error = list(getattr(error, "lines", None) or [str(error).splitlines()[0]])
+        column.gaps = [{"capability": "(spec)", "cloud": cloud, "gap": line} for line in column.error]
+        return column
+    column.region = (plan.spec or {}).get("region")
+    column.usage_section = bool((plan.spec or {}).get("usage")) or bool(usage)
+    for r in plan.custom_resources():
+        column.resources[r.capability] = column.resources.get(r.capability, 0) + 1
+    column.estimate = estimate_plan(plan, usage)
+    column.gaps = plan.gaps
+    return column
 
 
 def compare_rows(columns: list[CloudColumn]) -> tuple[list[str], list[list]]:
@@ -87,6 +122,10 @@ NO_USAGE_NOTE = ("* loaded = idle: no usage: section (add one to the spec to siz
 
 def notes(columns: list[CloudColumn]) -> list[str]:
     """Lines printed under the table."""
-    if any(c.estimate and not c.usage_section for c in columns):
-        return [NO_USAGE_NOTE]
-    return []
+    lines = [NO_USAGE_NOTE] if any(c.estimate and not c.usage_section for c in columns) else []
+    for c in columns:
+        lenders = sorted({lender_of(line.ref) for line in (c.estimate.lines if c.estimate else [])} - {None})
+        if lenders:
+            lines.append(f"{c.cloud}: no catalogue prices for {c.estimate.region}; its figures are those of "
+                         f"{', '.join(lenders)} (nearest priced region; see `mlplat cost`)")
+    return lines

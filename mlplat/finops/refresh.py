@@ -21,20 +21,66 @@ from __future__ import annotations
 
 import csv
 import datetime
-import importlib
 import io
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import Callable
 
 from components.catalog.prices import COLUMNS, PRICES_FILE, CatalogError, PriceRow, parse_rows
 
-SOURCES = {
-    "aws": ("mlplat.finops.refresh_aws", "AWS Pricing API"),
-    "azure": ("mlplat.finops.refresh_azure", "Azure Retail Prices API"),
-    "gcp": ("mlplat.finops.refresh_gcp", "Cloud Billing Catalog API"),
-}
+
+
+@dataclass(frozen=True)
+class PriceSource:
+    """The public price source of one registered cloud (components/registry.py). `load` imports the
+    source module (the shape above) only when prices are refreshed: the modules import cloud SDKs."""
+
+    name: str
+    load: Callable[[], ModuleType]
+
+
+_SOURCES: dict[str, PriceSource] = {}
+
+
+def register_price_source(cloud: str, source: PriceSource) -> None:
+    _SOURCES[cloud] = source
+
+
+def price_source(cloud: str) -> PriceSource:
+    return _SOURCES[cloud]
+
+
+def price_source_clouds() -> list[str]:
+    """The registered clouds that have a price source, in registry order."""
+    from components.registry import cloud_names
+
+    return [cloud for cloud in cloud_names() if cloud in _SOURCES]
+
+
+def _aws_source() -> ModuleType:
+    from . import refresh_aws
+
+    return refresh_aws
+
+
+def _azure_source() -> ModuleType:
+    from . import refresh_azure
+
+    return refresh_azure
+
+
+def _gcp_source() -> ModuleType:
+    from . import refresh_gcp
+
+    return refresh_gcp
+
+
+register_price_source("aws", PriceSource("AWS Pricing API", _aws_source))
+register_price_source("azure", PriceSource("Azure Retail Prices API", _azure_source))
+register_price_source("gcp", PriceSource("Cloud Billing Catalog API", _gcp_source))
 # statuses of a row in the report
 UPDATED, UNCHANGED, HELD, NOT_FOUND, NOT_REFRESHABLE = "updated", "unchanged", "held", "not-found", "not-refreshable"
 
@@ -104,8 +150,8 @@ class RefreshReport:
                 "not_found": ["/".join(r.key) for r in self.not_found]}
 
 
-def source_module(cloud: str):
-    return importlib.import_module(SOURCES[cloud][0])
+def source_module(cloud: str) -> ModuleType:
+    return price_source(cloud).load()
 
 
 def rows_for(cloud: str, rows: list[PriceRow]) -> list[PriceRow]:
@@ -179,9 +225,9 @@ def refresh(
     date = (today or datetime.date.today()).isoformat()
     edits: dict[tuple[str, str, str], dict[str, str]] = {}
     results = []
-    for cloud in clouds or list(SOURCES):
+    for cloud in clouds or price_source_clouds():
         module = source_module(cloud)
-        name = SOURCES[cloud][1]
+        name = price_source(cloud).name
         covered = rows_for(cloud, rows)
         blocked = {r.key: module.not_refreshable(r) for r in covered}
         wanted = [r for r in covered if not blocked[r.key]]
@@ -275,6 +321,7 @@ def render(report: RefreshReport) -> str:
             ["status", "cloud", "region", "sku", "on-demand USD", "spot USD", "note"],
             [[r.status, *r.key, _arrow(r.old_on_demand, r.new_on_demand), _arrow(r.old_spot, r.new_spot), r.note]
              for r in shown],
+            width=None,  # maintainers grep this report row by row
         )]
     lines.append("")
     if report.dry_run:

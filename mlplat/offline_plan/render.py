@@ -7,17 +7,40 @@ from mlplat.tables import table
 from .model import Plan
 
 
+def count_phrase(plan: Plan) -> str:
+    """The one wording of a plan's size used by plan, policy check and cost: the engine registers the
+    custom (cloud) resources and the component resources that group them, and both are counted."""
+    custom = len(plan.custom_resources())
+    components = sum(1 for r in plan.resources if not r.custom)
+    return f"{plural(custom + components, 'resource')} ({custom} custom, {plural(components, 'component')})"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def plan_title(plan: Plan) -> str:
+    """`stack aws-prod` for a stack file; for a plain spec file (`--config`) the platform's own name, not
+    an invented stack name."""
+    from pathlib import Path
+
+    if Path(plan.source).name == f"Pulumi.{plan.stack}.yaml":
+        return f"stack {plan.stack}"
+    return f"platform {plan.spec.get('name', '?')}" if plan.spec else f"spec {plan.source}"
+
+
 def plan_table(plan: Plan) -> str:
-    lines = [f"Plan for stack {plan.stack} ({plan.cloud}, {plan.environment}) from {plan.source}", ""]
+    lines = [f"Plan for {plan_title(plan)} ({plan.cloud}, {plan.environment}) from {plan.source}", ""]
     resources = plan.custom_resources()
     for capability in dict.fromkeys(r.capability for r in resources):
         group = [r for r in resources if r.capability == capability]
-        lines.append(f"{capability} ({len(group)} resources)")
-        rows = [[r.type, r.name, "protected" if r.protect else ""] for r in group]
-        lines.append(_indent(table(["type", "name", ""], rows)))
+        lines.append(f"{capability} ({plural(len(group), 'custom resource')})")
+        # The type token is the longest cell; last, it is the column that wraps within 100 columns.
+        rows = [[r.name, "yes" if r.protect else "", r.type] for r in group]
+        lines.append(_indent(table(["name", "protected", "type"], rows, width=98)))
         lines.append("")
     protected = sum(1 for r in resources if r.protect)
-    lines.append(f"{len(resources)} resources to create, {protected} protected.")
+    lines.append(f"To create: {count_phrase(plan)}; {protected} protected.")
     if plan.outputs:
         lines.append("")
         lines.append("Stack outputs (`pulumi stack output <capability>` after `pulumi up`; offline values are placeholders):")

@@ -12,11 +12,10 @@ from pathlib import Path
 
 from components.spec import CONFIG_KEY, SpecError, load_spec_file, load_stack
 from components.spec.gaps import capability_gaps
+from components.spec.regions import mapping_gaps
 
 from .model import Plan, PlannedResource
 
-OFFLINE_GCP_PROJECT = "mlplat-offline-project"
-OFFLINE_GCP_BILLING_ACCOUNT = "000000-OFFLINE-PLACEHOLDER"
 _LOCK = threading.Lock()  # the Pulumi runtime settings are process-global: one plan at a time
 
 
@@ -67,10 +66,11 @@ def _stack_config(loaded) -> dict[str, str]:
     raw = dict(loaded.raw)
     raw["cloud"], raw["region"] = spec.cloud.value, spec.region
     config[CONFIG_KEY] = json.dumps(raw)
-    if spec.cloud.value == "gcp":
-        config.setdefault("gcp:project", OFFLINE_GCP_PROJECT)
-        if spec.budget is not None and "mlplat:gcpBillingAccount" not in config:  # finops: placeholder, shown as a gap
-            config["mlplat:gcpBillingAccount"] = OFFLINE_GCP_BILLING_ACCOUNT
+    from .mocks import offline_of
+
+    offline = offline_of(spec.cloud.value)
+    if offline is not None:
+        offline.stack_config(config, spec)
     return config
 
 
@@ -81,15 +81,18 @@ def _run(stack: str, loaded) -> Plan:
     from components.capabilities import CAPABILITIES, CAPABILITY_OF_COMPONENT
     from components.program import run as run_program
 
-    from .mocks import PlanMocks
+    from .aliases import alias_urns_deferred
+    from .mocks import PlanMocks, offline_of
     from .recorder import RecordingMonitor
 
     spec = loaded.spec
     config = _stack_config(loaded)
     with _LOCK:
-        mocks = PlanMocks(region=spec.region, gcp_project=config.get("gcp:project", OFFLINE_GCP_PROJECT))
+        _ensure_event_loop()
+        mocks = PlanMocks(region=spec.region, config=config)
         monitor = RecordingMonitor(mocks)
         pulumi.runtime.set_all_config(config)
+        _ensure_event_loop()
         warnings = _CollectingLogger()
         pulumi.runtime.set_mocks(
             mocks, project="mlplat", stack=stack, preview=False, monitor=monitor, logger=warnings.logger
@@ -103,7 +106,8 @@ def _run(stack: str, loaded) -> Plan:
             return outputs.apply(lambda values: holder.__setitem__("outputs", values))
 
         try:
-            pulumi.runtime.mocks.test(program)()
+            with alias_urns_deferred():
+                pulumi.runtime.mocks.test(program)()
         except pulumi.RunError as error:
             raise SpecError(str(error).splitlines()[1:] or [str(error)]) from None
         except Exception as error:  # noqa: BLE001 - a program bug must still read as one clear line
@@ -136,13 +140,11 @@ def _run(stack: str, loaded) -> Plan:
         )
     order = {key: i for i, key in enumerate(["platform", "base", *[c.key for c in CAPABILITIES]])}
     resources.sort(key=lambda r: (order.get(r.capability, 99), r.urn))
-    gaps = capability_gaps(spec) + [
-        {"capability": key, "cloud": spec.cloud.value, "gap": "not built by this version of mlplat"}
-        for key in platform.unbuilt
+    gaps = mapping_gaps(loaded.raw, spec) + capability_gaps(spec) + [
+        {"capability": key, "cloud": spec.cloud.value, "gap": reason} for key, reason in platform.unbuilt.items()
     ]
-    if config.get("mlplat:gcpBillingAccount") == OFFLINE_GCP_BILLING_ACCOUNT:
-        gaps.append({"capability": "budget", "cloud": "gcp", "gap": "stack config mlplat:gcpBillingAccount is not set: "
-                     f"the plan uses the placeholder {OFFLINE_GCP_BILLING_ACCOUNT}; `pulumi up` would fail"})
+    offline = offline_of(spec.cloud.value)
+    gaps += offline.gaps(config) if offline is not None else []
     return Plan(
         stack=stack,
         cloud=spec.cloud.value,
@@ -154,6 +156,17 @@ def _run(stack: str, loaded) -> Plan:
         warnings=list(dict.fromkeys(warnings.messages)),
         spec=spec.model_dump(mode="json"),
     )
+
+
+def _ensure_event_loop() -> None:
+    """set_mocks creates the stack resource, which needs a current event loop; after `asyncio.run()` (in the
+    caller, or a library it used) the thread has none, and asyncio no longer creates one on demand."""
+    import asyncio
+
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _plain_outputs(value):

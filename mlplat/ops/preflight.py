@@ -13,6 +13,7 @@ Quotas are compared with the limit (what could run at the same time), not with f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from .results import CheckResult, Progress, no_progress
 
@@ -57,20 +58,49 @@ def gpu_needs(spec) -> list[GpuNeed]:
     return needs
 
 
+# Registered cloud (components/registry.py) -> its preflight, `(spec, config, needs, progress) -> checks`.
+# Each entry imports its module when called: the modules import the cloud's SDK.
+_PREFLIGHTS: dict[str, Callable] = {}
+
+
+def register_preflight(cloud: str, preflight: Callable) -> None:
+    _PREFLIGHTS[cloud] = preflight
+
+
+def _aws_preflight(*args):
+    from .quota_aws import preflight
+
+    return preflight(*args)
+
+
+def _azure_preflight(*args):
+    from .quota_azure import preflight
+
+    return preflight(*args)
+
+
+def _gcp_preflight(*args):
+    from .quota_gcp import preflight
+
+    return preflight(*args)
+
+
+register_preflight("aws", _aws_preflight)
+register_preflight("azure", _azure_preflight)
+register_preflight("gcp", _gcp_preflight)
+
+
 def run_preflight(spec, config: dict, progress: Progress = no_progress) -> list[CheckResult]:
     """All checks for the stack's cloud."""
     cloud = spec.cloud.value
-    if cloud == "aws":
-        from . import quota_aws as module
-    elif cloud == "azure":
-        from . import quota_azure as module
-    else:
-        from . import quota_gcp as module
     needs = gpu_needs(spec)
     checks = [
         CheckResult(f"quota {n.workload}", "fail", f"{n.gpus} x {n.gpu}: {n.problem}") for n in needs if n.shape is None
     ]
-    return module.preflight(spec, config, [n for n in needs if n.shape is not None], progress) + checks
+    preflight = _PREFLIGHTS.get(cloud)
+    if preflight is None:
+        return [CheckResult("preflight", "fail", f"no preflight checks are registered for {cloud}")] + checks
+    return preflight(spec, config, [n for n in needs if n.shape is not None], progress) + checks
 
 
 def passed(checks: list[CheckResult]) -> bool:

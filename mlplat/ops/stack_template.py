@@ -11,18 +11,17 @@ from pathlib import Path
 
 import yaml
 
-from components.spec import CONFIG_KEY, Cloud, Environment, parse_spec
+from components.spec import CONFIG_KEY, Cloud, Environment, SpecError, parse_spec
 from components.spec.loading import stack_file
-from components.spec.regions import REGION_EXAMPLE
+from components.azure.cloud import SUBSCRIPTION_PLACEHOLDER as AZURE_SUBSCRIPTION_PLACEHOLDER
+from components.gcp.cloud import BILLING_ACCOUNT_PLACEHOLDER as GCP_BILLING_ACCOUNT_PLACEHOLDER
+from components.gcp.cloud import PROJECT_PLACEHOLDER as GCP_PROJECT_PLACEHOLDER
+from components.registry import cloud_of
 
 # Pulumi stack names: letters, digits, '-', '_' and '.'; mlplat also uses the stack name as the
 # default platform name, which must fit the spec's name pattern (checked separately).
 STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
-# Placeholders the user must edit; they validate so that the new stack passes `mlplat validate`.
-AZURE_SUBSCRIPTION_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-GCP_PROJECT_PLACEHOLDER = "change-me-gcp-project"
-GCP_BILLING_ACCOUNT_PLACEHOLDER = "000000-000000-000000"  # the GCP budget is created on this billing account
 # A starting monthly budget (USD) per environment when none is given: every stack needs one (the mandatory
 # `stack-budget` and `budget-within-estimate` policies), and it is listed as a placeholder to set.
 BUDGET_PLACEHOLDER_USD = {"dev": 1000, "staging": 2000, "prod": 10000}
@@ -50,15 +49,22 @@ class InitResult:
 
 def provider_config(cloud: Cloud, region: str) -> dict[str, str]:
     """The Pulumi provider settings that sit beside the spec in the stack's `config:`."""
-    if cloud == Cloud.aws:
-        return {"aws:region": region}
-    if cloud == Cloud.azure:
-        return {"azure-native:location": region, "azure-native:subscriptionId": AZURE_SUBSCRIPTION_PLACEHOLDER}
-    return {"gcp:project": GCP_PROJECT_PLACEHOLDER, "gcp:region": region,
-            "mlplat:gcpBillingAccount": GCP_BILLING_ACCOUNT_PLACEHOLDER}
+    # Placeholders the user must edit (the cloud's own); they validate so the stack passes `mlplat validate`.
+    return cloud_of(cloud).provider_config(region)
 
 
 PROVIDER_PLACEHOLDERS = (AZURE_SUBSCRIPTION_PLACEHOLDER, GCP_PROJECT_PLACEHOLDER, GCP_BILLING_ACCOUNT_PLACEHOLDER)
+
+
+def default_platform_name(stack: str, environment: Environment) -> str:
+    """The stack name without a trailing `-<environment>`: resource names are `<name>-<environment>-...`,
+    so stack `fraud-dev` in dev gives `fraud-dev-...`, not `fraud-dev-dev-...`."""
+    import re
+
+    from components.spec.base import NAME_PATTERN
+
+    name = stack.removesuffix(f"-{environment.value}")
+    return name if re.match(NAME_PATTERN, name) else stack
 
 
 def render(
@@ -74,8 +80,8 @@ def render(
     notify: list[str] | None = None,
 ) -> tuple[str, dict, list[str]]:
     """The stack file text, its parsed document and the config keys still holding placeholders."""
-    region = region or REGION_EXAMPLE[cloud]
-    name = name or stack
+    region = region or cloud_of(cloud).region_example
+    name = name or default_platform_name(stack, environment)
     finops = {
         "cost_center": cost_center or FINOPS_PLACEHOLDERS["cost_center"],
         "owner": owner or FINOPS_PLACEHOLDERS["owner"],
@@ -140,7 +146,14 @@ def write_stack(
                                           budget_usd, notify)
     # Validate exactly what will be written: parse the text back.
     reparsed = yaml.safe_load(text)
-    spec = parse_spec(reparsed["config"][CONFIG_KEY], str(path), CONFIG_KEY)
+    try:
+        spec = parse_spec(reparsed["config"][CONFIG_KEY], str(path), CONFIG_KEY)
+    except SpecError as error:
+        if name is None and any(f"{CONFIG_KEY}.name:" in line for line in error.lines):
+            default = default_platform_name(stack, environment)
+            raise SpecError(error.lines + [f"  the platform name defaults to {default!r} (from the stack name); "
+                                           "pass --name with lowercase letters, digits and hyphens"]) from None
+        raise
     stacks_dir.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".Pulumi.{stack}.", suffix=".tmp", dir=stacks_dir)
     try:

@@ -111,11 +111,13 @@ class PolicyPackProcess:
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def start(self) -> "PolicyPackProcess":
+        """Spawn the pack (unless `spawn()` already did) and wait until it serves."""
+        return self.connect()
+
+    def spawn(self) -> "PolicyPackProcess":
+        """Start the pack process without waiting for it: its imports run while the caller plans."""
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyRunError(f"{self.pack_dir} is not a policy pack (no PulumiPolicy.yaml)")
-        import grpc
-        from pulumi.runtime.proto import analyzer_pb2_grpc
-
         env = dict(os.environ)
         # The pack must import its own modules first, then the installed SDKs (same as the CLI's plugin host,
         # which runs the pack from its directory with the project's virtual environment).
@@ -129,6 +131,17 @@ class PolicyPackProcess:
                                             cwd=str(self.pack_dir), env=env)
         except OSError as error:
             raise PolicyRunError(f"cannot start the policy pack with {self.python}: {error}") from None
+        return self
+
+    def connect(self) -> "PolicyPackProcess":
+        """Wait for the spawned pack to print its port and accept connections."""
+        import grpc
+        from pulumi.runtime.proto import analyzer_pb2_grpc
+
+        if self.stub is not None:
+            return self
+        if self.process is None:
+            self.spawn()
         line = self._read_port_line()
         try:
             self.port = int(line.strip())

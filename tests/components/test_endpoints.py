@@ -251,10 +251,10 @@ def test_without_a_canary_stable_takes_everything():
     assert split(parse_spec(raw, "test.yaml").endpoints[0]) == {"stable": 100}
 
 
-def test_gpu_endpoints_must_name_their_image():
+def test_gpu_endpoints_without_an_image_need_a_prebuilt_gpu_framework():
     raw = platform_document("aws-prod")
-    raw["endpoints"] = [dict(raw["endpoints"][0], compute="t4")]
-    with pytest.raises(SpecError, match=r"endpoints\.0\.model\.image: required for GPU compute"):
+    raw["endpoints"] = [dict(raw["endpoints"][0], compute="t4", model={"framework": "sklearn"})]
+    with pytest.raises(SpecError, match=r"endpoints\.0\.model\.image: no prebuilt GPU serving container for sklearn"):
         parse_spec(raw, "test.yaml")
 
 

@@ -245,7 +245,7 @@ def _resolved_outputs(stack: str, cloud: str) -> dict:
     result: dict = {}
     with runner._LOCK:  # noqa: SLF001 - the Pulumi runtime is process-global
         pulumi.runtime.set_all_config(config)
-        mocks = PlanMocks(region=loaded.spec.region, gcp_project=config.get("gcp:project", runner.OFFLINE_GCP_PROJECT))
+        mocks = PlanMocks(region=loaded.spec.region, config=config)
         pulumi.runtime.set_mocks(mocks, project="mlplat", stack=stack, preview=False)
 
         def program():
@@ -292,7 +292,7 @@ def test_job_submission_outputs(stack):
         assert outputs["checkpoint_uri"].startswith("s3://") and outputs["checkpoint_uri"].endswith("/checkpoints/")
         assert outputs["sagemaker_training_instance_type"] == shape_for("aws", "a100", 8).sagemaker_instance_type
     if cloud == "azure":
-        assert outputs["compute_name"] == "fraud-ml-prod-gpu"
+        assert outputs["compute_name"] == "fraud-ml-pro-gpu"  # AmlCompute names: at most 16 characters
         assert outputs["checkpoint_uri"] == "azureml://datastores/training_checkpoints/paths/checkpoints/"
     if cloud == "gcp":
         assert outputs["node_pool"] == "gpu"

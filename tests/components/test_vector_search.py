@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 from components.component import PlatformComponent
-from components.spec import SpecError, cloud_tags, parse_spec
-from components.spec.vector_limits import VECTOR_LIMITS
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, RENDERINGS, ROOT, reference_plan, spec_of
+from components.spec import SpecError, cloud_tags, load_stack, parse_spec
+from components.spec.vector_limits import vector_limits
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, RENDERINGS, ROOT, STACKS_DIR, reference_plan, spec_of
 
 SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
 
@@ -364,11 +364,11 @@ def test_data_plane_schema(tmp_path, cloud, metric, dimensions):
 def test_limits_table_matches_the_expected_metric_names():
     for cloud in CLOUDS:
         if cloud == "gcp":
-            assert {m: VECTOR_LIMITS[cloud].metrics[m] for m in EXPECTED_METRIC[cloud]} == {
+            assert {m: vector_limits(cloud).metrics[m] for m in EXPECTED_METRIC[cloud]} == {
                 m: distance for m, (distance, _) in EXPECTED_METRIC[cloud].items()
             }
         else:
-            assert VECTOR_LIMITS[cloud].metrics == EXPECTED_METRIC[cloud]
+            assert vector_limits(cloud).metrics == EXPECTED_METRIC[cloud]
 
 
 # -- validation: the cloud's limits -----------------------------------------------------------------------

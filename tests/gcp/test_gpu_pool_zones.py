@@ -40,7 +40,9 @@ def test_a_region_without_the_accelerator_or_without_data_is_stated_not_guessed(
 
 
 def test_a_rendering_without_zone_data_keeps_the_regional_pool_and_says_so():
-    plan = reference_plan("aws-prod", "gcp")  # us-east-1 -> us-east4, where there is no A100 40GB
+    # us-east-1 -> us-east1: the equivalence skips us-east4, known to lack the A100 40GB; us-east1 has no zone data.
+    plan = reference_plan("aws-prod", "gcp")
+    assert plan.spec["region"] == "us-east1"
     pool = one_resource(plan, NODE_POOL, name_part="gpu-pool").inputs
     assert "nodeLocations" not in pool
-    assert "not offered in any zone of us-east4" in plan.outputs["training"]["training"]["gpu_zones_gap"]
+    assert "the zones of us-east1 offering a100" in plan.outputs["training"]["training"]["gpu_zones_gap"]

@@ -8,19 +8,30 @@ change states, never a side effect of a refactor."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from . import capture
 
 
+# Documents name stack files by absolute path: compare them from the checkout root on, so that the
+# documents captured in one checkout hold in every other one.
+_CHECKOUT_PATH = re.compile(r'"[^"]*/(stacks/Pulumi\.[^"/]+\.yaml)"')
+_CHECKOUT_URI = re.compile(r'"file:///[^"]*/"')  # SARIF's %SRCROOT%
+
+
+def _from_root(text: str):
+    return json.loads(_CHECKOUT_URI.sub('"file:///checkout/"', _CHECKOUT_PATH.sub(r'"\1"', text)))
+
+
 def _load(kind: str, name: str):
-    return json.loads(capture.path_of(kind, name).read_text())
+    return _from_root(capture.path_of(kind, name).read_text())
 
 
 def _assert_same(kind: str, name: str, actual) -> None:
     expected = _load(kind, name)
-    actual = json.loads(capture.dump(actual))
+    actual = _from_root(capture.dump(actual))
     if actual == expected:
         return
     if kind == "plans":

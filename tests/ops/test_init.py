@@ -41,7 +41,7 @@ def test_init_writes_a_valid_stack_per_cloud(project, cloud, region, providers):
     assert loaded.spec.cloud.value == cloud
     assert loaded.spec.region == region
     assert loaded.spec.environment.value == "dev"
-    assert loaded.spec.name == "fraud-dev"
+    assert loaded.spec.name == "fraud"  # the stack name without its environment suffix
     assert loaded.spec.protect is False  # environment default applied
     assert "finops.cost_center" in result.output  # placeholders to edit are listed
     assert "budget.monthly_usd" in result.output
@@ -95,7 +95,7 @@ def test_init_refuses_to_overwrite_without_force(project):
 def test_init_invalid_values_write_nothing(project):
     result = run(["init", "bad", "--cloud", "aws", "--environment", "dev", "--region", "westeurope"])
     assert result.exit_code == 2
-    assert "region" in result.stderr and "not a aws region" in result.stderr
+    assert "region" in result.stderr and "not a region of aws" in result.stderr
     assert "Traceback" not in result.output
     assert not (project / "stacks" / "Pulumi.bad.yaml").exists()
     result = run(["init", "Bad_Name", "--cloud", "aws", "--environment", "dev"])

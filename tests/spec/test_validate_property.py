@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from components.spec import SpecError, parse_spec
 from tests.support.plans import ROOT
+from tests.support.fuzz import paths
 
 EXAMPLE = yaml.safe_load((ROOT / "examples" / "fraud-ml.yaml").read_text())
 SOURCE = "stacks/Pulumi.fuzz.yaml"
@@ -27,18 +28,6 @@ values = st.recursive(
     lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=12), children, max_size=3)),
     max_leaves=8,
 )
-
-
-def paths(document, prefix=()):
-    """Every key path in a nested document."""
-    if isinstance(document, dict):
-        for key, value in document.items():
-            yield (*prefix, key)
-            yield from paths(value, (*prefix, key))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            yield (*prefix, index)
-            yield from paths(value, (*prefix, index))
 
 
 ALL_PATHS = list(paths(EXAMPLE))

@@ -1,0 +1,63 @@
+"""The floor under an offline plan: a bare Pulumi mock program that registers the same resource types, names,
+parents and inputs as a given plan, through the provider SDK modules those types live in, and nothing else
+(no spec, no components, no capability logic, no mlplat mocks).
+
+Run: `python benchmarks/floor_program.py PLAN.json` where PLAN.json is `mlplat plan --format json` output.
+`benchmarks/process_times.py` times this process next to the real one: the difference is what mlplat
+itself costs; the floor is what importing the SDKs and running Pulumi's runtime costs.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import sys
+
+SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
+
+
+def sdk_class(type_token: str) -> tuple[str, str] | None:
+    """`aws:ec2/vpc:Vpc` -> (`pulumi_aws.ec2`, `Vpc`): the module and class a program uses for that resource."""
+    package, module, kind = (type_token.split(":") + ["", ""])[:3]
+    root = SDK_PACKAGES.get(package)
+    if root is None:
+        return None
+    module = module.split("/")[0]
+    return (root if module in ("", "index") else f"{root}.{module}"), kind
+
+
+def main(path: str) -> None:
+    gc.disable()  # the same collector setting as the mlplat CLI process
+    plan = json.loads(open(path).read())
+    import pulumi
+
+    # The SDK modules load lazily: touching the class imports its submodule (all of it), as the program does.
+    for module, kind in sorted({c for r in plan["resources"] if (c := sdk_class(r["type"]))}):
+        getattr(importlib.import_module(module), kind)
+
+    class Mocks(pulumi.runtime.Mocks):
+        def new_resource(self, args):
+            return f"{args.name}-id", dict(args.inputs)
+
+        def call(self, args):
+            return {}
+
+    pulumi.runtime.set_mocks(Mocks(), project="mlplat", stack=plan["stack"], preview=False)
+    # Parents before children: a URN's type part holds one `$` per ancestor component.
+    ordered = sorted(plan["resources"], key=lambda r: r["urn"].split("::")[2].count("$"))
+
+    def program():
+        created = {}
+        for r in ordered:
+            opts = pulumi.ResourceOptions(parent=created.get(r["parent"]), protect=r["protect"])
+            if r["type"].startswith("mlplat:"):
+                created[r["urn"]] = pulumi.ComponentResource(r["type"], r["name"], None, opts)
+            else:
+                created[r["urn"]] = pulumi.CustomResource(r["type"], r["name"], r["inputs"], opts)
+
+    pulumi.runtime.mocks.test(program)()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,182 @@
+"""What a user waits for: whole `mlplat` processes (interpreter start, imports, plan, output), each next to
+its floor, medians over repeated runs.
+
+Run: `uv run python benchmarks/process_times.py [--repeat N] [--quick] [--markdown]`. Prints one table;
+nothing is asserted (timings belong in docs/performance.md, not in tests).
+
+Per row: CPU seconds (user + system of the process and the children it waited for: the policy pack, the
+compare workers), wall seconds, peak RSS of the largest process, all from os.wait4. The floor of a plan is
+`benchmarks/floor_program.py` over the same plan: a bare Pulumi mock program registering the same
+resource types, names, parents and inputs through the same SDK modules; the floor of `--help` is
+`python -c "import typer"`. Ratio = CPU / floor CPU.
+
+--quick skips the dev stacks; --heavy-repeat N times the heavy rows (100 endpoints, 50 use cases) N times
+(0: skip them; default: --repeat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.growth_specs import write_grown_spec  # noqa: E402
+
+PYTHON = sys.executable
+MLPLAT = [PYTHON, "-m", "cli"]
+FLOOR = [PYTHON, str(ROOT / "benchmarks" / "floor_program.py")]
+CLOUDS = ("aws", "azure", "gcp")
+EXAMPLE = "examples/fraud-ml.yaml"
+# The issue's targets, CPU seconds per whole process (help: a multiple of its floor).
+TARGETS = {"plan prod": 1.5, "policy check prod": 2.0, "cost prod": 1.6, "compare": 4.0, "plan 100 endpoints": 5.0}
+RSS_TARGET_MIB = {"plan 100 endpoints": 300}
+
+
+@dataclass
+class Timing:
+    cpu: float
+    wall: float
+    rss_mib: float
+
+
+def run_once(argv: list[str], env: dict | None = None) -> Timing:
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if process.returncode not in (0, 1):  # 1: findings (policy violations, unpriced lines) still measure the run
+        raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{stderr[-2000:]}")
+    return Timing(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
+
+
+def measure(argv: list[str], repeat: int, env: dict | None = None) -> Timing:
+    runs = [run_once(argv, env) for _ in range(repeat)]
+    return Timing(statistics.median(r.cpu for r in runs), statistics.median(r.wall for r in runs),
+                  statistics.median(r.rss_mib for r in runs))
+
+
+def plan_json(args: list[str], directory: Path, name: str) -> tuple[Path, int]:
+    """The plan as JSON (untimed), for the floor program; and its number of cloud resources."""
+    out = subprocess.run([*MLPLAT, "plan", *args, "--format", "json"], cwd=ROOT, capture_output=True, check=True)
+    path = directory / f"{name}.json"
+    path.write_bytes(out.stdout)
+    resources = json.loads(out.stdout)["resources"]
+    return path, sum(1 for r in resources if not r["type"].startswith("mlplat:"))
+
+
+def no_bytecode_env(directory: Path) -> dict:
+    """Python finds no .pyc (an empty cache prefix) and writes none: every run compiles every module."""
+    empty = directory / "no-pyc"
+    empty.mkdir(exist_ok=True)
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(empty)}
+
+
+def bytecode_compiled() -> bool:
+    import pulumi_aws
+
+    package = Path(pulumi_aws.__file__).parent
+    return any((package / "ec2" / "__pycache__").glob("vpc.*.pyc"))
+
+
+class Table:
+    def __init__(self):
+        self.rows: list[list[str]] = []
+
+    def add(self, case: str, resources, timing: Timing, floor: Timing | None = None, target: str = "") -> None:
+        ratio = f"{timing.cpu / floor.cpu:.2f}" if floor else ""
+        self.rows.append([case, str(resources or ""), f"{timing.cpu:.2f}", f"{timing.wall:.2f}", f"{timing.rss_mib:.0f}",
+                          f"{floor.cpu:.2f}" if floor else "", ratio, target])
+        print(" | ".join(self.rows[-1]), file=sys.stderr, flush=True)  # progress while the runs go on
+
+    HEADERS = ["case", "resources", "CPU s", "wall s", "peak MiB", "floor CPU s", "ratio", "target (CPU s)"]
+
+    def text(self, markdown: bool) -> str:
+        if markdown:
+            lines = ["| " + " | ".join(self.HEADERS) + " |", "|" + "---|" * len(self.HEADERS)]
+            return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in self.rows])
+        widths = [max(len(r[i]) for r in [self.HEADERS, *self.rows]) for i in range(len(self.HEADERS))]
+        fmt = lambda row: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))  # noqa: E731
+        return "\n".join([fmt(self.HEADERS), *(fmt(r) for r in self.rows)])
+
+
+def verdict(key: str, timing: Timing) -> str:
+    target = TARGETS[key]
+    text = f"<= {target} {'met' if timing.cpu <= target else 'MISSED'}"
+    if key in RSS_TARGET_MIB:
+        text += f"; <= {RSS_TARGET_MIB[key]} MiB {'met' if timing.rss_mib <= RSS_TARGET_MIB[key] else 'MISSED'}"
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip the dev stacks")
+    parser.add_argument("--heavy-repeat", type=int, default=None, help="runs of the heavy rows (0: skip them)")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--growth-cloud", choices=CLOUDS, default="aws")
+    args = parser.parse_args()
+    repeat = args.repeat
+    table = Table()
+    stacks = [f"{c}-prod" for c in CLOUDS] + ([] if args.quick else [f"{c}-dev" for c in CLOUDS])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        typer_floor = measure([PYTHON, "-c", "import typer"], repeat)
+        help_run = measure([*MLPLAT, "--help"], repeat)
+        table.add("--help", "", help_run, typer_floor, f"<= 1.5x floor {'met' if help_run.cpu <= 1.5 * typer_floor.cpu else 'MISSED'}")
+
+        for stack in stacks:
+            path, count = plan_json(["--stack", stack], work, stack)
+            floor = measure([*FLOOR, str(path)], repeat)
+            prod = stack.endswith("-prod")
+            for command, key in ((["plan"], "plan prod"), (["policy", "check"], "policy check prod"), (["cost"], "cost prod")):
+                timing = measure([*MLPLAT, *command, "--stack", stack], repeat)
+                table.add(f"{' '.join(command)} {stack}", count, timing, floor, verdict(key, timing) if prod else "")
+            table.add(f"floor {stack}", count, floor)
+
+        floors = []
+        for cloud in CLOUDS:
+            path, _ = plan_json(["--config", EXAMPLE, "--cloud", cloud], work, f"example-{cloud}")
+            floors.append(measure([*FLOOR, str(path)], repeat))
+        floor = Timing(sum(f.cpu for f in floors), sum(f.wall for f in floors), max(f.rss_mib for f in floors))
+        timing = measure([*MLPLAT, "compare", "--config", EXAMPLE], repeat)
+        table.add(f"compare {EXAMPLE}", "", timing, floor, verdict("compare", timing))
+
+        cloud = args.growth_cloud
+        heavy_repeat = repeat if args.heavy_repeat is None else args.heavy_repeat
+        points = [(1, 0, repeat), (10, 0, repeat), (30, 0, repeat)] + ([(100, 0, heavy_repeat), (0, 50, heavy_repeat)]
+                                                                       if heavy_repeat else [])
+        for endpoints, use_cases, runs in points:
+            spec = write_grown_spec(work, endpoints, use_cases)
+            path, count = plan_json(["--config", str(spec), "--cloud", cloud], work, spec.stem)
+            floor = measure([*FLOOR, str(path)], runs)
+            timing = measure([*MLPLAT, "plan", "--config", str(spec), "--cloud", cloud], runs)
+            case = f"plan {use_cases} use cases" if use_cases else f"plan {endpoints} endpoints"
+            table.add(f"{case} ({cloud})", count, timing, floor,
+                      verdict("plan 100 endpoints", timing) if endpoints == 100 else "")
+
+        env = no_bytecode_env(work)
+        table.add("--help, no bytecode", "", measure([*MLPLAT, "--help"], repeat, env))
+        for stack in (f"{c}-prod" for c in CLOUDS):
+            table.add(f"plan {stack}, no bytecode", "", measure([*MLPLAT, "plan", "--stack", stack], repeat, env))
+
+    print(f"median of {repeat} runs (heavy rows: {heavy_repeat}); bytecode compiled: {bytecode_compiled()}; {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(table.text(args.markdown))
+
+
+if __name__ == "__main__":
+    main()

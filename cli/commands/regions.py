@@ -1,0 +1,60 @@
+"""`mlplat regions refresh`: the region catalogue against the clouds' region APIs (credentials needed)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from cli.console import emit_json
+from cli.commands.finops import CloudChoice, OutputFormat
+
+
+def _azure_token() -> str | None:
+    try:
+        from azure.identity import DefaultAzureCredential
+
+        return DefaultAzureCredential().get_token("https://management.azure.com/.default").token
+    except Exception:  # noqa: BLE001 - no credential: the cloud is reported skipped
+        return None
+
+
+def _gcp_token() -> str | None:
+    try:
+        import google.auth
+        import google.auth.transport.requests
+
+        credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/compute.readonly"])
+        credentials.refresh(google.auth.transport.requests.Request())
+        return credentials.token
+    except Exception:  # noqa: BLE001 - no credential: the cloud is reported skipped
+        return None
+
+
+def register(app: typer.Typer) -> None:
+    regions = typer.Typer(help="The region catalogue (components/catalog/regions/).", no_args_is_help=True)
+    app.add_typer(regions, name="regions")
+
+    @regions.command("refresh")
+    def regions_refresh(
+        cloud: Optional[CloudChoice] = typer.Option(None, "--cloud", help="One cloud only (default: all three)."),
+        write: bool = typer.Option(False, "--write", help="Rewrite AWS availability lists from SSM (others: report only)."),
+        azure_subscription: Optional[str] = typer.Option(None, "--azure-subscription", envvar="AZURE_SUBSCRIPTION_ID"),
+        gcp_project: Optional[str] = typer.Option(None, "--gcp-project", envvar="GOOGLE_CLOUD_PROJECT"),
+        format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f"),
+    ) -> None:
+        """Compare the catalogue with AWS SSM public parameters, Azure List Locations and GCP regions.list.
+
+        New regions and regions no longer listed are reported (country, coordinates and services are
+        curated by hand, docs/regions.md); a cloud without credentials is skipped with the reason."""
+        from mlplat.regions_refresh import refresh, render
+
+        reports = []
+        for name in [cloud.value] if cloud else ["aws", "azure", "gcp"]:
+            token = _azure_token() if name == "azure" and azure_subscription else \
+                _gcp_token() if name == "gcp" and gcp_project else None
+            reports.append(refresh(name, write, subscription=azure_subscription, project=gcp_project, token=token))
+        if format == OutputFormat.json:
+            emit_json({"clouds": [r.to_dict() for r in reports]})
+        else:
+            typer.echo("\n".join(render(r) for r in reports))

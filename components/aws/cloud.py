@@ -1,0 +1,114 @@
+"""AWS as mlplat sees it: region names, tag rules, what it lacks, and the component of each capability.
+
+Cheap to import (no pulumi_aws): the component classes are imported when a platform is built.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
+from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..spec.tags import TagError
+from ..spec.vector_limits import CloudVectorLimits
+
+_TAG_ALLOWED = re.compile(r"^[\w\s+\-=.:/@]*$", re.UNICODE)
+
+
+def _tag_key(key: str, field: str) -> str:
+    # Keys 1-128 characters of letters, digits, space and + - = . _ : / @; the `aws:` prefix is AWS's own.
+    if not 1 <= len(key) <= 128 or not _TAG_ALLOWED.match(key):
+        raise TagError(field, f"AWS tag key {key!r} must be 1-128 letters, digits, spaces or + - = . _ : / @")
+    if key.lower().startswith("aws:"):
+        raise TagError(field, f"AWS tag key {key!r} uses the reserved prefix 'aws:'")
+    return key
+
+
+def _tag_value(value: str, field: str) -> str:
+    if len(value) > 256 or not _TAG_ALLOWED.match(value):
+        raise TagError(field, f"AWS tag value {value!r} must be at most 256 letters, digits, spaces or + - = . _ : / @")
+    return value
+
+
+VECTOR_LIMITS = CloudVectorLimits(
+    cloud="aws",
+    service="OpenSearch Serverless",
+    # knn_vector fields: "can accommodate 16,000 dimensions" (serverless vector search collections).
+    max_dimensions=16000,
+    # k-NN `space_type` of the knn_vector field (faiss engine, HNSW).
+    metrics={"cosine": "cosinesimil", "dot_product": "innerproduct", "euclidean": "l2"},
+    source="docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-vector-search.html",
+    notes="no dimension setting on the collection: dimensions live in the index mapping (stack output)",
+)
+
+
+class AwsCloud(CloudProvider):
+    name = "aws"
+    display_name = "AWS"
+    provider_package = "aws"
+    region_pattern = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+    region_example = "us-east-1"
+    service_names = {"endpoints": "SageMaker endpoints", "registry": "SageMaker model registry", "training": "AWS Batch",
+                     "feature_store": "SageMaker Feature Store (online store)", "vector_search": "OpenSearch Serverless"}
+    metro_regions = {
+        "us-east": "us-east-1", "us-central": "us-east-2", "us-west": "us-west-2", "eu-west": "eu-west-1",
+        "eu-central": "eu-central-1", "uk": "eu-west-2", "japan": "ap-northeast-1", "southeast-asia": "ap-southeast-1",
+    }
+    required_config = ()
+
+    def base_component(self) -> type:
+        from .base import Base
+
+        return Base
+
+    def capability_components(self) -> dict[str, type]:
+        from .budget import Budget
+        from .endpoint import Endpoint
+        from .feature_store import FeatureStore
+        from .registry import ModelRegistry
+        from .training import TrainingCluster
+        from .rag import RagGeneration
+        from .vector_search import VectorSearch
+
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, RagGeneration, Budget)
+
+    def unsupported_features(self) -> dict[CloudFeature, str]:
+        return {
+            CloudFeature.GPU_ENDPOINT_SCALE_TO_ZERO: (
+                "SageMaker scales GPU endpoints to zero only with inference components, which pulumi-aws does "
+                "not offer; serverless inference is CPU only"
+            ),
+            CloudFeature.VECTOR_FEATURE_TYPE: (
+                "SageMaker Feature Store keeps vectors only as a Vector collection type, which exists only in "
+                "InMemory online-store feature groups, while mlplat feature groups use the Standard online tier "
+                "with an S3 offline store for training"
+            ),
+        }
+
+    def tag_rules(self) -> TagRules:
+        return TagRules(kind="tags", max_tags=TAGS_PER_RESOURCE["aws"].limit, normalise_key=_tag_key, normalise_value=_tag_value)
+
+    def scale_to_zero_blockers(self, endpoint, private: bool) -> list[str]:
+        """An endpoint scales to zero only as a SageMaker serverless endpoint (inference components,
+        which scale GPU endpoints to zero, are not in pulumi-aws), and serverless endpoints are CPU only,
+        serve one production variant, have no data capture and cannot join a VPC."""
+        blockers = []
+        if endpoint.compute != "cpu":
+            blockers.append(f"GPU compute ({endpoint.compute}): SageMaker serverless inference is CPU only")
+        if endpoint.canary is not None:
+            blockers.append("a canary: SageMaker serverless endpoints serve a single production variant")
+        if endpoint.logging:
+            blockers.append("logging: SageMaker serverless endpoints have no data capture")
+        if private:
+            blockers.append("a private network: SageMaker serverless endpoints cannot join a VPC")
+        return blockers
+
+    def vector_limits(self) -> CloudVectorLimits:
+        return VECTOR_LIMITS
+
+    def reserved_feature_columns(self) -> dict[str, str]:
+        reason = "SageMaker Feature Store reserves it for the record metadata it adds to every feature group"
+        return {name: reason for name in ("is_deleted", "write_time", "api_invocation_time")}
+
+    def provider_config(self, region: str) -> dict[str, str]:
+        return {"aws:region": region}

@@ -1,0 +1,201 @@
+"""Naming rules and count limits the clouds enforce, per provider type token, with the source of each.
+
+`pulumi up` fails (or, worse, a later update does) when a physical name breaks these rules, while the
+offline plan cannot notice on its own: the table lets tests walk every physical name of every plan,
+and lets the spec refuse counts a cloud will not accept before anything is planned.
+
+Sources: AWS rules come from the botocore service models installed with this project (authoritative:
+the same shapes the API validates against; `botocore/data/<service>/.../service-2.json`, shape named in
+`source`); Azure and GCP rules from the services' own documentation, cited by URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+AZURE_NAME_RULES = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
+
+
+@dataclass(frozen=True)
+class NamingRule:
+    """The rule for the physical name a resource of `type_token` takes from its input `field`."""
+
+    type_token: str
+    field: str
+    min_length: int
+    max_length: int
+    pattern: str  # a regular expression the whole name must match
+    characters: str  # the pattern in words, for messages and docs
+    scope: str  # where the name must be unique
+    source: str
+
+    def problem(self, name: str) -> str | None:
+        """Why `name` breaks this rule, or None."""
+        if not self.min_length <= len(name) <= self.max_length:
+            return f"{name!r} is {len(name)} characters; {self.type_token} names are {self.min_length}-{self.max_length}"
+        if not re.fullmatch(self.pattern, name):
+            return f"{name!r}: {self.type_token} names are {self.characters}"
+        return None
+
+
+def _rule(type_token, field, length, pattern, characters, scope, source) -> NamingRule:
+    return NamingRule(type_token, field, length[0], length[1], pattern, characters, scope, source)
+
+
+_ALNUM_HYPHEN = "letters, digits and hyphens, starting with a letter and ending with a letter or digit"
+_SM = "botocore sagemaker service model"
+_OSS = "botocore opensearchserverless service model"
+
+NAMING_RULES: tuple[NamingRule, ...] = (
+    # -- AWS --------------------------------------------------------------------------------------------
+    _rule("aws:sagemaker/endpoint:Endpoint", "name", (1, 63), r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+          "letters, digits and hyphens, not starting or ending with a hyphen", "account and region",
+          f"{_SM}, shape EndpointName"),
+    _rule("aws:sagemaker/featureGroup:FeatureGroup", "featureGroupName", (1, 64),
+          r"[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}", "letters, digits, hyphens and underscores, starting and "
+          "ending with a letter or digit", "account and region", f"{_SM}, shape FeatureGroupName"),
+    _rule("aws:sagemaker/modelPackageGroup:ModelPackageGroup", "modelPackageGroupName", (1, 63),
+          r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", "letters, digits and hyphens, not starting or ending with a "
+          "hyphen", "account and region", f"{_SM}, shape EntityName"),
+    _rule("aws:athena/workgroup:Workgroup", "name", (1, 128), r"[a-zA-Z0-9._-]{1,128}",
+          "letters, digits, dots, hyphens and underscores", "account and region",
+          "botocore athena service model, shape WorkGroupName"),
+    _rule("aws:budgets/budget:Budget", "name", (1, 100), r"[^:\\]+", "any characters but ':' and '\\'",
+          "account", "botocore budgets service model, shape BudgetName"),
+    _rule("aws:ecr/repository:Repository", "name", (2, 256),
+          r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*",
+          "lowercase letters and digits, separated by . _ - or /", "account and region",
+          "botocore ecr service model, shape RepositoryName"),
+    _rule("aws:opensearch/serverlessCollection:ServerlessCollection", "name", (3, 32), r"[a-z][a-z0-9-]+",
+          "lowercase letters, digits and hyphens, starting with a letter", "account and region",
+          f"{_OSS}, shape CollectionName (3-64 there; CreateCollection documents 3-32)"),
+    _rule("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "name", (3, 32), r"[a-z][a-z0-9-]+",
+          "lowercase letters, digits and hyphens, starting with a letter", "account, region and policy type",
+          f"{_OSS}, shape PolicyName"),
+    _rule("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", "name", (3, 32), r"[a-z][a-z0-9-]+",
+          "lowercase letters, digits and hyphens, starting with a letter", "account, region and policy type",
+          f"{_OSS}, shape PolicyName"),
+    _rule("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "name", (3, 32), r"[a-z][a-z0-9-]+",
+          "lowercase letters, digits and hyphens, starting with a letter", "account and region",
+          f"{_OSS}, shape VpcEndpointName"),
+    _rule("aws:cloudwatch/logGroup:LogGroup", "name", (1, 512), r"[.\-_/#A-Za-z0-9]+",
+          "letters, digits and . - _ / #", "account and region", "botocore logs service model, shape LogGroupName"),
+    _rule("aws:kms/alias:Alias", "name", (1, 256), r"alias/[a-zA-Z0-9:/_-]+",
+          "'alias/' then letters, digits and : / _ -", "account and region",
+          "botocore kms service model, shape AliasNameType"),
+    _rule("aws:batch/jobQueue:JobQueue", "name", (1, 128), r"[A-Za-z0-9_-]+",
+          "letters, digits, hyphens and underscores", "account and region",
+          "botocore batch service model, CreateJobQueue jobQueueName"),
+    _rule("aws:batch/jobDefinition:JobDefinition", "name", (1, 128), r"[A-Za-z0-9_-]+",
+          "letters, digits, hyphens and underscores", "account and region",
+          "botocore batch service model, RegisterJobDefinition jobDefinitionName"),
+    _rule("aws:glue/catalogDatabase:CatalogDatabase", "name", (1, 255), r"[a-z0-9_]+",
+          "lowercase letters, digits and underscores (what Athena can query)", "account and region",
+          "botocore glue service model, shape NameString; Athena: "
+          "https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html"),
+    # -- Azure --------------------------------------------------------------------------------------------
+    # AmlCompute clusters: 2-16 (3-24 is for compute instances); the service's own message, quoted in
+    # MicrosoftLearning/DP100#50 and hashicorp/terraform-provider-azurerm#14817.
+    _rule("azure-native:machinelearningservices:Compute", "computeName", (2, 16),
+          r"[a-zA-Z]([a-zA-Z0-9-]*[a-zA-Z0-9])?", _ALNUM_HYPHEN, "workspace",
+          "Azure ML error text quoted in hashicorp/terraform-provider-azurerm#14817"),
+    _rule("azure-native:storage:StorageAccount", "accountName", (3, 24), r"[a-z0-9]+",
+          "lowercase letters and digits", "global", AZURE_NAME_RULES + "#microsoftstorage"),
+    _rule("azure-native:containerregistry:Registry", "registryName", (5, 50), r"[a-zA-Z0-9]+",
+          "letters and digits", "global", AZURE_NAME_RULES + "#microsoftcontainerregistry"),
+    _rule("azure-native:keyvault:Vault", "vaultName", (3, 24), r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]",
+          _ALNUM_HYPHEN + ", no consecutive hyphens", "global", AZURE_NAME_RULES + "#microsoftkeyvault"),
+    _rule("azure-native:keyvault:Key", "keyName", (1, 127), r"[a-zA-Z0-9-]+", "letters, digits and hyphens",
+          "vault", AZURE_NAME_RULES + "#microsoftkeyvault"),
+    _rule("azure-native:resources:ResourceGroup", "resourceGroupName", (1, 90), r"[-\w._()]*[-\w_()]",
+          "letters, digits, underscores, parentheses, hyphens and periods, not ending with a period",
+          "subscription", AZURE_NAME_RULES + "#microsoftresources"),
+    _rule("azure-native:machinelearningservices:Workspace", "workspaceName", (3, 33),
+          r"[a-zA-Z0-9][a-zA-Z0-9_-]*", "letters, digits, hyphens and underscores, starting with a letter or "
+          "digit", "resource group", AZURE_NAME_RULES + "#microsoftmachinelearningservices"),
+    _rule("azure-native:machinelearningservices:OnlineEndpoint", "endpointName", (3, 32),
+          r"[a-zA-Z][a-zA-Z0-9-]*", "letters, digits and hyphens, starting with a letter", "region",
+          "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas#azure-machine-learning-online-endpoints-and-batch-endpoints"),
+    _rule("azure-native:machinelearningservices:OnlineDeployment", "deploymentName", (3, 32),
+          r"[a-zA-Z][a-zA-Z0-9-]*", "letters, digits and hyphens, starting with a letter", "endpoint",
+          "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas#azure-machine-learning-online-endpoints-and-batch-endpoints"),
+    _rule("azure-native:search:Service", "searchServiceName", (2, 60), r"[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]",
+          "lowercase letters, digits and hyphens, not at the start or end, no consecutive hyphens", "global",
+          AZURE_NAME_RULES + "#microsoftsearch"),
+    _rule("azure-native:redis:Redis", "name", (1, 63), r"[a-zA-Z0-9](?!.*--)([a-zA-Z0-9-]*[a-zA-Z0-9])?",
+          "letters, digits and hyphens, starting and ending with a letter or digit, no consecutive hyphens",
+          "global", AZURE_NAME_RULES + "#microsoftcache"),
+    _rule("azure-native:consumption:Budget", "budgetName", (1, 63), r"[a-zA-Z0-9_-]+",
+          "letters, digits, underscores and hyphens", "subscription",
+          AZURE_NAME_RULES + "#microsoftconsumption"),
+    _rule("azure-native:machinelearningservices:Datastore", "name", (1, 255), r"[a-z0-9_]+",
+          "lowercase letters, digits and underscores", "workspace",
+          "https://learn.microsoft.com/azure/machine-learning/how-to-datastore"),
+    # -- GCP ----------------------------------------------------------------------------------------------
+    _rule("gcp:container/cluster:Cluster", "name", (1, 40), r"[a-z]([a-z0-9-]*[a-z0-9])?",
+          "lowercase " + _ALNUM_HYPHEN, "project and location",
+          "https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters#Cluster"),
+    _rule("gcp:container/nodePool:NodePool", "name", (1, 40), r"[a-z]([a-z0-9-]*[a-z0-9])?",
+          "lowercase " + _ALNUM_HYPHEN, "cluster",
+          "https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools"),
+    _rule("gcp:kms/keyRing:KeyRing", "name", (1, 63), r"[a-zA-Z0-9_-]+", "letters, digits, underscores and "
+          "hyphens", "project and location", "https://cloud.google.com/kms/docs/resource-hierarchy#key_rings"),
+    _rule("gcp:kms/cryptoKey:CryptoKey", "name", (1, 63), r"[a-zA-Z0-9_-]+", "letters, digits, underscores "
+          "and hyphens", "key ring", "https://cloud.google.com/kms/docs/resource-hierarchy#keys"),
+    _rule("gcp:billing/budget:Budget", "displayName", (1, 60), r".+", "any characters", "billing account",
+          "https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets#Budget"),
+    _rule("gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore", "name", (1, 60), r"[a-z_][a-z0-9_]{0,59}",
+          "lowercase letters, digits and underscores, not starting with a digit", "project and region",
+          "https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.featureOnlineStores/create"),
+    _rule("gcp:vertex/aiFeatureGroup:AiFeatureGroup", "name", (1, 60), r"[a-z_][a-z0-9_]{0,59}",
+          "lowercase letters, digits and underscores, not starting with a digit", "project and region",
+          "https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.featureGroups/create"),
+    _rule("gcp:vertex/aiFeatureGroupFeature:AiFeatureGroupFeature", "name", (1, 60), r"[a-z_][a-z0-9_]{0,59}",
+          "lowercase letters, digits and underscores, not starting with a digit", "feature group",
+          "https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.featureGroups.features/create"),
+    _rule("gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview", "name", (1, 60),
+          r"[a-z_][a-z0-9_]{0,59}", "lowercase letters, digits and underscores, not starting with a digit",
+          "online store", "https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations."
+          "featureOnlineStores.featureViews/create"),
+    _rule("gcp:vertex/aiEndpoint:AiEndpoint", "displayName", (1, 128), r".+", "any UTF-8 characters",
+          "none (display name)", "https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.endpoints"),
+    _rule("gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy", "name", (1, 63),
+          r"[a-z]([a-z0-9-]*[a-z0-9])?", "lowercase " + _ALNUM_HYPHEN + " (RFC 1035)", "project and region",
+          "https://cloud.google.com/vpc/docs/reference/networkconnectivity/rest/v1/projects.locations."
+          "serviceConnectionPolicies/create"),
+)
+
+RULES_BY_TYPE: dict[str, NamingRule] = {rule.type_token: rule for rule in NAMING_RULES}
+
+
+@dataclass(frozen=True)
+class CountLimit:
+    what: str
+    cloud: str
+    limit: int
+    source: str
+
+
+# Counts the clouds cap; the spec refuses more (components/spec), the plan never sees them.
+FEATURES_PER_GROUP = {
+    "aws": CountLimit("features per feature group", "aws", 2500,
+                      "botocore sagemaker service model, shape FeatureDefinitions (max 2500)"),
+}
+TAGS_PER_RESOURCE = {
+    "aws": CountLimit("tags per resource", "aws", 50, "botocore sagemaker service model, shape TagList (max 50)"),
+    "azure": CountLimit("tags per resource", "azure", 50,
+                        "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations"),
+    "gcp": CountLimit("labels per resource", "gcp", 64,
+                      "https://cloud.google.com/resource-manager/docs/labels-overview#requirements"),
+}
+BUDGET_NOTIFICATION_CHANNELS = {
+    "aws": CountLimit("e-mail subscribers per budget notification", "aws", 10,
+                      "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-controls.html "
+                      "(10 e-mail subscribers and 1 SNS topic; botocore budgets shape Subscribers: max 11)"),
+    "azure": CountLimit("contact e-mails per budget notification", "azure", 50,
+                        "https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update#notification"),
+    "gcp": CountLimit("notification channels per budget", "gcp", 5,
+                      "https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets"
+                      "#NotificationsRule (monitoringNotificationChannels: at most 5)"),
+}

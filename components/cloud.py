@@ -1,0 +1,170 @@
+"""The per-cloud interface: everything mlplat needs to know about one cloud, behind one object.
+
+Modelled on SkyPilot's `sky/clouds/cloud.py`: a cloud is a lightweight, stateless object that answers
+questions (is this a region name, how are tags written, why can this endpoint not scale to zero, which
+component builds each capability) and declares what it lacks with a feature enum, each gap with the
+reason a user reads. The neutral spec core (`components/spec/`) never names a cloud: it asks the
+registered cloud (`components.registry.cloud_of`).
+
+Importing this module (and every `components/<cloud>/cloud.py`) must stay cheap: no Pulumi, no provider
+SDK. The component classes are imported only when a platform is built (`capability_components`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:  # the spec and the components import this module; types only
+    from .spec.vector_limits import CloudVectorLimits
+
+
+class CloudFeature(enum.Enum):
+    """What a cloud may lack. A cloud lists the features it does not have in `unsupported_features`,
+    each with the reason shown to users (plan gaps, validation errors, docs)."""
+
+    ENDPOINT_SCALE_TO_ZERO = "endpoint scale to zero"
+    GPU_ENDPOINT_SCALE_TO_ZERO = "GPU endpoint scale to zero"
+    VECTOR_FEATURE_TYPE = "vector feature type"
+    ALARM_ROLLBACK = "alarm-driven endpoint rollback"
+    FEATURE_SPEC_UPLOAD = "feature set specs uploaded by the deployment"
+
+
+def components_by_capability(*classes: type) -> dict[str, type]:
+    """Capability key -> class, each class placed by the contract it subclasses (components/contract.py)."""
+    from .capabilities import CAPABILITIES
+
+    found: dict[str, type] = {}
+    for cls in classes:
+        capability = next((c for c in CAPABILITIES if issubclass(cls, c.contract)), None)
+        if capability is None:
+            raise TypeError(f"{cls.__qualname__} subclasses no capability contract of components/contract.py")
+        found[capability.key] = cls
+    return found
+
+
+class CloudFeatureUnsupported(ValueError):
+    """A spec asks for a feature the cloud declares it lacks."""
+
+
+@dataclass(frozen=True)
+class TagRules:
+    """How the neutral FinOps tags are written on a cloud (see `components/spec/tags.py`).
+
+    `key`/`value` normalise one key or value, raising `TagError(field, message)` when it cannot be
+    expressed; `case_insensitive_keys`: two keys that differ only by case are the same key."""
+
+    kind: str  # "tags" or "labels": what the cloud calls them
+    max_tags: int
+    normalise_key: "callable"
+    normalise_value: "callable"
+    reserved_keys: frozenset[str] = frozenset()
+    case_insensitive_keys: bool = False
+
+
+class CloudProvider(ABC):
+    """One cloud mlplat can build a platform on. Subclasses live in `components/<cloud>/cloud.py` and
+    are registered once, explicitly, in `components/registry.py`.
+
+    Class attributes every cloud sets:
+      name             the spec's `cloud:` value, the `mlplat:<name>:<Component>` type token part
+      display_name     how messages spell it ("AWS")
+      provider_package the Pulumi package of its resource type tokens ("aws", "azure-native", "gcp")
+      region_pattern   a compiled regex every region name of the cloud matches
+      region_example   a region name shown in errors and used by `mlplat init`
+      metro_regions    metro area -> region: the equivalent region on another cloud shares the metro
+      required_config  the stack config keys a real `pulumi up` needs
+      service_names    capability key -> the cloud service that provides it, for messages
+    """
+
+    name: str
+    display_name: str
+    provider_package: str
+    region_pattern: re.Pattern
+    region_example: str
+    metro_regions: Mapping[str, str] = {}
+    required_config: tuple[str, ...] = ()
+    service_names: Mapping[str, str] = {}
+
+    # -- capabilities --------------------------------------------------------------------------------
+    @abstractmethod
+    def base_component(self) -> type:
+        """The base layer component class (implements `components.contract.BaseLayer`)."""
+
+    @abstractmethod
+    def capability_components(self) -> dict[str, type]:
+        """Capability key (`components.capabilities`) -> the component class that builds it here.
+
+        A capability missing from this map must be declared in `unsupported_capabilities`."""
+
+    def unsupported_capabilities(self) -> dict[str, str]:
+        """Capability key -> why this cloud does not build it (listed as a plan gap, warned by `up`)."""
+        return {}
+
+    # -- features --------------------------------------------------------------------------------------
+    def unsupported_features(self) -> dict[CloudFeature, str]:
+        """Features this cloud lacks, with the reason users read."""
+        return {}
+
+    def supports(self, feature: CloudFeature) -> bool:
+        return feature not in self.unsupported_features()
+
+    def check_features(self, features: set[CloudFeature]) -> None:
+        """Raise `CloudFeatureUnsupported` naming the first missing feature and its reason."""
+        lacking = self.unsupported_features()
+        for feature in sorted(features, key=lambda f: f.value):
+            if feature in lacking:
+                raise CloudFeatureUnsupported(f"{self.name} has no {feature.value}: {lacking[feature]}")
+
+    # -- spec facts ----------------------------------------------------------------------------------
+    def region_error(self, region: str) -> str | None:
+        """Why `region` cannot be a region of this cloud, or None when it has the right shape."""
+        if self.region_pattern.match(region):
+            return None
+        return f"{region!r} is not a region name on {self.name} (for example {self.region_example!r})"
+
+    def metro_of(self, region: str) -> str | None:
+        return next((metro for metro, name in self.metro_regions.items() if name == region), None)
+
+    @abstractmethod
+    def tag_rules(self) -> TagRules:
+        """How FinOps tags are normalised and checked on this cloud."""
+
+    def scale_to_zero_blockers(self, endpoint, private: bool) -> list[str]:
+        """Why `endpoint` (a spec endpoint) cannot scale to zero here ([] when it can). Default: the
+        reason the cloud gives for lacking ENDPOINT_SCALE_TO_ZERO, or nothing."""
+        reason = self.unsupported_features().get(CloudFeature.ENDPOINT_SCALE_TO_ZERO)
+        return [reason] if reason else []
+
+    @abstractmethod
+    def vector_limits(self) -> "CloudVectorLimits":
+        """Dimension, metric and replica limits of the cloud's vector search service."""
+
+    def reserved_feature_columns(self) -> dict[str, str]:
+        """Column names (lower case) the feature store refuses or generates itself -> the reason."""
+        return {}
+
+    def event_time_column_is_renamed(self) -> bool:
+        """True when the feature store renames the event time column itself (its name is free)."""
+        return False
+
+    def feature_type_reason(self, kind: str) -> str | None:
+        """Why the feature store cannot store a neutral feature kind ("vector", ...), or None."""
+        if kind == "vector":
+            return self.unsupported_features().get(CloudFeature.VECTOR_FEATURE_TYPE)
+        return None
+
+    def spec_gaps(self, spec) -> list[dict]:
+        """Gaps of this spec on this cloud beyond scale to zero (shown by the plan)."""
+        return []
+
+    # -- deployment ------------------------------------------------------------------------------------
+    def provider_config(self, region: str) -> dict[str, str]:
+        """The provider settings `mlplat init` writes into a new stack file."""
+        return {}
+
+    def __repr__(self) -> str:
+        return f"<cloud {self.name}>"

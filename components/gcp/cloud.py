@@ -1,0 +1,123 @@
+"""GCP as mlplat sees it: region names, label rules, what it lacks, and the component of each capability.
+
+Cheap to import (no pulumi_gcp): the component classes are imported when a platform is built.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..catalog.naming_rules import TAGS_PER_RESOURCE
+from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..spec.tags import TagError
+from ..spec.vector_limits import CloudVectorLimits
+
+PROJECT_PLACEHOLDER = "change-me-gcp-project"
+BILLING_ACCOUNT_PLACEHOLDER = "000000-000000-000000"  # the GCP budget is created on this billing account
+
+
+def _label_text(text: str) -> str:
+    # Labels: lowercase letters, digits, `_` and `-`; `@` becomes `_at_`, anything else `_`.
+    text = text.lower().replace("@", "_at_")
+    return re.sub(r"[^a-z0-9_-]", "_", text)
+
+
+def _label_key(key: str, field: str) -> str:
+    normalised = _label_text(key)
+    if not normalised or not normalised[0].isalpha() or len(normalised) > 63:
+        raise TagError(
+            field, f"GCP label key {key!r} (normalised {normalised!r}) must start with a letter and be at most 63 characters"
+        )
+    return normalised
+
+
+def _label_value(value: str, field: str) -> str:
+    normalised = _label_text(value)
+    if len(normalised) > 63:
+        raise TagError(field, f"GCP label value {value!r} (normalised {normalised!r}) is longer than 63 characters")
+    return normalised
+
+
+# Vector search: feature normalisation per neutral metric (UNIT_L2_NORM turns dot product into cosine),
+# and what the size hint becomes: tier -> (shard size, the smallest machine type Vertex serves it on).
+FEATURE_NORM = {"cosine": "UNIT_L2_NORM", "dot_product": "NONE", "euclidean": "NONE"}
+SHARD = {
+    "small": ("SHARD_SIZE_SMALL", "e2-standard-2"),
+    "medium": ("SHARD_SIZE_MEDIUM", "e2-standard-16"),
+    "large": ("SHARD_SIZE_LARGE", "e2-highmem-16"),
+}
+
+VECTOR_LIMITS = CloudVectorLimits(
+    cloud="gcp",
+    service="Vertex AI Vector Search",
+    # The index API takes `dimensions` as int32 and documents no maximum.
+    max_dimensions=None,
+    # distanceMeasureType (+ featureNormType): cosine is served as dot product over unit-normalised
+    # vectors, Google's recommendation instead of COSINE_DISTANCE (same ranking, faster).
+    metrics={"cosine": "DOT_PRODUCT_DISTANCE", "dot_product": "DOT_PRODUCT_DISTANCE", "euclidean": "SQUARED_L2_DISTANCE"},
+    source="cloud.google.com/vertex-ai/docs/vector-search/configuring-indexes",
+)
+
+
+class GcpCloud(CloudProvider):
+    name = "gcp"
+    display_name = "GCP"
+    provider_package = "gcp"
+    region_pattern = re.compile(r"^[a-z]+-[a-z]+\d+$")
+    region_example = "us-central1"
+    service_names = {"endpoints": "Vertex AI endpoints", "registry": "Vertex AI model registry", "training": "GKE",
+                     "feature_store": "Vertex AI feature online store", "vector_search": "Vertex AI Vector Search"}
+    metro_regions = {
+        "us-east": "us-east4", "us-central": "us-central1", "us-west": "us-west1", "eu-west": "europe-west1",
+        "eu-central": "europe-west3", "uk": "europe-west2", "japan": "asia-northeast1", "southeast-asia": "asia-southeast1",
+    }
+    required_config = ("gcp:project",)
+
+    def base_component(self) -> type:
+        from .base import Base
+
+        return Base
+
+    def capability_components(self) -> dict[str, type]:
+        from .budget import Budget
+        from .endpoint import Endpoint
+        from .feature_store import FeatureStore
+        from .registry import ModelRegistry
+        from .training import TrainingCluster
+        from .rag import RagGeneration
+        from .vector_search import VectorSearch
+
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, RagGeneration, Budget)
+
+    def unsupported_features(self) -> dict[CloudFeature, str]:
+        keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"
+        return {
+            CloudFeature.ENDPOINT_SCALE_TO_ZERO: keeps_one,
+            CloudFeature.GPU_ENDPOINT_SCALE_TO_ZERO: keeps_one,
+            CloudFeature.ALARM_ROLLBACK: (
+                "Vertex AI endpoints have no alarm-driven automatic rollback; the canary share bounds the blast radius"
+            ),
+        }
+
+    def tag_rules(self) -> TagRules:
+        # pulumi-gcp adds goog-pulumi-provisioned itself.
+        return TagRules(kind="labels", max_tags=TAGS_PER_RESOURCE["gcp"].limit, normalise_key=_label_key, normalise_value=_label_value,
+                        reserved_keys=frozenset({"goog-pulumi-provisioned"}))
+
+    def vector_limits(self) -> CloudVectorLimits:
+        return VECTOR_LIMITS
+
+    def reserved_feature_columns(self) -> dict[str, str]:
+        return {
+            "feature_timestamp": (
+                "mlplat's BigQuery view for Vertex AI Feature Store generates this column from event_time "
+                "(the name Vertex AI Feature Store reads)"
+            ),
+        }
+
+    def event_time_column_is_renamed(self) -> bool:
+        return True
+
+    def provider_config(self, region: str) -> dict[str, str]:
+        return {"gcp:project": PROJECT_PLACEHOLDER, "gcp:region": region,
+                "mlplat:gcpBillingAccount": BILLING_ACCOUNT_PLACEHOLDER}

@@ -1,0 +1,176 @@
+"""The region catalogue against the installed SDKs' own data, and its lookups."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import botocore
+import pytest
+import yaml
+
+from components.catalog import regions as catalog
+from components.catalog.gpus import gpu_classes, offered
+from components.catalog.prices import load_catalog
+
+ENDPOINTS = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())
+AWS_PARTITION = next(p for p in ENDPOINTS["partitions"] if p["partition"] == "aws")
+
+
+def _botocore_regions(service: str) -> set[str]:
+    return {r for r in AWS_PARTITION["services"][service]["endpoints"] if r in AWS_PARTITION["regions"]}
+
+
+def test_aws_regions_are_botocore_commercial_regions():
+    assert {r.id for r in catalog.regions("aws")} == set(AWS_PARTITION["regions"])
+    for r in catalog.regions("aws"):
+        assert r.name == AWS_PARTITION["regions"][r.id]["description"]
+
+
+@pytest.mark.parametrize("capability", [c for c in catalog.CAPABILITIES if c != "budget"])
+def test_every_aws_region_and_service_pair_matches_botocore(capability):
+    services = catalog.catalogue("aws").services[capability]
+    assert services, capability
+    for r in catalog.regions("aws"):
+        expected = all(r.id in _botocore_regions(s) for s in services)
+        assert (capability in r.offers) == expected, (r.id, capability, services)
+
+
+def test_botocore_has_no_feature_store_runtime_entry_so_the_catalogue_says_what_it_uses():
+    assert not {"sagemaker-featurestore-runtime", "featurestore-runtime"} & set(AWS_PARTITION["services"])
+    assert catalog.catalogue("aws").services["feature_store"] == ("api.sagemaker",)
+    assert "feature-store" in catalog.catalogue("aws").sources
+
+
+def _aiplatform_supported_regions() -> set[str]:
+    """SUPPORTED_REGIONS of the installed google-cloud-aiplatform, read without importing the SDK (slow)."""
+    import ast
+    import importlib.util
+
+    package = Path(importlib.util.find_spec("google.cloud.aiplatform").submodule_search_locations[0])
+    tree = ast.parse((package / "constants" / "base.py").read_text())
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "SUPPORTED_REGIONS")
+    return set(ast.literal_eval(node.value.args[0]))
+
+
+def test_gcp_vertex_regions_match_the_installed_aiplatform_sdk():
+    SUPPORTED_REGIONS = _aiplatform_supported_regions()
+    assert "us-central1" in SUPPORTED_REGIONS
+    for r in catalog.regions("gcp"):
+        assert ("endpoints" in r.offers) == (r.id in SUPPORTED_REGIONS), r.id
+        assert ("registry" in r.offers) == (r.id in SUPPORTED_REGIONS), r.id
+        # Feature store and vector search only where Vertex AI itself is.
+        assert not ({"feature_store", "vector_search"} & r.offers) or r.id in SUPPORTED_REGIONS
+
+
+@pytest.mark.parametrize("cloud", catalog.CLOUDS)
+def test_rows_are_complete_and_cite_a_source(cloud):
+    data = catalog.catalogue(cloud)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data.date)
+    for r in catalog.regions(cloud):
+        assert r.name and re.fullmatch(r"[A-Z]{2}", r.country), r.id
+        assert r.source in data.sources.values()
+        assert "budget" in r.offers  # budgets are billing-scoped on every cloud
+
+
+@pytest.mark.parametrize("cloud", catalog.CLOUDS)
+def test_gpu_rows_cite_a_source_and_name_classes_the_cloud_offers(cloud):
+    document = yaml.safe_load((catalog.CATALOG_DIR / f"{cloud}.yaml").read_text())
+    assert document["gpus"], cloud
+    for row in document["gpus"]:
+        assert row["source"] in document["sources"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date"])
+        for gpu in row["classes"]:
+            assert gpu in gpu_classes() and offered(cloud, gpu), (cloud, row["region"], gpu)
+        region = catalog.region(cloud, row["region"])
+        assert region.gpu_source and row["date"] in region.gpu_source
+
+
+def test_gcp_zone_table_of_the_training_component_is_the_catalogue():
+    from components.gcp.training import GPU_ZONES
+
+    assert GPU_ZONES["us-central1"]["nvidia-a100-80gb"] == ("us-central1-a", "us-central1-c")
+    assert GPU_ZONES["us-east4"]["nvidia-tesla-a100"] == ()
+    assert set(GPU_ZONES) == {r.id for r in catalog.regions("gcp") if r.gpus is not None}
+
+
+def test_region_ids_do_not_collide_across_clouds():
+    ids = [r.id for cloud in catalog.CLOUDS for r in catalog.regions(cloud)]
+    assert len(ids) == len(set(ids))
+
+
+def test_distance_is_great_circle():
+    frankfurt, london = catalog.region("aws", "eu-central-1"), catalog.region("aws", "eu-west-2")
+    assert catalog.distance_km((frankfurt.lat, frankfurt.lon), (london.lat, london.lon)) == pytest.approx(637, abs=10)
+
+
+def test_nearest_regions_filters_by_capability_and_leaves_out_the_origin():
+    near = catalog.nearest_regions("aws", "af-south-1", 3, ["vector_search"])
+    assert [r.id for r, _ in near][0] == "sa-east-1"
+    assert all("vector_search" in r.offers for r, _ in near)
+    assert "af-south-1" not in [r.id for r, _ in catalog.nearest_regions("aws", "af-south-1", 5)]
+    with pytest.raises(KeyError):
+        catalog.nearest_regions("aws", "us-foo-9")
+
+
+def test_did_you_mean():
+    assert "us-east-1" in catalog.did_you_mean("aws", "us-est-1")
+    assert catalog.did_you_mean("gcp", "europe-west-4")[0] == "europe-west4"
+    assert catalog.did_you_mean("azure", "West Europe")[0] == "westeurope"
+    assert catalog.did_you_mean("aws", "us-foo-9")  # always some ids
+
+
+def test_offers_capabilities_and_gpus():
+    assert catalog.offers("aws", "us-east-1", "vector_search")
+    assert not catalog.offers("aws", "af-south-1", "vector_search")
+    assert catalog.offers("gcp", "us-central1", "gpu:a100") and not catalog.offers("gcp", "us-east4", "gpu:a100")
+    assert catalog.lacks("gcp", "us-east4", "gpu:a100")
+    assert not catalog.lacks("gcp", "europe-west4", "gpu:a100")  # no GPU data there: not known to lack it
+    with pytest.raises(ValueError):
+        catalog.offers("aws", "us-east-1", "quantum")
+
+
+def test_equivalent_is_the_nearest_region_offering_everything_asked():
+    found, km, same = catalog.equivalent("europe-west4", "gcp", "aws", ["endpoints", "vector_search", "feature_store"])
+    assert (found.id, same) == ("eu-central-1", True) and 350 < km < 420
+    # af-south-1 has no OpenSearch Serverless; the AWS equivalent of GCP's Johannesburg region skips it.
+    assert catalog.equivalent("africa-south1", "gcp", "aws", [])[0].id == "af-south-1"
+    assert catalog.equivalent("africa-south1", "gcp", "aws", ["vector_search"])[0].id != "af-south-1"
+    assert catalog.equivalent("us-east-1", "aws", "gcp", ["gpu:a100"])[0].id != "us-east4"
+
+
+def test_residency_keeps_the_equivalent_in_country_then_boundary():
+    # London: nearest AWS region offering everything is eu-west-2 either way; ask for eu: never London.
+    assert catalog.equivalent("uksouth", "azure", "aws", [], "eu")[0].boundary == "EU"
+    found, _, same = catalog.equivalent("europe-west12", "gcp", "azure", [], residency="same")
+    assert found.country == "IT" and same  # Turin -> Milan, same country first
+    assert catalog.equivalent("us-east-1", "aws", "gcp", ["endpoints"], "eu")[0].boundary == "EU"
+
+
+def test_a_malformed_catalogue_names_file_and_entry(tmp_path):
+    document = yaml.safe_load((catalog.CATALOG_DIR / "aws.yaml").read_text())
+    document["regions"]["us-east-1"]["offers"] = ["endpoints", "teleport"]
+    with pytest.raises(catalog.RegionCatalogError, match=r"bad\.yaml: regions\.us-east-1\.offers: unknown"):
+        catalog.parse_cloud(document, tmp_path / "bad.yaml")
+
+
+def test_an_unpriced_region_borrows_the_nearest_priced_row_and_says_so():
+    prices = load_catalog()
+    sku = "storage/standard"
+    assert prices.get("gcp", "us-central1", sku).borrowed_for == ""
+    row = prices.get("gcp", "europe-west4", sku)
+    assert row is not None and row.region in prices.regions("gcp")
+    assert "borrowed for europe-west4: nearest priced region" in row.ref
+    assert prices.get("gcp", "us-central1", "no/such-sku") is None  # a priced region never borrows
+    assert prices.get("gcp", "mars-north1", sku) is None
+
+
+def test_compare_says_which_clouds_figures_are_borrowed():
+    from mlplat.finops.compare import notes
+
+    row = load_catalog().get("gcp", "europe-west4", "storage/standard")
+    line = type("Line", (), {"ref": row.ref})()
+    column = type("Column", (), {"cloud": "gcp", "usage_section": True,
+                                 "estimate": type("E", (), {"region": "europe-west4", "lines": [line]})()})()
+    assert notes([column]) == [f"gcp: no catalogue prices for europe-west4; its figures are those of {row.region} "
+                               "(nearest priced region; see `mlplat cost`)"]

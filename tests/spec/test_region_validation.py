@@ -1,0 +1,123 @@
+"""Region validation and cross-cloud region choice: the region must exist, offer what the spec asks for
+and keep the spec's residency; rendering on another cloud picks the nearest region that can host it."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.catalog import regions as catalog
+from components.spec import SpecError, parse_spec
+from tests.support.plans import CLOUDS, ROOT
+
+EXAMPLE = yaml.safe_load((ROOT / "examples" / "fraud-ml.yaml").read_text())
+
+
+def spec(cloud: str, region: str, **changes) -> dict:
+    raw = copy.deepcopy(EXAMPLE)
+    raw.update(cloud=cloud, region=region, **changes)
+    return raw
+
+
+def error_of(raw: dict, cloud: str | None = None, region: str | None = None) -> str:
+    with pytest.raises(SpecError) as caught:
+        parse_spec(raw, "spec.yaml", "", cloud, region)
+    return str(caught.value)
+
+
+def test_a_misspelled_region_gets_did_you_mean_with_the_nearest_ids():
+    message = error_of(spec("aws", "us-est-1"))
+    assert message.startswith("spec.yaml: region: 'us-est-1' is not a region of aws; did you mean")
+    assert "'us-east-1'" in message
+    assert "'europe-west4'" in error_of(spec("gcp", "europe-west-4"))
+
+
+def test_a_region_of_another_cloud_says_which_cloud():
+    assert "it is a region of gcp" in error_of(spec("aws", "europe-west4"))
+
+
+def test_a_shape_alike_region_that_does_not_exist_is_rejected():
+    assert "is not a region of aws" in error_of(spec("aws", "us-foo-9"))
+
+
+def test_a_capability_not_offered_names_capability_region_and_nearest_regions_offering_it():
+    message = error_of(spec("aws", "af-south-1"))
+    assert "vector_search: vector_search (OpenSearch Serverless) is not offered in aws region af-south-1" in message
+    assert "nearest regions offering it: sa-east-1" in message
+
+
+def test_a_gpu_class_not_offered_in_the_region_is_a_validation_error():
+    message = error_of(spec("gcp", "us-east4"))  # the example trains on a100; us-east4 has no A100 40GB
+    assert "spec.yaml: training.gpu: gcp offers no a100 GPUs in us-east4" in message
+    assert "us-central1" in message
+
+
+def test_a_region_without_gpu_data_still_validates():
+    assert parse_spec(spec("gcp", "europe-west4"), "spec.yaml").region == "europe-west4"
+
+
+def test_eu_residency_rejects_a_region_outside_the_eu():
+    message = error_of(spec("aws", "us-east-1", residency="eu"))
+    assert "residency: 'eu'" in message and "eu-" in message
+    assert parse_spec(spec("aws", "eu-central-1", residency="eu"), "spec.yaml").residency == "eu"
+
+
+def test_rendering_on_another_cloud_uses_the_nearest_region_offering_everything():
+    assert parse_spec(spec("gcp", "europe-west4"), "s", "", "aws").region == "eu-central-1"
+    assert parse_spec(spec("gcp", "europe-west4"), "s", "", "azure").region == "westeurope"
+    # --region still overrides the choice.
+    assert parse_spec(spec("gcp", "europe-west4"), "s", "", "aws", "eu-west-1").region == "eu-west-1"
+
+
+def test_rendering_with_eu_residency_stays_in_the_eu():
+    rendered = parse_spec(spec("azure", "switzerlandnorth", residency="eu"), "s", "", "aws")
+    assert catalog.region("aws", rendered.region).boundary == "EU"
+
+
+def test_the_plan_states_the_region_move():
+    from mlplat.offline_plan import plan_file
+
+    path = ROOT / "examples" / "fraud-ml.yaml"
+    plan = plan_file(path, "gcp")
+    gaps = [g["gap"] for g in plan.gaps if g["capability"] == "region"]
+    assert gaps and gaps[0].startswith(f"aws us-east-1 -> gcp {plan.spec['region']}, ")
+    assert "same residency" in gaps[0]
+    assert not [g for g in plan_file(path).gaps if g["capability"] == "region"]
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_the_example_renders_on_every_cloud(cloud):
+    from mlplat.offline_plan import plan_file
+
+    plan = plan_file(ROOT / "examples" / "fraud-ml.yaml", cloud)
+    assert plan.cloud == cloud and plan.resources
+
+
+REGIONS = [(cloud, r.id) for cloud in catalog.CLOUDS for r in catalog.regions(cloud)]
+
+
+@settings(max_examples=120, deadline=None, derandomize=os.environ.get("CI") == "true",
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(REGIONS), st.sampled_from(["t4", "a100", "h100"]))  # GPU classes every cloud offers
+def test_any_region_of_any_cloud_either_renders_everywhere_or_names_capability_and_region(where, gpu):
+    """Every capability in the spec: on each cloud the spec validates, or the error names what is missing
+    where; it never stops at "no known equivalent"."""
+    cloud, region = where
+    raw = spec(cloud, region)
+    raw["training"] = {**raw["training"], "gpu": gpu, "gpus_per_node": 1 if gpu != "a100" else 8}
+    raw["registry"] = raw.get("registry") or {}
+    for target in CLOUDS:
+        try:
+            rendered = parse_spec(raw, "spec.yaml", "", target)
+        except SpecError as error:
+            message = str(error)
+            assert "no known" not in message
+            assert any(f"{c}" in message for c in (*catalog.CAPABILITIES, "training.gpu", "endpoints.", "region")), message
+            assert region in message or "region" in message, message
+        else:
+            assert catalog.region(target, rendered.region) is not None
