@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "cli.commands.diff",
     "cli.commands.scan",
     "cli.commands.regions",
+    "cli.commands.models",
 ]
 
 
