@@ -7,20 +7,8 @@ from typing import Optional
 import typer
 
 from cli.commands.finops import CloudChoice, OutputFormat
-from cli.commands.regions import _azure_token
+from cli.commands.regions import _azure_token, _gcp_token
 from cli.console import emit_json
-
-
-def _gcp_token() -> str | None:
-    try:
-        import google.auth
-        import google.auth.transport.requests
-
-        credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-        credentials.refresh(google.auth.transport.requests.Request())
-        return credentials.token
-    except Exception:  # noqa: BLE001 - no credential: the cloud is reported skipped
-        return None
 
 
 def _offered(cloud: str, region: str, subscription: str | None) -> tuple[set[str] | None, str | None]:
@@ -38,7 +26,7 @@ def _offered(cloud: str, region: str, subscription: str | None) -> tuple[set[str
             if token is None:
                 return None, "no Azure credentials or --azure-subscription"
             return m.offered_azure(region, subscription, token), None
-        token = _gcp_token()
+        token = _gcp_token("https://www.googleapis.com/auth/cloud-platform")
         return (m.offered_gcp(region, token), None) if token else (None, "no Google credentials")
     except Exception as error:  # noqa: BLE001 - an API refusal is reported, not raised
         return None, f"{type(error).__name__}: {error}"

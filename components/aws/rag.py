@@ -67,25 +67,14 @@ class RagGeneration(RagComponent):
         deployer = aws.get_caller_identity_output().arn
 
         self.private_endpoints = self._private_endpoints(ctx, base, tags, region) if ctx.private else []
-        self.role = aws.iam.Role(
-            ctx.name("knowledge-base-role"),
-            description=f"mlplat {ctx.prefix}: Bedrock knowledge base (embedding model, collection, documents)",
-            assume_role_policy=_bedrock_trust(aws.get_caller_identity_output().account_id),
-            tags=tags,
-            opts=ctx.child(self),
-        )
-        aws.iam.RolePolicy(
-            ctx.name("knowledge-base-access"),
-            role=self.role.id,
-            policy=iam.policy_document(
-                [
-                    {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": [embedding_arn]},
-                    {"Effect": "Allow", "Action": ["aoss:APIAccessAll"], "Resource": [vectors.collection.arn]},
-                    *iam.bucket_statements([vectors.documents_bucket.arn], write=False),
-                    *_decrypt_statements(base.key_arn),
-                ]
-            ),
-            opts=ctx.child(self.role),
+        self.role = self._bedrock_role(
+            "knowledge-base", "access", "Bedrock knowledge base (embedding model, collection, documents)", tags,
+            [
+                {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": [embedding_arn]},
+                {"Effect": "Allow", "Action": ["aoss:APIAccessAll"], "Resource": [vectors.collection.arn]},
+                *iam.bucket_statements([vectors.documents_bucket.arn], write=False),
+                *_decrypt_statements(base.key_arn),
+            ],
         )
         self.access_policy = aws.opensearch.ServerlessAccessPolicy(
             ctx.name("rag-vectors-access"),
@@ -217,24 +206,13 @@ class RagGeneration(RagComponent):
             tags=tags,
             opts=ctx.stateful(self, retain_on_delete=True),
         )
-        role = aws.iam.Role(
-            ctx.name("bedrock-logging-role"),
-            description=f"mlplat {ctx.prefix}: Bedrock writes model invocation logs",
-            assume_role_policy=_bedrock_trust(aws.get_caller_identity_output().account_id),
-            tags=tags,
-            opts=ctx.child(self),
-        )
-        aws.iam.RolePolicy(
-            ctx.name("bedrock-logging-write"),
-            role=role.id,
-            policy=iam.policy_document(
-                [{
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": [pulumi.Output.concat(log_group.arn, ":*")],
-                }]
-            ),
-            opts=ctx.child(role),
+        role = self._bedrock_role(
+            "bedrock-logging", "write", "Bedrock writes model invocation logs", tags,
+            [{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [pulumi.Output.concat(log_group.arn, ":*")],
+            }],
         )
         aws.bedrockmodel.InvocationLoggingConfiguration(
             ctx.name("bedrock-invocation-logging"),
@@ -249,6 +227,24 @@ class RagGeneration(RagComponent):
             opts=ctx.child(self, retain_on_delete=True),
         )
         return log_group.name
+
+    def _bedrock_role(self, purpose: str, policy: str, what: str, tags: dict, statements: list[dict]) -> aws.iam.Role:
+        """A role only Bedrock, acting for this account, may assume, with exactly `statements`."""
+        ctx = self.ctx
+        role = aws.iam.Role(
+            ctx.name(purpose, "role"),
+            description=f"mlplat {ctx.prefix}: {what}",
+            assume_role_policy=_bedrock_trust(aws.get_caller_identity_output().account_id),
+            tags=tags,
+            opts=ctx.child(self),
+        )
+        aws.iam.RolePolicy(
+            ctx.name(purpose, policy),
+            role=role.id,
+            policy=iam.policy_document(statements),
+            opts=ctx.child(role),
+        )
+        return role
 
     def _private_endpoints(self, ctx, base, tags: dict, region: str) -> list:
         return [
