@@ -37,7 +37,8 @@ def _logging(args, report) -> None:
 content_filter_in_prod = StackValidationPolicy(
     name="rag-content-filter-in-prod",
     description="Prod foundation-model deployments filter harmful content: an Azure OpenAI RAI policy on every "
-    "deployment, a Bedrock guardrail beside the knowledge base.",
+    "deployment, a Bedrock guardrail beside the knowledge base. Mirrors the AWS Well-Architected Generative AI "
+    "Lens guardrail guidance and Azure OpenAI's default content filtering (kept on, never a custom no-filter policy).",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=stack_policy("content_filter", prod_only=True),
     config_schema=PolicyConfigSchema(properties=PROD_SCHEMA),
@@ -45,7 +46,9 @@ content_filter_in_prod = StackValidationPolicy(
 invocation_logging = StackValidationPolicy(
     name="rag-invocation-logging",
     description="Foundation-model calls are logged: Azure OpenAI diagnostic settings to Log Analytics, Bedrock "
-    "model invocation logging (one configuration per account and region).",
+    "model invocation logging (one configuration per account and region). Mirrors Azure Policy built-in "
+    "'Diagnostic logs in Azure AI services resources should be enabled' and the Bedrock security guidance to "
+    "enable model invocation logging.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_logging,
     config_schema=PolicyConfigSchema(properties=SHARED_LOGGING_SCHEMA),
@@ -53,7 +56,9 @@ invocation_logging = StackValidationPolicy(
 model_endpoints_private_in_prod = StackValidationPolicy(
     name="rag-model-endpoints-private-in-prod",
     description="Prod foundation-model and retrieval calls stay in the private network (Bedrock runtime VPC "
-    "interface endpoints; Azure OpenAI public access is checked by no-public-network-in-prod).",
+    "interface endpoints; Azure OpenAI public access is checked by no-public-network-in-prod). Mirrors Azure "
+    "Policy built-in 'Azure AI Services resources should restrict network access' and the Bedrock guidance "
+    "to use VPC interface endpoints (AWS PrivateLink).",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=stack_policy("model_private", prod_only=True),
     config_schema=PolicyConfigSchema(properties=PROD_SCHEMA),

@@ -26,6 +26,7 @@ import pulumi_aws as aws
 
 from ..catalog.models import model_for
 from ..contract import RagComponent
+from ..spec.rag import RagSpec
 from ..context import PlatformContext
 from . import iam
 from .aoss_index import VectorIndex
@@ -55,7 +56,7 @@ class RagGeneration(RagComponent):
     CLOUD = "aws"
     COMPONENT = "RagGeneration"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, rag, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, ctx: PlatformContext, base, rag: RagSpec, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, opts)
         self.ctx = ctx
         vectors = ctx.built["vector_search"]["vectors"]
@@ -204,7 +205,9 @@ class RagGeneration(RagComponent):
             retention_in_days=LOG_RETENTION_DAYS,
             kms_key_id=base.key_arn,
             tags=tags,
-            opts=ctx.stateful(self, retain_on_delete=True),
+            # Retained, not protected: other stacks of the account log here, and destroying this one must
+            # not turn their logging off.
+            opts=ctx.child(self, retain_on_delete=True),
         )
         role = self._bedrock_role(
             "bedrock-logging", "write", "Bedrock writes model invocation logs", tags,

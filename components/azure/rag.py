@@ -27,6 +27,7 @@ import pulumi_azure_native as azure
 
 from ..catalog.models import model_for
 from ..contract import RagComponent
+from ..spec.rag import RagSpec
 from ..context import PlatformContext
 from . import roles
 from .naming import unique_name
@@ -43,7 +44,7 @@ class RagGeneration(RagComponent):
     CLOUD = "azure"
     COMPONENT = "RagGeneration"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, rag, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, ctx: PlatformContext, base, rag: RagSpec, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, opts)
         self.ctx = ctx
         vectors = ctx.built["vector_search"]["vectors"]

@@ -136,6 +136,8 @@ def kind_error(name: str, kind: str) -> str | None:
 
 
 def region_error(cloud: str, name: str, region: str) -> str | None:
+    if cloud not in catalogue()[name]:
+        return f"{name} has no {cloud} row in the model catalogue ({CATALOG_PATH.name})"
     row = model_for(cloud, name)
     if region in row.regions:
         return None

@@ -23,6 +23,7 @@ import pulumi_gcp as gcp
 
 from ..catalog.models import model_for
 from ..contract import RagComponent
+from ..spec.rag import RagSpec
 from ..context import PlatformContext
 
 RAG_AGENT_PERMISSIONS = (
@@ -55,7 +56,7 @@ class RagGeneration(RagComponent):
     CLOUD = "gcp"
     COMPONENT = "RagGeneration"
 
-    def __init__(self, name: str, ctx: PlatformContext, base, rag, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, ctx: PlatformContext, base, rag: RagSpec, opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, opts)
         self.ctx = ctx
         vectors = ctx.built["vector_search"]["vectors"]

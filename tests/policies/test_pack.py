@@ -116,6 +116,8 @@ def iam_policy(actions, effect="Allow"):
     return res("aws:iam/rolePolicy:RolePolicy", "policy", {"role": "r", "policy": json.dumps(doc)})
 
 
+KB = res("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "kb", {}, tags=TAGS)
+
 # (policy, id, resources, policy config, violated?)
 CASES = [
     # --- cost ---
@@ -274,6 +276,17 @@ CASES = [
         protect=True, tags=TAGS)], None, False),
     ("customer-key-rotation", "azure-no-policy", [res("azure-native:keyvault:Key", "key", {"properties": {"kty": "RSA"}},
                                                       protect=True, tags=TAGS)], None, True),
+    # --- RAG generation (more cases: tests/policies/test_rag_policies.py) ---
+    ("rag-content-filter-in-prod", "bedrock-guardrail", [KB, res("aws:bedrock/guardrail:Guardrail", "g", {}, tags=TAGS)],
+     None, False),
+    ("rag-content-filter-in-prod", "bedrock-no-guardrail", [KB], None, True),
+    ("rag-invocation-logging", "bedrock-logging", [KB, res(
+        "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "log", {})], None, False),
+    ("rag-invocation-logging", "bedrock-no-logging", [KB], None, True),
+    ("rag-model-endpoints-private-in-prod", "bedrock-runtime-endpoint", [KB, res(
+        "aws:ec2/vpcEndpoint:VpcEndpoint", "vpce", {"serviceName": "com.amazonaws.us-east-1.bedrock-runtime"},
+        tags=TAGS)], None, False),
+    ("rag-model-endpoints-private-in-prod", "bedrock-public", [KB], None, True),
 ]
 
 
