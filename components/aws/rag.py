@@ -82,8 +82,10 @@ class RagGeneration(RagComponent):
             name=aoss_name(ctx, "rag-access"),
             type="data",
             description=f"mlplat {ctx.prefix}: the knowledge base role and the deployer manage the RAG index",
-            policy=pulumi.Output.all(self.role.arn, deployer, vectors.collection.name).apply(
-                lambda args: json.dumps([_index_access_rule(args[2], [args[0], args[1]])])
+            # Both standby modes' collection names, as the vector search policies: unchanged when the mode changes.
+            policy=pulumi.Output.all(self.role.arn, deployer).apply(
+                lambda args: json.dumps([_index_access_rule(
+                    [aoss_name(ctx, "vectors"), aoss_name(ctx, "vectors-nostandby")], list(args))])
             ),
             opts=ctx.child(self),
         )
@@ -287,12 +289,12 @@ def _decrypt_statements(key_arn) -> list[dict]:
     return [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": [key_arn]}]
 
 
-def _index_access_rule(collection: str, principals: list[str]) -> dict:
+def _index_access_rule(collections: list[str], principals: list[str]) -> dict:
     return {
         "Rules": [
-            {"ResourceType": "collection", "Resource": [f"collection/{collection}"],
+            {"ResourceType": "collection", "Resource": [f"collection/{c}" for c in collections],
              "Permission": ["aoss:DescribeCollectionItems"]},
-            {"ResourceType": "index", "Resource": [f"index/{collection}/{INDEX_NAME}"],
+            {"ResourceType": "index", "Resource": [f"index/{c}/{INDEX_NAME}" for c in collections],
              "Permission": ["aoss:CreateIndex", "aoss:DeleteIndex", "aoss:DescribeIndex", "aoss:UpdateIndex",
                             "aoss:ReadDocument", "aoss:WriteDocument"]},
         ],

@@ -142,8 +142,8 @@ def region_error(cloud: str, name: str, region: str) -> str | None:
     if region in row.regions:
         return None
     return (
-        f"{name} ({row.model_id}) is not offered on {cloud} in {region}; "
-        f"offered in: {', '.join(row.regions)}"
+        f"{name} ({row.model_id}) is not offered on {cloud} in region {region}; "
+        f"regions offering it: {', '.join(row.regions)}"
     )
 
 
