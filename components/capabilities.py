@@ -43,6 +43,10 @@ CAPABILITIES: list[Capability] = [
     ),
     Capability("rag", contract.RagComponent, lambda s: [("rag", s.rag)] if s.rag else []),
     Capability("budget", contract.BudgetComponent, lambda s: [("budget", s.budget)] if s.budget else []),
+    # After training, registry and endpoints: these read their outputs (`PlatformContext.built`).
+    Capability("retraining", contract.RetrainingComponent, lambda s: [(r.name, r) for r in s.retraining]),
+    Capability("batch_inference", contract.BatchInferenceComponent, lambda s: [(b.name, b) for b in s.batch_inference]),
+    Capability("promotion", contract.PromotionComponent, lambda s: [("promotion", s.promotion)] if s.promotion else []),
 ]
 BASE = Capability("base", contract.BaseLayer, lambda s: [("base", None)])
 

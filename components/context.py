@@ -38,8 +38,7 @@ class PlatformContext:
 
     spec: PlatformSpec
     settings: CloudSettings = field(default_factory=CloudSettings)
-    # Capability key -> logical name -> component, filled by `Platform` as it builds them, so that a later
-    # capability can wire itself to an earlier one (RAG generation to the vector search it reads).
+    # capability key -> logical name -> outputs of the components built so far (set by `Platform`).
     built: dict = field(default_factory=dict)
 
     @property
@@ -61,6 +60,10 @@ class PlatformContext:
     @property
     def customer_managed_keys(self) -> bool:
         return bool(self.spec.encryption.customer_managed_keys)
+
+    @property
+    def access_logging(self) -> bool:
+        return bool(self.spec.audit.access_logging)
 
     def tags(self, use_case: str | None = None) -> dict[str, str]:
         """The normalised FinOps tags (AWS/Azure) or labels (GCP) for one resource."""

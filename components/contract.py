@@ -3,6 +3,8 @@
 - `BaseLayer`: the neutral face of a cloud's base layer (storage, keys, network, workload identity).
   Capability components receive their own cloud's `Base` (which has more); neutral code (the
   `Platform`, tests, a new capability's shared helpers) may rely only on this.
+- Typed outputs (`components/outputs.py`): each contract names its `OUTPUTS` dataclass, whose keys are
+  the same on every cloud; a component ends with `self.finish(<its OUTPUTS>(...))`.
 - One abstract component per capability (`TrainingComponent`, `FeatureStoreComponent`, ...), with the
   typed spec item it is built from (`SPEC`) and the constructor every cloud implements:
   `Cls(name: str, ctx: PlatformContext, base: <its cloud's Base>, item: SPEC, opts)` (checked for every
@@ -22,11 +24,25 @@ from abc import abstractmethod
 import pulumi
 
 from .component import PlatformComponent
+from .outputs import (
+    BaseOutputs,
+    BatchInferenceOutputs,
+    BudgetOutputs,
+    EndpointOutputs,
+    FeatureStoreOutputs,
+    PromotionOutputs,
+    RagOutputs,
+    RegistryOutputs,
+    RetrainingOutputs,
+    TrainingOutputs,
+    VectorSearchOutputs,
+)
 from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec
 from .spec.rag import RagSpec
 from .spec.registry import RegistrySpec
+from .spec.retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec
 from .spec.training import TrainingSpec
 from .spec.vector_search import VectorSearchSpec
 
@@ -36,6 +52,7 @@ class BaseLayer(PlatformComponent):
     spec does not ask for it), in the cloud's own notation."""
 
     COMPONENT = "Base"
+    OUTPUTS = BaseOutputs
 
     @property
     @abstractmethod
@@ -62,29 +79,40 @@ class BaseLayer(PlatformComponent):
     def private_network(self) -> pulumi.Output | None:
         """The platform's private network (VPC, VNet, VPC network id); None when not private."""
 
+    def layer_outputs(self, extras: dict | None = None) -> BaseOutputs:
+        """The stack output `base`: the properties above, plus this cloud's `extras`."""
+        return BaseOutputs(
+            artifacts_store=self.artifacts_store,
+            data_store=self.data_store,
+            encryption_key=self.encryption_key,
+            workload_identity=self.workload_identity,
+            private_network=self.private_network,
+            extras=extras,
+        )
+
 
 class TrainingComponent(PlatformComponent):
     """Spot GPU training: a cluster that scales from zero to `max_nodes` and checkpoints to the base."""
 
     COMPONENT = "TrainingCluster"
+    OUTPUTS = TrainingOutputs
     SPEC = TrainingSpec
-
 
 
 class FeatureStoreComponent(PlatformComponent):
     """Offline (and, when asked, online) feature groups."""
 
     COMPONENT = "FeatureStore"
+    OUTPUTS = FeatureStoreOutputs
     SPEC = FeatureStoreSpec
-
 
 
 class ModelRegistryComponent(PlatformComponent):
     """Model versions with approval, and the serving container repository."""
 
     COMPONENT = "ModelRegistry"
+    OUTPUTS = RegistryOutputs
     SPEC = RegistrySpec
-
 
 
 class EndpointComponent(PlatformComponent):
@@ -93,35 +121,24 @@ class EndpointComponent(PlatformComponent):
     by `components/traffic.py`)."""
 
     COMPONENT = "Endpoint"
+    OUTPUTS = EndpointOutputs
     SPEC = EndpointSpec
-
 
 
 class VectorSearchComponent(PlatformComponent):
     """A vector index service for retrieval, with a documents store."""
 
     COMPONENT = "VectorSearch"
+    OUTPUTS = VectorSearchOutputs
     SPEC = VectorSearchSpec
 
 
-
-RAG_OUTPUT_KEYS = (
-    "chat_model",  # what the application passes as the model (inference profile ARN, deployment, model path)
-    "embedding_model",
-    "retrieval",  # the managed pipeline's handle (knowledge base id, search indexer, RAG corpus); None without
-    "documents_uri",  # where documents are loaded
-    "content_filter",  # guardrail id, RAI policy name or safety settings; None when off
-    "invocation_logging",  # where model calls are logged
-    "details",  # the cloud's own identifiers
-)
-
-
 class RagComponent(PlatformComponent):
-    """RAG generation: a chat and an embedding model wired to the platform's vector search (the component
-    built for `vector_search` is in `ctx.built`), with the managed retrieval pipeline where the cloud has one.
-    Outputs: the same keys on every cloud (`RAG_OUTPUT_KEYS`), the cloud's own identifiers under `details`."""
+    """RAG generation: a chat and an embedding model wired to the platform's vector search (whose outputs
+    are in `ctx.built`), with the managed retrieval pipeline where the cloud has one."""
 
     COMPONENT = "RagGeneration"
+    OUTPUTS = RagOutputs
     SPEC = RagSpec
 
 
@@ -129,5 +146,32 @@ class BudgetComponent(PlatformComponent):
     """A monthly budget on the platform's cost, with e-mail notifications."""
 
     COMPONENT = "Budget"
+    OUTPUTS = BudgetOutputs
     SPEC = BudgetSpec
 
+
+
+class RetrainingComponent(PlatformComponent):
+    """One retraining job started on a schedule (and/or by its endpoint's drift alert) on the platform's
+    spot training capacity, registering the model in the platform's registry. Reads the training and
+    registry components' outputs from `ctx.built`."""
+
+    COMPONENT = "Retraining"
+    OUTPUTS = RetrainingOutputs
+    SPEC = RetrainingSpec
+
+
+class BatchInferenceComponent(PlatformComponent):
+    """One scheduled bulk scoring job from and to the platform's stores, on spot capacity where offered."""
+
+    COMPONENT = "BatchInference"
+    OUTPUTS = BatchInferenceOutputs
+    SPEC = BatchInferenceSpec
+
+
+class PromotionComponent(PlatformComponent):
+    """Read grants on this environment's registry and images for the next environment's stack."""
+
+    COMPONENT = "Promotion"
+    OUTPUTS = PromotionOutputs
+    SPEC = PromotionSpec

@@ -29,6 +29,7 @@ class Platform(pulumi.ComponentResource):
 
         self.base = cloud.base_component()("base", self.ctx, opts=child)
         self.capability_outputs: dict[str, dict] = {"base": self.base.outputs}
+        self.ctx.built = self.capability_outputs  # later capabilities read earlier ones' outputs
         self.unbuilt: dict[str, str] = {}  # capability key -> why this cloud does not build it
         components = cloud.capability_components()
         declared = cloud.unsupported_capabilities()
@@ -47,7 +48,6 @@ class Platform(pulumi.ComponentResource):
             for logical_name, item in items:
                 component = component_class(logical_name, self.ctx, self.base, item, opts=child)
                 built[logical_name] = component.outputs
-                self.ctx.built.setdefault(capability.key, {})[logical_name] = component
             if built:
                 self.capability_outputs[capability.key] = built
         self.register_outputs(self.capability_outputs)

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info
+from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, json_errors
 
 
 class DiffFormat(str, Enum):
@@ -95,6 +95,7 @@ def diff_command(
     from mlplat.policy_run import PolicyRunError
     from mlplat.policy_run.results import load_policy_config
 
+    json_errors(format == DiffFormat.json)
     if (stack is None) == (config is None):
         fail("give exactly one of --stack NAME or --config FILE", EXIT_USAGE)
     if (base is None) == (base_config is None):

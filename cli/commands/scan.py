@@ -9,7 +9,7 @@ import typer
 
 from cli.commands.policy import PolicyFormat, _plan, _text, _write
 from cli.commands.spec import CloudChoice
-from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info
+from cli.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json, fail, info, json_errors
 
 
 def scan_command(
@@ -38,6 +38,7 @@ def scan_command(
     from mlplat.scan.tool import ensure_checkov
     from mlplat.scan.report import empty_report, merge, sarif_with_scan, text_summary
 
+    json_errors(format == PolicyFormat.json)
     if (stack is None) == (config is None):
         fail("give exactly one of --stack NAME or --config FILE", EXIT_USAGE)
     try:  # before the plan: a missing scanner is reported at once

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from ..contract import BaseLayer
 from ..context import PlatformContext
-from . import iam
+from . import audit, iam
 from .buckets import hardened_bucket
 
 # Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, the feature store
@@ -33,6 +33,10 @@ INTERFACE_ENDPOINTS = [
 AVAILABILITY_ZONES = ("a", "b")
 
 
+# Where model artifacts live in the artifacts bucket (endpoints default to models/<endpoint>/<version>/).
+MODELS_PREFIX = "models/"
+
+
 class Base(BaseLayer):
     CLOUD = "aws"
     COMPONENT = "Base"
@@ -42,6 +46,8 @@ class Base(BaseLayer):
         self.ctx = ctx
         tags = ctx.tags()
         region = ctx.spec.region
+
+        account = aws.get_caller_identity_output().account_id
 
         # -- encryption key ---------------------------------------------------------------------------
         self.kms_key: aws.kms.Key | None = None
@@ -53,6 +59,7 @@ class Base(BaseLayer):
                 enable_key_rotation=True,
                 rotation_period_in_days=365,
                 deletion_window_in_days=30,
+                policy=audit.key_policy(region, account, ctx.prefix, audit.manages_bedrock_invocation_logging(ctx)),
                 tags=tags,
                 opts=ctx.stateful(self),
             )
@@ -65,14 +72,18 @@ class Base(BaseLayer):
             self.key_arn = self.kms_key.arn
 
         # -- storage ------------------------------------------------------------------------------------
-        self.artifacts_bucket = hardened_bucket(ctx, "artifacts", self.key_arn, tags, parent=self)
-        self.data_bucket = hardened_bucket(ctx, "data", self.key_arn, tags, parent=self)
+        promotion = ctx.spec.promotion
+        self.log_bucket = audit.access_log_bucket(ctx, account, tags, parent=self)
+        self.artifacts_bucket = hardened_bucket(
+            ctx, "artifacts", self.key_arn, tags, parent=self, log_bucket=self.log_bucket,
+            read_prefix_for=(promotion.principal, MODELS_PREFIX) if promotion else None,
+        )
+        self.data_bucket = hardened_bucket(ctx, "data", self.key_arn, tags, parent=self, log_bucket=self.log_bucket)
 
         # -- network -----------------------------------------------------------------------------------
         self.vpc: aws.ec2.Vpc | None = None
         self.private_subnet_ids: list[pulumi.Output[str]] = []
         self.security_group_id: pulumi.Output[str] | None = None
-        account = aws.get_caller_identity_output().account_id
         if ctx.private:
             self._network(tags, region)
 
@@ -93,9 +104,23 @@ class Base(BaseLayer):
                 "Resource": ["*"],
             },
             {
+                # SageMaker jobs and endpoints log to /aws/sagemaker/<kind>/... log groups.
+                "Sid": "SageMakerLogs",
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "cloudwatch:PutMetricData"],
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [
+                    pulumi.Output.concat("arn:aws:logs:", region, ":", account, ":log-group:/aws/sagemaker/*"),
+                    pulumi.Output.concat("arn:aws:logs:", region, ":", account,
+                                         ":log-group:/aws/sagemaker/*:log-stream:*"),
+                ],
+            },
+            {
+                # PutMetricData has no resource-level scoping: the namespace condition key scopes it instead.
+                "Sid": "SageMakerMetrics",
+                "Effect": "Allow",
+                "Action": ["cloudwatch:PutMetricData"],
                 "Resource": ["*"],
+                "Condition": {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
             },
         ]
         if self.vpc is not None:
@@ -107,16 +132,7 @@ class Base(BaseLayer):
             opts=ctx.child(self),
         )
 
-        self.finish(
-            {
-                "artifacts_bucket": self.artifacts_bucket.bucket,
-                "data_bucket": self.data_bucket.bucket,
-                "kms_key_arn": self.key_arn,
-                "vpc_id": self.vpc.id if self.vpc else None,
-                "private_subnet_ids": self.private_subnet_ids,
-                "execution_role_arn": self.execution_role.arn,
-            }
-        )
+        self.finish(self.layer_outputs(extras={"private_subnet_ids": self.private_subnet_ids}))
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property
@@ -151,6 +167,7 @@ class Base(BaseLayer):
             tags={**tags, "Name": ctx.name("vpc")},
             opts=ctx.child(self),
         )
+        audit.lock_down_vpc(ctx, "vpc", self.vpc, self.log_bucket, tags)
         route_table = aws.ec2.RouteTable(
             ctx.name("private-routes"), vpc_id=self.vpc.id, tags=tags, opts=ctx.child(self.vpc)
         )

@@ -19,6 +19,7 @@ from ..contract import BudgetComponent
 from ..context import PlatformContext
 from ..spec.finops import BudgetSpec
 from .base import Base
+from ..outputs import BudgetOutputs
 
 # The tag keys chargeback reports group by; user-defined tags must be activated before billing shows them.
 FINOPS_TAG_KEYS = ("cost-center", "owner", "team", "environment", "platform", "use-case")
@@ -100,13 +101,15 @@ class Budget(BudgetComponent):
                 for key in keys
             ]
         self.finish(
-            {
-                "budget_name": self.budget.name,
-                "monthly_usd": budget.monthly_usd,
-                "cost_allocation_tags": keys,
-                "cost_allocation_tags_activated_by_stack": activate,
-                "cost_allocation_tags_command": activation_command(keys),
-            }
+            BudgetOutputs(
+                budget_name=self.budget.name,
+                monthly_usd=budget.monthly_usd,
+                extras={
+                    "cost_allocation_tags": keys,
+                    "cost_allocation_tags_activated_by_stack": activate,
+                    "cost_allocation_tags_command": activation_command(keys),
+                },
+            )
         )
 
 

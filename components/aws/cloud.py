@@ -62,15 +62,22 @@ class AwsCloud(CloudProvider):
         return Base
 
     def capability_components(self) -> dict[str, type]:
+        from .batch_inference import BatchInference
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
-        from .registry import ModelRegistry
-        from .training import TrainingCluster
+        from .promotion import Promotion
         from .rag import RagGeneration
+        from .registry import ModelRegistry
+        from .retraining import Retraining
+        from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, RagGeneration, Budget)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        RagGeneration, Retraining, BatchInference, Promotion)
+
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"\d{12}", principal) else f"{principal!r} is not an AWS account id (12 digits)"
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         return {

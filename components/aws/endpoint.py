@@ -22,6 +22,7 @@ from ..contract import EndpointComponent
 from ..context import PlatformContext
 from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
+from ..outputs import EndpointOutputs
 
 SERVERLESS_MEMORY_MB = 4096  # 1024-6144 in 1 GB steps
 SERVERLESS_CONCURRENCY_PER_REPLICA = 10  # max_replicas x 10 concurrent invocations, at most 200
@@ -246,28 +247,36 @@ class Endpoint(EndpointComponent):
 
         # -- outputs -------------------------------------------------------------------------------------------
         self.finish(
-            {
-                "endpoint_name": self.endpoint.name,
-                "url": pulumi.Output.concat(
+            EndpointOutputs(
+                endpoint_name=self.endpoint.name,
+                url=pulumi.Output.concat(
                     f"https://runtime.sagemaker.{region}.amazonaws.com/endpoints/", self.endpoint.name, "/invocations"
                 ),
-                "traffic": shares,
-                "images": images,
-                "mode": "serverless" if serverless else "instances",
-                "scaling": scaling
-                or (
-                    {"serverless_max_concurrency": variants[0]["serverless_config"]["max_concurrency"]}
-                    if serverless
-                    else {"autoscaling": "not registered (mlplat:awsEndpointRollout unguarded)"}
-                ),
-                "logging": capture_uri if endpoint.logging and not serverless else None,
-                "scale_to_zero": serverless,
-                "scale_to_zero_gap": gap,
-                "rollout": rollout,
-                "rollout_traffic_routing": routing["type"] if guarded else "unguarded (all at once, no rollback)",
-                "instance_type": None if serverless else instance_type,
-                "volume_encryption": volume_encryption,
-            }
+                # The runtime's InvokeEndpoint operation (botocore sagemaker-runtime), IAM action of the same name.
+                invoke_auth="AWS SigV4 with IAM permission sagemaker:InvokeEndpoint",
+                traffic=shares,
+                images=images,
+                mode="serverless" if serverless else "instances",
+                min_replicas=0 if serverless else endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                capture=capture_uri if endpoint.logging and not serverless else None,
+                scale_to_zero=serverless,
+                scale_to_zero_gap=gap,
+                extras={
+                    "scaling": scaling
+                    or (
+                        {"serverless_max_concurrency": variants[0]["serverless_config"]["max_concurrency"]}
+                        if serverless
+                        else {"autoscaling": "not registered (mlplat:awsEndpointRollout unguarded)"}
+                    ),
+                    "rollout": rollout,
+                    "rollout_traffic_routing": routing["type"] if guarded else "unguarded (all at once, no rollback)",
+                    "instance_type": None if serverless else instance_type,
+                    "volume_encryption": volume_encryption,
+                    # The SageMaker model of each version (batch inference reuses the stable one).
+                    "model_names": {name: model.name for name, model in models.items()},
+                },
+            )
         )
 
     @staticmethod

@@ -39,6 +39,7 @@ from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, aws_feature_type
 from ..spec.features import FeatureStoreSpec
 from . import iam
 from .base import Base
+from ..outputs import FeatureStoreOutputs
 
 OFFLINE_PREFIX = "feature-store"
 FEATURE_GROUP_NAME_LIMIT = 64  # SageMaker CreateFeatureGroup: FeatureGroupName is 1-64 characters
@@ -260,24 +261,28 @@ class FeatureStore(FeatureStoreComponent):
             )
 
         self.finish(
-            {
-                "online": feature_store.online,
-                "offline_store_uri": pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{OFFLINE_PREFIX}"),
-                "offline_table_format": TABLE_FORMAT,
-                "glue_database": database.name,
-                "feature_store_role_arn": role.arn,
-                "athena_workgroup": self.workgroup.name,
-                "athena_results_uri": results["output_location"],
-                "feature_groups": {
-                    group_name: {
-                        "name": fg.feature_group_name,
-                        "arn": fg.arn,
-                        "record_identifier": fg.record_identifier_feature_name,
-                        "event_time": fg.event_time_feature_name,
-                        "schema_version": versions[group_name],
-                        "offline_table": tables[group_name],
-                    }
-                    for group_name, fg in self.feature_groups.items()
+            FeatureStoreOutputs(
+                online=feature_store.online,
+                offline_store=pulumi.Output.concat("s3://", base.data_bucket.bucket, f"/{OFFLINE_PREFIX}"),
+                # SageMaker keeps the online store inside each feature group (OnlineStoreConfig).
+                online_store="sagemaker-feature-store-online" if feature_store.online else None,
+                feature_groups={name: fg.feature_group_name for name, fg in self.feature_groups.items()},
+                extras={
+                    "offline_table_format": TABLE_FORMAT,
+                    "glue_database": database.name,
+                    "feature_store_role_arn": role.arn,
+                    "athena_workgroup": self.workgroup.name,
+                    "athena_results_uri": results["output_location"],
+                    "feature_groups": {
+                        group_name: {
+                            "arn": fg.arn,
+                            "record_identifier": fg.record_identifier_feature_name,
+                            "event_time": fg.event_time_feature_name,
+                            "schema_version": versions[group_name],
+                            "offline_table": tables[group_name],
+                        }
+                        for group_name, fg in self.feature_groups.items()
+                    },
                 },
-            }
+            )
         )

@@ -26,14 +26,13 @@ import pulumi_aws as aws
 
 from ..catalog.models import model_for
 from ..contract import RagComponent
+from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
 from ..context import PlatformContext
-from . import iam
+from . import audit, iam
 from .aoss_index import VectorIndex
 from .vector_search import INDEX_NAME, VECTOR_FIELD, aoss_name, index_mapping
 
-LOGGING_CONFIG_KEY = "bedrockInvocationLogging"
-LOGGING_MODES = ("manage", "shared")
 TEXT_FIELD = "text"
 METADATA_FIELD = "bedrock_metadata"  # Bedrock writes its own metadata as one text field
 LOG_RETENTION_DAYS = 365
@@ -72,8 +71,8 @@ class RagGeneration(RagComponent):
             "knowledge-base", "access", "Bedrock knowledge base (embedding model, collection, documents)", tags,
             [
                 {"Effect": "Allow", "Action": ["bedrock:InvokeModel"], "Resource": [embedding_arn]},
-                {"Effect": "Allow", "Action": ["aoss:APIAccessAll"], "Resource": [vectors.collection.arn]},
-                *iam.bucket_statements([vectors.documents_bucket.arn], write=False),
+                {"Effect": "Allow", "Action": ["aoss:APIAccessAll"], "Resource": [pick(vectors, "collection_arn")]},
+                *iam.bucket_statements([pick(vectors, "documents_bucket_arn")], write=False),
                 *_decrypt_statements(base.key_arn),
             ],
         )
@@ -91,7 +90,7 @@ class RagGeneration(RagComponent):
         )
         self.index = VectorIndex(
             ctx.name("rag-index"),
-            endpoint=vectors.collection.collection_endpoint,
+            endpoint=vectors["endpoint"],
             index_name=INDEX_NAME,
             mapping=rag_index_mapping(ctx.spec.vector_search.dimensions, ctx.spec.vector_search.metric),
             region=region,
@@ -111,21 +110,21 @@ class RagGeneration(RagComponent):
         )
         logging = self._invocation_logging(ctx, base, tags)
         self.finish(
-            {
-                "chat_model": self.inference_profile.arn,
-                "embedding_model": embedding.model_id,
-                "retrieval": self.knowledge_base.id if self.knowledge_base else None,
-                "documents_uri": pulumi.Output.concat("s3://", vectors.documents_bucket.bucket, "/"),
-                "content_filter": self.guardrail.guardrail_id if self.guardrail else None,
-                "invocation_logging": logging,
-                "details": {
+            RagOutputs(
+                chat_model=self.inference_profile.arn,
+                embedding_model=embedding.model_id,
+                retrieval=self.knowledge_base.id if self.knowledge_base else None,
+                documents_uri=vectors["documents_uri"],
+                content_filter=self.guardrail.guardrail_id if self.guardrail else None,
+                invocation_logging=logging,
+                extras={
                     "chat_model_id": chat.model_id,
                     "data_source_id": self.data_source.data_source_id if self.knowledge_base else None,
                     "guardrail_version": "DRAFT" if self.guardrail else None,
                     "index_name": INDEX_NAME,
                     "private_endpoints": list(PRIVATE_SERVICES) if ctx.private else [],
                 },
-            }
+            )
         )
 
     def _knowledge_base(self, ctx, base, vectors, embedding_arn: str, tags: dict) -> None:
@@ -149,7 +148,7 @@ class RagGeneration(RagComponent):
             storage_configuration={
                 "type": "OPENSEARCH_SERVERLESS",
                 "opensearch_serverless_configuration": {
-                    "collection_arn": vectors.collection.arn,
+                    "collection_arn": pick(vectors, "collection_arn"),
                     "vector_index_name": INDEX_NAME,
                     "field_mapping": {
                         "vector_field": VECTOR_FIELD,
@@ -169,7 +168,7 @@ class RagGeneration(RagComponent):
             data_deletion_policy="RETAIN",
             data_source_configuration={
                 "type": "S3",
-                "s3_configuration": {"bucket_arn": vectors.documents_bucket.arn},
+                "s3_configuration": {"bucket_arn": pick(vectors, "documents_bucket_arn")},
             },
             server_side_encryption_configuration=encryption,
             opts=ctx.child(self.knowledge_base),
@@ -195,11 +194,8 @@ class RagGeneration(RagComponent):
 
     def _invocation_logging(self, ctx, base, tags: dict):
         """Model invocation logging to an encrypted log group and the artifacts bucket; see the module doc."""
-        log_group_name = f"/mlplat/bedrock/{ctx.spec.region}/invocations"
-        mode = pulumi.Config("mlplat").get(LOGGING_CONFIG_KEY)
-        if mode not in (None, *LOGGING_MODES):
-            raise pulumi.RunError(f"mlplat:{LOGGING_CONFIG_KEY}: {mode!r} is not one of {', '.join(LOGGING_MODES)}")
-        if mode != "manage":
+        log_group_name = audit.bedrock_invocation_log_group(ctx.spec.region)
+        if not audit.manages_bedrock_invocation_logging(ctx):
             return log_group_name
         log_group = aws.cloudwatch.LogGroup(
             ctx.name("bedrock-invocations"),

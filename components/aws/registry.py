@@ -25,6 +25,7 @@ from .base import Base
 from .repositories import hardened_repository
 from ..spec.registry import RegistrySpec
 from . import iam
+from ..outputs import RegistryOutputs
 
 
 
@@ -115,14 +116,16 @@ class ModelRegistry(ModelRegistryComponent):
         )
 
         self.finish(
-            {
-                "model_package_group": self.model_package_group.model_package_group_name,
-                "model_package_group_arn": self.model_package_group.arn,
-                "approval_required": approval_required,
+            RegistryOutputs(
+                model_registry=self.model_package_group.model_package_group_name,
+                image_repository_url=self.repository.repository_url,
+                approval_required=approval_required,
                 # Not a property of the group: the ModelApprovalStatus to pass when registering a version.
-                "default_approval_status": default_status,
-                "image_repository": self.repository.name,
-                "image_repository_url": self.repository.repository_url,
-                "image_tag_mutability": "IMMUTABLE",
-            }
+                default_approval_status=default_status,
+                extras={
+                    "model_package_group_arn": self.model_package_group.arn,
+                    "image_repository": self.repository.name,
+                    "image_tag_mutability": "IMMUTABLE",
+                },
+            )
         )

@@ -16,10 +16,12 @@ import pulumi_aws as aws
 from ..catalog.gpus import shape_for
 from ..contract import TrainingComponent
 from ..context import PlatformContext
+from . import audit
 from .base import Base
 from .repositories import hardened_repository
 from ..spec.training import TrainingSpec
 from . import iam
+from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
 # The ECS-optimised Amazon Linux 2023 AMI with NVIDIA drivers and the container toolkit (Batch picks the
@@ -77,7 +79,7 @@ class TrainingCluster(TrainingComponent):
             subnet_ids = list(base.private_subnet_ids)
             security_group_ids = [base.security_group_id]
         else:
-            subnet_ids, security_group_ids = self._public_network(tags, region)
+            subnet_ids, security_group_ids = self._public_network(tags, region, base.log_bucket)
 
         # -- identities -------------------------------------------------------------------------------------
         account = aws.get_caller_identity_output().account_id
@@ -90,6 +92,7 @@ class TrainingCluster(TrainingComponent):
             ctx.name("training-logs"),
             name=f"/mlplat/{ctx.prefix}/training",
             retention_in_days=LOG_RETENTION_DAYS,
+            kms_key_id=base.key_arn,
             tags=tags,
             opts=ctx.child(self),
         )
@@ -293,28 +296,33 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            {
-                "job_queue_arn": self.job_queue.arn,
-                "job_definition_arn": self.job_definition.arn,
-                "compute_environment_arn": self.compute_environment.arn,
-                "checkpoint_uri": checkpoint_uri,
-                # The job definition's image is a placeholder: register a revision with your own image.
-                "template_image": template_image,
-                "template_image_placeholder": True,
-                "training_image_repository_url": self.image_repository.repository_url if self.image_repository else None,
-                # Batch may exceed max_vcpus by ONE instance with every allocation strategy except BEST_FIT
-                # on-demand (botocore ComputeResource.maxvCpus): up to max_nodes + 1 instances at peak.
-                "max_vcpus": max_vcpus,
-                "max_instances_at_peak": training.max_nodes + 1,
-                "instance_type": shape.instance_type,
-                "gpus_per_node": shape.gpus,
-                "max_nodes": training.max_nodes,
-                "spot": training.spot,
-                "log_group": self.log_group.name,
-                "sagemaker_execution_role_arn": base.execution_role.arn,
-                "sagemaker_training_instance_type": shape.sagemaker_instance_type,
-                "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,
-            }
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=self.job_queue.arn,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "job_definition_arn": self.job_definition.arn,
+                    "compute_environment_arn": self.compute_environment.arn,
+                    # The job definition's image is a placeholder: register a revision with your own image.
+                    "template_image": template_image,
+                    "template_image_placeholder": True,
+                    "training_image_repository_url": (
+                        self.image_repository.repository_url if self.image_repository else None
+                    ),
+                    # Batch may exceed max_vcpus by ONE instance with every allocation strategy except
+                    # BEST_FIT on-demand (botocore ComputeResource.maxvCpus): up to max_nodes + 1 at peak.
+                    "max_vcpus": max_vcpus,
+                    "max_instances_at_peak": training.max_nodes + 1,
+                    "log_group": self.log_group.name,
+                    # What a scheduled job needs to register its own revision (image and command of its own).
+                    "job_container_properties": container_properties,
+                    "job_role_name": self.job_role.name,
+                    "sagemaker_execution_role_arn": base.execution_role.arn,
+                    "sagemaker_training_instance_type": shape.sagemaker_instance_type,
+                    "sagemaker_checkpoint_uri": sagemaker_checkpoint_uri,
+                },
+            )
         )
 
     def _image_repository(self, base, tags: dict) -> aws.ecr.Repository:
@@ -326,7 +334,7 @@ class TrainingCluster(TrainingComponent):
         )
         return self.image_repository
 
-    def _public_network(self, tags: dict, region: str) -> tuple[list, list]:
+    def _public_network(self, tags: dict, region: str, log_bucket) -> tuple[list, list]:
         """Non-private platforms: a minimal VPC of their own for the GPU instances (public subnets,
         egress only, no inbound rule). The default VPC is not used: finding it needs provider calls
         at plan time and its security posture is unknown."""
@@ -341,6 +349,7 @@ class TrainingCluster(TrainingComponent):
             tags={**tags, "Name": ctx.name("training-vpc")},
             opts=ctx.child(self),
         )
+        audit.lock_down_vpc(ctx, "training-vpc", vpc, log_bucket, tags)
         gateway = aws.ec2.InternetGateway(
             ctx.name("training-igw"), vpc_id=vpc.id, tags=tags, opts=ctx.child(vpc)
         )

@@ -28,6 +28,7 @@ from .base import Base
 from .cloud import VECTOR_LIMITS
 from . import iam
 from .buckets import hardened_bucket
+from ..outputs import VectorSearchOutputs
 
 # Data-plane permissions of the platform's execution role on the collection and its indexes: explicit
 # actions only (no `aoss:*`).
@@ -97,7 +98,8 @@ class VectorSearch(VectorSearchComponent):
         indexes = [f"index/{names['ENABLED']}/*", f"index/{names['DISABLED']}/*"]
 
         # -- documents store ------------------------------------------------------------------------------
-        self.documents_bucket = hardened_bucket(ctx, "documents", base.key_arn, tags, parent=self)
+        self.documents_bucket = hardened_bucket(ctx, "documents", base.key_arn, tags, parent=self,
+                                                log_bucket=base.log_bucket)
 
         # -- encryption -----------------------------------------------------------------------------------
         encryption_policy = {
@@ -210,22 +212,25 @@ class VectorSearch(VectorSearchComponent):
         # -- outputs --------------------------------------------------------------------------------------
         mapping = index_mapping(vector_search.dimensions, vector_search.metric)
         self.finish(
-            {
-                "service": "opensearch-serverless",
-                "collection_name": self.collection.name,
-                "collection_endpoint": self.collection.collection_endpoint,
-                "collection_arn": self.collection.arn,
-                "vpc_endpoint_id": self.vpc_endpoint.id if self.vpc_endpoint else None,
-                "public_network_access": not ctx.private,
-                "standby_replicas": standby,
-                "documents_bucket": self.documents_bucket.bucket,
-                "documents_uri": pulumi.Output.concat("s3://", self.documents_bucket.bucket, "/"),
-                "index_name": INDEX_NAME,
-                "vector_field": VECTOR_FIELD,
-                "index_mapping": json.dumps(mapping, sort_keys=True),
-                "dimensions": vector_search.dimensions,
-                "metric": vector_search.metric,
-                "space_type": VECTOR_LIMITS.metrics[vector_search.metric],
-                "kms_key_arn": base.key_arn,
-            }
+            VectorSearchOutputs(
+                service="opensearch-serverless",
+                endpoint=self.collection.collection_endpoint,
+                index_name=INDEX_NAME,
+                documents_uri=pulumi.Output.concat("s3://", self.documents_bucket.bucket, "/"),
+                dimensions=vector_search.dimensions,
+                metric=vector_search.metric,
+                public_network_access=not ctx.private,
+                extras={
+                    "collection_name": self.collection.name,
+                    "collection_arn": self.collection.arn,
+                    "vpc_endpoint_id": self.vpc_endpoint.id if self.vpc_endpoint else None,
+                    "standby_replicas": standby,
+                    "documents_bucket": self.documents_bucket.bucket,
+                    "documents_bucket_arn": self.documents_bucket.arn,
+                    "vector_field": VECTOR_FIELD,
+                    "index_mapping": json.dumps(mapping, sort_keys=True),
+                    "space_type": VECTOR_LIMITS.metrics[vector_search.metric],
+                    "kms_key_arn": base.key_arn,
+                },
+            )
         )

@@ -108,7 +108,8 @@ class Base(BaseLayer):
                 vault_name=self.key_vault.name,
                 resource_group_name=rg,
                 properties={
-                    "kty": "RSA",
+                    # HSM-backed: the vault is Premium whenever there is a platform key.
+                    "kty": "RSA-HSM",
                     "key_size": 3072,
                     "key_ops": ["wrapKey", "unwrapKey"],
                     "rotation_policy": {
@@ -202,6 +203,7 @@ class Base(BaseLayer):
             resource_group_name=rg,
             location=location,
             sku={"name": "Premium" if private or ctx.customer_managed_keys else "Basic"},
+            zone_redundancy="Enabled" if private or ctx.customer_managed_keys else None,
             admin_user_enabled=False,
             public_network_access=public_access,
             # This API version takes a map of identity id -> {} here (the workspace takes a list).
@@ -266,15 +268,15 @@ class Base(BaseLayer):
             self._network(tags, location)
 
         self.finish(
-            {
-                "resource_group": rg,
-                "workspace": self.workspace.name,
-                "storage_account": self.storage_account.name,
-                "container_registry": self.container_registry.login_server,
-                "key_vault": self.key_vault.name,
-                "identity_client_id": self.identity.client_id,
-                "vnet": self.vnet.name if self.vnet else None,
-            }
+            self.layer_outputs(
+                extras={
+                    "resource_group": rg,
+                    "workspace": self.workspace.name,
+                    "storage_account": self.storage_account.name,
+                    "container_registry": self.container_registry.login_server,
+                    "key_vault": self.key_vault.name,
+                }
+            )
         )
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------

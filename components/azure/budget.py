@@ -12,6 +12,7 @@ from ..contract import BudgetComponent
 from ..context import PlatformContext
 from ..spec.finops import BudgetSpec
 from .base import Base
+from ..outputs import BudgetOutputs
 
 # A Monthly budget must start on the first day of a month within the current period (Cost Management
 # refuses an earlier start). The program asks for the first day of the current month when the budget is
@@ -69,4 +70,4 @@ class Budget(BudgetComponent):
             notifications=notifications,
             opts=ctx.child(self, ignore_changes=IGNORED),
         )
-        self.finish({"budget_name": ctx.name("budget"), "monthly_usd": budget.monthly_usd})
+        self.finish(BudgetOutputs(budget_name=ctx.name("budget"), monthly_usd=budget.monthly_usd))

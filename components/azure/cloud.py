@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
-from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -70,12 +70,20 @@ class AzureCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
-        from .registry import ModelRegistry
-        from .training import TrainingCluster
         from .rag import RagGeneration
+        from .registry import ModelRegistry
+        from .retraining import Retraining
+        from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, RagGeneration, Budget)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        RagGeneration, Retraining)
+
+    def unsupported_capabilities(self) -> dict[str, str]:
+        return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}
+
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", principal) else f"{principal!r} is not an Azure subscription id (a GUID)"
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"

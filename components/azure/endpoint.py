@@ -28,6 +28,7 @@ from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 from .base import Base
 from .traffic_setter import TrafficSplit
+from ..outputs import EndpointOutputs
 
 ENDPOINT_NAME_MAX = 32  # Azure ML online endpoint names: 3-32 characters, unique per region
 # Custom images follow one container contract on every cloud: port 8080, GET /ping, POST /invocations.
@@ -241,20 +242,28 @@ class Endpoint(EndpointComponent):
 
         # -- outputs -------------------------------------------------------------------------------------------
         self.finish(
-            {
-                "endpoint_name": self.endpoint.name,
-                "url": self.endpoint.properties.scoring_uri,
-                "traffic": shares,  # applied by `TrafficSplit` (which fails the update if Azure refuses it)
-                "images": images,
-                "mode": "managed-online",
-                "scaling": scaling,
-                "logging": "application-insights+data-collector" if endpoint.logging else None,
-                "scale_to_zero": False,
-                "scale_to_zero_gap": "Azure ML managed online endpoints keep at least 1 instance per deployment",
-                "dependency_install": (
-                    {name: NO_CODE_PRIVATE for name in no_code} if ctx.private and no_code else None
-                ),
-            }
+            EndpointOutputs(
+                endpoint_name=self.endpoint.name,
+                url=self.endpoint.properties.scoring_uri,
+                # The endpoint's auth_mode above: callers present an Entra ID token, keys are off.
+                invoke_auth="Microsoft Entra token (auth_mode AADToken)",
+                traffic=shares,  # applied by `TrafficSplit` (which fails the update if Azure refuses it)
+                images=images,
+                mode="managed-online",
+                min_replicas=endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                # The data collector writes to the workspace's default blob datastore.
+                capture="azureml://datastores/workspaceblobstore" if endpoint.logging else None,
+                scale_to_zero=False,
+                scale_to_zero_gap="Azure ML managed online endpoints keep at least 1 instance per deployment",
+                extras={
+                    "scaling": scaling,
+                    "request_logs": "application-insights" if endpoint.logging else None,
+                    "dependency_install": (
+                        {name: NO_CODE_PRIVATE for name in no_code} if ctx.private and no_code else None
+                    ),
+                },
+            )
         )
 
     @staticmethod

@@ -37,6 +37,7 @@ from ..spec.features import FeatureStoreSpec
 from . import roles
 from .base import Base, WORKSPACE_ZONES, workspace_name
 from .naming import unique_name
+from ..outputs import FeatureStoreOutputs
 
 SPARK_RUNTIME = "3.4"
 OFFLINE_CONNECTION = "offline-store"
@@ -284,18 +285,18 @@ class FeatureStore(FeatureStoreComponent):
             )
 
         self.finish(
-            {
-                "feature_store": ws,
-                "online": feature_store.online,
-                "offline_store": pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
-                "online_store": self.redis.host_name if self.redis is not None else None,
-                "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
-                "featureset_specs": specs,
-                "feature_groups": {
-                    group_name: {"feature_set": group_name, "version": versions[group_name]}
-                    for group_name in self.featuresets
+            FeatureStoreOutputs(
+                online=feature_store.online,
+                offline_store=pulumi.Output.concat(abfss, f"/{OFFLINE_PREFIX}"),
+                online_store=self.redis.host_name if self.redis is not None else None,
+                feature_groups={group_name: group_name for group_name in self.featuresets},
+                extras={
+                    "feature_store": ws,
+                    "featureset_spec_folder": pulumi.Output.concat(abfss, f"/{SPEC_PREFIX}"),
+                    "featureset_specs": specs,
+                    "feature_groups": {group_name: {"version": versions[group_name]} for group_name in self.featuresets},
                 },
-            }
+            )
         )
 
     @staticmethod

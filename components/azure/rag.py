@@ -27,12 +27,12 @@ import pulumi_azure_native as azure
 
 from ..catalog.models import model_for
 from ..contract import RagComponent
+from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
 from ..context import PlatformContext
 from . import roles
 from .naming import unique_name
 from .rag_pipeline import pipeline_definitions, pipeline_names
-from .vector_search import DOCUMENTS_CONTAINER, INDEX_NAME
 
 PRIVATE_DNS_ZONE = "privatelink.openai.azure.com"
 PRIVATE_LINK_GROUP = "account"
@@ -105,7 +105,7 @@ class RagGeneration(RagComponent):
             ctx, rg, "embedding", embedding, rag.embedding_tokens_per_minute, rai_policy, tags, [self.chat]
         )
 
-        search_principal = vectors.service.identity.apply(lambda identity: identity.principal_id if identity else None)
+        search_principal = pick(vectors, "search_principal_id")
         roles.assign(ctx.name("search-openai-user"), base.subscription_id, search_principal,
                      roles.COGNITIVE_SERVICES_OPENAI_USER, self.account.id, self)
         roles.assign(ctx.name("search-documents-reader"), base.subscription_id, search_principal,
@@ -127,26 +127,24 @@ class RagGeneration(RagComponent):
             lambda v: pipeline_definitions(ctx.spec, v[0], v[1], embedding)
         )
         self.finish(
-            {
-                "chat_model": self.chat.name,
-                "embedding_model": self.embedding.name,
-                "retrieval": pipeline_names()["indexer"] if rag.managed_pipeline else None,
-                "documents_uri": pulumi.Output.concat(
-                    "https://", base.storage_account.name, ".blob.core.windows.net/", DOCUMENTS_CONTAINER
-                ),
-                "content_filter": RAI_POLICY if rai_policy else None,
-                "invocation_logging": base.log_analytics.name,
-                "details": {
+            RagOutputs(
+                chat_model=self.chat.name,
+                embedding_model=self.embedding.name,
+                retrieval=pipeline_names()["indexer"] if rag.managed_pipeline else None,
+                documents_uri=vectors["documents_uri"],
+                content_filter=RAI_POLICY if rai_policy else None,
+                invocation_logging=base.log_analytics.name,
+                extras={
                     "openai_endpoint": endpoint,
                     "chat_model_name": chat.model_id,
                     "embedding_model_name": embedding.model_id,
                     "public_network_access": properties["public_network_access"],
-                    "search_endpoint": pulumi.Output.concat("https://", vectors.service.name, ".search.windows.net"),
-                    "index_name": INDEX_NAME,
+                    "search_endpoint": vectors["endpoint"],
+                    "index_name": vectors["index_name"],
                     "pipeline_definitions": definitions.apply(lambda d: json.dumps(d, sort_keys=True))
                     if rag.managed_pipeline else None,
                 },
-            }
+            )
         )
 
     def _deployment(self, ctx, rg, purpose, row, tokens_per_minute, rai_policy, tags, after):

@@ -28,6 +28,7 @@ from ..spec.registry import RegistrySpec
 from . import roles
 from .base import Base
 from .naming import unique_name
+from ..outputs import RegistryOutputs
 
 UNTAGGED_RETENTION_DAYS = 14
 APPROVED_STAGE = "Production"
@@ -70,6 +71,8 @@ class ModelRegistry(ModelRegistryComponent):
             resource_group_name=rg,
             location=ctx.spec.region,
             sku={"name": "Premium" if premium else "Basic"},
+            # Zone redundancy is a Premium feature (Basic registries are a dev cost choice).
+            zone_redundancy="Enabled" if premium else None,
             admin_user_enabled=False,
             anonymous_pull_enabled=False,
             public_network_access="Disabled" if private else "Enabled",
@@ -94,16 +97,18 @@ class ModelRegistry(ModelRegistryComponent):
             self._private_endpoint(ctx, base, tags)
 
         self.finish(
-            {
-                "model_registry": base.workspace.name,
-                "model_registry_kind": "workspace",
-                "approval_required": approval_required,
-                "default_approval_status": "pending" if approval_required else "approved",
-                "registration_stage": PENDING_STAGE if approval_required else APPROVED_STAGE,
-                "approved_stage": APPROVED_STAGE,
-                "image_registry": self.container_registry.name,
-                "image_registry_login_server": self.container_registry.login_server,
-            }
+            RegistryOutputs(
+                model_registry=base.workspace.name,
+                image_repository_url=self.container_registry.login_server,
+                approval_required=approval_required,
+                default_approval_status="pending" if approval_required else "approved",
+                extras={
+                    "model_registry_kind": "workspace",
+                    "registration_stage": PENDING_STAGE if approval_required else APPROVED_STAGE,
+                    "approved_stage": APPROVED_STAGE,
+                    "image_registry": self.container_registry.name,
+                },
+            )
         )
 
     def _private_endpoint(self, ctx: PlatformContext, base, tags: dict) -> None:

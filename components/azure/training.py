@@ -16,6 +16,7 @@ from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base
+from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
 CHECKPOINT_DATASTORE = "training_checkpoints"  # datastore names: letters, digits and underscores
@@ -128,17 +129,18 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            {
-                "compute_name": submit_to,
-                "workspace": workspace,
-                "resource_group": rg,
-                "checkpoint_uri": checkpoint_uri,
-                "checkpoint_url": checkpoint_url,
-                "checkpoint_datastore": CHECKPOINT_DATASTORE,
-                "identity_client_id": base.identity.client_id,
-                "vm_size": shape.instance_type,
-                "gpus_per_node": shape.gpus,
-                "max_nodes": training.max_nodes,
-                "spot": training.spot,
-            }
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=submit_to,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "compute_id": self.compute.id,
+                    "workspace": workspace,
+                    "resource_group": rg,
+                    "checkpoint_url": checkpoint_url,
+                    "checkpoint_datastore": CHECKPOINT_DATASTORE,
+                    "identity_client_id": base.identity.client_id,
+                },
+            )
         )

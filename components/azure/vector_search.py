@@ -21,6 +21,7 @@ from .base import Base
 from .cloud import SEARCH_PARTITIONS, SEARCH_SKU, VECTOR_LIMITS
 from . import roles
 from .naming import unique_name
+from ..outputs import VectorSearchOutputs
 
 PRIVATE_DNS_ZONE = "privatelink.search.windows.net"
 PRIVATE_LINK_GROUP = "searchService"
@@ -135,12 +136,14 @@ class VectorSearch(VectorSearchComponent):
             self.service.id,
             self,
         )
+        # The service's own (system-assigned) identity: what reads the key and, for RAG, calls the models.
+        self.principal_id = self.service.identity.apply(lambda identity: identity.principal_id if identity else None)
         encryption_key = None
         if base.key is not None:
             roles.assign(
                 ctx.name("search-key-user"),
                 base.subscription_id,
-                self.service.identity.apply(lambda identity: identity.principal_id if identity else None),
+                self.principal_id,
                 roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
                 base.key_vault.id,
                 self,
@@ -154,23 +157,26 @@ class VectorSearch(VectorSearchComponent):
             lambda key: json.dumps(index_definition(vector_search.dimensions, vector_search.metric, key), sort_keys=True)
         )
         self.finish(
-            {
-                "service": "azure-ai-search",
-                "search_service": self.service.name,
-                "search_endpoint": pulumi.Output.concat("https://", self.service.name, ".search.windows.net"),
-                "sku": sku,
-                "replicas": vector_search.replicas,
-                "partitions": partitions,
-                "public_network_access": public_access,
-                "documents_container": DOCUMENTS_CONTAINER,
-                "documents_uri": pulumi.Output.concat(
+            VectorSearchOutputs(
+                service="azure-ai-search",
+                endpoint=pulumi.Output.concat("https://", self.service.name, ".search.windows.net"),
+                index_name=INDEX_NAME,
+                documents_uri=pulumi.Output.concat(
                     "https://", base.storage_account.name, ".blob.core.windows.net/", DOCUMENTS_CONTAINER
                 ),
-                "index_name": INDEX_NAME,
-                "vector_field": VECTOR_FIELD,
-                "index_definition": definition,
-                "dimensions": vector_search.dimensions,
-                "metric": vector_search.metric,
-                "cmk_enforcement": encryption_with_cmk["enforcement"],
-            }
+                dimensions=vector_search.dimensions,
+                metric=vector_search.metric,
+                public_network_access=public_access == "Enabled",
+                extras={
+                    "search_service": self.service.name,
+                    "search_principal_id": self.principal_id,
+                    "sku": sku,
+                    "replicas": vector_search.replicas,
+                    "partitions": partitions,
+                    "documents_container": DOCUMENTS_CONTAINER,
+                    "vector_field": VECTOR_FIELD,
+                    "index_definition": definition,
+                    "cmk_enforcement": encryption_with_cmk["enforcement"],
+                },
+            )
         )

@@ -32,17 +32,36 @@ def default_framework(compute: str) -> str:
 
 # -- AWS ---------------------------------------------------------------------------------------------------
 AWS_SKLEARN_TAG = "1.2-1-cpu-py3"
+# sagemaker-scikit-learn 1.2-1 inference registries, commercial regions (aws/sagemaker-python-sdk
+# src/sagemaker/image_uri_config/sklearn.json @0828818, read 2026-11-29).
 AWS_SKLEARN_ACCOUNTS = {
+    "af-south-1": "510948584623",
+    "ap-east-1": "651117190479",
+    "ap-northeast-1": "354813040037",
+    "ap-northeast-2": "366743142698",
+    "ap-northeast-3": "867004704886",
+    "ap-south-1": "720646828776",
+    "ap-south-2": "628508329040",
+    "ap-southeast-1": "121021644041",
+    "ap-southeast-2": "783357654285",
+    "ap-southeast-3": "951798379941",
+    "ap-southeast-4": "106583098589",
+    "ca-central-1": "341280168497",
+    "eu-central-1": "492215442770",
+    "eu-central-2": "680994064768",
+    "eu-north-1": "662702820516",
+    "eu-south-1": "978288397137",
+    "eu-south-2": "104374241257",
+    "eu-west-1": "141502667606",
+    "eu-west-2": "764974769150",
+    "eu-west-3": "659782779980",
+    "me-central-1": "272398656194",
+    "me-south-1": "801668240914",
+    "sa-east-1": "737474898029",
     "us-east-1": "683313688378",
     "us-east-2": "257758044811",
     "us-west-1": "746614075791",
     "us-west-2": "246618743249",
-    "eu-west-1": "141502667606",
-    "eu-west-2": "764974769150",
-    "eu-central-1": "492215442770",
-    "ap-northeast-1": "354813040037",
-    "ap-southeast-1": "121021644041",
-    "ap-southeast-2": "783357654285",
 }
 # Deep Learning Containers: one account in most regions, its own account in opt-in regions.
 AWS_DLC_ACCOUNT = "763104351884"

@@ -25,6 +25,11 @@ REQUIRED_APIS = [
     "servicenetworking.googleapis.com",
     "storage.googleapis.com",
 ]
+def workload_account_id(prefix: str) -> str:
+    """The workload service account id of the stack `<platform>-<environment>` (known across stacks)."""
+    return f"{prefix}-workloads"[:30].rstrip("-")
+
+
 # The service class of Vertex AI online prediction in service connection policies (PSC automation).
 VERTEX_PSC_SERVICE_CLASS = "gcp-vertexai"
 KEY_ROTATION_PERIOD = "7776000s"  # 90 days
@@ -93,13 +98,14 @@ class Base(BaseLayer):
 
         # -- storage ---------------------------------------------------------------------------------------------
         bucket_ready = dict(depends_on=[*self.services, *self.key_access("storage")])
+        self.log_bucket = self._access_log_bucket(labels, bucket_ready) if ctx.access_logging else None
         self.artifacts_bucket = self._bucket("artifacts", labels, bucket_ready)
         self.data_bucket = self._bucket("data", labels, bucket_ready)
 
         # -- identities ------------------------------------------------------------------------------------------
         self.workload_account = gcp.serviceaccount.Account(
             ctx.name("workloads"),
-            account_id=f"{ctx.prefix}-workloads"[:30].rstrip("-"),
+            account_id=workload_account_id(ctx.prefix),
             display_name=f"mlplat {ctx.prefix}: training jobs, pipelines and endpoints",
             project=self.project,
             opts=ctx.child(self, **after_apis),
@@ -119,16 +125,7 @@ class Base(BaseLayer):
         if ctx.private:
             self._network(region, after_apis)
 
-        self.finish(
-            {
-                "project": self.project,
-                "artifacts_bucket": self.artifacts_bucket.url,
-                "data_bucket": self.data_bucket.url,
-                "kms_key": self.key_id,
-                "workload_service_account": self.workload_account.email,
-                "network": self.network.name if self.network else None,
-            }
-        )
+        self.finish(self.layer_outputs(extras={"project": self.project}))
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property
@@ -218,6 +215,26 @@ class Base(BaseLayer):
             )
         return [self._key_grants[agent]]
 
+    def access_logging(self, purpose: str) -> dict | None:
+        """The `logging` block of a platform bucket: usage logs to the access-log bucket, one prefix per bucket."""
+        if self.log_bucket is None:
+            return None
+        return {"log_bucket": self.log_bucket.name, "log_object_prefix": purpose}
+
+    def _access_log_bucket(self, labels: dict, after_apis: dict) -> gcp.storage.Bucket:
+        """The target of the platform buckets' usage logs. Cloud Storage writes them as the
+        cloud-storage-analytics@google.com group, which needs object-create on this bucket only (Cloud Storage
+        docs, "Usage logs & storage logs": set up log delivery)."""
+        bucket = self._bucket("access-logs", labels, after_apis)
+        gcp.storage.BucketIAMMember(
+            self.ctx.name("access-logs", "analytics-writer"),
+            bucket=bucket.name,
+            role="roles/storage.objectCreator",
+            member="group:cloud-storage-analytics@google.com",
+            opts=self.ctx.child(bucket),
+        )
+        return bucket
+
     def _bucket(self, purpose: str, labels: dict, after_apis: dict) -> gcp.storage.Bucket:
         ctx = self.ctx
         return gcp.storage.Bucket(
@@ -228,6 +245,7 @@ class Base(BaseLayer):
             public_access_prevention="enforced",
             versioning={"enabled": True},
             encryption={"default_kms_key_name": self.key_id} if self.key_id is not None else None,
+            logging=self.access_logging(purpose) if purpose != "access-logs" else None,
             force_destroy=False,
             labels=labels,
             opts=ctx.stateful(self, **after_apis),

@@ -12,6 +12,7 @@ from ..context import PlatformContext
 from ..catalog.naming_rules import BUDGET_NOTIFICATION_CHANNELS
 from ..spec.finops import BudgetSpec
 from .base import Base
+from ..outputs import BudgetOutputs
 
 BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
 MAX_NOTIFICATION_CHANNELS = BUDGET_NOTIFICATION_CHANNELS["gcp"].limit
@@ -82,4 +83,6 @@ class Budget(BudgetComponent):
             },
             opts=ctx.child(self),
         )
-        self.finish({"budget_name": ctx.name("budget"), "monthly_usd": budget.monthly_usd, "billing_account": account})
+        self.finish(
+            BudgetOutputs(budget_name=ctx.name("budget"), monthly_usd=budget.monthly_usd, extras={"billing_account": account})
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
-from ..cloud import CloudFeature, CloudProvider, TagRules, components_by_capability
+from ..cloud import NOT_BUILT_YET, CloudFeature, CloudProvider, TagRules, components_by_capability
 from ..spec.tags import TagError
 from ..spec.vector_limits import CloudVectorLimits
 
@@ -82,12 +82,21 @@ class GcpCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
-        from .registry import ModelRegistry
-        from .training import TrainingCluster
+        from .promotion import Promotion
         from .rag import RagGeneration
+        from .registry import ModelRegistry
+        from .retraining import Retraining
+        from .training import TrainingCluster
         from .vector_search import VectorSearch
 
-        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, RagGeneration, Budget)
+        return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
+                                        RagGeneration, Retraining, Promotion)
+
+    def unsupported_capabilities(self) -> dict[str, str]:
+        return {"batch_inference": NOT_BUILT_YET}
+
+    def promotion_principal_error(self, principal: str) -> str | None:
+        return None if re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", principal) else f"{principal!r} is not a GCP project id (6-30 lowercase letters, digits, hyphens)"
 
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Vertex AI endpoints keep at least 1 replica (scale to zero is preview only)"

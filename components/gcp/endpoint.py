@@ -29,6 +29,7 @@ from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 from .base import Base
 from .vertex_deployer import VertexDeployment
+from ..outputs import EndpointOutputs
 
 LOGGING_TABLE = "request_response_logging"
 # The table Vertex AI writes request/response logs into (its documented schema).
@@ -197,18 +198,21 @@ class Endpoint(EndpointComponent):
             private_access = self.deployment.private_access
             url = pulumi.Output.all(private_access, endpoint_resource).apply(lambda a: _private_url(*a))
         self.finish(
-            {
-                "endpoint_name": endpoint_resource,
-                "url": url,
-                "private_access": private_access,
-                "traffic": shares,
-                "images": images,
-                "mode": "private (Private Service Connect)" if ctx.private else "public",
-                "scaling": scaling,
-                "logging": logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
-                "scale_to_zero": False,
-                "scale_to_zero_gap": "Vertex AI endpoints keep at least 1 replica per deployed model",
-            }
+            EndpointOutputs(
+                endpoint_name=endpoint_resource,
+                url=url,
+                # The permission the workload role carries for prediction (components/gcp/registry.py).
+                invoke_auth="Google OAuth 2.0 access token with permission aiplatform.endpoints.predict",
+                traffic=shares,
+                images=images,
+                mode="private (Private Service Connect)" if ctx.private else "public",
+                min_replicas=endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                capture=logging_config["bigquery_destination"]["output_uri"] if logging_config else None,
+                scale_to_zero=False,
+                scale_to_zero_gap="Vertex AI endpoints keep at least 1 replica per deployed model",
+                extras={"scaling": scaling, "private_access": private_access},
+            )
         )
 
     @staticmethod

@@ -26,6 +26,7 @@ from ..context import PlatformContext
 from ..spec.feature_types import ENTITY_TYPE, EVENT_TIME_TYPE, gcp_bigquery_field
 from ..spec.features import FeatureStoreSpec
 from .base import Base
+from ..outputs import FeatureStoreOutputs
 
 FEATURE_TIMESTAMP = "feature_timestamp"  # the column name Vertex AI Feature Store requires
 SYNC_CRON = "TZ=UTC 0 * * * *"  # hourly online sync
@@ -226,19 +227,23 @@ class FeatureStore(FeatureStoreComponent):
                 )
 
         self.finish(
-            {
-                "online": feature_store.online,
-                "offline_dataset": pulumi.Output.format("{0}.{1}", project, self.dataset.dataset_id),
-                "online_store": self.online_store.name if self.online_store else None,
-                "feature_groups": {
-                    group_name: {
-                        "feature_group": fg.name,
-                        "table": pulumi.Output.format(
-                            "{0}.{1}.{2}", project, self.dataset.dataset_id, self.tables[group_name].table_id
-                        ),
-                        "feature_view": self.feature_views[group_name].name if group_name in self.feature_views else None,
-                    }
-                    for group_name, fg in self.feature_groups.items()
+            FeatureStoreOutputs(
+                online=feature_store.online,
+                offline_store=pulumi.Output.format("{0}.{1}", project, self.dataset.dataset_id),
+                online_store=self.online_store.name if self.online_store else None,
+                feature_groups={group_name: fg.name for group_name, fg in self.feature_groups.items()},
+                extras={
+                    "feature_groups": {
+                        group_name: {
+                            "table": pulumi.Output.format(
+                                "{0}.{1}.{2}", project, self.dataset.dataset_id, self.tables[group_name].table_id
+                            ),
+                            "feature_view": (
+                                self.feature_views[group_name].name if group_name in self.feature_views else None
+                            ),
+                        }
+                        for group_name in self.feature_groups
+                    },
                 },
-            }
+            )
         )

@@ -23,6 +23,7 @@ import pulumi_gcp as gcp
 
 from ..catalog.models import model_for
 from ..contract import RagComponent
+from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
 from ..context import PlatformContext
 
@@ -68,7 +69,7 @@ class RagGeneration(RagComponent):
                                 RAG_AGENT_PERMISSIONS, agent)
         gcp.storage.BucketIAMMember(
             ctx.name("documents", "rag-agent"),
-            bucket=vectors.documents_bucket.name,
+            bucket=pick(vectors, "documents_bucket"),
             role="roles/storage.objectViewer",
             member=agent,
             opts=ctx.child(self),
@@ -78,6 +79,10 @@ class RagGeneration(RagComponent):
         self.corpus = None
         if rag.managed_pipeline:
             encryption = {"kms_key_name": base.key_id} if base.key_id is not None else None
+            # The endpoint once the index is deployed on it (`index_name` is the deployed index's output):
+            # RAG Engine refuses an index endpoint without the deployed index.
+            deployed_endpoint = pulumi.Output.all(pick(vectors, "index_endpoint_id"), vectors["index_name"]).apply(
+                lambda ids: ids[0])
             self.corpus = gcp.vertex.AiRagCorpus(
                 ctx.name("rag-corpus"),
                 display_name=ctx.name("rag-corpus"),
@@ -85,7 +90,7 @@ class RagGeneration(RagComponent):
                 project=project,
                 region=region,
                 vector_db_config={
-                    "vertex_vector_search": {"index": vectors.index.id, "index_endpoint": vectors.endpoint.id},
+                    "vertex_vector_search": {"index": pick(vectors, "index_id"), "index_endpoint": deployed_endpoint},
                     "rag_embedding_model_config": {
                         "vertex_prediction_endpoint": {
                             "endpoint": f"projects/{project}/locations/{region}/{embedding.model_id}"
@@ -93,27 +98,25 @@ class RagGeneration(RagComponent):
                     },
                 },
                 encryption_spec=encryption,
-                opts=ctx.stateful(
-                    self, depends_on=[agent_role, vectors.deployed_index, *base.key_access("vertexrag")]
-                ),
+                opts=ctx.stateful(self, depends_on=[agent_role, *base.key_access("vertexrag")]),
             )
         self.finish(
-            {
-                "chat_model": f"projects/{project}/locations/{region}/{chat.model_id}",
-                "embedding_model": f"projects/{project}/locations/{region}/{embedding.model_id}",
-                "retrieval": self.corpus.name if self.corpus else None,
-                "documents_uri": vectors.documents_bucket.url,
-                "content_filter": {category: SAFETY_THRESHOLD for category in SAFETY_CATEGORIES}
+            RagOutputs(
+                chat_model=f"projects/{project}/locations/{region}/{chat.model_id}",
+                embedding_model=f"projects/{project}/locations/{region}/{embedding.model_id}",
+                retrieval=self.corpus.name if self.corpus else None,
+                documents_uri=vectors["documents_uri"],
+                content_filter={category: SAFETY_THRESHOLD for category in SAFETY_CATEGORIES}
                 if rag.content_filter else None,
                 # Publisher-model calls are recorded by Cloud Audit Logs (Vertex AI data access logs).
-                "invocation_logging": "cloudaudit.googleapis.com/data_access",
-                "details": {
-                    "index_endpoint_id": vectors.endpoint.id,
-                    "deployed_index_id": vectors.deployed_index.deployed_index_id,
+                invocation_logging="cloudaudit.googleapis.com/data_access",
+                extras={
+                    "index_endpoint_id": pick(vectors, "index_endpoint_id"),
+                    "deployed_index_id": vectors["index_name"],
                     "workload_role": workload_role.role,
                     "request_labels": ctx.tags(use_case=rag.use_case or ctx.spec.vector_search.use_case),
                 },
-            }
+            )
         )
 
     def _role(self, ctx, base, purpose: str, what: str, permissions, member) -> gcp.projects.IAMMember:

@@ -29,6 +29,7 @@ from ..contract import ModelRegistryComponent
 from ..context import PlatformContext
 from ..spec.registry import RegistrySpec
 from .base import Base
+from ..outputs import RegistryOutputs
 
 UNTAGGED_IMAGE_AGE = f"{14 * 24 * 3600}s"
 APPROVED_ALIAS = "approved"
@@ -155,20 +156,22 @@ class ModelRegistry(ModelRegistryComponent):
         )
 
         self.finish(
-            {
-                "image_repository": self.repository.repository_id,
-                "image_repository_url": pulumi.Output.format(
+            RegistryOutputs(
+                model_registry=pulumi.Output.format("projects/{0}/locations/{1}/models", project, region),
+                image_repository_url=pulumi.Output.format(
                     "{0}-docker.pkg.dev/{1}/{2}", region, project, self.repository.repository_id
                 ),
-                "model_artifacts_uri": pulumi.Output.concat(base.artifacts_bucket.url, "/models"),
-                "model_registry": pulumi.Output.format("projects/{0}/locations/{1}/models", project, region),
-                "approval_required": approval_required,
-                "default_approval_status": "pending" if approval_required else "approved",
-                "approval_alias": APPROVED_ALIAS,
-                "workload_role": self.workload_role.name,
-                "approval_enforced_at": (
-                    "alias updates and deployments (the workload account has neither); an alias set at "
-                    "upload is advisory"
-                ),
-            }
+                approval_required=approval_required,
+                default_approval_status="pending" if approval_required else "approved",
+                extras={
+                    "image_repository": self.repository.repository_id,
+                    "model_artifacts_uri": pulumi.Output.concat(base.artifacts_bucket.url, "/models"),
+                    "approval_alias": APPROVED_ALIAS,
+                    "workload_role": self.workload_role.name,
+                    "approval_enforced_at": (
+                        "alias updates and deployments (the workload account has neither); an alias set at "
+                        "upload is advisory"
+                    ),
+                },
+            )
         )

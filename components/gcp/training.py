@@ -22,6 +22,7 @@ from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base
+from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
@@ -149,6 +150,12 @@ class TrainingCluster(TrainingComponent):
             network=network.id,
             subnetwork=subnetwork.id,
             networking_mode="VPC_NATIVE",
+            # GKE Dataplane V2 enforces Kubernetes network policies itself (no Calico add-on: the
+            # `network_policy` add-on stays off, as the provider requires with ADVANCED_DATAPATH);
+            # intranode visibility puts pod-to-pod traffic on one node through the VPC (flow logs, firewall).
+            datapath_provider="ADVANCED_DATAPATH",
+            network_policy={"enabled": False},
+            enable_intranode_visibility=True,
             ip_allocation_policy={"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"},
             remove_default_node_pool=True,
             initial_node_count=1,
@@ -239,26 +246,26 @@ class TrainingCluster(TrainingComponent):
 
         # -- outputs: what a user needs to submit a job ----------------------------------------------------
         self.finish(
-            {
-                "cluster_name": self.cluster.name,
-                "cluster_location": region,
-                "node_pool": self.gpu_pool.name,
-                "get_credentials": pulumi.Output.concat(
-                    "gcloud container clusters get-credentials ", self.cluster.name,
-                    f" --region {region} --project {project}",
-                ),
-                "kubernetes_namespace": JOB_NAMESPACE,
-                "kubernetes_service_account": JOB_SERVICE_ACCOUNT,
-                "workload_service_account": base.workload_account.email,
-                "checkpoint_uri": checkpoint_uri,
-                "machine_type": shape.instance_type,
-                "accelerator": shape.accelerator,
-                "gpus_per_node": shape.gpus,
-                "gpu_zones": zones,
-                "gpu_zones_gap": zone_gap,
-                "max_nodes": training.max_nodes,
-                "spot": training.spot,
-            }
+            TrainingOutputs.of(
+                training,
+                shape,
+                submit_to=self.cluster.name,
+                checkpoint_uri=checkpoint_uri,
+                extras={
+                    "cluster_location": region,
+                    "node_pool": self.gpu_pool.name,
+                    "get_credentials": pulumi.Output.concat(
+                        "gcloud container clusters get-credentials ", self.cluster.name,
+                        f" --region {region} --project {project}",
+                    ),
+                    "kubernetes_namespace": JOB_NAMESPACE,
+                    "kubernetes_service_account": JOB_SERVICE_ACCOUNT,
+                    "workload_service_account": base.workload_account.email,
+                    "accelerator": shape.accelerator,
+                    "gpu_zones": zones,
+                    "gpu_zones_gap": zone_gap,
+                },
+            )
         )
 
     def _public_network(self, project: str, region: str, after_apis: dict):

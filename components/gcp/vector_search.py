@@ -16,6 +16,7 @@ from ..context import PlatformContext
 from ..spec.vector_search import VectorSearchSpec
 from .base import Base
 from .cloud import FEATURE_NORM, SHARD, VECTOR_LIMITS
+from ..outputs import VectorSearchOutputs
 
 APPROXIMATE_NEIGHBORS = 150
 
@@ -58,6 +59,7 @@ class VectorSearch(VectorSearchComponent):
             public_access_prevention="enforced",
             versioning={"enabled": True},
             encryption={"default_kms_key_name": base.key_id} if base.key_id is not None else None,
+            logging=base.access_logging("documents"),
             force_destroy=False,
             labels=labels,
             opts=ctx.stateful(self, **after_apis),
@@ -148,22 +150,25 @@ class VectorSearch(VectorSearchComponent):
 
         # -- outputs --------------------------------------------------------------------------------------
         self.finish(
-            {
-                "service": "vertex-ai-vector-search",
-                "index_id": self.index.id,
-                "index_endpoint_id": self.endpoint.id,
-                "deployed_index_id": self.deployed_index.deployed_index_id,
-                "public_endpoint_domain": None if ctx.private else self.endpoint.public_endpoint_domain_name,
-                "private": ctx.private,
-                "shard_size": shard_size,
-                "machine_type": machine_type,
-                "min_replicas": min_replicas,
-                "max_replicas": max_replicas,
-                "documents_bucket": self.documents_bucket.url,
-                "dimensions": vector_search.dimensions,
-                "metric": vector_search.metric,
-                "distance_measure_type": distance,
-                "feature_norm_type": feature_norm,
-                "kms_key": base.key_id,
-            }
+            VectorSearchOutputs(
+                service="vertex-ai-vector-search",
+                endpoint=None if ctx.private else self.endpoint.public_endpoint_domain_name,
+                index_name=self.deployed_index.deployed_index_id,
+                documents_uri=self.documents_bucket.url,
+                dimensions=vector_search.dimensions,
+                metric=vector_search.metric,
+                public_network_access=not ctx.private,
+                extras={
+                    "documents_bucket": self.documents_bucket.name,
+                    "index_id": self.index.id,
+                    "index_endpoint_id": self.endpoint.id,
+                    "shard_size": shard_size,
+                    "machine_type": machine_type,
+                    "min_replicas": min_replicas,
+                    "max_replicas": max_replicas,
+                    "distance_measure_type": distance,
+                    "feature_norm_type": feature_norm,
+                    "kms_key": base.key_id,
+                },
+            )
         )

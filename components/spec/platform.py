@@ -24,10 +24,11 @@ from .base import NAME_PATTERN, Cloud, Environment, FieldError, SpecModel
 from .endpoints import EndpointSpec
 from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCase
-from .posture import Encryption, Network
+from .posture import Audit, Encryption, Network
 from .rag import RagSpec
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
+from .retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec, check_loop
 from .scale_to_zero import scale_to_zero_blockers
 from .training import GpuClass, TrainingSpec
 from .vector_search import VectorSearchSpec
@@ -51,6 +52,7 @@ class PlatformSpec(SpecModel):
     use_cases: list[UseCase] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
+    audit: Audit = Field(default_factory=Audit)
     feature_store: FeatureStoreSpec | None = None
     training: TrainingSpec | None = None
     registry: RegistrySpec | None = None
@@ -58,6 +60,9 @@ class PlatformSpec(SpecModel):
     vector_search: VectorSearchSpec | None = None
     rag: RagSpec | None = None
     usage: Usage | None = None
+    retraining: list[RetrainingSpec] = Field(default_factory=list)
+    batch_inference: list[BatchInferenceSpec] = Field(default_factory=list)
+    promotion: PromotionSpec | None = None
 
     @model_validator(mode="after")
     def _checks_and_defaults(self) -> "PlatformSpec":
@@ -71,6 +76,7 @@ class PlatformSpec(SpecModel):
         self._check_counts()
         FeatureStoreSpec.check_cloud(self.feature_store, self.cloud.value)  # feature types the cloud can store
         self._apply_environment_defaults()
+        check_loop(self)  # retraining, batch inference, promotion; after defaults (endpoint monitoring)
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         RagSpec.check_platform(self)  # models offered in the region, embedding dimensions, capacity
         return self
@@ -187,6 +193,8 @@ class PlatformSpec(SpecModel):
             self.network.private = env != Environment.dev
         if self.encryption.customer_managed_keys is None:
             self.encryption.customer_managed_keys = env == Environment.prod
+        if self.audit.access_logging is None:
+            self.audit.access_logging = env != Environment.dev
         if self.registry is not None and self.registry.approval_required is None:
             self.registry.approval_required = env != Environment.dev
         for endpoint in self.endpoints:

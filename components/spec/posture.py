@@ -29,3 +29,10 @@ class Encryption(SpecModel):
     customer_managed_keys: bool | None = Field(
         default=None, description="Encrypt with a customer-managed key; default true in prod."
     )
+
+
+class Audit(SpecModel):
+    access_logging: bool | None = Field(
+        default=None,
+        description="Storage access logs and network flow logs; default true outside dev (a cost choice in dev).",
+    )

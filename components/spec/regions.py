@@ -51,9 +51,13 @@ def region_error(cloud: Cloud, region: str) -> str | None:
     if catalog.region(cloud.value, region) is not None:
         return None
     other = catalog.guess_cloud(region)
-    hint = f"; it is a region of {other}" if other else ""
+    if other and other != cloud.value:
+        nearest = catalog.equivalent(region, other, cloud.value)
+        suggestion = f"; the nearest {cloud.value} region is {nearest[0].id!r} ({nearest[1]:.0f} km)" if nearest else ""
+        return (f"{region!r} is a region of {other}, not a region of {cloud.value}{suggestion} "
+                f"(every {cloud.value} region: components/catalog/regions/{cloud.value}.yaml)")
     guesses = ", ".join(repr(i) for i in catalog.did_you_mean(cloud.value, region))
-    return (f"{region!r} is not a region of {cloud.value}{hint}; did you mean {guesses}? "
+    return (f"{region!r} is not a region of {cloud.value}; did you mean {guesses}? "
             f"(every {cloud.value} region: components/catalog/regions/{cloud.value}.yaml)")
 
 
@@ -75,6 +79,12 @@ def requested(spec: Any) -> list[tuple[str, str]]:
         compute = endpoint.get("compute") if isinstance(endpoint, dict) else None
         if isinstance(compute, str) and compute != "cpu":
             wanted.append((f"endpoints.{i}.compute", catalog.GPU_PREFIX + compute))
+        model = endpoint.get("model") if isinstance(endpoint, dict) else None
+        if isinstance(model, dict) and model.get("image") is None:
+            # No image of its own: the region must have the cloud's prebuilt serving image.
+            framework = model.get("framework") if isinstance(model.get("framework"), str) else ""
+            wanted.append((f"endpoints.{i}.model.image",
+                           f"{catalog.IMAGE_PREFIX}{compute if isinstance(compute, str) else 'cpu'}:{framework}"))
     return wanted
 
 
@@ -92,6 +102,8 @@ def availability_errors(spec: Any, cloud: Cloud, region: str) -> list[str]:
     if not _catalogued(cloud):
         return problems
     for field, what in requested(spec):
+        if what.startswith(catalog.IMAGE_PREFIX):
+            continue  # the serving-image check names the image and the known regions itself
         if not catalog.lacks(cloud.value, region, what):
             continue
         if what.startswith(catalog.GPU_PREFIX):

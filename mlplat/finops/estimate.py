@@ -251,11 +251,13 @@ def estimate(
                                     "note": f"no row {cloud}/{region}/{charge.sku} in {catalog.path.name}"})
         return row
 
-    def add(r: Resource, charge: Charge, row, kind: str, quantity: float, basis: str, spot: bool) -> None:
+    def add(r: Resource, charge: Charge, row, kind: str, quantity: float, basis: str, spot: bool,
+            capability: str | None = None, use_case: str | None = None) -> None:
         price = row.spot_usd if spot and row.spot_usd is not None else row.on_demand_usd
         pricing = "spot" if spot and row.spot_usd is not None else "on-demand"
         result.lines.append(
-            Line(resource=r.name, type=r.type, capability=r.capability, use_case=r.use_case, kind=kind,
+            Line(resource=r.name, type=r.type, capability=capability or r.capability,
+                 use_case=use_case or r.use_case, kind=kind,
                  sku=row.sku, ref=row.ref, unit=row.unit, quantity=quantity, unit_price=price, pricing=pricing,
                  monthly_usd=quantity * price, on_demand_usd=quantity * row.on_demand_usd, basis=basis,
                  source=row.source, date=row.date)
@@ -285,6 +287,13 @@ def estimate(
                 if spot_share < 1:
                     add(r, c, row, "usage", node_hours * (1 - spot_share),
                         basis + (f" x {1 - spot_share:.0%} on demand" if c.spot else ""), False)
+                for item, runs in _retraining_runs(spec):
+                    # Scheduled runs use the same capacity, spot when training is (the retraining policy).
+                    hours = item.hours_per_run * runs / share
+                    add(r, c, row, "usage", hours,
+                        f"retraining[{item.name}] {item.hours_per_run:g} node-h x {runs:g} runs/month"
+                        + (f" / {share} training resources" if share > 1 else ""), c.spot,
+                        capability="retraining", use_case=item.use_case)
             elif c.driver in ("stored_gb", "vector_stored_gb"):
                 share = len(sharers[c.driver])
                 quantity = usage[c.driver] / share
@@ -302,6 +311,14 @@ def estimate(
                  on_demand_usd=t["quantity"] * t["unit_price"], basis=t["basis"], source=t["source"], date=t["date"])
         )
     return result
+
+
+def _retraining_runs(spec: dict | None) -> list:
+    """(retraining item, runs per month) of the spec's scheduled retraining."""
+    from components.spec.retraining import RetrainingSpec
+
+    items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
+    return [(item, item.monthly_runs()) for item in items]
 
 
 def _endpoint_lines(r, c: Charge, row, primary_weight, usage, spec, add) -> None:

@@ -57,13 +57,17 @@ def plan_table(plan: Plan) -> str:
 
 
 def _output_lines(outputs: dict) -> list[str]:
-    """One line per component: `base` holds outputs, every other capability holds {item: outputs}."""
+    """One line per component: `base` holds outputs, every other capability holds {item: outputs}; the
+    common keys (the same on every cloud), then the cloud's `extras`."""
     lines = []
     for capability, value in outputs.items():
         items = {capability: value} if capability == "base" else value
         for item, item_outputs in items.items():
             label = capability if item == capability else f"{capability} {item}"
-            lines.append(f"  {label}: {', '.join(item_outputs)}")
+            common = [key for key in item_outputs if key != "extras"]
+            extras = item_outputs.get("extras") or {}
+            listed = ", ".join(common) + (f" | extras: {', '.join(extras)}" if extras else "")
+            lines.append(f"  {label}: {listed}")
     return lines
 
 

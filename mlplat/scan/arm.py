@@ -56,6 +56,11 @@ ARM_TYPES = {
     "azure-native:network:Subnet": ArmType(
         "Microsoft.Network/virtualNetworks/subnets", ("virtualNetworkName", "subnetName")),
     "azure-native:network:PrivateEndpoint": ArmType("Microsoft.Network/privateEndpoints", ("privateEndpointName",)),
+    "azure-native:cognitiveservices:Account": ArmType("Microsoft.CognitiveServices/accounts", ("accountName",)),
+    "azure-native:cognitiveservices:Deployment": ArmType(
+        "Microsoft.CognitiveServices/accounts/deployments", ("accountName", "deploymentName")),
+    "azure-native:cognitiveservices:RaiPolicy": ArmType(
+        "Microsoft.CognitiveServices/accounts/raiPolicies", ("accountName", "raiPolicyName")),
     "azure-native:managedidentity:UserAssignedIdentity": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities", ("resourceName",)),
 }

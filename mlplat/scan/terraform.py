@@ -24,7 +24,7 @@ TYPE_EXCEPTIONS = {
 }
 # Module -> Terraform prefix, where the bridge's module name differs from Terraform's.
 MODULE_PREFIX = {
-    "aws": {"ec2": "aws_", "opensearch": "aws_opensearch_"},
+    "aws": {"ec2": "aws_", "opensearch": "aws_opensearch_", "bedrockmodel": "aws_bedrock_model_"},
     "gcp": {"projects": "google_project_", "serviceaccount": "google_service_account_",
             "servicenetworking": "google_service_networking_", "artifactregistry": "google_artifact_registry_",
             "networkconnectivity": "google_network_connectivity_"},
@@ -51,6 +51,7 @@ ATTRIBUTE_NAMES = {
     ("*", "guestAccelerators"): "guest_accelerator",
     ("*", "taints"): "taint",
     ("google_bigquery_dataset", "accesses"): "access",
+    ("aws_bedrock_guardrail", "filtersConfigs"): "filters_config",
 }
 PROVIDER_PREFIX = {"aws": "aws_", "gcp": "google_"}
 
@@ -74,6 +75,8 @@ def terraform_type(token: str) -> str | None:
     kind_snake = snake(kind)
     if package == "aws" and module == "opensearch" and kind_snake.startswith("serverless_"):
         return "aws_opensearchserverless_" + kind_snake.removeprefix("serverless_")
+    if package == "aws" and module == "bedrock" and kind_snake.startswith("agent_"):  # Agents for Bedrock
+        return "aws_bedrockagent_" + kind_snake.removeprefix("agent_")
     return prefix + kind_snake
 
 
@@ -181,7 +184,7 @@ def mock_outputs(resource, mocks) -> dict[str, str]:
 def plan_mocks(plan):
     """The mock engine the offline plan ran with (region from the spec, GCP project from the stack file)."""
     from mlplat.offline_plan.mocks import PlanMocks
-    from mlplat.offline_plan.runner import OFFLINE_GCP_PROJECT
+    from mlplat.offline_plan.mocks import OFFLINE_GCP_PROJECT
     from mlplat.policy_run.results import stack_file_config
 
     project = stack_file_config(plan.source).get("gcp:project", OFFLINE_GCP_PROJECT)

@@ -57,9 +57,9 @@ def test_private_template_image_is_a_placeholder_in_the_platforms_ecr_repository
     repos = {r.inputs["name"]: r for r in resources_of(plan, "aws:ecr/repository:Repository")}
     assert repos["fraud-ml-prod/training"].inputs["imageTagMutability"] == "IMMUTABLE"
     outputs = plan.outputs["training"]["training"]
-    assert outputs["template_image"] == definition["image"]
-    assert outputs["template_image_placeholder"] is True
-    assert outputs["max_instances_at_peak"] == outputs["max_nodes"] + 1
+    assert outputs["extras"]["template_image"] == definition["image"]
+    assert outputs["extras"]["template_image_placeholder"] is True
+    assert outputs["extras"]["max_instances_at_peak"] == outputs["max_nodes"] + 1
 
 
 def test_public_template_image_stays_public_without_a_repository():
@@ -68,4 +68,4 @@ def test_public_template_image_stays_public_without_a_repository():
         pytest.skip("aws-dev is private")
     definition = json.loads(one_resource(plan, "aws:batch/jobDefinition:JobDefinition").inputs["containerProperties"])
     assert definition["image"].startswith("public.ecr.aws/")
-    assert plan.outputs["training"]["training"]["training_image_repository_url"] is None
+    assert plan.outputs["training"]["training"]["extras"]["training_image_repository_url"] is None

@@ -12,7 +12,7 @@ COST_TAG = "aws:costexplorer/costAllocationTag:CostAllocationTag"
 def test_cost_allocation_tags_are_not_activated_by_default_but_the_command_is_output():
     plan = reference_plan("aws-prod")
     assert resources_of(plan, COST_TAG) == []
-    budget = plan.outputs["budget"]["budget"]
+    budget = plan.outputs["budget"]["budget"]["extras"]
     assert budget["cost_allocation_tags_activated_by_stack"] is False
     assert budget["cost_allocation_tags_command"].startswith("aws ce update-cost-allocation-tags-status")
     for key in budget["cost_allocation_tags"]:
@@ -26,4 +26,4 @@ def test_opt_in_activation_is_retained_on_delete(tmp_path, registrations):
     for tag in tags:
         assert tag.inputs["status"] == "Active"
         assert registrations[tag.name].retainOnDelete is True
-    assert plan.outputs["budget"]["budget"]["cost_allocation_tags_activated_by_stack"] is True
+    assert plan.outputs["budget"]["budget"]["extras"]["cost_allocation_tags_activated_by_stack"] is True

@@ -47,14 +47,14 @@ def test_gpu_endpoint_on_local_nvme_types_leaves_the_volume_key_out(tmp_path):
     assert {v["instanceType"] for v in config["productionVariants"]} == {"ml.g4dn.xlarge"}
     assert not config.get("kmsKeyArn")
     assert config["dataCaptureConfig"]["kmsKeyId"]  # the capture in S3 is still encrypted with the platform key
-    assert "hardware" in plan.outputs["endpoints"]["fraud-scorer"]["volume_encryption"]
+    assert "hardware" in plan.outputs["endpoints"]["fraud-scorer"]["extras"]["volume_encryption"]
 
 
 def test_cpu_endpoint_keeps_the_platform_volume_key():
     plan = reference_plan("aws-prod")
     config = one_resource(plan, "aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs
     assert config["kmsKeyArn"]
-    assert plan.outputs["endpoints"]["fraud-scorer"]["volume_encryption"] == "platform KMS key"
+    assert plan.outputs["endpoints"]["fraud-scorer"]["extras"]["volume_encryption"] == "platform KMS key"
 
 
 def test_unguarded_rollout_drops_guardrails_and_autoscaling_so_the_variant_set_can_change(tmp_path, registrations):
@@ -67,7 +67,7 @@ def test_unguarded_rollout_drops_guardrails_and_autoscaling_so_the_variant_set_c
     # a different configuration resource: returning to guarded is a guarded UpdateEndpoint to a new config
     assert config.name != guarded.name
     assert registrations[endpoint.name].deleteBeforeReplace is True
-    assert plan.outputs["endpoints"]["fraud-scorer"]["rollout"] == "unguarded"
+    assert plan.outputs["endpoints"]["fraud-scorer"]["extras"]["rollout"] == "unguarded"
 
 
 def test_unknown_rollout_mode_is_an_error(tmp_path):

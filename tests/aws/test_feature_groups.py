@@ -23,7 +23,7 @@ def test_execution_role_may_query_the_offline_store_in_the_platform_workgroup_on
     (query,) = [s for s in role_policy_statements(plan, "execution-role-features") if s.get("Sid") == "OfflineStoreQueries"]
     assert {"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"} <= set(query["Action"])
     assert query["Resource"] == [f"arn:aws:athena:us-east-1:{OFFLINE_ACCOUNT}:workgroup/fraud-ml-prod-features"]
-    assert plan.outputs["feature_store"]["features"]["athena_workgroup"] == "fraud-ml-prod-features"
+    assert plan.outputs["feature_store"]["features"]["extras"]["athena_workgroup"] == "fraud-ml-prod-features"
 
 
 def test_a_schema_change_is_a_new_versioned_group_and_table_not_a_colliding_replacement(tmp_path):

@@ -38,12 +38,12 @@ def test_validate_exits_1_on_bad_content_naming_the_file(fixture):
     assert lines and all(line.startswith(f"error: {FIXTURES / fixture}: ") for line in lines), lines
 
 
-def test_validate_takes_region_for_a_cloud_without_an_equivalent():
-    path = FIXTURES / "aws_region_without_default_image.yaml"  # ca-central-1: no GCP equivalent listed
-    result = invoke("validate", str(path), "--cloud", "gcp")
-    assert result.exit_code == 1 and "pass --region with a gcp region" in result.stderr
-    result = invoke("validate", str(path), "--cloud", "gcp", "--region", "northamerica-northeast1")
+def test_validate_takes_region_on_the_target_cloud():
+    path = FIXTURES / "aws_region_without_default_image.yaml"  # il-central-1
+    result = invoke("validate", str(path), "--cloud", "gcp", "--region", "me-west1")
     assert result.exit_code == 0, result.stderr
+    result = invoke("validate", str(path), "--cloud", "gcp", "--region", "northamerica-northeast9")
+    assert result.exit_code == 1 and "did you mean" in result.stderr and "region" in result.stderr
 
 
 @pytest.mark.parametrize("command", [
@@ -95,7 +95,7 @@ def test_plan_table_has_a_header_for_every_column_and_the_shared_count_wording(p
     assert "protected" in text.splitlines()[3]  # the first group's header row
     assert "(1 resources)" not in text
     assert f"To create: {count_phrase(plan)};" in text
-    assert count_phrase(plan) == "96 resources (88 custom, 8 components)"
+    assert count_phrase(plan) == "107 resources (99 custom, 8 components)"
     table_lines = [line for line in text.split("\n\n", 1)[1].split("To create:")[0].splitlines()]
     assert table_lines and max(len(line) for line in table_lines) <= 100
 
@@ -105,6 +105,18 @@ def test_cost_text_fits_100_columns_and_names_the_platform_for_config():
     assert result.exit_code in (0, 1), result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Monthly estimate for platform fraud-ml ")
-    assert any(line.startswith("96 resources (88 custom, 8 components)") for line in lines)
+    assert any(line.startswith("107 resources (99 custom, 8 components)") for line in lines)
     assert max(len(line) for line in lines) <= 100
     assert "$inf" not in result.stdout and "nan" not in result.stdout.lower().replace("financ", "")
+
+
+@pytest.mark.parametrize("command", [
+    ["diff", "--stack", "no-such-stack", "--base", "HEAD", "-f", "json"],
+    ["diff", "--config", "/nonexistent/spec.yaml", "--base-config", "/nonexistent/base.yaml", "-f", "json"],
+    ["scan", "--stack", "no-such-stack", "-f", "json"],
+], ids=["diff-unknown-stack", "diff-missing-files", "scan-unknown-stack"])
+def test_diff_and_scan_emit_a_json_document_on_failure(command):
+    result = invoke(*command)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["result"] == "failed" and document["error"]

@@ -115,7 +115,7 @@ def test_the_spec_asks_the_registered_cloud(acme):
            "finops": {"cost_center": "c", "owner": "o@example.com", "team": "t"}}
     with pytest.raises(SpecError) as error:
         parse_spec(raw, "s.yaml")
-    assert error.value.lines == ["s.yaml: region: 'us-east-1' is not a acme region name (for example 'acme-east-1')"]
+    assert error.value.lines == ["s.yaml: region: 'us-east-1' is not a region name on acme (for example 'acme-east-1')"]
     # Rendering an AWS spec on acme moves the region through the shared metro area.
     spec = parse_spec({**raw, "cloud": "aws"}, "s.yaml", cloud="acme")
     assert (spec.cloud, spec.region) == ("acme", "acme-east-1")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from components.contract import RAG_OUTPUT_KEYS
+from components.outputs import RagOutputs, output_keys
 from tests.support.plans import CLOUDS, REFERENCE_STACKS, named, one_resource, plan_of_stack, reference_plan, resources_of
 
 
@@ -23,7 +23,7 @@ RAG_STACKS = [stack for stack in REFERENCE_STACKS if not stack.startswith("gcp-"
 @pytest.mark.parametrize("stack", RAG_STACKS)
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_the_outputs_have_the_same_keys_on_every_cloud(stack, cloud):
-    assert tuple(rag_outputs(reference_plan(stack, cloud))) == RAG_OUTPUT_KEYS
+    assert list(rag_outputs(reference_plan(stack, cloud))) == output_keys(RagOutputs)
 
 
 def test_aws_knowledge_base_is_bound_to_the_platform_collection_index_and_documents_bucket():
@@ -79,7 +79,7 @@ def test_azure_openai_is_keyless_private_filtered_and_logged_in_prod():
     assert search_grant.inputs["roleDefinitionId"].endswith("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd")
     assert one_resource(plan, "azure-native:monitor:DiagnosticSetting").inputs["logs"] == [
         {"categoryGroup": "allLogs", "enabled": True}]
-    definitions = json.loads(rag_outputs(plan)["details"]["pipeline_definitions"])
+    definitions = json.loads(rag_outputs(plan)["extras"]["pipeline_definitions"])
     assert definitions["index"]["vectorSearch"]["vectorizers"][0]["azureOpenAIParameters"]["deploymentId"] == "embedding"
 
 

@@ -251,7 +251,8 @@ def _resolved_outputs(stack: str, cloud: str) -> dict:
         def program():
             platform = run_program()
             outputs = platform.capability_outputs["training"]["training"]
-            return pulumi.Output.from_input(outputs).apply(result.update)
+            # The common keys and the cloud's extras, side by side.
+            return pulumi.Output.from_input(outputs).apply(lambda o: result.update({**o, **o["extras"]}))
 
         try:
             pulumi.runtime.mocks.test(program)()
@@ -261,16 +262,16 @@ def _resolved_outputs(stack: str, cloud: str) -> dict:
 
 SUBMISSION_OUTPUTS = {
     "aws": (
-        "job_queue_arn",
+        "submit_to",
         "job_definition_arn",
         "checkpoint_uri",
         "sagemaker_execution_role_arn",
         "sagemaker_training_instance_type",
         "sagemaker_checkpoint_uri",
     ),
-    "azure": ("compute_name", "workspace", "resource_group", "checkpoint_uri", "identity_client_id"),
+    "azure": ("submit_to", "workspace", "resource_group", "checkpoint_uri", "identity_client_id"),
     "gcp": (
-        "cluster_name",
+        "submit_to",
         "cluster_location",
         "node_pool",
         "get_credentials",
@@ -288,13 +289,13 @@ def test_job_submission_outputs(stack):
     missing = [key for key in SUBMISSION_OUTPUTS[cloud] if not outputs.get(key)]
     assert not missing, f"{stack}: outputs missing or empty: {missing} (have {sorted(outputs)})"
     if cloud == "aws":
-        assert outputs["job_queue_arn"].startswith("arn:aws:batch:")
+        assert outputs["submit_to"].startswith("arn:aws:batch:")
         assert outputs["checkpoint_uri"].startswith("s3://") and outputs["checkpoint_uri"].endswith("/checkpoints/")
         assert outputs["sagemaker_training_instance_type"] == shape_for("aws", "a100", 8).sagemaker_instance_type
     if cloud == "azure":
-        assert outputs["compute_name"] == "fraud-ml-pro-gpu"  # AmlCompute names: at most 16 characters
+        assert outputs["submit_to"] == "fraud-ml-pro-gpu"  # AmlCompute names: at most 16 characters
         assert outputs["checkpoint_uri"] == "azureml://datastores/training_checkpoints/paths/checkpoints/"
     if cloud == "gcp":
         assert outputs["node_pool"] == "gpu"
         assert outputs["checkpoint_uri"].startswith("gs://") and outputs["checkpoint_uri"].endswith("/checkpoints/")
-        assert outputs["get_credentials"].startswith(f"gcloud container clusters get-credentials {outputs['cluster_name']} ")
+        assert outputs["get_credentials"].startswith(f"gcloud container clusters get-credentials {outputs['submit_to']} ")

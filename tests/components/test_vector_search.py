@@ -312,8 +312,11 @@ def _plan_capturing_outputs(tmp_path: Path, cloud: str, vector_search: dict, env
 
     def finish(self, outputs):
         if self.COMPONENT == "VectorSearch":
-            probe = pulumi.Output.all(**outputs).apply(lambda values: captured.update(values) or True)
-            outputs = {**outputs, "_probe": probe}
+            # The common keys and the cloud's extras, side by side.
+            exported = outputs.to_dict()
+            probe = pulumi.Output.all(**exported).apply(
+                lambda values: captured.update({**values, **values["extras"]}) or True)
+            outputs.extras = {**(outputs.extras or {}), "_probe": probe}
         original(self, outputs)
 
     from mlplat.offline_plan import plan_file
@@ -334,7 +337,7 @@ def test_data_plane_schema(tmp_path, cloud, metric, dimensions):
         network={"private": True}, encryption={"customer_managed_keys": True},
     )
     assert outputs["dimensions"] == dimensions and outputs["metric"] == metric
-    assert outputs["documents_bucket" if cloud != "azure" else "documents_container"]
+    assert outputs["documents_uri"]
     if cloud == "aws":
         mapping = json.loads(outputs["index_mapping"])
         assert mapping["settings"]["index"]["knn"] is True
@@ -351,14 +354,14 @@ def test_data_plane_schema(tmp_path, cloud, metric, dimensions):
         assert definition["encryptionKey"]["keyVaultUri"].startswith("https://")
         assert definition["encryptionKey"]["keyVaultKeyName"]
         assert outputs["documents_uri"].endswith("/documents")
-        assert outputs["public_network_access"] == "Disabled"
+        assert outputs["public_network_access"] is False
     else:
         config = _one(plan.by_capability("vector_search"), "gcp:vertex/aiIndex:AiIndex").inputs["metadata"]["config"]
         assert (config["distanceMeasureType"], config["featureNormType"]) == EXPECTED_METRIC["gcp"][metric]
         assert (outputs["distance_measure_type"], outputs["feature_norm_type"]) == EXPECTED_METRIC["gcp"][metric]
-        assert outputs["deployed_index_id"] == "demo_prod_vectors"
-        assert outputs["documents_bucket"].startswith("gs://")
-        assert outputs["public_endpoint_domain"] is None
+        assert outputs["index_name"] == "demo_prod_vectors"
+        assert outputs["documents_uri"].startswith("gs://")
+        assert outputs["endpoint"] is None
 
 
 def test_limits_table_matches_the_expected_metric_names():

@@ -136,7 +136,7 @@ def test_budget_and_use_case_tags_in_reference_plans(plans, stack):
         assert float(inputs["limitAmount"]) == monthly
         assert sorted(n["threshold"] for n in inputs["notifications"] if n["notificationType"] == "ACTUAL") == thresholds
         # activation is opt-in per account (mlplat:activateCostAllocationTags, tests/aws/test_cost_allocation_tags.py)
-        tag_keys = set(plan.outputs["budget"]["budget"]["cost_allocation_tags"])
+        tag_keys = set(plan.outputs["budget"]["budget"]["extras"]["cost_allocation_tags"])
         assert {"use-case", "cost-center", "platform", "environment"} <= tag_keys
         assert inputs["tags"]["platform"] == plan.spec["name"]
     elif cloud == "azure":

@@ -19,7 +19,7 @@ def test_the_gpu_pool_is_pinned_to_the_zones_that_have_the_accelerator(stack, ac
     assert pool["nodeConfig"]["guestAccelerators"][0]["type"] == accelerator
     assert pool["nodeLocations"] == list(GPU_ZONES["us-central1"][accelerator])
     assert all(zone.startswith("us-central1-") for zone in pool["nodeLocations"])
-    outputs = plan.outputs["training"]["training"]
+    outputs = plan.outputs["training"]["training"]["extras"]
     assert outputs["gpu_zones"] == pool["nodeLocations"] and outputs["gpu_zones_gap"] is None
 
 
@@ -45,4 +45,4 @@ def test_a_rendering_without_zone_data_keeps_the_regional_pool_and_says_so():
     assert plan.spec["region"] == "us-east1"
     pool = one_resource(plan, NODE_POOL, name_part="gpu-pool").inputs
     assert "nodeLocations" not in pool
-    assert "the zones of us-east1 offering a100" in plan.outputs["training"]["training"]["gpu_zones_gap"]
+    assert "the zones of us-east1 offering a100" in plan.outputs["training"]["training"]["extras"]["gpu_zones_gap"]

@@ -38,7 +38,7 @@ def test_a_misspelled_region_gets_did_you_mean_with_the_nearest_ids():
 
 
 def test_a_region_of_another_cloud_says_which_cloud():
-    assert "it is a region of gcp" in error_of(spec("aws", "europe-west4"))
+    assert "is a region of gcp, not a region of aws" in error_of(spec("aws", "europe-west4"))
 
 
 def test_a_shape_alike_region_that_does_not_exist_is_rejected():

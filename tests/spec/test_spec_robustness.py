@@ -113,7 +113,7 @@ def test_messages_name_yaml_shapes_not_model_classes():
 def test_region_errors_read_well_on_every_cloud():
     raw = dict(copy.deepcopy(EXAMPLE), cloud="azure")
     [line] = _error(raw)
-    assert "'us-east-1' is not a region name on azure" in line
+    assert "'us-east-1' is a region of aws, not a region of azure; the nearest azure region is 'eastus'" in line
 
 
 def test_gcp_budgets_notify_at_most_five_channels_at_validation():
@@ -123,7 +123,7 @@ def test_gcp_budgets_notify_at_most_five_channels_at_validation():
 
 def test_an_aws_region_without_a_default_serving_image_is_refused_at_validation_with_the_full_path():
     [line] = _file_error("aws_region_without_default_image.yaml")
-    assert ": endpoints.0.model.image: no prebuilt sklearn serving image known for ca-central-1" in line
+    assert ": endpoints.0.model.image: no prebuilt sklearn serving image known for il-central-1" in line
 
 
 def test_sagemaker_feature_groups_hold_at_most_2500_feature_definitions():

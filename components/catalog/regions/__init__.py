@@ -32,6 +32,9 @@ CATALOG_DIR = Path(__file__).resolve().parent
 CLOUDS: tuple[str, ...] = ("aws", "azure", "gcp")
 CAPABILITIES: tuple[str, ...] = ("training", "feature_store", "registry", "endpoints", "vector_search", "budget")
 GPU_PREFIX = "gpu:"
+# `image:<compute>:<framework>`: a prebuilt serving image for an endpoint without `model.image`
+# (components/catalog/serving_images.py decides; `<framework>` empty for the compute's default).
+IMAGE_PREFIX = "image:"
 # The EU data boundary: EU member states and the rest of the EEA (GDPR applies alike).
 EU_BOUNDARY = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
@@ -206,6 +209,11 @@ def offers(cloud: str, region_id: str, what: str) -> bool:
         return False
     if what.startswith(GPU_PREFIX):
         return found.gpus is not None and what[len(GPU_PREFIX):] in found.gpus
+    if what.startswith(IMAGE_PREFIX):
+        from ..serving_images import default_image_problem
+
+        compute, _, framework = what[len(IMAGE_PREFIX):].partition(":")
+        return default_image_problem(cloud, region_id, compute, framework or None) is None
     if what not in CAPABILITIES:
         raise ValueError(f"unknown capability {what!r} (one of {', '.join(CAPABILITIES)} or gpu:<class>)")
     return what in found.offers

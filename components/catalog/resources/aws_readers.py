@@ -16,9 +16,9 @@ PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
-def companions(bucket, stack, role: str) -> list:
-    """The stack's resources of `role` configuring this bucket: by property dependency on `bucket`, by its
-    explicit name, or (no explicit name) by its auto-name `<name>-<suffix>`."""
+def companions(bucket, stack, role: str, prop: str = "bucket") -> list:
+    """The stack's resources of `role` whose `prop` names this bucket: by property dependency on `bucket`,
+    by its explicit name, or (no explicit name) by its auto-name `<name>-<suffix>`."""
     from . import tokens_with_role
 
     tokens = tokens_with_role(role)
@@ -28,11 +28,11 @@ def companions(bucket, stack, role: str) -> list:
     for other in stack:
         if other.resource_type not in tokens:
             continue
-        deps = other.property_dependencies.get("bucket") or []
+        deps = other.property_dependencies.get(prop) or []
         if any(d.urn == bucket.urn for d in deps):
             found.append(other)
             continue
-        value = get(other.props, "bucket")
+        value = get(other.props, prop)
         if not isinstance(value, str):
             continue
         if value in refs or (not refs and re.fullmatch(re.escape(bucket.name) + r"-[0-9a-z]{7,8}", value)):
@@ -47,8 +47,14 @@ def bucket_encryption(s: Subject):
         rules.append(inline)
     for companion in companions(s.resource, s.stack, "s3-encryption-config"):
         rules.extend(x for x in plain_list(companion.props, "rules") if isinstance(x, dict))
-    if not any(str((rule.get("applyServerSideEncryptionByDefault") or {}).get("sseAlgorithm", "")).startswith("aws:kms")
-               and (rule.get("applyServerSideEncryptionByDefault") or {}).get("kmsMasterKeyId") for rule in rules):
+    defaults = [rule.get("applyServerSideEncryptionByDefault") or {} for rule in rules]
+    if companions(s.resource, s.stack, "s3-access-logging", prop="targetBucket") and any(
+        d.get("sseAlgorithm") == "AES256" for d in defaults
+    ):
+        # A server access log target may only use SSE-S3: S3 log delivery does not support SSE-KMS default
+        # encryption on the target bucket (S3 user guide, "Enabling Amazon S3 server access logging").
+        return
+    if not any(str(d.get("sseAlgorithm", "")).startswith("aws:kms") and d.get("kmsMasterKeyId") for d in defaults):
         yield ("prod S3 bucket is not encrypted with a customer-managed KMS key "
                "(BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms and kmsMasterKeyId).")
 

@@ -47,6 +47,10 @@ ROWS = (
     row(f"{AML}:RegistryModelContainer", "registry", FREE),
     row(f"{AML}:ModelContainer", ("endpoints", "registry"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
     row(f"{AML}:ModelVersion", "endpoints", FREE),
+    row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining"), FREE),
+    row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining"), FREE),
+    # The schedule is free; its jobs run on the AmlCompute cluster, priced from usage: (retraining runs).
+    row(f"{AML}:Schedule", ("retraining", "batch_inference"), FREE),
     # Feature store
     row(f"{AML}:FeaturesetContainerEntity", "feature_store", FREE, aliases=(f"{AML}:FeaturesetContainer",)),
     row(f"{AML}:FeaturesetVersion", "feature_store", FREE),

@@ -15,13 +15,17 @@ BUCKET_GRANT = {"public_access": r.bucket_grant_public_access}
 
 ROWS = (
     # Shared layer: projects, identity, keys, storage, network
-    row("gcp:projects/service:Service", "base", FREE),
+    row("gcp:projects/service:Service", ("base", "retraining"), FREE),
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
-    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "rag"), FREE),
-    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "rag"), FREE),
+    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion", "rag"), FREE),
+    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "rag"), FREE),
+    # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
+    row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
+        "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
+        readers={"training_spot": r.scheduled_job_spot}),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
-    row("gcp:serviceaccount/account:Account", ("base", "training"), FREE),
-    row("gcp:serviceaccount/iAMMember:IAMMember", "training", FREE),
+    row("gcp:serviceaccount/account:Account", ("base", "training", "retraining"), FREE),
+    row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining"), FREE),
     row("gcp:serviceaccount/key:Key", "base", FREE, readers={"local_auth": r.service_account_key}),
     row("gcp:kms/keyRing:KeyRing", "base", FREE, stateful=True),
     row("gcp:kms/cryptoKey:CryptoKey", "base", priced("crypto_key"), tags=L, stateful=True,
@@ -30,7 +34,7 @@ ROWS = (
     row("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", "base", FREE),
     row("gcp:storage/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="storage/standard"), tags=L,
         stateful=True, readers={"encryption": r.BUCKET_ENCRYPTION, "public_access": r.bucket_public_access}),
-    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "rag"), FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "promotion", "rag"), FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMBinding:BucketIAMBinding", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketAccessControl:BucketAccessControl", "base", FREE, readers=BUCKET_GRANT),
@@ -67,7 +71,7 @@ ROWS = (
     # Registry
     row("gcp:artifactregistry/repository:Repository", "registry", usage_only("billed per GB of images stored"),
         tags=L, stateful=True, readers={"encryption": r.REPOSITORY_ENCRYPTION}),
-    row("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "registry", FREE),
+    row("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", ("registry", "promotion"), FREE),
     row("gcp:vertex/aiMetadataStore:AiMetadataStore", "registry", FREE, stateful=True, readers=VERTEX_CMK),
     row("gcp:vertex/aiDataset:AiDataset", "training", FREE, tags=L, readers=VERTEX_CMK),
     # Endpoints

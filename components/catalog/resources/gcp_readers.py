@@ -154,6 +154,24 @@ def node_pool_spot(s: Subject):
         yield "GKE training node pool is on-demand; set nodeConfig.spot = true."
 
 
+def scheduled_job_spot(s: Subject):
+    """A Cloud Scheduler job that creates Vertex AI custom jobs (scheduled retraining) must ask for SPOT."""
+    import base64
+    import binascii
+    import json
+
+    uri, body = get(s.props, "httpTarget.uri"), get(s.props, "httpTarget.body")
+    if not (isinstance(uri, str) and uri.endswith("/customJobs") and isinstance(body, str)):
+        return
+    try:
+        strategy = json.loads(base64.b64decode(body)).get("jobSpec", {}).get("scheduling", {}).get("strategy")
+    except (binascii.Error, ValueError, AttributeError):
+        yield "scheduled Vertex AI custom job body is not base64 JSON; cannot check its capacity."
+        return
+    if strategy != "SPOT":
+        yield f"scheduled training runs Vertex AI custom jobs with scheduling {strategy or 'unset'}; use SPOT."
+
+
 def node_pool_scale_to_zero(s: Subject):
     autoscaling = get(s.props, "autoscaling")
     if not _is_training(s) or not is_known(autoscaling):

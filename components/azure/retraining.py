@@ -1,0 +1,97 @@
+"""Scheduled retraining on Azure: an Azure ML `Schedule` whose action creates a command job on the
+training component's AmlCompute cluster (low priority when training is spot), running as the platform
+identity, with the retraining's image as a workspace environment.
+
+Facts (azure-native 3.x input types, machinelearningservices): `SchedulePropertiesArgs(action, trigger,
+is_enabled, ...)`; `JobScheduleActionArgs(action_type="CreateJob", job_definition)`;
+`CommandJobArgs(command, environment_id, job_type="Command", compute_id, identity, environment_variables,
+experiment_name, ...)`; `CronTriggerArgs(expression, trigger_type="Cron", time_zone)` takes NCronTab
+five-field expressions; `ManagedIdentityArgs(identity_type="Managed", client_id)`.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import pulumi
+import pulumi_azure_native as azure
+
+from ..outputs import RetrainingOutputs, pick
+from ..context import PlatformContext
+from ..contract import RetrainingComponent
+from ..spec.retraining import RetrainingSpec
+from .base import Base
+from .endpoint import asset_version
+
+
+class Retraining(RetrainingComponent):
+    CLOUD = "azure"
+
+    def __init__(
+        self,
+        name: str,
+        ctx: PlatformContext,
+        base: Base,
+        item: RetrainingSpec,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__(name, opts)
+        training = ctx.built["training"]["training"]
+        registry = ctx.built["registry"]["registry"]
+        tags = ctx.tags(item.use_case)
+        stem = ctx.name("retrain", item.name)
+        workspace = dict(resource_group_name=base.resource_group.name, workspace_name=base.workspace.name)
+
+        # Without an image of its own, the job runs `<registry>/training:latest` from the platform's
+        # container registry (the repository users push their training image to).
+        image = item.image or pulumi.Output.concat(pick(registry, "image_repository_url"), "/training:latest")
+        container = azure.machinelearningservices.EnvironmentContainer(
+            f"{stem}-env",
+            name=stem,
+            properties={"description": f"retraining {item.name} image", "tags": tags},
+            opts=ctx.child(self),
+            **workspace,
+        )
+        environment = azure.machinelearningservices.EnvironmentVersion(
+            f"{stem}-env-version",
+            name=container.name,
+            version=asset_version(item.image or "training:latest"),
+            properties={"image": image, "os_type": "Linux", "tags": tags},
+            opts=ctx.child(container),
+            **workspace,
+        )
+
+        outputs = {"submit_to": pick(training, "submit_to"), "environment_id": environment.id}
+        if item.schedule:
+            self.schedule = azure.machinelearningservices.Schedule(
+                stem,
+                name=stem,
+                properties={
+                    "display_name": f"retrain {item.name}",
+                    "is_enabled": True,
+                    "trigger": {"trigger_type": "Cron", "expression": item.schedule, "time_zone": "UTC"},
+                    "action": {
+                        "action_type": "CreateJob",
+                        "job_definition": {
+                            "job_type": "Command",
+                            "command": shlex.join([*item.command, *item.arguments]),
+                            "environment_id": environment.id,
+                            "compute_id": pick(training, "compute_id"),
+                            "experiment_name": stem,
+                            "identity": {"identity_type": "Managed", "client_id": pick(training, "identity_client_id")},
+                            "environment_variables": {
+                                "MODEL_REGISTRY": pick(registry, "model_registry"),
+                                "REGISTRATION_STAGE": pick(registry, "registration_stage"),
+                                "CHECKPOINT_URI": pick(training, "checkpoint_uri"),
+                                "RETRAINING": item.name,
+                            },
+                            "tags": tags,
+                        },
+                    },
+                    "tags": tags,
+                },
+                opts=ctx.child(self),
+                **workspace,
+            )
+            outputs.update(schedule=self.schedule.name, schedule_expression=item.schedule)
+        self.finish(RetrainingOutputs.from_dict(outputs))
