@@ -39,3 +39,13 @@ def write_grown_spec(directory: Path, endpoints: int = 1, use_cases: int = 0) ->
     path = Path(directory) / f"{name}.yaml"
     path.write_text(yaml.safe_dump(grown_spec(endpoints, use_cases), sort_keys=False))
     return path
+
+
+def write_tenancy_spec(directory: Path, use_cases: int, cloud: str = "aws") -> Path:
+    """The tenancy sample (mlplat/tenancy/sample.py): `use_cases` use cases, each with its own endpoint, feature
+    group, budget and GPU share."""
+    from mlplat.tenancy.sample import many_use_cases_spec
+
+    path = Path(directory) / f"tenancy-{use_cases}.yaml"
+    path.write_text(yaml.safe_dump(many_use_cases_spec(use_cases, cloud), sort_keys=False))
+    return path

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.growth_specs import write_grown_spec  # noqa: E402
+from benchmarks.growth_specs import write_grown_spec, write_tenancy_spec  # noqa: E402
 
 PYTHON = sys.executable
 MLPLAT = [PYTHON, "-m", "cli"]
@@ -120,6 +120,29 @@ def verdict(key: str, timing: Timing) -> str:
     return text
 
 
+USE_CASE_POINTS = (1, 10, 25, 50)
+
+
+def use_case_growth(table: Table, work: Path, cloud: str, repeat: int) -> None:
+    """use_cases growth: plan, policy check and cost of the tenancy sample at 1/10/25/50 use cases (each with an
+    endpoint, a feature group, a budget and a GPU share), next to the floor program over the same plan."""
+    ends: list[tuple[int, float, float]] = []  # (resources, plan CPU, floor CPU) at the first and last point
+    for count in USE_CASE_POINTS:
+        spec = write_tenancy_spec(work, count, cloud)
+        path, resources = plan_json(["--config", str(spec)], work, spec.stem)
+        floor = measure([*FLOOR, str(path)], repeat)
+        for command in (["plan"], ["policy", "check"], ["cost", "--by", "use-case"]):
+            timing = measure([*MLPLAT, *command, "--config", str(spec)], repeat)
+            table.add(f"{' '.join(command[:2])} {count} use cases ({cloud})", resources, timing, floor)
+            if command == ["plan"] and count in (USE_CASE_POINTS[0], USE_CASE_POINTS[-1]):
+                ends.append((resources, timing.cpu, floor.cpu))
+        table.add(f"floor {count} use cases ({cloud})", resources, floor)
+    (first, plan_first, floor_first), (last, plan_last, floor_last) = ends
+    added = max(1, last - first)
+    print(f"use_cases growth: plan {1000 * (plan_last - plan_first) / added:.1f} ms CPU per added resource, "
+          f"floor {1000 * (floor_last - floor_first) / added:.1f} ms ({first} -> {last} resources)", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
@@ -127,7 +150,15 @@ def main() -> None:
     parser.add_argument("--heavy-repeat", type=int, default=None, help="runs of the heavy rows (0: skip them)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--growth-cloud", choices=CLOUDS, default="aws")
+    parser.add_argument("--use-cases-only", action="store_true", help="only the use_cases growth rows")
     args = parser.parse_args()
+    if args.use_cases_only:
+        table = Table()
+        with tempfile.TemporaryDirectory() as tmp:
+            use_case_growth(table, Path(tmp), args.growth_cloud, args.repeat)
+        print(f"median of {args.repeat} runs; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end")
+        print(table.text(args.markdown))
+        return
     repeat = args.repeat
     table = Table()
     stacks = [f"{c}-prod" for c in CLOUDS] + ([] if args.quick else [f"{c}-dev" for c in CLOUDS])
@@ -167,6 +198,8 @@ def main() -> None:
             case = f"plan {use_cases} use cases" if use_cases else f"plan {endpoints} endpoints"
             table.add(f"{case} ({cloud})", count, timing, floor,
                       verdict("plan 100 endpoints", timing) if endpoints == 100 else "")
+
+        use_case_growth(table, work, cloud, heavy_repeat or 1)
 
         env = no_bytecode_env(work)
         table.add("--help, no bytecode", "", measure([*MLPLAT, "--help"], repeat, env))

@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "cli.commands.scan",
     "cli.commands.regions",
     "cli.commands.models",
+    "cli.commands.use_case",
 ]
 
 

@@ -43,6 +43,7 @@ CAPABILITIES: list[Capability] = [
     ),
     Capability("rag", contract.RagComponent, lambda s: [("rag", s.rag)] if s.rag else []),
     Capability("budget", contract.BudgetComponent, lambda s: [("budget", s.budget)] if s.budget else []),
+    Capability("use_cases", contract.UseCaseComponent, lambda s: [(u.name, u) for u in s.use_cases]),
     # After training, registry and endpoints: these read their outputs (`PlatformContext.built`).
     Capability("retraining", contract.RetrainingComponent, lambda s: [(r.name, r) for r in s.retraining]),
     Capability("batch_inference", contract.BatchInferenceComponent, lambda s: [(b.name, b) for b in s.batch_inference]),

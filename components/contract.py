@@ -35,11 +35,12 @@ from .outputs import (
     RegistryOutputs,
     RetrainingOutputs,
     TrainingOutputs,
+    UseCaseOutputs,
     VectorSearchOutputs,
 )
 from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
-from .spec.finops import BudgetSpec
+from .spec.finops import BudgetSpec, UseCaseSpec
 from .spec.rag import RagSpec
 from .spec.registry import RegistrySpec
 from .spec.retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec
@@ -175,3 +176,12 @@ class PromotionComponent(PlatformComponent):
     COMPONENT = "Promotion"
     OUTPUTS = PromotionOutputs
     SPEC = PromotionSpec
+
+
+class UseCaseComponent(PlatformComponent):
+    """One use case, a customer of the platform: its own identity reaching only its own resources, its own
+    budget (filtered on its use-case tag/label) and the cloud's enforcement of its GPU share."""
+
+    COMPONENT = "UseCase"
+    OUTPUTS = UseCaseOutputs
+    SPEC = UseCaseSpec

@@ -194,6 +194,24 @@ class PromotionOutputs(CapabilityOutputs):
     image_repository_url: Any = _doc("The serving image repository it may pull from.", default=None)
 
 
+@dataclass(kw_only=True)
+class UseCaseOutputs(CapabilityOutputs):
+    """One use case, a customer of the platform (stack output `use_cases.<name>`)."""
+
+    identity: Any = _doc("What the use case's workloads run as: IAM role ARN, user-assigned identity client id, "
+                         "service account e-mail.")
+    data_prefix: Any = _doc("Its own prefix in the data store (s3://, abfss://, gs://); the identity may "
+                            "read and write only there.")
+    artifacts_prefix: Any = _doc("Its own prefix in the artifacts store (same notation as `data_prefix`).")
+    model_group: Any = _doc("Where its models are registered: SageMaker model package group name, Azure ML model "
+                            "container name, its `models/` prefix in the artifacts bucket on GCP; null without a "
+                            "registry.", default=None)
+    budget: Any = _doc("The name of its budget (filtered on its `use-case` tag or label); null without one.",
+                       default=None)
+    gpu_share: Any = _doc("What enforces its GPU share: the AWS Batch fair-share identifier, its own Azure ML "
+                          "compute cluster name, its GKE namespace; null without a share.", default=None)
+
+
 def output_keys(outputs_class: type[CapabilityOutputs]) -> list[str]:
     """The top-level keys a capability exports on every cloud, in export order."""
     return [item.name for item in fields(outputs_class) if item.name != "extras"] + ["extras"]

@@ -17,12 +17,15 @@ from mlplat.finops.estimate import annotate, estimate, usage_of
 from mlplat.finops.sku import Resource
 
 
+USE_CASE_COMPONENT = ":UseCase$"  # in the URN of every resource a use-case component owns
+
+
 def budget_of(resources) -> float | None:
     """The monthly budget the stack declares, or None (no budget, or its amount is not known yet)."""
     for r in resources:
         read = catalogue.reader(r.resource_type, "budget_amount")
-        if read is None:
-            continue
+        if read is None or USE_CASE_COMPONENT in (getattr(r, "urn", "") or ""):
+            continue  # a use case's own budget is not the stack's
         amount = read(catalogue.Subject(type=r.resource_type, props=r.props or {}))
         try:
             return float(amount)

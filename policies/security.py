@@ -10,6 +10,7 @@ try:
     from .security_protection import protect_stateful_in_prod
     from .security_public_access import no_public_buckets
     from .security_rotation import customer_key_rotation
+    from .use_case_isolation import use_case_isolation
 except ImportError:  # run by the Pulumi CLI as a directory: siblings are top-level modules
     from security_auth import local_auth_disabled  # type: ignore[no-redef]
     from security_encryption import storage_encryption  # type: ignore[no-redef]
@@ -18,6 +19,7 @@ except ImportError:  # run by the Pulumi CLI as a directory: siblings are top-le
     from security_protection import protect_stateful_in_prod  # type: ignore[no-redef]
     from security_public_access import no_public_buckets  # type: ignore[no-redef]
     from security_rotation import customer_key_rotation  # type: ignore[no-redef]
+    from use_case_isolation import use_case_isolation  # type: ignore[no-redef]
 
 POLICIES = [
     storage_encryption,
@@ -27,4 +29,5 @@ POLICIES = [
     no_wildcard_iam_actions,
     protect_stateful_in_prod,
     customer_key_rotation,
+    use_case_isolation,
 ]

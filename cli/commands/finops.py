@@ -23,6 +23,12 @@ class CostFormat(str, Enum):
     table = "table"
     json = "json"
     html = "html"  # a self-contained page (table + chart)
+    csv = "csv"  # with --by use-case: FOCUS-named columns
+
+
+class CostBy(str, Enum):
+    resource = "resource"
+    use_case = "use-case"  # chargeback: shared cost allocated to the use cases (mlplat/tenancy/chargeback.py)
 
 
 class CompareFormat(str, Enum):
@@ -39,6 +45,7 @@ def register(app: typer.Typer) -> None:
         cloud: Optional[CloudChoice] = typer.Option(None, help="Render the same spec on this cloud."),
         region: Optional[str] = typer.Option(None, help="Region on the target cloud."),
         format: CostFormat = typer.Option(CostFormat.table, "--format", "-f"),
+        by: CostBy = typer.Option(CostBy.resource, "--by", help="use-case: chargeback with the shared cost allocated."),
     ) -> None:
         """Monthly cost estimate per resource, capability and use case: idle vs usage, spot savings.
 
@@ -54,7 +61,13 @@ def register(app: typer.Typer) -> None:
             estimate = estimate_plan(plan)
         except (EstimateError, CatalogError) as error:
             fail(f"{plan.source}: {error}", EXIT_USAGE)
-        if format == CostFormat.html:
+        if by == CostBy.use_case:
+            from cli.commands.use_case import emit_chargeback
+
+            emit_chargeback(estimate, plan, format.value)
+        elif format == CostFormat.csv:
+            fail("--format csv is the chargeback report: add --by use-case", EXIT_USAGE)
+        elif format == CostFormat.html:
             typer.echo(cost_html(estimate, plan), nl=False)
         elif format == CostFormat.json:
             document = estimate.to_dict()

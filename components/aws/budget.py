@@ -42,36 +42,9 @@ class Budget(BudgetComponent):
         super().__init__(name, opts)
         tags = ctx.tags()
         spec = ctx.spec
-        # Only the platform's own spend: both the platform and the environment tag must match.
-        filter_expression = {
-            "ands": [
-                {"tags": {"key": "platform", "values": [tags["platform"]], "match_options": ["EQUALS"]}},
-                {"tags": {"key": "environment", "values": [tags["environment"]], "match_options": ["EQUALS"]}},
-            ]
-        }
-        notifications = []
-        if budget.notify:
-            for threshold in budget.alert_thresholds_percent:
-                notifications.append(
-                    {
-                        "comparison_operator": "GREATER_THAN",
-                        "notification_type": "ACTUAL",
-                        "threshold": float(threshold),
-                        "threshold_type": "PERCENTAGE",
-                        "subscriber_email_addresses": list(budget.notify),
-                    }
-                )
-            # A forecast warning before the money is spent, at the full budget.
-            notifications.append(
-                {
-                    "comparison_operator": "GREATER_THAN",
-                    "notification_type": "FORECASTED",
-                    "threshold": 100.0,
-                    "threshold_type": "PERCENTAGE",
-                    "subscriber_email_addresses": list(budget.notify),
-                }
-            )
-        else:
+        filter_expression = cost_filter(tags)
+        notifications = budget_notifications(budget)
+        if not budget.notify:
             pulumi.log.warn("budget.notify is empty: the AWS budget is created without notifications", self)
         self.budget = aws.budgets.Budget(
             ctx.name("budget"),
@@ -111,6 +84,40 @@ class Budget(BudgetComponent):
                 },
             )
         )
+
+
+def cost_filter(tags: dict, use_case: str | None = None) -> dict:
+    """Only the platform's own spend: the platform and environment tags (and the use-case tag) must match."""
+    keys = ["platform", "environment"] + (["use-case"] if use_case else [])
+    values = {**tags, "use-case": use_case}
+    return {"ands": [{"tags": {"key": k, "values": [values[k]], "match_options": ["EQUALS"]}} for k in keys]}
+
+
+def budget_notifications(budget: BudgetSpec) -> list[dict]:
+    """One e-mail notification per actual-spend threshold, and a forecast warning at the full budget."""
+    if not budget.notify:
+        return []
+    notifications = [
+        {
+            "comparison_operator": "GREATER_THAN",
+            "notification_type": "ACTUAL",
+            "threshold": float(threshold),
+            "threshold_type": "PERCENTAGE",
+            "subscriber_email_addresses": list(budget.notify),
+        }
+        for threshold in budget.alert_thresholds_percent
+    ]
+    # A forecast warning before the money is spent, at the full budget.
+    notifications.append(
+        {
+            "comparison_operator": "GREATER_THAN",
+            "notification_type": "FORECASTED",
+            "threshold": 100.0,
+            "threshold_type": "PERCENTAGE",
+            "subscriber_email_addresses": list(budget.notify),
+        }
+    )
+    return notifications
 
 
 def activation_command(keys: list[str]) -> str:

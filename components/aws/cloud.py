@@ -71,10 +71,11 @@ class AwsCloud(CloudProvider):
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
+        from .use_case import UseCase
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        RagGeneration, Retraining, BatchInference, Promotion)
+                                        RagGeneration, Retraining, BatchInference, Promotion, UseCase)
 
     def promotion_principal_error(self, principal: str) -> str | None:
         return None if re.fullmatch(r"\d{12}", principal) else f"{principal!r} is not an AWS account id (12 digits)"

@@ -18,6 +18,7 @@ from ..contract import TrainingComponent
 from ..context import PlatformContext
 from . import audit
 from .base import Base
+from .gpu_shares import fair_share_queue
 from .repositories import hardened_repository
 from ..spec.training import TrainingSpec
 from . import iam
@@ -231,20 +232,25 @@ class TrainingCluster(TrainingComponent):
         )
 
         # -- job submission: queue and the checkpointing job definition template -----------------------
+        cancel_unplaceable = [
+            {"action": "CANCEL", "max_time_seconds": 600, "reason": reason, "state": "RUNNABLE"}
+            for reason in UNPLACEABLE_REASONS
+        ]
         self.job_queue = aws.batch.JobQueue(
             ctx.name("training-queue"),
             name=ctx.name("training"),
             state="ENABLED",
             priority=1,
             compute_environment_orders=[{"compute_environment": self.compute_environment.arn, "order": 1}],
-            job_state_time_limit_actions=[
-                {"action": "CANCEL", "max_time_seconds": 600, "reason": reason, "state": "RUNNABLE"}
-                for reason in UNPLACEABLE_REASONS
-            ],
+            job_state_time_limit_actions=cancel_unplaceable,
             tags=tags,
             # Fixed name: a replacement must delete the old queue first (jobs still queued are cancelled).
             opts=ctx.child(self, delete_before_replace=True),
         )
+        # Use cases with a GPU share submit to a fair-share queue under their own share identifier.
+        self.shares_policy, self.shared_queue = fair_share_queue(
+            self, ctx, self.compute_environment, tags,
+            job_state_time_limit_actions=cancel_unplaceable)
         memory_mib = int(shape.memory_gib * 1024 * 0.9)  # the ECS agent and the OS keep the rest
         self.image_repository: aws.ecr.Repository | None = None
         if ctx.private:

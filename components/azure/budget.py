@@ -25,6 +25,30 @@ def budget_start(today: datetime.date | None = None) -> str:
     return f"{today.year:04d}-{today.month:02d}-01T00:00:00Z"
 
 
+def budget_notifications(budget: BudgetSpec) -> dict:
+    """An e-mail notification at each actual-cost threshold and a forecast warning at 100%."""
+    if not budget.notify:
+        return {}
+    notifications: dict = {
+        f"actual-{threshold}-percent": {
+            "enabled": True,
+            "operator": "GreaterThan",
+            "threshold": float(threshold),
+            "threshold_type": "Actual",
+            "contact_emails": list(budget.notify),
+        }
+        for threshold in budget.alert_thresholds_percent
+    }
+    notifications["forecast-100-percent"] = {
+        "enabled": True,
+        "operator": "GreaterThan",
+        "threshold": 100.0,
+        "threshold_type": "Forecasted",
+        "contact_emails": list(budget.notify),
+    }
+    return notifications
+
+
 class Budget(BudgetComponent):
     CLOUD = "azure"
     COMPONENT = "Budget"
@@ -38,24 +62,8 @@ class Budget(BudgetComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)
-        notifications: dict = {}
-        if budget.notify:
-            for threshold in budget.alert_thresholds_percent:
-                notifications[f"actual-{threshold}-percent"] = {
-                    "enabled": True,
-                    "operator": "GreaterThan",
-                    "threshold": float(threshold),
-                    "threshold_type": "Actual",
-                    "contact_emails": list(budget.notify),
-                }
-            notifications["forecast-100-percent"] = {
-                "enabled": True,
-                "operator": "GreaterThan",
-                "threshold": 100.0,
-                "threshold_type": "Forecasted",
-                "contact_emails": list(budget.notify),
-            }
-        else:
+        notifications = budget_notifications(budget)
+        if not budget.notify:
             pulumi.log.warn("budget.notify is empty: the Azure budget is created without notifications", self)
         # The resource group holds every resource of the platform: scope the budget to it. Azure budgets
         # take no tags themselves; the resources they measure carry the FinOps tags.

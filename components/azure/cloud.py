@@ -74,10 +74,11 @@ class AzureCloud(CloudProvider):
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
+        from .use_case import UseCase
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        RagGeneration, Retraining)
+                                        RagGeneration, Retraining, UseCase)
 
     def unsupported_capabilities(self) -> dict[str, str]:
         return {"batch_inference": NOT_BUILT_YET, "promotion": NOT_BUILT_YET}

@@ -21,7 +21,8 @@ SEARCH_INDEX_DATA_CONTRIBUTOR = "8ebe5a00-799e-43f5-93ac-243d3dce84a7"
 
 
 def assign(
-    name: str, subscription_id, principal_id, role: str, scope, parent: pulumi.Resource
+    name: str, subscription_id, principal_id, role: str, scope, parent: pulumi.Resource, condition: str | None = None,
+    role_definition_id=None, depends_on: list | None = None,
 ) -> azure.authorization.RoleAssignment:
     """A role assignment for a service principal (managed identity). Callers that need the grant in
     place before another resource uses it pass the returned assignment in that resource's depends_on.
@@ -30,11 +31,13 @@ def assign(
         name,
         principal_id=principal_id,
         principal_type="ServicePrincipal",
-        role_definition_id=pulumi.Output.concat(
+        role_definition_id=role_definition_id or pulumi.Output.concat(
             "/subscriptions/", subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role
         ),
         scope=scope,
-        opts=pulumi.ResourceOptions(parent=parent),
+        # An ABAC condition narrows the grant (a storage path prefix); Azure's condition language 2.0.
+        **({"condition": condition, "condition_version": "2.0"} if condition else {}),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
     )
 COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"

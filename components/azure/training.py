@@ -37,6 +37,31 @@ def compute_name(prefix: str) -> str:
     return prefix[: COMPUTE_NAME_MAX - len("-gpu")].rstrip("-") + "-gpu"
 
 
+def cluster_properties(ctx: PlatformContext, shape, training: TrainingSpec, max_nodes: int, purpose: str = "") -> dict:
+    """An AmlCompute cluster of `shape` scaling from 0 to `max_nodes` (the platform's, or a use case's share)."""
+    # The base workspace isolates its managed computes in its managed virtual network (outbound only
+    # to approved targets when private). Azure ML rejects a customer subnet on a compute in such a
+    # workspace, so the cluster joins the managed network; private adds no public IP on the nodes.
+    network = {"enable_node_public_ip": False} if ctx.private else {}
+    return {
+        "compute_type": "AmlCompute",
+        "description": f"mlplat {ctx.prefix}: {purpose}{shape.describe()} x up to {max_nodes}",
+        "disable_local_auth": True,
+        "properties": {
+            "vm_size": shape.instance_type,
+            "vm_priority": "LowPriority" if training.spot else "Dedicated",
+            "os_type": "Linux",
+            "scale_settings": {
+                "min_node_count": 0,
+                "max_node_count": max_nodes,
+                "node_idle_time_before_scale_down": idle_duration(training.idle_minutes),
+            },
+            "remote_login_port_public_access": "Disabled",
+            **network,
+        },
+    }
+
+
 class TrainingCluster(TrainingComponent):
     CLOUD = "azure"
     COMPONENT = "TrainingCluster"
@@ -84,11 +109,7 @@ class TrainingCluster(TrainingComponent):
             f"abfss://{container}@", base.storage_account.name, f".dfs.core.windows.net/{CHECKPOINT_PREFIX}/"
         )
 
-        # -- network -------------------------------------------------------------------------------------
-        # The base workspace isolates its managed computes in its managed virtual network (outbound only
-        # to approved targets when private). Azure ML rejects a customer subnet on a compute in such a
-        # workspace, so the cluster joins the managed network; private adds no public IP on the nodes.
-        network = {"enable_node_public_ip": False} if ctx.private else {}
+        # -- network: the workspace's managed network (cluster_properties) --------------------------------
 
         # -- identities ------------------------------------------------------------------------------------
         # The platform identity (base): Storage Blob Data Contributor on the account, AcrPull on the
@@ -103,23 +124,7 @@ class TrainingCluster(TrainingComponent):
             workspace_name=workspace,
             location=ctx.spec.region,
             identity=identity,
-            properties={
-                "compute_type": "AmlCompute",
-                "description": f"mlplat {ctx.prefix}: {shape.describe()} x up to {training.max_nodes}",
-                "disable_local_auth": True,
-                "properties": {
-                    "vm_size": shape.instance_type,
-                    "vm_priority": "LowPriority" if training.spot else "Dedicated",
-                    "os_type": "Linux",
-                    "scale_settings": {
-                        "min_node_count": 0,
-                        "max_node_count": training.max_nodes,
-                        "node_idle_time_before_scale_down": idle_duration(training.idle_minutes),
-                    },
-                    "remote_login_port_public_access": "Disabled",
-                    **network,
-                },
-            },
+            properties=cluster_properties(ctx, shape, training, training.max_nodes),
             tags=tags,
             opts=ctx.child(self),
         )

@@ -87,10 +87,11 @@ class GcpCloud(CloudProvider):
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
+        from .use_case import UseCase
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        RagGeneration, Retraining, Promotion)
+                                        RagGeneration, Retraining, Promotion, UseCase)
 
     def unsupported_capabilities(self) -> dict[str, str]:
         return {"batch_inference": NOT_BUILT_YET}

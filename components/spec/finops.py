@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from .base import EMAIL_PATTERN, NAME_PATTERN, SpecModel
+from .tenancy import GpuShare
 
 
 class FinOps(SpecModel):
@@ -41,9 +42,14 @@ class BudgetSpec(SpecModel):
         return value
 
 
-class UseCase(SpecModel):
+class UseCaseSpec(SpecModel):
     """A use case sharing the platform; its resources carry a `use-case` tag for chargeback."""
 
     name: str = Field(pattern=NAME_PATTERN)
     cost_center: str | None = Field(default=None, min_length=1, max_length=63)
     owner: str | None = Field(default=None, min_length=1, max_length=63)
+    budget: BudgetSpec | None = Field(default=None, description="Its own monthly budget, filtered on its use-case tag.")
+    gpu_share: GpuShare | None = Field(default=None, description="Its share of the training GPUs.")
+    max_endpoint_replicas: int | None = Field(
+        default=None, ge=1, le=100, description="Cap on max_replicas of each of its endpoints."
+    )

@@ -23,13 +23,14 @@ from pydantic import Field, model_validator
 from .base import NAME_PATTERN, Cloud, Environment, FieldError, SpecModel
 from .endpoints import EndpointSpec
 from .features import FeatureStoreSpec
-from .finops import BudgetSpec, FinOps, UseCase
+from .finops import BudgetSpec, FinOps, UseCaseSpec
 from .posture import Audit, Encryption, Network
 from .rag import RagSpec
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
 from .retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec, check_loop
 from .scale_to_zero import scale_to_zero_blockers
+from .tenancy import check_use_cases
 from .training import GpuClass, TrainingSpec
 from .vector_search import VectorSearchSpec
 from .usage import Usage
@@ -49,7 +50,7 @@ class PlatformSpec(SpecModel):
     protect: bool | None = Field(default=None, description="Protect stateful resources; default true in prod.")
     finops: FinOps
     budget: BudgetSpec | None = None
-    use_cases: list[UseCase] = Field(default_factory=list)
+    use_cases: list[UseCaseSpec] = Field(default_factory=list)
     network: Network = Field(default_factory=Network)
     encryption: Encryption = Field(default_factory=Encryption)
     audit: Audit = Field(default_factory=Audit)
@@ -70,6 +71,7 @@ class PlatformSpec(SpecModel):
         if problem:
             raise ValueError(f"region: {problem}")
         self._check_references()
+        check_use_cases(self)  # budgets, GPU shares and replica caps of the use cases (tenancy.py)
         self._check_endpoints()
         self._check_gpu_offerings()
         self._check_region_offers()
@@ -214,5 +216,5 @@ class PlatformSpec(SpecModel):
         """`<name>-<environment>`: the stem of every physical resource name."""
         return f"{self.name}-{self.environment.value}"
 
-    def use_case(self, name: str | None) -> UseCase | None:
+    def use_case(self, name: str | None) -> UseCaseSpec | None:
         return next((u for u in self.use_cases if u.name == name), None) if name else None

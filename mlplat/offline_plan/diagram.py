@@ -41,9 +41,15 @@ def group_id(capability: str) -> str:
     return "cap_" + "".join(ch if ch.isalnum() else "_" for ch in capability)
 
 
+LABEL_INPUTS = ("tags", "labels", "resourceLabels")
+
+
 def _tagged(resource) -> bool:
-    """Whether the resource carries tags or labels: a thing of its own, not a setting of another."""
-    return bool(resource.inputs.get("tags") or resource.inputs.get("labels"))
+    """Whether the resource carries tags or labels (its own, or its nodes' one level down, as a node pool's
+    `nodeConfig`): a thing of its own, not a setting of another."""
+    inputs = resource.inputs or {}
+    levels = [inputs, *(v for v in inputs.values() if isinstance(v, dict))]
+    return any(level.get(key) for level in levels for key in LABEL_INPUTS)
 
 
 def _folded(resources) -> dict[str, str]:

@@ -139,7 +139,7 @@ def _azure_checkpoints(plan) -> None:
     # The cluster runs as the platform identity, the one with data access to the account.
     compute = one_resource(plan, "azure-native:machinelearningservices:Compute", "training").inputs
     assert compute["identity"]["type"] == "UserAssigned"
-    identity = one_resource(plan, "azure-native:managedidentity:UserAssignedIdentity")
+    identity = one_resource(plan, "azure-native:managedidentity:UserAssignedIdentity", "base")
     assert [i.rsplit("/", 1)[1] for i in compute["identity"]["userAssignedIdentities"]] == [
         f"{identity.name}-{i.rsplit('-', 1)[1]}" for i in compute["identity"]["userAssignedIdentities"]
     ]

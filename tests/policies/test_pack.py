@@ -27,6 +27,20 @@ def res(type_, name, props=None, protect=False, component=None, tags=None):
                             properties=props, protect=protect)
 
 
+def use_case_grant(endpoint_owner: str) -> list:
+    """A use-case component `uc1` whose role may invoke an endpoint that `endpoint_owner` owns."""
+    component = AnalyzerResource(urn="urn:pulumi:test::mlplat::mlplat:index:Platform$mlplat:aws:UseCase::uc1",
+                                 type="mlplat:aws:UseCase", name="uc1", properties={})
+    document = {"Statement": [{"Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint"],
+                               "Resource": ["arn:aws:sagemaker:us-east-1:123456789012:endpoint/ep-1"]}]}
+    grant = AnalyzerResource(
+        urn="urn:pulumi:test::mlplat::mlplat:index:Platform$mlplat:aws:UseCase$aws:iam/rolePolicy:RolePolicy::uc1-own",
+        type="aws:iam/rolePolicy:RolePolicy", name="uc1-own", properties={"policy": json.dumps(document)},
+        parent=component.urn)
+    endpoint = res("aws:sagemaker/endpoint:Endpoint", "ep", {"name": "ep-1"}, tags={**TAGS, "use-case": endpoint_owner})
+    return [component, grant, endpoint]
+
+
 def budget_of_usd(amount):
     return res("aws:budgets/budget:Budget", "budget", {"budgetType": "COST", "limitAmount": str(amount),
                                                        "limitUnit": "USD", "timeUnit": "MONTHLY"}, tags=TAGS)
@@ -274,6 +288,8 @@ CASES = [
         "kty": "RSA", "rotationPolicy": {"lifetimeActions": [{"action": {"type": "rotate"},
                                                               "trigger": {"timeAfterCreate": "P90D"}}]}}},
         protect=True, tags=TAGS)], None, False),
+    ("use-case-isolation", "own-endpoint", use_case_grant("uc1"), None, False),
+    ("use-case-isolation", "another-use-case-endpoint", use_case_grant("uc2"), None, True),
     ("customer-key-rotation", "azure-no-policy", [res("azure-native:keyvault:Key", "key", {"properties": {"kty": "RSA"}},
                                                       protect=True, tags=TAGS)], None, True),
     # --- RAG generation (more cases: tests/policies/test_rag_policies.py) ---

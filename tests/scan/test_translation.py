@@ -99,7 +99,7 @@ def test_arm_api_versions_come_from_the_installed_sdk():
     assert all(r["apiVersion"] for r in template["resources"])
 
 
-def test_azure_openai_account_is_an_arm_resource_with_its_children():
+def test_azure_openai_account_its_children_and_custom_roles_are_arm_resources():
     plan = reference_plan("azure-prod")
     by_type = {r.type: r for r in plan.custom_resources()}
     account = arm_resource(by_type["azure-native:cognitiveservices:Account"])
@@ -110,6 +110,9 @@ def test_azure_openai_account_is_an_arm_resource_with_its_children():
     deployment = arm_resource(by_type["azure-native:cognitiveservices:Deployment"])
     assert deployment["type"] == "Microsoft.CognitiveServices/accounts/deployments"
     assert deployment["name"].startswith(account["name"] + "/") and deployment["sku"]["capacity"] > 0
+    role = arm_resource(by_type["azure-native:authorization:RoleDefinition"])  # what CKV_AZURE_39 reads
+    assert role["type"] == "Microsoft.Authorization/roleDefinitions" and "scope" not in role["properties"]
+    assert role["properties"]["permissions"][0]["actions"] and role["properties"]["assignableScopes"]
     rai = arm_resource(by_type["azure-native:cognitiveservices:RaiPolicy"])
     assert rai["name"] == f"{account['name']}/mlplat-content-filter"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,15 @@ PLATFORM_KEY = "mlplat:platform"
 
 
 @functools.lru_cache(maxsize=None)
+def golden_count_phrase(stack: str, cloud: str) -> str:
+    """The plan-size wording expected for a reference rendering, counted from its golden registrations
+    (the engine's view), so a test of the wording does not pin a number that every new resource moves."""
+    registrations = json.loads((ROOT / "tests" / "golden" / "plans" / f"{stack}.{cloud}.json").read_text())
+    custom = sum(1 for r in registrations if r["custom"])
+    components = len(registrations) - custom
+    return f"{custom + components} resources ({custom} custom, {components} components)"
+
+
 def reference_plan(stack: str, cloud: str | None = None):
     """The offline plan of `stacks/Pulumi.<stack>.yaml` (optionally rendered on `cloud`), cached."""
     from mlplat.offline_plan import plan_stack

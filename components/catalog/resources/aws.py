@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import aws_readers as r
 from . import rag_readers as rag
+from . import use_case_grants as grants
 
 T = "tags"
 IAM_DOCUMENT = {"iam": r.policy_document}
@@ -56,11 +57,11 @@ ROWS = (
     row("aws:efs/fileSystem:FileSystem", "training", unpriced("file system storage is not in the usage model"),
         tags=T, stateful=True),
     # Identity
-    row("aws:iam/role:Role", ("base", "feature_store", "training", "retraining", "batch_inference", "rag"), FREE, tags=T,
-        readers={"iam": r.role_inline_policies}),
+    row("aws:iam/role:Role", ("base", "feature_store", "training", "retraining", "batch_inference", "use_cases", "rag"),
+        FREE, tags=T, readers={"iam": r.role_inline_policies}),
     row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search", "retraining",
-                                            "batch_inference", "rag"), FREE,
-        readers=IAM_DOCUMENT),
+                                            "batch_inference", "use_cases", "rag"), FREE,
+        readers={**IAM_DOCUMENT, "use_case_grants": grants.AWS}),
     row("aws:iam/policy:Policy", "base", FREE, tags=T, readers=IAM_DOCUMENT),
     row("aws:iam/userPolicy:UserPolicy", "base", FREE, readers=IAM_DOCUMENT),
     row("aws:iam/groupPolicy:GroupPolicy", "base", FREE, readers=IAM_DOCUMENT),
@@ -75,6 +76,7 @@ ROWS = (
     row("aws:batch/computeEnvironment:ComputeEnvironment", "training", priced("batch_compute"), tags=T,
         roles={"training-capacity"}, readers=r.TRAINING),
     row("aws:batch/jobQueue:JobQueue", "training", FREE, tags=T),
+    row("aws:batch/schedulingPolicy:SchedulingPolicy", "training", FREE, tags=T),
     row("aws:batch/jobDefinition:JobDefinition", ("training", "retraining"), FREE, tags=T),
     # The runs' GPU hours are the training capacity's (usage: retraining runs x hours_per_run). Invocations:
     # 14 million free per month, then USD 1.00 per million (aws.amazon.com/eventbridge/pricing, 2026-11).
@@ -97,7 +99,7 @@ ROWS = (
         tags=T, stateful=True, readers={"encryption": r.ecr_encryption}),
     row("aws:ecr/lifecyclePolicy:LifecyclePolicy", ("registry", "training"), FREE),
     row("aws:ecr/repositoryPolicy:RepositoryPolicy", ("base", "promotion"), FREE),
-    row("aws:sagemaker/modelPackageGroup:ModelPackageGroup", "registry", FREE, tags=T, stateful=True),
+    row("aws:sagemaker/modelPackageGroup:ModelPackageGroup", ("registry", "use_cases"), FREE, tags=T, stateful=True),
     row("aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", ("registry", "promotion"), FREE),
     # Endpoints
     row("aws:sagemaker/model:Model", "endpoints", FREE, tags=T, readers={"public_network": r.model_network}),
@@ -130,9 +132,14 @@ ROWS = (
     row("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "rag",
         free("the log group and bucket it writes to are billed")),
     # Budget
-    row("aws:budgets/budget:Budget", "budget", free("budgets without actions are free"), tags=T, roles={"budget"},
+    row("aws:budgets/budget:Budget", ("budget", "use_cases"), free("budgets without actions are free"), tags=T, roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
     row("aws:costexplorer/costAllocationTag:CostAllocationTag", "budget", FREE),
+    # Cost Anomaly Detection "is available at no additional cost" (aws.amazon.com/aws-cost-management/
+    # aws-cost-anomaly-detection/, read 2026-11-29).
+    row("aws:costexplorer/anomalyMonitor:AnomalyMonitor", "use_cases", free("Cost Anomaly Detection is free"), tags=T),
+    row("aws:costexplorer/anomalySubscription:AnomalySubscription", "use_cases", free("Cost Anomaly Detection is free"),
+        tags=T),
     row("aws:sns/topic:Topic", "budget", usage_only("billed per notification"), tags=T),
     row("aws:sns/topicSubscription:TopicSubscription", "budget", FREE),
 )

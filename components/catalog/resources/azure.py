@@ -8,6 +8,7 @@ from __future__ import annotations
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import azure_readers as r
 from . import rag_readers as rag
+from . import use_case_grants as grants
 
 T = "tags"
 AML = "azure-native:machinelearningservices"
@@ -15,10 +16,11 @@ AML = "azure-native:machinelearningservices"
 ROWS = (
     # Shared layer
     row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
-    row("azure-native:managedidentity:UserAssignedIdentity", "base", FREE, tags=T),
-    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "rag"), FREE,
-        readers={"iam": r.role_assignment}),
-    row("azure-native:authorization:RoleDefinition", "base", FREE, readers={"iam": r.role_definition}),
+    row("azure-native:managedidentity:UserAssignedIdentity", ("base", "use_cases"), FREE, tags=T),
+    row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "use_cases",
+                                                                 "rag"), FREE,
+        readers={"iam": r.role_assignment, "use_case_grants": grants.AZURE}),
+    row("azure-native:authorization:RoleDefinition", ("base", "use_cases"), FREE, readers={"iam": r.role_definition}),
     row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
     row("azure-native:keyvault:Key", "base", priced("key_vault_key"), tags=T, stateful=True,
         readers={"rotation": r.key_rotation}),
@@ -42,10 +44,10 @@ ROWS = (
     row(f"{AML}:Workspace", ("base", "feature_store"), FREE, tags=T, stateful=True, readers=r.WORKSPACE),
     row(f"{AML}:WorkspaceConnection", "feature_store", FREE),
     row(f"{AML}:Datastore", "training", FREE),
-    row(f"{AML}:Compute", "training", priced("aml_compute"), tags=T, roles={"training-capacity"}, readers=r.COMPUTE),
+    row(f"{AML}:Compute", ("training", "use_cases"), priced("aml_compute"), tags=T, roles={"training-capacity"}, readers=r.COMPUTE),
     row(f"{AML}:Registry", "registry", FREE, tags=T, stateful=True),
     row(f"{AML}:RegistryModelContainer", "registry", FREE),
-    row(f"{AML}:ModelContainer", ("endpoints", "registry"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
+    row(f"{AML}:ModelContainer", ("endpoints", "registry", "use_cases"), FREE, aliases=(f"{AML}:ModelContainerEntity",)),
     row(f"{AML}:ModelVersion", "endpoints", FREE),
     row(f"{AML}:EnvironmentContainer", ("endpoints", "retraining"), FREE),
     row(f"{AML}:EnvironmentVersion", ("endpoints", "retraining"), FREE),
@@ -76,7 +78,7 @@ ROWS = (
     row("azure-native:search:Service", "vector_search", priced("search_service"), tags=T, stateful=True,
         readers=r.SEARCH),
     # Budget
-    row("azure-native:consumption:Budget", "budget", FREE, roles={"budget"},
+    row("azure-native:consumption:Budget", ("budget", "use_cases"), FREE, roles={"budget"},
         readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),
     row("azure-native:costmanagement:Budget", "budget", FREE, roles={"budget"}),
     # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)

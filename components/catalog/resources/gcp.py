@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import gcp_readers as r
+from . import use_case_grants as grants
 
 L = "labels"
 VERTEX_CMK = {"encryption": r.VERTEX_ENCRYPTION}
@@ -17,14 +18,16 @@ ROWS = (
     # Shared layer: projects, identity, keys, storage, network
     row("gcp:projects/service:Service", ("base", "retraining"), FREE),
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
-    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion", "rag"), FREE),
+    row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion", "rag"),
+        FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "rag"), FREE),
     # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
         "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
         readers={"training_spot": r.scheduled_job_spot}),
     row("gcp:organizations/iAMCustomRole:IAMCustomRole", "base", FREE),
-    row("gcp:serviceaccount/account:Account", ("base", "training", "retraining"), FREE),
+    row("gcp:serviceaccount/account:Account", ("base", "training", "retraining", "use_cases"), FREE),
     row("gcp:serviceaccount/iAMMember:IAMMember", ("training", "retraining"), FREE),
     row("gcp:serviceaccount/key:Key", "base", FREE, readers={"local_auth": r.service_account_key}),
     row("gcp:kms/keyRing:KeyRing", "base", FREE, stateful=True),
@@ -34,7 +37,8 @@ ROWS = (
     row("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", "base", FREE),
     row("gcp:storage/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="storage/standard"), tags=L,
         stateful=True, readers={"encryption": r.BUCKET_ENCRYPTION, "public_access": r.bucket_public_access}),
-    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "promotion", "rag"), FREE, readers=BUCKET_GRANT),
+    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "promotion", "use_cases", "rag"), FREE,
+        readers={**BUCKET_GRANT, "use_case_grants": grants.GCP}),
     row("gcp:storage/bucketIAMBinding:BucketIAMBinding", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketAccessControl:BucketAccessControl", "base", FREE, readers=BUCKET_GRANT),
@@ -61,6 +65,8 @@ ROWS = (
     row("gcp:bigquery/dataset:Dataset", ("endpoints", "feature_store"), FREE, tags=L, stateful=True),
     row("gcp:bigquery/table:Table", ("endpoints", "feature_store"), FREE, tags=L),
     row("gcp:bigquery/datasetIamMember:DatasetIamMember", "feature_store", FREE),
+    row("gcp:vertex/aiFeatureGroupIamMember:AiFeatureGroupIamMember", "use_cases", FREE,
+        readers={"use_case_grants": grants.GCP}),
     row("gcp:vertex/aiFeatureOnlineStore:AiFeatureOnlineStore", "feature_store", priced("feature_online_store"),
         tags=L, stateful=True, readers=VERTEX_CMK),
     row("gcp:vertex/aiFeatureOnlineStoreFeatureview:AiFeatureOnlineStoreFeatureview", "feature_store", FREE, tags=L),
@@ -89,9 +95,9 @@ ROWS = (
     row("gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex", "vector_search",
         priced("deployed_index")),
     # Budget
-    row("gcp:billing/budget:Budget", "budget", free("billing budgets are free"), roles={"budget"},
+    row("gcp:billing/budget:Budget", ("budget", "use_cases"), free("billing budgets are free"), roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
-    row("gcp:monitoring/notificationChannel:NotificationChannel", "budget", FREE, tags="userLabels"),
+    row("gcp:monitoring/notificationChannel:NotificationChannel", ("budget", "use_cases"), FREE, tags="userLabels"),
     # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)
     row("gcp:vertex/aiRagCorpus:AiRagCorpus", "rag",
         free("no charge of its own: the Vector Search index and the embedding tokens are priced"), stateful=True),
