@@ -66,7 +66,8 @@ class RagGeneration(RagComponent):
         chat_arn = foundation_model_arn(region, chat.model_id)
         deployer = aws.get_caller_identity_output().arn
 
-        self.private_endpoints = self._private_endpoints(ctx, base, tags, region) if ctx.private else []
+        self.private_endpoints = (
+            [base.interface_endpoint(service, tags, self) for service in PRIVATE_SERVICES] if ctx.private else [])
         self.role = self._bedrock_role(
             "knowledge-base", "access", "Bedrock knowledge base (embedding model, collection, documents)", tags,
             [
@@ -246,22 +247,6 @@ class RagGeneration(RagComponent):
             opts=ctx.child(role),
         )
         return role
-
-    def _private_endpoints(self, ctx, base, tags: dict, region: str) -> list:
-        return [
-            aws.ec2.VpcEndpoint(
-                ctx.name(service, "endpoint"),
-                vpc_id=base.vpc.id,
-                service_name=f"com.amazonaws.{region}.{service}",
-                vpc_endpoint_type="Interface",
-                private_dns_enabled=True,
-                subnet_ids=base.private_subnet_ids,
-                security_group_ids=[base.security_group_id],
-                tags=tags,
-                opts=ctx.child(self),
-            )
-            for service in PRIVATE_SERVICES
-        ]
 
 
 def _bedrock_trust(account) -> pulumi.Output[str]:

@@ -20,13 +20,14 @@ import yaml
 CATALOG_PATH = Path(__file__).with_name("models.yaml")
 CLOUDS: tuple[str, ...] = ("aws", "azure", "gcp")
 KINDS: tuple[str, ...] = ("chat", "embedding")
-BASES: tuple[str, ...] = ("quoted", "derived", "estimate")
+# How far a row's price is backed (docs/rag.md, "Catalogue check").
+BASES: tuple[str, ...] = ("quoted", "secondary", "derived", "estimate")
 
 _COMMON_KEYS = {
     "regions", "input_usd_per_1k", "output_usd_per_1k", "max_tokens_per_minute", "source", "date", "basis",
 }
 _EMBEDDING_KEYS = {"dimensions", "default_dimensions"}
-_OPTIONAL_KEYS = {"note"}
+_OPTIONAL_KEYS = {"note", "lifecycle"}
 _CLOUD_KEYS = {
     "aws": {"model_id"},
     "azure": {"model_name", "model_version", "model_format", "sku"},
@@ -58,6 +59,7 @@ class ModelRow:
     model_version: str | None = None  # Azure
     model_format: str | None = None  # Azure
     sku: str | None = None  # Azure deployment SKU
+    lifecycle: str | None = None  # what the provider's lifecycle page says about this model version
 
 
 def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
@@ -95,6 +97,7 @@ def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
         model_version=str(raw["model_version"]) if cloud == "azure" else None,
         model_format=raw.get("model_format"),
         sku=raw.get("sku"),
+        lifecycle=raw.get("lifecycle"),
     )
 
 

@@ -7,9 +7,9 @@ model-listing APIs, one region at a time (credentials needed; a cloud without th
 - GCP: `GET https://<region>-aiplatform.googleapis.com/v1beta1/publishers/google/models` (OAuth token):
   publisher model names.
 
-A row whose model is listed gains the region; a row whose model is not listed loses it; every row checked
-gets today's date and basis `quoted` for its regions. Prices and quotas are not in these APIs: they stay as
-they are (their source page is named in the row). `--write` rewrites models.yaml line by line (comments kept).
+A row whose model is listed gains the region; a row whose model is not listed (a retired version too) loses
+it; every row checked gets today's date. Prices and quotas are not in these APIs: they and the price's
+`basis` stay as they are (their source pages are named in the row). `--write` rewrites models.yaml line by line (comments kept).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import pytest
 
 from components.catalog import models
 from components.registry import cloud_of
+from tests.support.plans import ROOT
 
 ROWS = [row for rows in models.catalogue().values() for row in rows.values()]
 
@@ -83,3 +84,26 @@ def test_a_malformed_catalogue_names_the_file_and_the_entry(tmp_path):
     )
     with pytest.raises(models.ModelCatalogError, match=r"models\.yaml: models\.chat-x\.aws: missing \['basis'"):
         models.load(path)
+
+
+def _checked_rows() -> dict[tuple[str, str], str]:
+    """(neutral name, cloud) -> price basis, from the "Catalogue check" table of docs/rag.md."""
+    text = (ROOT / "docs" / "rag.md").read_text()
+    table = text[text.index("### Catalogue check"):].split("\n\n")[2]
+    found = {}
+    for line in table.splitlines()[2:]:
+        first, basis = (cell.strip() for cell in line.strip("|").split("|")[:2])
+        subject = first.split(" (")[0]
+        names, cloud = subject.rsplit(" ", 1)
+        for name in names.split(" / "):
+            found[(name, cloud)] = basis
+    return found
+
+
+def test_docs_state_the_price_basis_of_every_row():
+    """docs/rag.md says which rows are still estimates: the table and the catalogue agree row by row."""
+    checked = _checked_rows()
+    for name, rows in models.catalogue().items():
+        for cloud, row in rows.items():
+            assert row.basis in models.BASES, row
+            assert checked.get((name, cloud)) == row.basis, f"docs/rag.md: {name} {cloud} is {row.basis}"

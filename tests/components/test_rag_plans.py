@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from components.catalog.resources import tag_input
 from components.outputs import RagOutputs, output_keys
 from tests.support.plans import CLOUDS, REFERENCE_STACKS, named, one_resource, plan_of_stack, reference_plan, resources_of
 
@@ -95,6 +96,10 @@ def test_gcp_rag_corpus_is_bound_to_the_platform_index_with_cmek(tmp_path):
     assert vector_db["ragEmbeddingModelConfig"]["vertexPredictionEndpoint"]["endpoint"].endswith(
         "publishers/google/models/text-embedding-005")
     assert corpus.inputs["encryptionSpec"]["kmsKeyName"]
+    # keyless (service agent and workload account, no keys) and private: model calls reach Google APIs
+    # through Private Google Access from the platform subnet
+    assert one_resource(plan, "gcp:compute/subnetwork:Subnetwork").inputs["privateIpGoogleAccess"] is True
+    assert not resources_of(plan, "gcp:serviceaccount/key:Key")
     agent_grants = [r for r in resources_of(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
                     if "gcp-sa-vertex-rag" in str(r.inputs.get("member"))]
     assert len(agent_grants) == 1
@@ -107,3 +112,17 @@ def test_a_1024_dimension_index_on_gcp_lists_the_pipeline_gap_instead_of_a_corpu
     plan = reference_plan("aws-prod", "gcp")
     assert not resources_of(plan, "gcp:vertex/aiRagCorpus:AiRagCorpus")
     assert any(g["capability"] == "rag" and "default size" in g["gap"] for g in plan.gaps)
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_taggable_rag_resource_carries_the_platform_tags_and_its_use_case(cloud):
+    plan = reference_plan("aws-prod", cloud)
+    rag = [r for r in plan.by_capability("rag") if r.custom]
+    taggable = [(r, tag_input(r.type)) for r in rag if tag_input(r.type)]
+    for resource, key in taggable:
+        tags = resource.inputs.get(key) or {}
+        assert tags.get("use-case") == "support-rag" and tags.get("managed-by") == "mlplat", resource.name
+    if cloud == "gcp":  # no RAG resource takes labels: requests carry them (Vertex AI bills by request label)
+        assert not taggable and rag_outputs(plan)["extras"]["request_labels"]["use-case"] == "support-rag"
+    else:
+        assert len(taggable) >= 3
