@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "cli.commands.diff",
     "cli.commands.scan",
     "cli.commands.regions",
+    "cli.commands.models",
     "cli.commands.use_case",
 ]
 

@@ -42,6 +42,7 @@ CAPABILITIES: list[Capability] = [
         contract.VectorSearchComponent,
         lambda s: [("vectors", s.vector_search)] if s.vector_search else [],
     ),
+    Capability("rag", contract.RagComponent, lambda s: [("rag", s.rag)] if s.rag else []),
     Capability("budget", contract.BudgetComponent, lambda s: [("budget", s.budget)] if s.budget else []),
     Capability("use_cases", contract.UseCaseComponent, lambda s: [(u.name, u) for u in s.use_cases]),
     Capability("monitoring", contract.MonitoringComponent, monitoring_items),

@@ -32,6 +32,7 @@ from .outputs import (
     FeatureStoreOutputs,
     MonitoringOutputs,
     PromotionOutputs,
+    RagOutputs,
     RegistryOutputs,
     RetrainingOutputs,
     TrainingOutputs,
@@ -42,6 +43,7 @@ from .spec.endpoints import EndpointSpec
 from .spec.features import FeatureStoreSpec
 from .spec.finops import BudgetSpec, UseCaseSpec
 from .spec.monitoring import PlatformMonitoringSpec
+from .spec.rag import RagSpec
 from .spec.registry import RegistrySpec
 from .spec.retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec
 from .spec.training import TrainingSpec
@@ -132,6 +134,15 @@ class VectorSearchComponent(PlatformComponent):
     COMPONENT = "VectorSearch"
     OUTPUTS = VectorSearchOutputs
     SPEC = VectorSearchSpec
+
+
+class RagComponent(PlatformComponent):
+    """RAG generation: a chat and an embedding model wired to the platform's vector search (whose outputs
+    are in `ctx.built`), with the managed retrieval pipeline where the cloud has one."""
+
+    COMPONENT = "RagGeneration"
+    OUTPUTS = RagOutputs
+    SPEC = RagSpec
 
 
 class BudgetComponent(PlatformComponent):

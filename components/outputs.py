@@ -143,6 +143,23 @@ class VectorSearchOutputs(CapabilityOutputs):
 
 
 @dataclass(kw_only=True)
+class RagOutputs(CapabilityOutputs):
+    """RAG generation over the platform's vector search (stack output `rag.rag`)."""
+
+    chat_model: Any = _doc("What an application passes as the chat model: Bedrock application inference profile "
+                           "ARN, Azure OpenAI deployment name, Vertex AI publisher model path.")
+    embedding_model: Any = _doc("The embedding model: Bedrock model id, Azure OpenAI deployment name, Vertex AI "
+                                "publisher model path.")
+    retrieval: Any = _doc("The managed retrieval pipeline: Bedrock knowledge base id, AI Search indexer name, RAG "
+                          "Engine corpus name; null without `managed_pipeline`.")
+    documents_uri: Any = _doc("Where documents to retrieve from are loaded (the vector search documents store).")
+    content_filter: Any = _doc("The content filter: Bedrock guardrail id, Azure OpenAI RAI policy name, the Gemini "
+                               "safety settings to send (category -> threshold); null when off.")
+    invocation_logging: Any = _doc("Where model calls are logged: CloudWatch log group name, Log Analytics "
+                                   "workspace name, the Cloud Audit Logs data access log.")
+
+
+@dataclass(kw_only=True)
 class BudgetOutputs(CapabilityOutputs):
     """The monthly budget (stack output `budget.<name>`)."""
 

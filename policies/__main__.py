@@ -23,11 +23,13 @@ from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 import budget_policy  # noqa: E402  (imports the cost model from the project: the pack runs in its venv)
 import cost  # noqa: E402
 import monitoring_policy  # noqa: E402
+import rag_generation  # noqa: E402
 import security  # noqa: E402
 
 PolicyPack(
     name="mlplat-policies",
     enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[*cost.POLICIES, budget_policy.budget_within_estimate, *security.POLICIES, *monitoring_policy.POLICIES],
+    policies=[*cost.POLICIES, budget_policy.budget_within_estimate, *security.POLICIES, *monitoring_policy.POLICIES,
+              *rag_generation.POLICIES],
     description="mlplat cost and security policies for ML platform stacks on AWS, Azure and GCP.",
 )

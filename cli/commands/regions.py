@@ -20,12 +20,12 @@ def _azure_token() -> str | None:
         return None
 
 
-def _gcp_token() -> str | None:
+def _gcp_token(scope: str = "https://www.googleapis.com/auth/compute.readonly") -> str | None:
     try:
         import google.auth
         import google.auth.transport.requests
 
-        credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/compute.readonly"])
+        credentials, _ = google.auth.default(scopes=[scope])
         credentials.refresh(google.auth.transport.requests.Request())
         return credentials.token
     except Exception:  # noqa: BLE001 - no credential: the cloud is reported skipped

@@ -13,6 +13,26 @@ from .buckets import hardened_bucket
 
 ACCESS_LOG_PREFIX = "access-logs/"
 FLOW_LOG_PREFIX = "flow-logs/"
+# Bedrock model invocation logging is one setting per account and region: stack config
+# `mlplat:bedrockInvocationLogging` is `manage` on the one stack that owns it, `shared` on the others.
+BEDROCK_LOGGING_KEY = "bedrockInvocationLogging"
+BEDROCK_LOGGING_MODES = ("manage", "shared")
+
+
+def bedrock_invocation_log_group(region: str) -> str:
+    """The account's Bedrock invocation log group in `region`: a fixed name, so that every stack of the
+    account knows where its model calls are logged whichever stack manages it."""
+    return f"/mlplat/bedrock/{region}/invocations"
+
+
+def manages_bedrock_invocation_logging(ctx: PlatformContext) -> bool:
+    """Whether this stack creates the account's Bedrock invocation logging (and its log group)."""
+    if ctx.spec.rag is None:
+        return False
+    mode = pulumi.Config("mlplat").get(BEDROCK_LOGGING_KEY)
+    if mode not in (None, *BEDROCK_LOGGING_MODES):
+        raise pulumi.RunError(f"mlplat:{BEDROCK_LOGGING_KEY}: {mode!r} is not one of {', '.join(BEDROCK_LOGGING_MODES)}")
+    return mode == "manage"
 
 
 def log_group_arn(region: str, account, prefix: str) -> pulumi.Output[str]:
@@ -20,10 +40,16 @@ def log_group_arn(region: str, account, prefix: str) -> pulumi.Output[str]:
     return pulumi.Output.concat("arn:aws:logs:", region, ":", account, ":log-group:/mlplat/", prefix, "/*")
 
 
-def key_policy(region: str, account, prefix: str) -> pulumi.Output[str]:
+def key_policy(region: str, account, prefix: str, bedrock_logs: bool = False) -> pulumi.Output[str]:
     """The account administers the key through IAM (the default key policy, written out), and CloudWatch Logs
-    in this region may use it only for the platform's log groups: the encryption-context condition the
-    CloudWatch Logs guide prescribes ("Encrypt log data in CloudWatch Logs using AWS KMS", step 2)."""
+    in this region may use it only for the platform's log groups (and, with `bedrock_logs`, the account's
+    Bedrock invocation log group this stack manages): the encryption-context condition the CloudWatch Logs
+    guide prescribes ("Encrypt log data in CloudWatch Logs using AWS KMS", step 2)."""
+    log_groups = log_group_arn(region, account, prefix)
+    if bedrock_logs:
+        bedrock = pulumi.Output.concat("arn:aws:logs:", region, ":", account, ":log-group:",
+                                       bedrock_invocation_log_group(region))
+        log_groups = pulumi.Output.all(log_groups, bedrock)
     root = pulumi.Output.concat("arn:aws:iam::", account, ":root")
     return pulumi.Output.json_dumps(
         {
@@ -35,7 +61,7 @@ def key_policy(region: str, account, prefix: str) -> pulumi.Output[str]:
                  "Principal": {"Service": f"logs.{region}.amazonaws.com"},
                  "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                  "Resource": "*",
-                 "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arn(region, account, prefix)}}},
+                 "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}}},
             ],
         }
     )
@@ -83,4 +109,5 @@ def lock_down_vpc(ctx: PlatformContext, name: str, vpc: aws.ec2.Vpc, log_bucket:
     )
 
 
-__all__ = ["access_log_bucket", "key_policy", "lock_down_vpc", "log_group_arn"]
+__all__ = ["access_log_bucket", "bedrock_invocation_log_group", "key_policy", "lock_down_vpc", "log_group_arn",
+           "manages_bedrock_invocation_logging"]

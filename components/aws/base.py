@@ -59,7 +59,7 @@ class Base(BaseLayer):
                 enable_key_rotation=True,
                 rotation_period_in_days=365,
                 deletion_window_in_days=30,
-                policy=audit.key_policy(region, account, ctx.prefix),
+                policy=audit.key_policy(region, account, ctx.prefix, audit.manages_bedrock_invocation_logging(ctx)),
                 tags=tags,
                 opts=ctx.stateful(self),
             )
@@ -159,6 +159,21 @@ class Base(BaseLayer):
     def private_network(self) -> pulumi.Output | None:
         return self.vpc.id if self.vpc else None
 
+    def interface_endpoint(self, service: str, tags: dict, parent: pulumi.Resource) -> aws.ec2.VpcEndpoint:
+        """A private (DNS-enabled) interface endpoint of `service` in the platform's private subnets."""
+        ctx = self.ctx
+        return aws.ec2.VpcEndpoint(
+            ctx.name(service.replace(".", "-"), "endpoint"),
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{ctx.spec.region}.{service}",
+            vpc_endpoint_type="Interface",
+            private_dns_enabled=True,
+            subnet_ids=self.private_subnet_ids,
+            security_group_ids=[self.security_group_id],
+            tags=tags,
+            opts=ctx.child(parent),
+        )
+
     def _network(self, tags: dict, region: str) -> None:
         ctx = self.ctx
         network = ipaddress.ip_network(ctx.spec.network.cidr)
@@ -242,17 +257,7 @@ class Base(BaseLayer):
         self.security_group_id = security_group.id
         services = INTERFACE_ENDPOINTS + (["kms"] if ctx.customer_managed_keys else [])
         for service in services:
-            aws.ec2.VpcEndpoint(
-                ctx.name(service.replace(".", "-"), "endpoint"),
-                vpc_id=self.vpc.id,
-                service_name=f"com.amazonaws.{region}.{service}",
-                vpc_endpoint_type="Interface",
-                private_dns_enabled=True,
-                subnet_ids=self.private_subnet_ids,
-                security_group_ids=[security_group.id],
-                tags=tags,
-                opts=ctx.child(self.vpc),
-            )
+            self.interface_endpoint(service, tags, self.vpc)
 
 
 def _vpc_statements(region: str, account, vpc_id) -> list[dict]:

@@ -76,6 +76,7 @@ class AwsCloud(CloudProvider):
         from .feature_store import FeatureStore
         from .monitoring import Monitoring
         from .promotion import Promotion
+        from .rag import RagGeneration
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
@@ -83,7 +84,7 @@ class AwsCloud(CloudProvider):
         from .vector_search import VectorSearch
 
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Monitoring, Retraining, BatchInference, Promotion, UseCase)
+                                        Monitoring, RagGeneration, Retraining, BatchInference, Promotion, UseCase)
 
     def promotion_principal_error(self, principal: str) -> str | None:
         return None if re.fullmatch(r"\d{12}", principal) else f"{principal!r} is not an AWS account id (12 digits)"

@@ -145,6 +145,7 @@ class VectorSearch(VectorSearchComponent):
                     "vpc_endpoint_id": self.vpc_endpoint.id if self.vpc_endpoint else None,
                     "standby_replicas": standby,
                     "documents_bucket": self.documents_bucket.bucket,
+                    "documents_bucket_arn": self.documents_bucket.arn,
                     "vector_field": VECTOR_FIELD,
                     "index_mapping": json.dumps(mapping, sort_keys=True),
                     "space_type": VECTOR_LIMITS.metrics[vector_search.metric],

@@ -82,6 +82,7 @@ class AzureCloud(CloudProvider):
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
         from .promotion import Promotion
+        from .rag import RagGeneration
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
@@ -90,7 +91,7 @@ class AzureCloud(CloudProvider):
 
         from .monitoring import Monitoring
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Monitoring, Retraining, BatchInference, Promotion, UseCase)
+                                        Monitoring, RagGeneration, Retraining, BatchInference, Promotion, UseCase)
 
     def promotion_principal_error(self, principal: str) -> str | None:
         return None if _GUID.fullmatch(principal) else f"{principal!r} is not an Azure subscription id (a GUID)"

@@ -46,3 +46,5 @@ def assign(
         **({"condition": condition, "condition_version": "2.0"} if condition else {}),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
     )
+COGNITIVE_SERVICES_OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"

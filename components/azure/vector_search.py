@@ -141,12 +141,14 @@ class VectorSearch(VectorSearchComponent):
             self.service.id,
             self,
         )
+        # The service's own (system-assigned) identity: what reads the key and, for RAG, calls the models.
+        self.principal_id = self.service.identity.apply(lambda identity: identity.principal_id if identity else None)
         encryption_key = None
         if base.key is not None:
             roles.assign(
                 ctx.name("search-key-user"),
                 base.subscription_id,
-                self.service.identity.apply(lambda identity: identity.principal_id if identity else None),
+                self.principal_id,
                 roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
                 base.key_vault.id,
                 self,
@@ -175,6 +177,7 @@ class VectorSearch(VectorSearchComponent):
                 public_network_access=public_access == "Enabled",
                 extras={
                     "search_service": self.service.name,
+                    "search_principal_id": self.principal_id,
                     "sku": sku,
                     "replicas": vector_search.replicas,
                     "partitions": partitions,

@@ -44,6 +44,7 @@ SERVICE_AGENTS = {
     "container": ("email", "service-{number}@container-engine-robot.iam.gserviceaccount.com"),
     "pubsub": ("email", "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com"),
     "monitoring-notification": ("email", "service-{number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"),
+    "vertexrag": ("email", "service-{number}@gcp-sa-vertex-rag.iam.gserviceaccount.com"),
 }
 
 

@@ -93,6 +93,7 @@ class GcpCloud(CloudProvider):
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
         from .promotion import Promotion
+        from .rag import RagGeneration
         from .registry import ModelRegistry
         from .retraining import Retraining
         from .training import TrainingCluster
@@ -101,7 +102,7 @@ class GcpCloud(CloudProvider):
 
         from .monitoring import Monitoring
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
-                                        Monitoring, Retraining, Promotion, BatchInference, UseCase)
+                                        Monitoring, RagGeneration, Retraining, Promotion, BatchInference, UseCase)
 
     def promotion_principal_error(self, principal: str) -> str | None:
         return None if re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", principal) else f"{principal!r} is not a GCP project id (6-30 lowercase letters, digits, hyphens)"

@@ -77,6 +77,7 @@ class VectorSearch(VectorSearchComponent):
                 metric=vector_search.metric,
                 public_network_access=not ctx.private,
                 extras={
+                    "documents_bucket": self.documents_bucket.name,
                     "index_id": self.index.id,
                     "index_endpoint_id": self.endpoint.id,
                     "shard_size": shard_size,

@@ -15,6 +15,13 @@ def capability_gaps(spec) -> list[dict]:
 
     gaps: list[dict] = list(cloud_of(spec.cloud).spec_gaps(spec))
     gaps += monitoring_gaps(spec)
+    if spec.rag and not spec.rag.managed_pipeline:
+        from .rag import pipeline_blocker
+
+        blocker = pipeline_blocker(spec.cloud.value, spec.rag.embedding_model, spec.vector_search.dimensions)
+        if blocker:
+            gaps.append({"capability": "rag", "cloud": spec.cloud.value,
+                         "gap": f"no managed retrieval pipeline: {blocker}; load documents yourself (docs/rag.md)"})
     if spec.environment != Environment.dev:
         return gaps
     for endpoint in spec.endpoints:

@@ -12,6 +12,7 @@ cloud is known, so that the same spec rendered on another cloud gets that cloud'
 | endpoint min_replicas           | 0 where the endpoint can scale to zero there (scale_to_zero.py), else 1 | 1 | 1 |
 | vector_search replicas / tier   | 1 / small      | 2 / medium | 2 / medium |
 | endpoint monitoring (no block)  | off            | health alerts | health alerts |
+| rag.content_filter              | false          | true    | true |
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCaseSpec
 from .monitoring import AlertsSpec, apply_monitoring
 from .posture import Audit, Encryption, Network
+from .rag import RagSpec
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
 from .retraining import BatchInferenceSpec, PromotionSpec, RetrainingSpec, check_loop
@@ -59,6 +61,7 @@ class PlatformSpec(SpecModel):
     registry: RegistrySpec | None = None
     endpoints: list[EndpointSpec] = Field(default_factory=list)
     vector_search: VectorSearchSpec | None = None
+    rag: RagSpec | None = None
     usage: Usage | None = None
     alerts: AlertsSpec | None = Field(default=None, description="Who monitoring alerts notify (docs/monitoring.md).")
     retraining: list[RetrainingSpec] = Field(default_factory=list)
@@ -81,6 +84,7 @@ class PlatformSpec(SpecModel):
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         apply_monitoring(self)  # monitoring defaults, capture and recipients (spec/monitoring.py)
         check_loop(self)  # retraining, batch inference, promotion; after monitoring (on_drift reads it)
+        RagSpec.check_platform(self)  # models offered in the region, embedding dimensions, capacity
         return self
 
     # -- validation that spans sections -------------------------------------------------------------
@@ -92,6 +96,8 @@ class PlatformSpec(SpecModel):
         referenced += [(f"endpoints.{i}.use_case", e.use_case) for i, e in enumerate(self.endpoints)]
         if self.vector_search:
             referenced.append(("vector_search.use_case", self.vector_search.use_case))
+        if self.rag:
+            referenced.append(("rag.use_case", self.rag.use_case))
         if self.usage:
             endpoints = [endpoint.name for endpoint in self.endpoints]
             for name in self.usage.endpoint_requests_per_second:
@@ -206,6 +212,7 @@ class PlatformSpec(SpecModel):
             if endpoint.min_replicas is None:
                 can = not scale_to_zero_blockers(self.cloud, endpoint, bool(self.network.private))
                 endpoint.min_replicas = 0 if env == Environment.dev and can else 1
+        RagSpec.apply_defaults(self)
         if self.vector_search is not None:
             if self.vector_search.replicas is None:
                 self.vector_search.replicas = 1 if env == Environment.dev else 2

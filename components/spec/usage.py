@@ -45,3 +45,14 @@ class Usage(SpecModel):
     )
     stored_gb: float = Field(default=0, ge=0, le=MAX_GB, description="GB stored in the platform's buckets / storage accounts.")
     vector_stored_gb: float = Field(default=0, ge=0, le=MAX_GB, description="GB of vectors and index stored by vector search.")
+    rag_requests_per_month: float = Field(default=0, ge=0, description="RAG questions answered per month.")
+    rag_input_tokens_per_request: float = Field(
+        default=2000, ge=0, description="Prompt tokens per RAG request (question + retrieved passages)."
+    )
+    rag_output_tokens_per_request: float = Field(default=300, ge=0, description="Generated tokens per RAG request.")
+    rag_query_tokens_per_request: float = Field(
+        default=50, ge=0, description="Tokens embedded per RAG request (the question, for retrieval)."
+    )
+    rag_document_tokens_per_month: float = Field(
+        default=0, ge=0, description="Document tokens embedded per month by ingestion (new and changed documents)."
+    )

@@ -12,6 +12,7 @@ from components.catalog import resources as catalogue
 from components.catalog.prices import PriceCatalog, load_catalog
 
 from .sku import HOURS_PER_MONTH, Charge, Resource, classify, is_billable_record
+from .tokens import TOKEN_USAGE_DEFAULTS, token_charges
 
 USAGE_DEFAULTS = {
     "training_gpu_hours": 0.0,
@@ -20,6 +21,7 @@ USAGE_DEFAULTS = {
     "requests_per_replica_per_second": 20.0,
     "stored_gb": 0.0,
     "vector_stored_gb": 0.0,
+    **TOKEN_USAGE_DEFAULTS,
 }
 
 
@@ -315,6 +317,14 @@ def estimate(
             else:
                 raise ValueError(f"{r.type} {r.name}: charge {c.sku} has kind {c.kind!r} and driver {c.driver!r}, "
                                  "which the estimate does not know how to price (mlplat/finops/sku.py)")
+    use_case = ((spec or {}).get("rag") or {}).get("use_case") or ((spec or {}).get("vector_search") or {}).get("use_case")
+    for t in token_charges(spec, cloud, usage):
+        result.lines.append(
+            Line(resource=t["resource"], type="model tokens", capability="rag", use_case=use_case, kind="usage",
+                 sku=t["sku"], ref=t["ref"], unit=t["unit"], quantity=t["quantity"], unit_price=t["unit_price"],
+                 pricing="on-demand", monthly_usd=t["quantity"] * t["unit_price"],
+                 on_demand_usd=t["quantity"] * t["unit_price"], basis=t["basis"], source=t["source"], date=t["date"])
+        )
     return result
 
 

@@ -1,9 +1,11 @@
 """The plan as a picture: Mermaid (GitHub renders it in comments and Markdown) or Graphviz DOT.
 
 One box per capability holding its resources; a resource that only configures one other resource of its
-capability and that nothing needs (bucket versioning, public access block, a lifecycle policy) is folded
-into that resource's node as "+N settings"; repetitive children (two or more of one type in one
-capability: private DNS zones, role assignments, alarms...) collapse into one counted node. Arrows point
+capability and that nothing needs (bucket versioning, public access block, a lifecycle policy; an untagged
+child of the resource it configures, such as a role's inline policy or a bucket's encryption with the
+platform key) is folded into that resource's node as "+N settings", its arrows drawn from that node;
+repetitive children (two or more of one type in one capability: private DNS zones, role assignments,
+alarms...) collapse into one counted node. Arrows point
 from a resource to what it needs (endpoint -> model -> registry, index -> documents bucket). A resource
 that several capabilities need (the key, the network) gets one arrow per capability box instead of one
 per resource, and arrows implied by a longer path are left out, so a prod stack stays readable.
@@ -40,6 +42,17 @@ def group_id(capability: str) -> str:
     return "cap_" + "".join(ch if ch.isalnum() else "_" for ch in capability)
 
 
+LABEL_INPUTS = ("tags", "labels", "resourceLabels")
+
+
+def _tagged(resource) -> bool:
+    """Whether the resource carries tags or labels (its own, or its nodes' one level down, as a node pool's
+    `nodeConfig`): a thing of its own, not a setting of another."""
+    inputs = resource.inputs or {}
+    levels = [inputs, *(v for v in inputs.values() if isinstance(v, dict))]
+    return any(level.get(key) for level in levels for key in LABEL_INPUTS)
+
+
 def _folded(resources) -> dict[str, str]:
     """urn -> the urn of the resource it only configures (see the module docstring)."""
     by_urn = {r.urn: r for r in resources}
@@ -47,7 +60,11 @@ def _folded(resources) -> dict[str, str]:
     folded = {}
     for r in resources:
         own = {d for d in r.dependencies if d in by_urn and by_urn[d].capability == r.capability}
-        if r.urn not in needed and len(own) == 1 and len(set(r.dependencies) & set(by_urn)) == 1:
+        if r.urn in needed:
+            continue
+        if r.parent in own and not _tagged(r):
+            folded[r.urn] = r.parent
+        elif len(own) == 1:
             folded[r.urn] = own.pop()
     return {urn: target for urn, target in folded.items() if target not in folded}
 
@@ -76,8 +93,8 @@ def build_diagram(plan: Plan) -> Diagram:
     for target in folded.values():
         node_of[target].settings += 1
     needs: dict[str, set[str]] = {}
-    for r in resources:
-        source = node_of[r.urn].id
+    for r in every:  # a folded resource's arrows are its node's
+        source = node_of[folded.get(r.urn, r.urn)].id
         for dependency in r.dependencies:
             target = node_of.get(dependency)
             if target is not None and target.id != source:

@@ -25,6 +25,7 @@ class ArmType:
     names: tuple[str, ...]  # the path parameters that make the ARM name, parent first
     renamed: dict = field(default_factory=dict)  # SDK input name -> ARM property name
     fixed: tuple[str, ...] = ()  # fixed path segments after the parent names (e.g. `default` blob service)
+    scoped: bool = False  # an extension resource: its `scope` path parameter is not part of the body
 
 
 # Only the types mlplat creates; an unlisted azure-native type is left out of the template and reported as
@@ -58,6 +59,13 @@ ARM_TYPES = {
     "azure-native:network:Subnet": ArmType(
         "Microsoft.Network/virtualNetworks/subnets", ("virtualNetworkName", "subnetName")),
     "azure-native:network:PrivateEndpoint": ArmType("Microsoft.Network/privateEndpoints", ("privateEndpointName",)),
+    "azure-native:authorization:RoleDefinition": ArmType(
+        "Microsoft.Authorization/roleDefinitions", ("roleDefinitionId",), scoped=True),
+    "azure-native:cognitiveservices:Account": ArmType("Microsoft.CognitiveServices/accounts", ("accountName",)),
+    "azure-native:cognitiveservices:Deployment": ArmType(
+        "Microsoft.CognitiveServices/accounts/deployments", ("accountName", "deploymentName")),
+    "azure-native:cognitiveservices:RaiPolicy": ArmType(
+        "Microsoft.CognitiveServices/accounts/raiPolicies", ("accountName", "raiPolicyName")),
     "azure-native:managedidentity:UserAssignedIdentity": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities", ("resourceName",)),
     # Custom roles (a use case's own): checkov's CKV_AZURE_39 reads their actions and assignable scopes.
@@ -98,7 +106,7 @@ def arm_resource(resource) -> dict | None:
     body: dict = {"type": arm.type, "apiVersion": api_version(resource.type), "name": name}
     properties: dict = {}
     for key, value in inputs.items():
-        if key in PATH_ONLY or value is None:
+        if key in PATH_ONLY or value is None or (arm.scoped and key == "scope"):
             continue
         key = arm.renamed.get(key, key)
         if key == "properties" and isinstance(value, dict):

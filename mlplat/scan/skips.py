@@ -91,6 +91,8 @@ SKIPS = [
     Skip("CKV_AZURE_35", "azure", ("dev",), "environment default", "dev storage is public (network.private: false)"),
     Skip("CKV_AZURE_189", "azure", ("dev",), "environment default", "dev Key Vault is public (network.private: false)"),
     Skip("CKV_AZURE_109", "azure", ("dev",), "environment default", "dev Key Vault is public (network.private: false)"),
+    Skip("CKV_AZURE_134", "azure", ("dev",), "environment default",
+         "dev Azure OpenAI account is public (network.private: false); Entra ID only"),
     Skip("CKV_AZURE_110", "azure", ("dev", "staging"), "environment default",
          "purge protection only when protected or with a customer key (prod defaults)"),
     Skip("CKV_AZURE_42", "azure", ("dev", "staging"), "environment default",

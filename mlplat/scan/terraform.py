@@ -26,7 +26,7 @@ TYPE_EXCEPTIONS = {
 }
 # Module -> Terraform prefix, where the bridge's module name differs from Terraform's.
 MODULE_PREFIX = {
-    "aws": {"ec2": "aws_", "opensearch": "aws_opensearch_"},
+    "aws": {"ec2": "aws_", "opensearch": "aws_opensearch_", "bedrockmodel": "aws_bedrock_model_"},
     "gcp": {"projects": "google_project_", "serviceaccount": "google_service_account_",
             "servicenetworking": "google_service_networking_", "artifactregistry": "google_artifact_registry_",
             "networkconnectivity": "google_network_connectivity_"},
@@ -56,6 +56,7 @@ ATTRIBUTE_NAMES = {
     ("google_compute_firewall", "denies"): "deny",
     ("aws_s3_bucket_lifecycle_configuration", "rules"): "rule",
     ("google_compute_firewall", "allows"): "allow",
+    ("aws_bedrock_guardrail", "filtersConfigs"): "filters_config",
 }
 PROVIDER_PREFIX = {"aws": "aws_", "gcp": "google_"}
 
@@ -79,6 +80,8 @@ def terraform_type(token: str) -> str | None:
     kind_snake = snake(kind)
     if package == "aws" and module == "opensearch" and kind_snake.startswith("serverless_"):
         return "aws_opensearchserverless_" + kind_snake.removeprefix("serverless_")
+    if package == "aws" and module == "bedrock" and kind_snake.startswith("agent_"):  # Agents for Bedrock
+        return "aws_bedrockagent_" + kind_snake.removeprefix("agent_")
     return prefix + kind_snake
 
 

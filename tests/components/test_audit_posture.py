@@ -43,8 +43,17 @@ def test_aws_prod_key_has_a_policy_and_encrypts_the_training_logs():
     key = one_resource(plan, "aws:kms/key:Key", "base")  # the platform key (monitoring's alert topic has its own)
     statements = json.loads(key.inputs["policy"])["Statement"]
     assert {s["Sid"] for s in statements} == {"AccountAdministersThroughIam", "CloudWatchLogsForPlatformLogGroups"}
-    (logs,) = of_type(plan, "aws:cloudwatch/logGroup:LogGroup")
-    assert logs.inputs.get("kmsKeyId")
+    logs = of_type(plan, "aws:cloudwatch/logGroup:LogGroup")
+    assert logs and all(group.inputs.get("kmsKeyId") for group in logs)
+    # CloudWatch Logs may use the key for the platform's log groups and the account's Bedrock invocation log
+    # group, which this stack manages (stack config mlplat:bedrockInvocationLogging: manage).
+    assert sorted(group.inputs["name"] for group in logs) == [
+        "/mlplat/bedrock/us-east-1/invocations", "/mlplat/fraud-ml-prod/training"]
+    (to_logs,) = [s for s in statements if s["Sid"] == "CloudWatchLogsForPlatformLogGroups"]
+    assert to_logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == [
+        "arn:aws:logs:us-east-1:123456789012:log-group:/mlplat/fraud-ml-prod/*",
+        "arn:aws:logs:us-east-1:123456789012:log-group:/mlplat/bedrock/us-east-1/invocations",
+    ]
 
 
 @pytest.mark.parametrize("stack, logged", [("gcp-prod", True), ("gcp-dev", False)])

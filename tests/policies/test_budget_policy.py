@@ -70,11 +70,12 @@ def test_default_provider_reads_the_stack_config():
     assert not any(r.provider for r in resources if r.type.startswith("mlplat:"))
 
 
-@pytest.mark.parametrize("stack,region", [("aws-dev", "eu-west-1"), ("azure-dev", "westeurope"), ("gcp-dev", "europe-west4")])
+# Regions outside the price catalogue where the reference stacks (incl. their RAG models) still validate.
+@pytest.mark.parametrize("stack,region", [("aws-dev", "eu-central-1"), ("azure-dev", "swedencentral"), ("gcp-dev", "europe-west4")])
 def test_outside_the_catalog_regions_the_policy_prices_as_the_nearest_region_and_says_so(pack, stack, region):
     plan = plan_stack(stack, STACKS_DIR, region=region)
     estimate = estimate_plan(plan)
-    assert not estimate.unpriced and all("borrowed for" in line.ref for line in estimate.lines), \
+    assert not estimate.unpriced and all("borrowed for" in line.ref for line in estimate.lines if line.type != "model tokens"), \
         "the catalog now covers this region: pick another"
     assert budget_messages(pack, plan, 10_000_000) == []
     [message] = budget_messages(pack, plan, 1)

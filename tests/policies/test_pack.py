@@ -182,6 +182,8 @@ def iam_policy(actions, effect="Allow"):
     return res("aws:iam/rolePolicy:RolePolicy", "policy", {"role": "r", "policy": json.dumps(doc)})
 
 
+KB = res("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "kb", {}, tags=TAGS)
+
 # (policy, id, resources, policy config, violated?)
 CASES = [
     # --- cost ---
@@ -355,6 +357,17 @@ CASES = [
      None, False),
     ("alert-topic-encryption", "sns-plain", [res("aws:sns/topic:Topic", "alerts", {"kmsMasterKeyId": ""}, tags=TAGS)],
      None, True),
+    # --- RAG generation (more cases: tests/policies/test_rag_policies.py) ---
+    ("rag-content-filter-in-prod", "bedrock-guardrail", [KB, res("aws:bedrock/guardrail:Guardrail", "g", {}, tags=TAGS)],
+     None, False),
+    ("rag-content-filter-in-prod", "bedrock-no-guardrail", [KB], None, True),
+    ("rag-invocation-logging", "bedrock-logging", [KB, res(
+        "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "log", {})], None, False),
+    ("rag-invocation-logging", "bedrock-no-logging", [KB], None, True),
+    ("rag-model-endpoints-private-in-prod", "bedrock-runtime-endpoint", [KB, res(
+        "aws:ec2/vpcEndpoint:VpcEndpoint", "vpce", {"serviceName": "com.amazonaws.us-east-1.bedrock-runtime"},
+        tags=TAGS)], None, False),
+    ("rag-model-endpoints-private-in-prod", "bedrock-public", [KB], None, True),
 ]
 
 

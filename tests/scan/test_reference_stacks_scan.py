@@ -65,7 +65,11 @@ def test_sampled_checks_ran_on_their_resources(results):
                  ("CKV_AWS_290", "aws:iam/rolePolicy:RolePolicy"), ("CKV_AWS_7", "aws:kms/key:Key"),
                  ("CKV_GCP_29", "gcp:storage/bucket:Bucket"), ("CKV_GCP_69", "gcp:container/nodePool:NodePool"),
                  ("CKV_AZURE_35", "azure-native:storage:StorageAccount"),
-                 ("CKV_AZURE_110", "azure-native:keyvault:Vault"), ("CKV_AZURE_89", "azure-native:redis:Redis")]:
+                 ("CKV_AZURE_110", "azure-native:keyvault:Vault"), ("CKV_AZURE_89", "azure-native:redis:Redis"),
+                 ("CKV_AZURE_134", "azure-native:cognitiveservices:Account"),
+                 ("CKV_AZURE_236", "azure-native:cognitiveservices:Account"),
+                 ("CKV_AZURE_238", "azure-native:cognitiveservices:Account"),
+                 ("CKV_AZURE_39", "azure-native:authorization:RoleDefinition")]:
         assert pair in ran, f"{pair[0]} never evaluated a {pair[1]}"
 
 

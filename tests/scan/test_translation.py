@@ -24,6 +24,13 @@ from tests.support.plans import reference_plan
     ("gcp:artifactregistry/repository:Repository", "google_artifact_registry_repository"),
     ("gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex",
      "google_vertex_ai_index_endpoint_deployed_index"),
+    ("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "aws_bedrockagent_knowledge_base"),
+    ("aws:bedrock/agentDataSource:AgentDataSource", "aws_bedrockagent_data_source"),
+    ("aws:bedrock/guardrail:Guardrail", "aws_bedrock_guardrail"),
+    ("aws:bedrock/inferenceProfile:InferenceProfile", "aws_bedrock_inference_profile"),
+    ("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
+     "aws_bedrock_model_invocation_logging_configuration"),
+    ("gcp:vertex/aiRagCorpus:AiRagCorpus", "google_vertex_ai_rag_corpus"),
     ("pulumi-python:dynamic:Resource", None),
 ])
 def test_type_tokens_name_their_terraform_types(token, expected):
@@ -92,6 +99,24 @@ def test_arm_api_versions_come_from_the_installed_sdk():
     assert all(r["apiVersion"] for r in template["resources"])
 
 
+def test_azure_openai_account_its_children_and_custom_roles_are_arm_resources():
+    plan = reference_plan("azure-prod")
+    by_type = {r.type: r for r in plan.custom_resources()}
+    account = arm_resource(by_type["azure-native:cognitiveservices:Account"])
+    assert account["type"] == "Microsoft.CognitiveServices/accounts" and account["kind"] == "OpenAI"
+    # what CKV_AZURE_134/236/238 read
+    assert account["properties"]["publicNetworkAccess"] == "Disabled"
+    assert account["properties"]["disableLocalAuth"] is True and account["identity"]["type"]
+    deployment = arm_resource(by_type["azure-native:cognitiveservices:Deployment"])
+    assert deployment["type"] == "Microsoft.CognitiveServices/accounts/deployments"
+    assert deployment["name"].startswith(account["name"] + "/") and deployment["sku"]["capacity"] > 0
+    role = arm_resource(by_type["azure-native:authorization:RoleDefinition"])  # what CKV_AZURE_39 reads
+    assert role["type"] == "Microsoft.Authorization/roleDefinitions" and "scope" not in role["properties"]
+    assert role["properties"]["permissions"][0]["actions"] and role["properties"]["assignableScopes"]
+    rai = arm_resource(by_type["azure-native:cognitiveservices:RaiPolicy"])
+    assert rai["name"] == f"{account['name']}/mlplat-content-filter"
+
+
 def test_azure_types_left_out_are_the_documented_ones():
     """Types without an ARM translation (docs/scanning.md): checkov 3.3 has no ARM check for any of them."""
     assert untranslated_types(reference_plan("azure-prod")) == sorted(UNTRANSLATED_AZURE)
@@ -106,7 +131,7 @@ UNTRANSLATED_AZURE = [
     "azure-native:machinelearningservices:FeaturestoreEntityContainerEntity",
     "azure-native:machinelearningservices:FeaturestoreEntityVersion", "azure-native:machinelearningservices:ModelContainer",
     "azure-native:machinelearningservices:ModelVersion", "azure-native:machinelearningservices:WorkspaceConnection",
-    "azure-native:monitor:AutoscaleSetting", "azure-native:monitor:PrivateLinkScope",
+    "azure-native:monitor:AutoscaleSetting", "azure-native:monitor:DiagnosticSetting", "azure-native:monitor:PrivateLinkScope",
     "azure-native:monitor:PrivateLinkScopedResource", "azure-native:network:PrivateDnsZoneGroup",
     "azure-native:privatedns:PrivateZone", "azure-native:privatedns:VirtualNetworkLink",
     "azure-native:redis:AccessPolicyAssignment", "azure-native:resources:ResourceGroup",

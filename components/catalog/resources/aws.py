@@ -5,8 +5,9 @@ Tags: every taggable AWS type takes `tags`. Stateful: holds data or keys (protec
 
 from __future__ import annotations
 
-from . import FREE, CloudCatalog, free, priced, row, unpriced, usage_only
+from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import aws_readers as r
+from . import rag_readers as rag
 from . import use_case_grants as grants
 from . import monitoring_rows
 
@@ -23,7 +24,7 @@ ROWS = (
     row("aws:ec2/route:Route", "base", FREE),
     row("aws:ec2/internetGateway:InternetGateway", "training", FREE, tags=T),
     row("aws:ec2/natGateway:NatGateway", "base", priced("hourly", sku="vpc/nat-gateway", what="gateway"), tags=T),
-    row("aws:ec2/vpcEndpoint:VpcEndpoint", "base", priced("vpc_endpoint"), tags=T),
+    row("aws:ec2/vpcEndpoint:VpcEndpoint", ("base", "rag"), priced("vpc_endpoint"), tags=T),
     row("aws:ec2/securityGroup:SecurityGroup", ("base", "training"), FREE, tags=T),
     row("aws:ec2/securityGroupRule:SecurityGroupRule", "base", FREE),
     row("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", ("base", "training"), FREE, tags=T,
@@ -60,10 +61,10 @@ ROWS = (
     row("aws:efs/fileSystem:FileSystem", "training", unpriced("file system storage is not in the usage model"),
         tags=T, stateful=True),
     # Identity
-    row("aws:iam/role:Role", ("base", "feature_store", "training", "retraining", "batch_inference", "use_cases"), FREE,
-        tags=T, readers={"iam": r.role_inline_policies}),
+    row("aws:iam/role:Role", ("base", "feature_store", "training", "retraining", "batch_inference", "use_cases", "rag"),
+        FREE, tags=T, readers={"iam": r.role_inline_policies}),
     row("aws:iam/rolePolicy:RolePolicy", ("base", "feature_store", "registry", "training", "vector_search", "retraining",
-                                            "batch_inference", "use_cases"), FREE,
+                                            "batch_inference", "use_cases", "rag"), FREE,
         readers={**IAM_DOCUMENT, "use_case_grants": grants.AWS}),
     row("aws:iam/policy:Policy", "base", FREE, tags=T, readers=IAM_DOCUMENT),
     row("aws:iam/userPolicy:UserPolicy", "base", FREE, readers=IAM_DOCUMENT),
@@ -90,7 +91,7 @@ ROWS = (
     row("aws:cloudwatch/eventRule:EventRule", "retraining", free("AWS service events on the default bus are free"),
         tags=T),
     row("aws:cloudwatch/eventTarget:EventTarget", "retraining", FREE),
-    row("aws:cloudwatch/logGroup:LogGroup", "training", usage_only("billed per GB ingested and stored"), tags=T),
+    row("aws:cloudwatch/logGroup:LogGroup", ("training", "rag"), usage_only("billed per GB ingested and stored"), tags=T),
     row("aws:sagemaker/domain:Domain", "training", FREE, tags=T),
     row("aws:sagemaker/userProfile:UserProfile", "training", FREE, tags=T),
     # Feature store
@@ -125,10 +126,20 @@ ROWS = (
         priced("opensearch_collection"), tags=T, stateful=True),
     row("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "vector_search", FREE,
         readers={"encryption": r.aoss_encryption, "public_network": r.aoss_network}),
-    row("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", "vector_search", FREE,
+    row("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", ("vector_search", "rag"), FREE,
         readers={"iam": r.aoss_access_policy}),
     row("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "vector_search",
         priced("hourly_per_subnet", sku="vpc/interface-endpoint-az")),
+    # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)
+    row("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "rag",
+        free("no charge of its own: embedding tokens and the collection are priced"), tags=T,
+        readers=rag.KNOWLEDGE_BASE),
+    row("aws:bedrock/agentDataSource:AgentDataSource", "rag", free("ingestion is billed as embedding tokens")),
+    row("aws:bedrock/guardrail:Guardrail", "rag", usage_only("billed per 1,000 text units evaluated"), tags=T),
+    row("aws:bedrock/inferenceProfile:InferenceProfile", "rag",
+        free("no charge of its own: the chat tokens it carries are priced"), tags=T),
+    row("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "rag",
+        free("the log group and bucket it writes to are billed")),
     # Budget
     row("aws:budgets/budget:Budget", ("budget", "use_cases"), free("budgets without actions are free"), tags=T, roles={"budget"},
         readers={"budget_amount": r.budget_amount}),
@@ -145,4 +156,11 @@ ROWS = (
     *monitoring_rows.AWS,
 )
 
-CATALOG = CloudCatalog(cloud="aws", package="aws", sdk="pulumi_aws", rows=ROWS)
+VECTOR_INDEX = DynamicProvider(
+    module="components.aws.aoss_index",
+    inputs=frozenset({"index_name", "mapping", "region"}),  # the endpoint is unknown until the collection exists
+    row=row("pulumi-python:dynamic:Resource#components.aws.aoss_index", "rag",
+            free("an index inside the collection (the collection is priced)"), stateful=True),
+)
+
+CATALOG = CloudCatalog(cloud="aws", package="aws", sdk="pulumi_aws", rows=ROWS, dynamic=(VECTOR_INDEX,))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import azure_readers as r
+from . import rag_readers as rag
 from . import use_case_grants as grants
 from . import monitoring_rows
 
@@ -18,7 +19,7 @@ ROWS = (
     row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
     row("azure-native:managedidentity:UserAssignedIdentity", ("base", "use_cases"), FREE, tags=T),
     row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "use_cases",
-                                                        "batch_inference", "promotion"), FREE,
+                                                        "batch_inference", "promotion", "rag"), FREE,
         readers={"iam": r.role_assignment, "use_case_grants": grants.AZURE}),
     row("azure-native:authorization:RoleDefinition", ("base", "use_cases"), FREE, readers={"iam": r.role_definition}),
     row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
@@ -30,9 +31,9 @@ ROWS = (
     row("azure-native:network:VirtualNetwork", "base", FREE, tags=T),
     row("azure-native:network:Subnet", "base", FREE),
     row("azure-native:network:NetworkSecurityGroup", "base", FREE, tags=T),
-    row("azure-native:network:PrivateEndpoint", ("base", "feature_store", "registry"),
+    row("azure-native:network:PrivateEndpoint", ("base", "feature_store", "registry", "rag"),
         priced("hourly", sku="network/private-endpoint", what="endpoint"), tags=T),
-    row("azure-native:network:PrivateDnsZoneGroup", ("base", "feature_store", "registry"), FREE),
+    row("azure-native:network:PrivateDnsZoneGroup", ("base", "feature_store", "registry", "rag"), FREE),
     row("azure-native:privatedns:PrivateZone", "base", priced("monthly", sku="network/private-dns-zone", what="zone"),
         tags=T, aliases=("azure-native:network:PrivateZone",)),
     row("azure-native:privatedns:VirtualNetworkLink", "base", FREE, tags=T,
@@ -96,6 +97,15 @@ ROWS = (
         readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),
     row("azure-native:costmanagement:Budget", "budget", FREE, roles={"budget"}),
     *monitoring_rows.AZURE,
+    # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)
+    row("azure-native:cognitiveservices:Account", "rag",
+        free("no charge of its own: the deployments' tokens are priced"), tags=T, stateful=True,
+        readers=rag.OPENAI_ACCOUNT),
+    row("azure-native:cognitiveservices:Deployment", "rag",
+        free("Standard deployments bill tokens only (priced from the model catalogue)"), tags=T,
+        readers=rag.OPENAI_DEPLOYMENT),
+    row("azure-native:cognitiveservices:RaiPolicy", "rag", FREE, tags=T),
+    row("azure-native:monitor:DiagnosticSetting", "rag", usage_only("Log Analytics ingestion, billed per GB")),
 )
 
 # mlplat's dynamic provider setting an online endpoint's traffic split once its deployments exist.

@@ -20,8 +20,8 @@ ROWS = (
     row("gcp:projects/service:Service", ("base", "retraining", "batch_inference"), FREE),
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
     row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion",
-                                             "batch_inference"), FREE, readers={"use_case_grants": grants.GCP}),
-    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "batch_inference", "use_cases"),
+                                             "batch_inference", "rag"), FREE, readers={"use_case_grants": grants.GCP}),
+    row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "batch_inference", "use_cases", "rag"),
         FREE),
     # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
@@ -48,7 +48,7 @@ ROWS = (
     row("gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding", "base", FREE),
     row("gcp:storage/bucket:Bucket", ("base", "vector_search"), priced("stored_gb", sku="storage/standard"), tags=L,
         stateful=True, readers={"encryption": r.BUCKET_ENCRYPTION, "public_access": r.bucket_public_access}),
-    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "promotion", "use_cases"), FREE,
+    row("gcp:storage/bucketIAMMember:BucketIAMMember", ("base", "vector_search", "promotion", "use_cases", "rag"), FREE,
         readers={**BUCKET_GRANT, "use_case_grants": grants.GCP}),
     row("gcp:storage/bucketIAMBinding:BucketIAMBinding", "base", FREE, readers=BUCKET_GRANT),
     row("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "base", FREE, readers=BUCKET_GRANT),
@@ -118,6 +118,9 @@ ROWS = (
     row("gcp:monitoring/notificationChannel:NotificationChannel", ("budget", "use_cases", "monitoring"), FREE, tags="userLabels",
         roles={"alert-subscriber"}, readers={"subscribers": monitoring_rows.one}),
     *monitoring_rows.GCP,
+    # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)
+    row("gcp:vertex/aiRagCorpus:AiRagCorpus", "rag",
+        free("no charge of its own: the Vector Search index and the embedding tokens are priced"), stateful=True),
 )
 
 # mlplat's dynamic provider deploying model versions onto a Vertex AI endpoint (one entry per version).

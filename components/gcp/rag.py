@@ -1,0 +1,139 @@
+"""GCP RAG generation: a Vertex AI RAG Engine corpus backed by the platform's own Vector Search index and
+index endpoint, the Gemini and embedding publisher models, and the identities that use them.
+
+- Corpus: `vertex.AiRagCorpus` with `vector_db_config.vertex_vector_search` = the platform index and
+  endpoint and the embedding publisher model; CMEK with the platform key (the Vertex RAG service agent is
+  granted the key). Created only when the pipeline can fill the index (see components/spec/rag.py: RAG
+  Engine embeds at the model's default size).
+- Gemini and the embedding model are publisher models of the Vertex AI API (enabled by the base): there is
+  nothing to deploy, and nothing to reserve on demand (provisioned throughput is a commitment outside mlplat).
+- Service agent `gcp-sa-vertex-rag`: reads the documents bucket (objectViewer on that bucket only) and
+  queries/upserts the index (a custom role with exactly those Vertex AI permissions: indexes carry no IAM
+  of their own, so it is granted on the project).
+- Workloads: a custom role to generate, embed, query the corpus and import documents into it.
+- Content filtering: Gemini applies safety filters per request (`safety_settings`); there is no resource,
+  so the stack outputs the thresholds applications send (docs/rag.md). Model endpoints are Google APIs,
+  reached privately through Private Google Access on the platform subnet when private.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..catalog.models import model_for
+from ..contract import RagComponent
+from ..outputs import RagOutputs, pick
+from ..spec.rag import RagSpec
+from ..context import PlatformContext
+
+RAG_AGENT_PERMISSIONS = (
+    "aiplatform.indexes.get",
+    "aiplatform.indexes.update",
+    "aiplatform.indexEndpoints.get",
+    "aiplatform.indexEndpoints.queryVectors",
+    "aiplatform.endpoints.predict",  # the embedding publisher model
+)
+WORKLOAD_RAG_PERMISSIONS = (
+    "aiplatform.endpoints.predict",  # generateContent (Gemini) and embeddings
+    "aiplatform.ragCorpora.get",
+    "aiplatform.ragCorpora.list",
+    "aiplatform.ragCorpora.query",  # retrieveContexts / retrieval tool
+    "aiplatform.ragFiles.get",
+    "aiplatform.ragFiles.list",
+    "aiplatform.ragFiles.import",  # load documents from the documents bucket
+    "aiplatform.operations.get",
+)
+SAFETY_THRESHOLD = "BLOCK_MEDIUM_AND_ABOVE"
+SAFETY_CATEGORIES = (
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+)
+
+
+class RagGeneration(RagComponent):
+    CLOUD = "gcp"
+    COMPONENT = "RagGeneration"
+
+    def __init__(self, name: str, ctx: PlatformContext, base, rag: RagSpec, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(name, opts)
+        self.ctx = ctx
+        vectors = ctx.built["vector_search"]["vectors"]
+        project, region = base.project, ctx.spec.region
+        chat, embedding = model_for("gcp", rag.chat_model), model_for("gcp", rag.embedding_model)
+        agent = base.service_agent("vertexrag")
+
+        agent_role = self._role(ctx, base, "rag-agent", "Vertex RAG service agent: the platform index",
+                                RAG_AGENT_PERMISSIONS, agent)
+        gcp.storage.BucketIAMMember(
+            ctx.name("documents", "rag-agent"),
+            bucket=pick(vectors, "documents_bucket"),
+            role="roles/storage.objectViewer",
+            member=agent,
+            opts=ctx.child(self),
+        )
+        workload_role = self._role(ctx, base, "rag-workloads", "workloads: generate, retrieve, load documents",
+                                   WORKLOAD_RAG_PERMISSIONS, base.workload_account.member)
+        self.corpus = None
+        if rag.managed_pipeline:
+            encryption = {"kms_key_name": base.key_id} if base.key_id is not None else None
+            # The endpoint once the index is deployed on it (`index_name` is the deployed index's output):
+            # RAG Engine refuses an index endpoint without the deployed index.
+            deployed_endpoint = pulumi.Output.all(pick(vectors, "index_endpoint_id"), vectors["index_name"]).apply(
+                lambda ids: ids[0])
+            self.corpus = gcp.vertex.AiRagCorpus(
+                ctx.name("rag-corpus"),
+                display_name=ctx.name("rag-corpus"),
+                description=f"mlplat {ctx.prefix}: documents bucket -> {embedding.model_id} -> the platform index",
+                project=project,
+                region=region,
+                vector_db_config={
+                    "vertex_vector_search": {"index": pick(vectors, "index_id"), "index_endpoint": deployed_endpoint},
+                    "rag_embedding_model_config": {
+                        "vertex_prediction_endpoint": {
+                            "endpoint": f"projects/{project}/locations/{region}/{embedding.model_id}"
+                        }
+                    },
+                },
+                encryption_spec=encryption,
+                opts=ctx.stateful(self, depends_on=[agent_role, *base.key_access("vertexrag")]),
+            )
+        self.finish(
+            RagOutputs(
+                chat_model=f"projects/{project}/locations/{region}/{chat.model_id}",
+                embedding_model=f"projects/{project}/locations/{region}/{embedding.model_id}",
+                retrieval=self.corpus.name if self.corpus else None,
+                documents_uri=vectors["documents_uri"],
+                content_filter={category: SAFETY_THRESHOLD for category in SAFETY_CATEGORIES}
+                if rag.content_filter else None,
+                # Publisher-model calls are recorded by Cloud Audit Logs (Vertex AI data access logs).
+                invocation_logging="cloudaudit.googleapis.com/data_access",
+                extras={
+                    "index_endpoint_id": pick(vectors, "index_endpoint_id"),
+                    "deployed_index_id": vectors["index_name"],
+                    "workload_role": workload_role.role,
+                    "request_labels": ctx.tags(use_case=rag.use_case or ctx.spec.vector_search.use_case),
+                },
+            )
+        )
+
+    def _role(self, ctx, base, purpose: str, what: str, permissions, member) -> gcp.projects.IAMMember:
+        role = gcp.projects.IAMCustomRole(
+            ctx.name(purpose, "role"),
+            project=base.project,
+            role_id=ctx.name(purpose).replace("-", "_"),
+            title=f"mlplat {ctx.prefix} {what}"[:100],
+            description=f"mlplat {ctx.prefix}: {what}",
+            permissions=list(permissions),
+            stage="GA",
+            opts=ctx.child(self, depends_on=list(base.services)),
+        )
+        return gcp.projects.IAMMember(
+            ctx.name(purpose),
+            project=base.project,
+            role=role.name,
+            member=member,
+            opts=ctx.child(role),
+        )

@@ -1,0 +1,93 @@
+"""RAG generation section: the foundation models wired to the platform's vector search.
+
+Cloud-neutral: the chat and embedding models are neutral names from the model catalogue
+(`components/catalog/models.yaml`), mapped per cloud. Checked once the cloud is known (after defaults):
+the models must be offered in the region (the error lists where they are), the embedding model must
+produce `vector_search.dimensions`, and the requested tokens per minute must not exceed what the cloud
+sells on demand. Environment default: content filtering (guardrail / RAI policy) off in dev, on
+elsewhere; the managed retrieval pipeline (Bedrock knowledge base, AI Search indexer, RAG Engine corpus)
+is created by default wherever it can fill the index: Vertex AI RAG Engine embeds at the model's default
+size only (the v1 `RagEmbeddingModelConfig` has no output dimensionality), so on GCP it is left out when
+`vector_search.dimensions` differs from that size (a plan gap), and asking for it is an error.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import NAME_PATTERN, SpecModel
+
+# Clouds whose managed pipeline cannot choose the embedding size -> why.
+PIPELINE_AT_DEFAULT_SIZE = {
+    "gcp": "Vertex AI RAG Engine embeds at the model's default size (RagEmbeddingModelConfig has no output dimensionality)"
+}
+
+
+def pipeline_blocker(cloud: str, embedding_model: str, dimensions: int) -> str | None:
+    """Why the cloud's managed pipeline cannot fill an index of `dimensions`, or None."""
+    from ..catalog.models import model_for
+
+    reason = PIPELINE_AT_DEFAULT_SIZE.get(cloud)
+    default = model_for(cloud, embedding_model).default_dimensions
+    if reason is None or default == dimensions:
+        return None
+    return f"{reason}: {default} for {embedding_model}, but vector_search.dimensions is {dimensions}"
+
+
+class RagSpec(SpecModel):
+    chat_model: str = Field(default="chat-small", description="Neutral chat model name (model catalogue).")
+    embedding_model: str = Field(default="embed-text", description="Neutral embedding model name (model catalogue).")
+    chat_tokens_per_minute: int = Field(
+        default=100_000, ge=1_000, description="Capacity of the chat deployment (Azure: 1K-TPM units, rounded up)."
+    )
+    embedding_tokens_per_minute: int = Field(default=100_000, ge=1_000, description="Capacity of the embedding deployment.")
+    content_filter: bool | None = Field(
+        default=None, description="Guardrail / content filter policy; default off in dev, on elsewhere."
+    )
+    managed_pipeline: bool | None = Field(
+        default=None,
+        description="Create the managed retrieval pipeline (documents -> embeddings -> index); default: "
+        "wherever the cloud's pipeline can embed at vector_search.dimensions.",
+    )
+    use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
+
+    @staticmethod
+    def apply_defaults(spec) -> None:
+        section = spec.rag
+        if section is not None and section.content_filter is None:
+            section.content_filter = spec.environment.value != "dev"
+
+    @staticmethod
+    def check_platform(spec) -> None:
+        """Cloud-dependent checks, called by `PlatformSpec` after environment defaults are applied."""
+        from ..catalog import models
+
+        section = spec.rag
+        if section is None:
+            return
+        if spec.vector_search is None:
+            raise ValueError("rag: needs a vector_search section (the index the models are wired to)")
+        cloud, region = spec.cloud.value, spec.region
+        for field, kind in (("chat_model", "chat"), ("embedding_model", "embedding")):
+            name = getattr(section, field)
+            problem = models.kind_error(name, kind) or models.region_error(cloud, name, region)
+            if problem:
+                raise ValueError(f"rag.{field}: {problem}")
+        problem = models.dimensions_error(cloud, section.embedding_model, spec.vector_search.dimensions)
+        if problem:
+            raise ValueError(f"rag.embedding_model: {problem}")
+        blocker = pipeline_blocker(cloud, section.embedding_model, spec.vector_search.dimensions)
+        if section.managed_pipeline and blocker:
+            raise ValueError(
+                f"rag.managed_pipeline: {blocker}; use a model whose default size matches, or leave "
+                "managed_pipeline out (the plan then lists the gap)"
+            )
+        if section.managed_pipeline is None:
+            section.managed_pipeline = blocker is None
+        for field, name in (
+            ("chat_tokens_per_minute", section.chat_model),
+            ("embedding_tokens_per_minute", section.embedding_model),
+        ):
+            problem = models.capacity_error(cloud, name, getattr(section, field))
+            if problem:
+                raise ValueError(f"rag.{field}: {problem}")

@@ -1,0 +1,109 @@
+"""The model catalogue (components/catalog/models.yaml): ids in the form each cloud's API requires,
+every row sourced and dated, embedding rows with dimensions, malformed files named in errors."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import botocore.session
+import pytest
+
+from components.catalog import models
+from components.registry import cloud_of
+from tests.support.plans import ROOT
+
+ROWS = [row for rows in models.catalogue().values() for row in rows.values()]
+
+
+def rows_of(cloud):
+    return [row for row in ROWS if row.cloud == cloud]
+
+
+def _full(pattern: str) -> re.Pattern:
+    return re.compile(f"^(?:{pattern})$")
+
+
+@pytest.fixture(scope="module")
+def bedrock_patterns():
+    session = botocore.session.get_session()
+    bedrock = session.get_service_model("bedrock")
+    agent = session.get_service_model("bedrock-agent")
+    return {
+        "model_identifier": _full(bedrock.shape_for("ModelIdentifier").metadata["pattern"]),
+        "foundation_model_arn": _full(bedrock.shape_for("ModelArn").metadata["pattern"]),
+        "knowledge_base_embedding": _full(agent.shape_for("BedrockEmbeddingModelArn").metadata["pattern"]),
+    }
+
+
+def test_bedrock_model_ids_match_botocores_model_identifier_pattern(bedrock_patterns):
+    for row in rows_of("aws"):
+        assert bedrock_patterns["model_identifier"].match(row.model_id), row
+        # The knowledge base and the inference profile take the foundation-model ARN built from the id.
+        arn = f"arn:aws:bedrock:us-east-1::foundation-model/{row.model_id}"
+        assert bedrock_patterns["foundation_model_arn"].match(arn), arn
+        if row.kind == "embedding":
+            assert bedrock_patterns["knowledge_base_embedding"].match(arn), arn
+
+
+def test_the_patterns_refuse_a_malformed_id(bedrock_patterns):
+    assert not bedrock_patterns["foundation_model_arn"].match("arn:aws:bedrock:us-east-1::foundation-model/Claude 3")
+
+
+def test_azure_rows_name_an_openai_model_with_a_version_and_a_deployment_sku():
+    for row in rows_of("azure"):
+        assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*", row.model_id), row
+        assert row.model_format == "OpenAI"
+        assert re.fullmatch(r"\d+|\d{4}-\d{2}-\d{2}", row.model_version), row
+        assert row.sku in {"Standard", "GlobalStandard", "DataZoneStandard", "ProvisionedManaged"}
+
+
+def test_vertex_rows_are_publisher_model_paths():
+    for row in rows_of("gcp"):
+        assert re.fullmatch(r"publishers/google/models/[a-z0-9][a-z0-9.-]*", row.model_id), row
+
+
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_every_row_is_sourced_dated_priced_and_in_real_regions(cloud):
+    for row in rows_of(cloud):
+        assert row.source.startswith("https://"), row
+        assert datetime.date.fromisoformat(row.date) <= datetime.date.today()
+        assert row.input_usd_per_1k > 0 and row.max_tokens_per_minute > 0
+        assert row.regions and all(cloud_of(cloud).region_error(r) is None for r in row.regions), row
+        if row.kind == "embedding":
+            assert row.dimensions and row.output_usd_per_1k == 0
+        else:
+            assert row.output_usd_per_1k > 0 and not row.dimensions
+
+
+def test_a_malformed_catalogue_names_the_file_and_the_entry(tmp_path):
+    path = tmp_path / "models.yaml"
+    path.write_text(
+        "schema: 1\nmodels:\n  chat-x:\n    kind: chat\n"
+        "    aws: {model_id: a.b, regions: [us-east-1]}\n    azure: {}\n    gcp: {}\n"
+    )
+    with pytest.raises(models.ModelCatalogError, match=r"models\.yaml: models\.chat-x\.aws: missing \['basis'"):
+        models.load(path)
+
+
+def _checked_rows() -> dict[tuple[str, str], str]:
+    """(neutral name, cloud) -> price basis, from the "Catalogue check" table of docs/rag.md."""
+    text = (ROOT / "docs" / "rag.md").read_text()
+    table = text[text.index("### Catalogue check"):].split("\n\n")[2]
+    found = {}
+    for line in table.splitlines()[2:]:
+        first, basis = (cell.strip() for cell in line.strip("|").split("|")[:2])
+        subject = first.split(" (")[0]
+        names, cloud = subject.rsplit(" ", 1)
+        for name in names.split(" / "):
+            found[(name, cloud)] = basis
+    return found
+
+
+def test_docs_state_the_price_basis_of_every_row():
+    """docs/rag.md says which rows are still estimates: the table and the catalogue agree row by row."""
+    checked = _checked_rows()
+    for name, rows in models.catalogue().items():
+        for cloud, row in rows.items():
+            assert row.basis in models.BASES, row
+            assert checked.get((name, cloud)) == row.basis, f"docs/rag.md: {name} {cloud} is {row.basis}"

@@ -1,0 +1,128 @@
+"""RAG generation in the offline plans: per cloud, the models, the retrieval pipeline bound to the platform's
+own index and documents store, private and key-less in prod, logging on, content filter on in prod, tags."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.catalog.resources import tag_input
+from components.outputs import RagOutputs, output_keys
+from tests.support.plans import CLOUDS, REFERENCE_STACKS, named, one_resource, plan_of_stack, reference_plan, resources_of
+
+
+def rag_outputs(plan) -> dict:
+    return plan.outputs["rag"]["rag"]
+
+
+# The GCP reference stacks have no rag: block (their 1024-dimension index is not one RAG Engine can fill, and
+# rendered on Azure their region, centralus, has no Azure OpenAI).
+RAG_STACKS = [stack for stack in REFERENCE_STACKS if not stack.startswith("gcp-")]
+
+
+@pytest.mark.parametrize("stack", RAG_STACKS)
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_the_outputs_have_the_same_keys_on_every_cloud(stack, cloud):
+    assert list(rag_outputs(reference_plan(stack, cloud))) == output_keys(RagOutputs)
+
+
+def test_aws_knowledge_base_is_bound_to_the_platform_collection_index_and_documents_bucket():
+    plan = reference_plan("aws-prod")
+    kb = one_resource(plan, "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase")
+    storage = kb.inputs["storageConfiguration"]["opensearchServerlessConfiguration"]
+    collection = one_resource(plan, "aws:opensearch/serverlessCollection:ServerlessCollection")
+    assert collection.urn in kb.dependencies and storage["vectorIndexName"] == "documents"
+    index = named(plan, "rag-index")
+    assert index.urn in kb.dependencies and json.loads(index.inputs["mapping"])["mappings"]["properties"]["embedding"]["dimension"] == 1024
+    embedding = kb.inputs["knowledgeBaseConfiguration"]["vectorKnowledgeBaseConfiguration"]
+    assert embedding["embeddingModelArn"] == "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"
+    source = one_resource(plan, "aws:bedrock/agentDataSource:AgentDataSource")
+    documents = named(plan, "documents")
+    assert documents.urn in source.dependencies and source.inputs["serverSideEncryptionConfiguration"]["kmsKeyArn"]
+    role_policy = json.loads(named(plan, "knowledge-base-access").inputs["policy"])
+    actions = {a for statement in role_policy["Statement"] for a in statement["Action"]}
+    assert "bedrock:InvokeModel" in actions and not any(a.endswith("*") for a in actions)
+
+
+def test_aws_prod_is_private_filtered_logged_and_the_profile_is_tagged_with_the_use_case():
+    plan = reference_plan("aws-prod")
+    services = {r.inputs["serviceName"] for r in resources_of(plan, "aws:ec2/vpcEndpoint:VpcEndpoint", "rag")}
+    assert services == {"com.amazonaws.us-east-1.bedrock-runtime", "com.amazonaws.us-east-1.bedrock-agent-runtime"}
+    guardrail = one_resource(plan, "aws:bedrock/guardrail:Guardrail")
+    assert {f["type"] for f in guardrail.inputs["contentPolicyConfig"]["filtersConfigs"]} >= {"HATE", "PROMPT_ATTACK"}
+    logging = one_resource(plan, "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration")
+    assert logging.inputs["loggingConfig"]["textDataDeliveryEnabled"] is True
+    profile = one_resource(plan, "aws:bedrock/inferenceProfile:InferenceProfile")
+    assert profile.inputs["tags"]["use-case"] == "support-rag"
+    assert profile.inputs["modelSource"]["copyFrom"].endswith("anthropic.claude-3-haiku-20240307-v1:0")
+
+
+def test_aws_dev_has_no_guardrail_and_no_private_endpoints():
+    plan = reference_plan("aws-dev")
+    assert not resources_of(plan, "aws:bedrock/guardrail:Guardrail")
+    assert not resources_of(plan, "aws:ec2/vpcEndpoint:VpcEndpoint", "rag")
+
+
+def test_azure_openai_is_keyless_private_filtered_and_logged_in_prod():
+    plan = reference_plan("azure-prod")
+    account = one_resource(plan, "azure-native:cognitiveservices:Account")
+    props = account.inputs["properties"]
+    assert account.inputs["kind"] == "OpenAI" and props["disableLocalAuth"] is True
+    assert props["publicNetworkAccess"] == "Disabled" and props["encryption"]["keySource"] == "Microsoft.KeyVault"
+    assert named(plan, "pe-openai").inputs["privateLinkServiceConnections"][0]["groupIds"] == ["account"]
+    deployments = {d.inputs["deploymentName"]: d for d in resources_of(plan, "azure-native:cognitiveservices:Deployment")}
+    assert deployments["chat"].inputs["sku"] == {"name": "Standard", "capacity": 200}
+    assert deployments["embedding"].inputs["properties"]["model"]["name"] == "text-embedding-3-small"
+    assert all(d.inputs["properties"]["raiPolicyName"] == "mlplat-content-filter" for d in deployments.values())
+    assert deployments["chat"].urn in deployments["embedding"].dependencies  # one deployment operation at a time
+    search_grant = named(plan, "search-openai-user")
+    assert search_grant.inputs["roleDefinitionId"].endswith("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd")
+    assert one_resource(plan, "azure-native:monitor:DiagnosticSetting").inputs["logs"] == [
+        {"categoryGroup": "allLogs", "enabled": True}]
+    definitions = json.loads(rag_outputs(plan)["extras"]["pipeline_definitions"])
+    assert definitions["index"]["vectorSearch"]["vectorizers"][0]["azureOpenAIParameters"]["deploymentId"] == "embedding"
+
+
+def test_gcp_rag_corpus_is_bound_to_the_platform_index_with_cmek(tmp_path):
+    def fitting(platform):  # RAG Engine embeds at the model's default size: a 768-dimension index
+        platform["vector_search"]["dimensions"] = 768
+        platform["rag"] = {"embedding_model": "embed-compact", "use_case": "support-rag"}
+
+    plan = plan_of_stack(tmp_path, "gcp-prod", fitting)
+    corpus = one_resource(plan, "gcp:vertex/aiRagCorpus:AiRagCorpus")
+    vector_db = corpus.inputs["vectorDbConfig"]
+    assert one_resource(plan, "gcp:vertex/aiIndex:AiIndex").urn in corpus.dependencies
+    assert vector_db["ragEmbeddingModelConfig"]["vertexPredictionEndpoint"]["endpoint"].endswith(
+        "publishers/google/models/text-embedding-005")
+    assert corpus.inputs["encryptionSpec"]["kmsKeyName"]
+    # keyless (service agent and workload account, no keys) and private: model calls reach Google APIs
+    # through Private Google Access from the platform subnet
+    assert one_resource(plan, "gcp:compute/subnetwork:Subnetwork").inputs["privateIpGoogleAccess"] is True
+    assert not resources_of(plan, "gcp:serviceaccount/key:Key")
+    agent_grants = [r for r in resources_of(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+                    if "gcp-sa-vertex-rag" in str(r.inputs.get("member"))]
+    assert len(agent_grants) == 1
+    role = named(plan, "rag-workloads-role")
+    assert "aiplatform.ragCorpora.query" in role.inputs["permissions"]
+    assert not any(p.endswith("*") for p in role.inputs["permissions"])
+
+
+def test_a_1024_dimension_index_on_gcp_lists_the_pipeline_gap_instead_of_a_corpus():
+    plan = reference_plan("aws-prod", "gcp")
+    assert not resources_of(plan, "gcp:vertex/aiRagCorpus:AiRagCorpus")
+    assert any(g["capability"] == "rag" and "default size" in g["gap"] for g in plan.gaps)
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_taggable_rag_resource_carries_the_platform_tags_and_its_use_case(cloud):
+    plan = reference_plan("aws-prod", cloud)
+    rag = [r for r in plan.by_capability("rag") if r.custom]
+    taggable = [(r, tag_input(r.type)) for r in rag if tag_input(r.type)]
+    for resource, key in taggable:
+        tags = resource.inputs.get(key) or {}
+        assert tags.get("use-case") == "support-rag" and tags.get("managed-by") == "mlplat", resource.name
+    if cloud == "gcp":  # no RAG resource takes labels: requests carry them (Vertex AI bills by request label)
+        assert not taggable and rag_outputs(plan)["extras"]["request_labels"]["use-case"] == "support-rag"
+    else:
+        assert len(taggable) >= 3

@@ -1,0 +1,63 @@
+"""The RAG generation policies through the real pack: content filter in prod, invocation logging, private model
+endpoints in prod, key auth and public network of the Azure OpenAI account."""
+
+from __future__ import annotations
+
+from tests.policies.test_pack import DEV_TAGS, TAGS, policies_hit, res
+
+KB = "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase"
+
+
+def bedrock(tags=TAGS, guardrail=True, logging=True, private=True):
+    resources = [res(KB, "kb", {"roleArn": "arn"}, tags=tags)]
+    if guardrail:
+        resources.append(res("aws:bedrock/guardrail:Guardrail", "guardrail", {}, tags=tags))
+    if logging:
+        resources.append(res("aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration", "log", {}))
+    if private:
+        resources.append(res("aws:ec2/vpcEndpoint:VpcEndpoint", "runtime",
+                             {"serviceName": "com.amazonaws.us-east-1.bedrock-runtime"}, tags=tags))
+    return resources
+
+
+def openai(tags=TAGS, public="Disabled", local_auth_off=True, rai=True, diagnostics=True):
+    resources = [
+        res("azure-native:cognitiveservices:Account", "openai",
+            {"kind": "OpenAI", "properties": {"publicNetworkAccess": public, "disableLocalAuth": local_auth_off}}, tags=tags),
+        res("azure-native:cognitiveservices:Deployment", "chat",
+            {"properties": {"model": {"name": "gpt-4o-mini"}, **({"raiPolicyName": "filter"} if rai else {})}}, tags=tags),
+    ]
+    if diagnostics:
+        resources.append(res("azure-native:monitor:DiagnosticSetting", "diagnostics", {"resourceUri": "id"}))
+    return resources
+
+
+RAG_POLICIES = {"rag-content-filter-in-prod", "rag-invocation-logging", "rag-model-endpoints-private-in-prod",
+                "no-public-network-in-prod", "local-auth-disabled"}
+
+
+def test_compliant_prod_rag_passes(pack):
+    assert policies_hit(pack, bedrock()) & RAG_POLICIES == set()
+    assert policies_hit(pack, openai()) & RAG_POLICIES == set()
+
+
+def test_prod_without_guardrail_or_rai_policy_is_refused(pack):
+    assert "rag-content-filter-in-prod" in policies_hit(pack, bedrock(guardrail=False))
+    assert "rag-content-filter-in-prod" in policies_hit(pack, openai(rai=False))
+
+
+def test_content_filter_is_not_required_in_dev(pack):
+    assert "rag-content-filter-in-prod" not in policies_hit(pack, bedrock(tags=DEV_TAGS, guardrail=False, private=False))
+
+
+def test_invocation_logging_is_required_unless_another_stack_manages_it(pack):
+    assert "rag-invocation-logging" in policies_hit(pack, bedrock(logging=False))
+    shared = {"rag-invocation-logging": {"bedrockInvocationLoggingShared": True}}
+    assert "rag-invocation-logging" not in policies_hit(pack, bedrock(logging=False), shared)
+    assert "rag-invocation-logging" in policies_hit(pack, openai(diagnostics=False))
+
+
+def test_prod_model_endpoints_are_private_and_keyless(pack):
+    assert "rag-model-endpoints-private-in-prod" in policies_hit(pack, bedrock(private=False))
+    assert "no-public-network-in-prod" in policies_hit(pack, openai(public="Enabled"))
+    assert "local-auth-disabled" in policies_hit(pack, openai(local_auth_off=False))
