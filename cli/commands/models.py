@@ -9,6 +9,7 @@ import typer
 from cli.commands.finops import CloudChoice, OutputFormat
 from cli.commands.regions import _azure_token, _gcp_token
 from cli.console import emit_json
+from cli.group import Group
 
 
 def _offered(cloud: str, region: str, subscription: str | None) -> tuple[set[str] | None, str | None]:
@@ -33,7 +34,7 @@ def _offered(cloud: str, region: str, subscription: str | None) -> tuple[set[str
 
 
 def register(app: typer.Typer) -> None:
-    models = typer.Typer(help="The model catalogue (components/catalog/models.yaml).", no_args_is_help=True)
+    models = typer.Typer(cls=Group, help="The model catalogue (components/catalog/models.yaml).", no_args_is_help=True)
     app.add_typer(models, name="models")
 
     @models.command("refresh")

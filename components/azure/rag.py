@@ -52,7 +52,43 @@ class RagGeneration(RagComponent):
         rg = base.resource_group.name
         chat, embedding = model_for("azure", rag.chat_model), model_for("azure", rag.embedding_model)
         subdomain = unique_name(ctx, "openai", 60, hyphens=True)
+        public_network_access = self._account(ctx, base, rg, subdomain, tags)
+        rai_policy = self._content_filter(ctx, rg, tags) if rag.content_filter else None
+        self.chat = self._deployment(ctx, rg, "chat", chat, rag.chat_tokens_per_minute, rai_policy, tags, [])
+        self.embedding = self._deployment(
+            ctx, rg, "embedding", embedding, rag.embedding_tokens_per_minute, rai_policy, tags, [self.chat]
+        )
 
+        self._access_and_logging(ctx, base, pick(vectors, "search_principal_id"))
+
+        endpoint = pulumi.Output.concat("https://", subdomain, ".openai.azure.com/")
+        definitions = pulumi.Output.all(endpoint, base.storage_account.id).apply(
+            lambda v: pipeline_definitions(ctx.spec, v[0], v[1], embedding)
+        )
+        self.finish(
+            RagOutputs(
+                chat_model=self.chat.name,
+                embedding_model=self.embedding.name,
+                retrieval=pipeline_names()["indexer"] if rag.managed_pipeline else None,
+                documents_uri=vectors["documents_uri"],
+                content_filter=RAI_POLICY if rai_policy else None,
+                invocation_logging=base.log_analytics.name,
+                extras={
+                    "openai_endpoint": endpoint,
+                    "chat_model_name": chat.model_id,
+                    "embedding_model_name": embedding.model_id,
+                    "public_network_access": public_network_access,
+                    "search_endpoint": vectors["endpoint"],
+                    "index_name": vectors["index_name"],
+                    "pipeline_definitions": definitions.apply(lambda d: json.dumps(d, sort_keys=True))
+                    if rag.managed_pipeline else None,
+                },
+            )
+        )
+
+    def _account(self, ctx: PlatformContext, base, rg, subdomain: str, tags: dict) -> str:
+        """The Azure OpenAI account (Entra ID only, the platform key when CMK), private when the platform is;
+        returns its public network access setting."""
         properties = {
             "custom_sub_domain_name": subdomain,
             "disable_local_auth": True,
@@ -80,32 +116,31 @@ class RagGeneration(RagComponent):
         )
         if ctx.private:
             base.private_endpoint(self.account.id, PRIVATE_LINK_GROUP, PRIVATE_DNS_ZONE, tags, name="openai", parent=self)
+        return properties["public_network_access"]
 
-        rai_policy = None
-        if rag.content_filter:
-            rai_policy = azure.cognitiveservices.RaiPolicy(
-                ctx.name("content-filter"),
-                account_name=self.account.name,
-                resource_group_name=rg,
-                rai_policy_name=RAI_POLICY,
-                properties={
-                    "base_policy_name": "Microsoft.DefaultV2",
-                    "mode": "Blocking",
-                    "content_filters": [
-                        {"name": kind, "source": source, "severity_threshold": "Medium", "blocking": True, "enabled": True}
-                        for kind in CONTENT_FILTERS
-                        for source in ("Prompt", "Completion")
-                    ] + [{"name": "jailbreak", "source": "Prompt", "blocking": True, "enabled": True}],
-                },
-                tags=tags,
-                opts=ctx.child(self.account),
-            )
-        self.chat = self._deployment(ctx, rg, "chat", chat, rag.chat_tokens_per_minute, rai_policy, tags, [])
-        self.embedding = self._deployment(
-            ctx, rg, "embedding", embedding, rag.embedding_tokens_per_minute, rai_policy, tags, [self.chat]
+    def _content_filter(self, ctx: PlatformContext, rg, tags: dict):
+        """The content filter (RAI policy) both deployments use: blocking at medium severity, jailbreak on."""
+        return azure.cognitiveservices.RaiPolicy(
+            ctx.name("content-filter"),
+            account_name=self.account.name,
+            resource_group_name=rg,
+            rai_policy_name=RAI_POLICY,
+            properties={
+                "base_policy_name": "Microsoft.DefaultV2",
+                "mode": "Blocking",
+                "content_filters": [
+                    {"name": kind, "source": source, "severity_threshold": "Medium", "blocking": True, "enabled": True}
+                    for kind in CONTENT_FILTERS
+                    for source in ("Prompt", "Completion")
+                ] + [{"name": "jailbreak", "source": "Prompt", "blocking": True, "enabled": True}],
+            },
+            tags=tags,
+            opts=ctx.child(self.account),
         )
 
-        search_principal = pick(vectors, "search_principal_id")
+    def _access_and_logging(self, ctx: PlatformContext, base, search_principal) -> None:
+        """The search service may call the models and read the documents; the platform identity may call the
+        models; the account's logs and metrics go to the platform's Log Analytics workspace."""
         roles.assign(ctx.name("search-openai-user"), base.subscription_id, search_principal,
                      roles.COGNITIVE_SERVICES_OPENAI_USER, self.account.id, self)
         roles.assign(ctx.name("search-documents-reader"), base.subscription_id, search_principal,
@@ -120,31 +155,6 @@ class RagGeneration(RagComponent):
             logs=[{"category_group": "allLogs", "enabled": True}],
             metrics=[{"category": "AllMetrics", "enabled": True}],
             opts=ctx.child(self.account),
-        )
-
-        endpoint = pulumi.Output.concat("https://", subdomain, ".openai.azure.com/")
-        definitions = pulumi.Output.all(endpoint, base.storage_account.id).apply(
-            lambda v: pipeline_definitions(ctx.spec, v[0], v[1], embedding)
-        )
-        self.finish(
-            RagOutputs(
-                chat_model=self.chat.name,
-                embedding_model=self.embedding.name,
-                retrieval=pipeline_names()["indexer"] if rag.managed_pipeline else None,
-                documents_uri=vectors["documents_uri"],
-                content_filter=RAI_POLICY if rai_policy else None,
-                invocation_logging=base.log_analytics.name,
-                extras={
-                    "openai_endpoint": endpoint,
-                    "chat_model_name": chat.model_id,
-                    "embedding_model_name": embedding.model_id,
-                    "public_network_access": properties["public_network_access"],
-                    "search_endpoint": vectors["endpoint"],
-                    "index_name": vectors["index_name"],
-                    "pipeline_definitions": definitions.apply(lambda d: json.dumps(d, sort_keys=True))
-                    if rag.managed_pipeline else None,
-                },
-            )
         )
 
     def _deployment(self, ctx, rg, purpose, row, tokens_per_minute, rai_policy, tags, after):
