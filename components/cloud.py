@@ -33,6 +33,7 @@ class CloudFeature(enum.Enum):
     ERROR_RATE_ALERTS = "error-rate alerts"
     DRIFT_MONITOR = "managed drift monitor built by the deployment"
     MODEL_QUALITY = "model quality monitoring"
+    DRIFT_WEBHOOK = "drift notices to the alerts webhook"
     DRIFT_RETRAINING = "retraining started by a drift alert"
 
 

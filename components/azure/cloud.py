@@ -127,6 +127,10 @@ class AzureCloud(CloudProvider):
                 "carry: once labels are a data asset, run `az ml schedule create --file model-performance.yml` "
                 "with a model_performance signal (docs/monitoring.md)"
             ),
+            CloudFeature.DRIFT_WEBHOOK: (
+                "Azure ML monitoring sends its drift notices by e-mail only (alerts.emails); alerts.webhook gets the "
+                "endpoint's metric alerts, not drift"
+            ),
             CloudFeature.ERROR_RATE_ALERTS: (
                 "Azure Monitor metric alerts cannot divide one metric by another: the 5xx/4xx alerts fire on the "
                 "error count per minute above the rate times the endpoint's expected requests per minute "

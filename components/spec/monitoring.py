@@ -235,11 +235,18 @@ def endpoint_monitoring_gaps(cloud, endpoint) -> list[str]:
 
 def monitoring_gaps(spec) -> list[dict]:
     """The plan's gaps for monitoring: one line per monitored endpoint and missing signal."""
+    from ..cloud import CloudFeature
     from ..registry import cloud_of
 
     cloud = cloud_of(spec.cloud)
-    return [
+    gaps = [
         {"capability": "monitoring", "cloud": cloud.name, "gap": f"endpoint {endpoint.name}: {gap}"}
         for endpoint in monitored_endpoints(spec)
         for gap in endpoint_monitoring_gaps(cloud, endpoint)
     ]
+    lacking = cloud.unsupported_features()
+    drift_watched = any(endpoint.monitoring.drift for endpoint in monitored_endpoints(spec))
+    if drift_watched and spec.alerts is not None and spec.alerts.webhook and CloudFeature.DRIFT_WEBHOOK in lacking:
+        gaps.append({"capability": "monitoring", "cloud": cloud.name,
+                     "gap": f"{CloudFeature.DRIFT_WEBHOOK.value}: {lacking[CloudFeature.DRIFT_WEBHOOK]}"})
+    return gaps

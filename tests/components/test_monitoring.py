@@ -136,14 +136,41 @@ def test_gcp_prod_alert_policies_notify_the_channels():
     assert one_resource(plan, "gcp:monitoring/dashboard:Dashboard")
 
 
-def test_staging_endpoints_are_monitored_without_a_block(tmp_path):
+# Per cloud: (health alert type, drift monitor type, subscriber type) as the components build them.
+MONITORING_TYPES = {
+    "aws": ("aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sagemaker/monitoringSchedule:MonitoringSchedule",
+            "aws:sns/topicSubscription:TopicSubscription"),
+    # Azure: the metric alerts need an action group even with nobody to notify: it has no receivers.
+    "azure": ("azure-native:monitor:MetricAlert", "azure-native:machinelearningservices:Schedule", None),
+    "gcp": ("gcp:monitoring/alertPolicy:AlertPolicy", "pulumi-python:dynamic:Resource",
+            "gcp:monitoring/notificationChannel:NotificationChannel"),
+}
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_staging_endpoints_are_monitored_without_a_block(tmp_path, cloud):
     def staging(platform):
         platform["environment"] = "staging"
         platform["endpoints"][0].pop("monitoring")
         platform.pop("alerts")
 
-    plan = plan_of_stack(tmp_path, "aws-prod", staging)
-    alarms = resources_of(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "monitoring")
-    assert alarms and not resources_of(plan, "aws:sagemaker/monitoringSchedule:MonitoringSchedule")
+    health, drift, subscriber = MONITORING_TYPES[cloud]
+    plan = plan_of_stack(tmp_path, f"{cloud}-prod", staging)
+    assert resources_of(plan, health, "monitoring")
+    assert not resources_of(plan, drift, "monitoring")
     assert any("no baseline: drift is not monitored" in g["gap"] for g in plan.gaps)
-    assert not resources_of(plan, "aws:sns/topicSubscription:TopicSubscription", "monitoring")
+    if subscriber:
+        assert not resources_of(plan, subscriber, "monitoring")
+    else:
+        group = one_resource(plan, "azure-native:monitor:ActionGroup", "monitoring")
+        assert not group.inputs.get("emailReceivers") and not group.inputs.get("webhookReceivers")
+
+
+def test_azure_states_that_drift_notices_skip_the_webhook(tmp_path):
+    def webhook(platform):
+        platform["alerts"]["webhook"] = "https://hooks.example.com/ml"
+
+    plan = plan_of_stack(tmp_path, "azure-prod", webhook)
+    assert any(g["gap"].startswith("drift notices to the alerts webhook: ") for g in plan.gaps)
+    aws_plan = plan_of_stack(tmp_path, "aws-prod", webhook)
+    assert not any("alerts webhook" in g["gap"] for g in aws_plan.gaps)
