@@ -28,7 +28,7 @@ POLICY_OF_CONCERN = {
     "public_network": "no-public-network-in-prod", "local_auth": "local-auth-disabled",
     "iam": "no-wildcard-iam-actions", "rotation": "customer-key-rotation", "logging": "audit-logging",
     "data_protection": "data-protection", "hardening": "compute-hardening", "network_rules": "network-restrictions",
-    "iam_scope": "iam-least-privilege",
+    "iam_scope": "iam-least-privilege", "alert_encryption": "alert-topic-encryption",
 }
 
 # The checkov check a mirrored finding names (catalogue mirrors.py: "CKV_AWS_79: ...").

@@ -14,7 +14,8 @@ local_auth_disabled = ResourceValidationPolicy(
         "Local / key authentication is disabled where the cloud allows it. Mirrors Azure Policy built-ins 'Azure "
         "AI Search services should have local authentication methods disabled', 'Azure Machine Learning "
         "Computes should have local authentication methods disabled', 'Storage accounts should prevent shared "
-        "key access', checkov CKV_AZURE_137 (ACR admin user), and CIS AWS/GCP 'no long-lived access keys'."
+        "key access', checkov CKV_AZURE_137 (ACR admin user), CKV_AZURE_236/238 (Azure OpenAI keys off, managed "
+        "identity on), and CIS AWS/GCP 'no long-lived access keys'."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=lambda args, report: check_resource("local_auth", args, report),

@@ -17,7 +17,8 @@ MIRRORED_CONCERNS = (
     ("data-protection", "data_protection",
      "Data survives mistakes: versioning, lifecycle rules, deletion protection and customer keys on "
      "tables and datasets, recoverable HSM-backed expiring keys, image scanning and immutable tags, zone "
-     "redundancy, AI Search replicas for the SLA, encrypted Athena results."),
+     "redundancy, AI Search replicas for the SLA, encrypted Athena results, KMS-encrypted Model Monitor reports "
+     "and volumes."),
     ("compute-hardening", "hardening",
      "Compute is hardened: IMDSv2 with hop limit 1, no public IPs or secrets in launch templates, no "
      "privileged batch containers, SageMaker network isolation, GKE shielded nodes, secure boot, metadata "
@@ -25,7 +26,8 @@ MIRRORED_CONCERNS = (
     ("network-restrictions", "network_rules",
      "Networks are closed by default: no security group open to the internet, described rules, locked default "
      "security groups, firewall rules of the platform's own, private Google access, private GKE control plane, "
-     "Key Vault, storage, Redis and ML workspace firewalls, HTTPS and TLS 1.2, VNet DNS."),
+     "Key Vault, storage, Redis and ML workspace firewalls, HTTPS and TLS 1.2, encrypted traffic between Model "
+     "Monitor instances, VNet DNS."),
     ("iam-least-privilege", "iam_scope",
      "IAM grants are scoped: no action on Resource \"*\" that can take a resource (write, permissions "
      "management, data exfiltration, credential exposure, privilege escalation), no IAM or admin managed "

@@ -14,8 +14,9 @@ no_public_network_in_prod = StackValidationPolicy(
     name="no-public-network-in-prod",
     description=(
         "Prod ML services are not reachable from public networks: ML workspace, online endpoints, search "
-        "service, storage, registry, vector collection network policy, Vertex endpoints and index endpoints. "
-        "Mirrors checkov CKV_AZURE_144 (ML workspace public access), CKV_AZURE_59 (storage public access), "
+        "service, storage, registry, Azure OpenAI account, vector collection network policy, Vertex endpoints and "
+        "index endpoints. Mirrors checkov CKV_AZURE_144 (ML workspace public access), CKV_AZURE_59 (storage public "
+        "access), CKV_AZURE_134 (Azure OpenAI public access), "
         "CKV_AWS_130 (no public IPs on launch), CKV2_GCP_33 / CKV_GCP_64 (private Vertex endpoint/GKE), and Azure Policy built-ins 'Azure Machine Learning "
         "Workspaces should disable public network access', 'Azure AI Search services should disable public "
         "network access', 'Public network access should be disabled for Container registries'."

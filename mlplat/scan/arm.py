@@ -59,6 +59,7 @@ ARM_TYPES = {
     "azure-native:network:Subnet": ArmType(
         "Microsoft.Network/virtualNetworks/subnets", ("virtualNetworkName", "subnetName")),
     "azure-native:network:PrivateEndpoint": ArmType("Microsoft.Network/privateEndpoints", ("privateEndpointName",)),
+    # Custom roles (a use case's own): checkov's CKV_AZURE_39 reads their actions and assignable scopes.
     "azure-native:authorization:RoleDefinition": ArmType(
         "Microsoft.Authorization/roleDefinitions", ("roleDefinitionId",), scoped=True),
     "azure-native:cognitiveservices:Account": ArmType("Microsoft.CognitiveServices/accounts", ("accountName",)),
@@ -68,9 +69,6 @@ ARM_TYPES = {
         "Microsoft.CognitiveServices/accounts/raiPolicies", ("accountName", "raiPolicyName")),
     "azure-native:managedidentity:UserAssignedIdentity": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities", ("resourceName",)),
-    # Custom roles (a use case's own): checkov's CKV_AZURE_39 reads their actions and assignable scopes.
-    "azure-native:authorization:RoleDefinition": ArmType(
-        "Microsoft.Authorization/roleDefinitions", ("roleDefinitionId",)),
 }
 # Top-level members of an ARM resource; every other input belongs in `properties`.
 TOP_LEVEL = {"location", "tags", "sku", "kind", "identity", "zones", "extendedLocation", "plan", "managedBy"}

@@ -23,7 +23,8 @@ def bedrock(tags=TAGS, guardrail=True, logging=True, private=True):
 def openai(tags=TAGS, public="Disabled", local_auth_off=True, rai=True, diagnostics=True):
     resources = [
         res("azure-native:cognitiveservices:Account", "openai",
-            {"kind": "OpenAI", "properties": {"publicNetworkAccess": public, "disableLocalAuth": local_auth_off}}, tags=tags),
+            {"kind": "OpenAI", "identity": {"type": "UserAssigned", "userAssignedIdentities": ["id"]},
+             "properties": {"publicNetworkAccess": public, "disableLocalAuth": local_auth_off}}, tags=tags),
         res("azure-native:cognitiveservices:Deployment", "chat",
             {"properties": {"model": {"name": "gpt-4o-mini"}, **({"raiPolicyName": "filter"} if rai else {})}}, tags=tags),
     ]

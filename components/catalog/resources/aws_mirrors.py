@@ -26,6 +26,8 @@ VPC = "aws:ec2/vpc:Vpc"
 IDENTITY_POLICIES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy",
                      "aws:iam/groupPolicy:GroupPolicy")
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+DATA_QUALITY = "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"
+TOPIC = "aws:sns/topic:Topic"
 WORLD = ("0.0.0.0/0", "::/0")
 
 # Actions that take no resource ARN (IAM Service Authorization Reference: no resource types), so `"*"` is
@@ -328,6 +330,11 @@ MIRRORS = (
     mirror("CKV_AWS_82", "data_protection", "aws:athena/workgroup:Workgroup",
            not_false("configuration.enforceWorkgroupConfiguration",
                      "Athena workgroup lets clients override its encryption.")),
+    mirror("CKV_AWS_367", "data_protection", DATA_QUALITY,
+           present("dataQualityJobOutputConfig.kmsKeyId", "Model Monitor job writes its reports without a KMS key.")),
+    mirror("CKV_AWS_368", "data_protection", DATA_QUALITY,
+           present("jobResources.clusterConfig.volumeKmsKeyId",
+                   "Model Monitor job's storage volume is not encrypted with a KMS key.")),
     # -- compute hardening ------------------------------------------------------------------------------------
     mirror("CKV_AWS_79", "hardening", TEMPLATE, _imds_v2),
     mirror("CKV_AWS_341", "hardening", TEMPLATE,
@@ -350,6 +357,9 @@ MIRRORS = (
            _companion("default-security-group", "vpcId", "VPC default security group is not managed (locked down).")),
     mirror("CKV2_AWS_35", "network_rules", ROUTE_TABLE, _nat_default_route),
     mirror("CKV2_AWS_44", "network_rules", ROUTE_TABLE, _peering_open),
+    mirror("CKV_AWS_369", "network_rules", DATA_QUALITY,
+           is_true("networkConfig.enableInterContainerTrafficEncryption",
+                   "Model Monitor job does not encrypt traffic between its instances.")),
     # -- public access ----------------------------------------------------------------------------------------
     mirror("CKV_AWS_57", "public_access", BUCKET, _bucket_acl("write")),
     mirror("CKV_AWS_70", "public_access", (BUCKET, BUCKET_POLICY), _bucket_policy_any_principal),
@@ -385,4 +395,5 @@ COVERED = (
     covered("CKV_AWS_62", "iam", IDENTITY_POLICIES),
     covered("CKV_AWS_63", "iam", IDENTITY_POLICIES),
     covered("CKV_AWS_7", "rotation", KEY),
+    covered("CKV_AWS_26", "alert_encryption", TOPIC),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 
 from . import Subject
-from .mirrors import MISSING, at_least, covered, equals, is_true, mirror, not_false, not_true, one_of, require
+from .mirrors import MISSING, at_least, covered, equals, is_true, mirror, not_false, not_true, one_of, present, require
 from .props import get, lower, plain, plain_list
 
 REGISTRY = "azure-native:containerregistry:Registry"
@@ -16,6 +16,8 @@ STORAGE = "azure-native:storage:StorageAccount"
 WORKSPACE = "azure-native:machinelearningservices:Workspace"
 SEARCH = "azure-native:search:Service"
 VNET = "azure-native:network:VirtualNetwork"
+OPENAI = "azure-native:cognitiveservices:Account"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 DISABLED = lambda v: lower(v) == "disabled"  # noqa: E731 - a comparison, named for the table
 
 
@@ -110,10 +112,19 @@ MIRRORS = (
     mirror("CKV_AZURE_34", "public_access", "azure-native:storage:BlobContainer",
            require("publicAccess", lambda v: lower(v) == "none", "blob container is public.", missing_ok=True,
                    example=("None", "Blob"))),
+    # -- identity-based authentication ------------------------------------------------------------------------
+    mirror("CKV_AZURE_238", "local_auth", OPENAI,
+           present("identity.type", "Azure OpenAI account has no managed identity (customer key and data access "
+                                    "need one).")),
 )
 
 COVERED = (
     covered("CKV_AZURE_137", "local_auth", REGISTRY),
     covered("CKV_AZURE_139", "public_network", REGISTRY),
     covered("CKV_AZURE_59", "public_network", STORAGE),
+    covered("CKV_AZURE_134", "public_network", OPENAI),
+    covered("CKV_AZURE_236", "local_auth", OPENAI),
+    # Stricter than the check: a "*" action is a finding at any assignable scope (checkov: a scope starting
+    # with "/", which every Azure scope does, or [subscription().id]).
+    covered("CKV_AZURE_39", "iam", ROLE_DEFINITION),
 )
