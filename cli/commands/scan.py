@@ -65,7 +65,7 @@ def scan_command(
     merge(report, scan)
 
     if format == PolicyFormat.text:
-        text = _text(report) + "\n" + text_summary(scan)
+        text = _text(report, plan) + "\n" + text_summary(scan)
         if output:
             _write(output, text + "\n")
         typer.echo(text)

@@ -56,3 +56,12 @@ def test_exit_2_with_a_clear_message_when_checkov_cannot_be_installed(tmp_path, 
     result = CliRunner().invoke(app, ["scan", "--stack", "aws-dev"])
     assert result.exit_code == 2
     assert "cannot install checkov" in result.output and "Traceback" not in result.output
+
+
+def test_text_report_lists_the_failed_check_under_the_plan_summary(monkeypatch):
+    import mlplat.scan as scan
+
+    monkeypatch.setattr(scan, "scan_plans", lambda plans, echo=None: [scan_result()])
+    result = CliRunner().invoke(app, ["scan", "--stack", "aws-prod", "--no-pack"])
+    assert result.exit_code == 1, result.output
+    assert "CKV_AWS_158" in result.stdout and "Traceback" not in result.output
