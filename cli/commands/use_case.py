@@ -46,25 +46,36 @@ def _validated(stack_file) -> None:
         fail(error.lines + ["nothing written"], EXIT_FINDINGS)
 
 
-def _edit(path: Path, edit, done: str, diff: bool) -> None:
-    """Apply `edit` to the stack file, validate, write, and show the plan diff; refusals exit 1."""
+def _edit(path: Path, edit, done: str, diff: bool, refuse_protected: bool = False) -> None:
+    """Apply `edit` to the stack file, validate, write, and show the plan diff; refusals exit 1.
+
+    With `refuse_protected` (offboarding), an edit whose next `pulumi up` would delete a protected resource is
+    refused before anything is written: the engine would refuse that update anyway."""
+    from mlplat.diff.render import render_text
+    from mlplat.diff.report import FAIL_PROTECTED
     from mlplat.tenancy.stackfile import UseCaseEditError
 
     stack_file = _open(path)
+    before = stack_file.text
     try:
         edit(stack_file)
     except UseCaseEditError as error:
         fail(error.lines, EXIT_FINDINGS)
     _validated(stack_file)
-    before = stack_file.text
+    report = _plan_diff(path, before, stack_file.dump()) if diff or refuse_protected else None
+    blocked = report.failures((FAIL_PROTECTED,)) if report is not None and refuse_protected else []
+    if blocked:
+        fail([f"{path}: {line}" for line in blocked]
+             + ["nothing written: `pulumi up` refuses to delete protected resources; unprotect them first "
+                "(`pulumi state unprotect`) or keep the use case (docs/tenancy.md, Offboarding)"], EXIT_FINDINGS)
     stack_file.write()
     info(f"{path}: {done}")
     if diff:
-        typer.echo(_plan_diff(path, before, path.read_text()))
+        typer.echo(render_text(report))
 
 
-def _plan_diff(path: Path, before: str, after: str) -> str:
-    """The offline plan diff of the edit: what the next `pulumi up` adds or removes."""
+def _plan_diff(path: Path, before: str, after: str):
+    """The offline plan diff of the edit: what the next `pulumi up` adds or removes (a DiffReport)."""
     from mlplat.diff import diff_plans
     from mlplat.diff.render import render_text
     from mlplat.offline_plan import plan_file
@@ -77,8 +88,7 @@ def _plan_diff(path: Path, before: str, after: str) -> str:
             copy.parent.mkdir()
             copy.write_text(text)
             plans.append(plan_file(copy, stack=stack))
-    report = diff_plans(plans[0], plans[1], f"{path} (before)", f"{path} (after)", policies=False)
-    return render_text(report)
+    return diff_plans(plans[0], plans[1], f"{path} (before)", f"{path} (after)", policies=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -116,7 +126,8 @@ def register(app: typer.Typer) -> None:
         """Remove a use case that no resource names any more (exit 1 listing the fields that still do)."""
         from mlplat.tenancy.stackfile import remove_use_case
 
-        _edit(_stack_path(stack, file), lambda f: remove_use_case(f, name), f"removed use case {name!r}", diff)
+        _edit(_stack_path(stack, file), lambda f: remove_use_case(f, name), f"removed use case {name!r}", diff,
+              refuse_protected=True)
 
     @group.command("list")
     def list_(

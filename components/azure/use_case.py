@@ -31,7 +31,7 @@ from . import roles
 from .base import workspace_name
 from .budget import IGNORED, budget_notifications, budget_start
 from .endpoint import endpoint_name
-from .training import cluster_properties
+from .training import COMPUTE_NAME_MAX, cluster_properties
 
 ML = "Microsoft.MachineLearningServices/workspaces"
 # Its own custom role: what a use case does on the resources it is assigned at (never a wildcard).
@@ -45,7 +45,6 @@ OWN_ACTIONS = [
     f"{ML}/models/write",
 ]
 BLOB_ACTIONS = ("read", "write", "delete", "add/action", "move/action")
-COMPUTE_NAME_MAX = 24  # Azure ML compute names: 2-24 letters, digits and hyphens
 
 
 def path_condition(prefix: str) -> str:
@@ -140,7 +139,7 @@ class UseCase(UseCaseComponent):
             nodes = max(1, math.ceil(share.gpus(training.max_nodes * training.gpus_per_node) / training.gpus_per_node))
             self.compute = azure.machinelearningservices.Compute(
                 ctx.name(uc, "training-compute"),
-                compute_name=bounded_name(f"{uc}-gpu", COMPUTE_NAME_MAX),
+                compute_name=bounded_name(f"{uc}-gpu", COMPUTE_NAME_MAX),  # AmlCompute clusters: 2-16 characters
                 resource_group_name=rg, workspace_name=base.workspace.name, location=spec.region,
                 identity={"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
                 properties=cluster_properties(ctx, shape, training, nodes, f"use case {uc}: "),

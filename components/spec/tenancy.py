@@ -38,7 +38,15 @@ def check_use_cases(spec) -> None:
     training = spec.training
     capacity = training.max_nodes * training.gpus_per_node if training else 0
     total = 0.0
+    shares: dict[str, str] = {}
     for i, use_case in enumerate(spec.use_cases):
+        # The fair-share identifier drops hyphens: two names differing only by them would share one queue share.
+        other = shares.setdefault(share_identifier(use_case.name), use_case.name)
+        if other != use_case.name:
+            raise ValueError(
+                f"use_cases.{i}.name: {use_case.name!r} and {other!r} differ only by hyphens; their GPU fair-share "
+                f"identifier would be the same ({share_identifier(use_case.name)!r}): rename one"
+            )
         share = use_case.gpu_share
         if share is not None:
             where = f"use_cases.{i}.gpu_share"

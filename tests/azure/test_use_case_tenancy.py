@@ -59,3 +59,17 @@ def test_the_pack_accepts_isolated_identities_and_flags_a_foreign_scope():
     messages = [m for m, _ in violations(as_policy_resources(plan(), widen))]
     assert any("reaches onlineEndpoints tenants-prod-uc01-api of uc01" in m for m in messages), messages
     assert any("reaches container data beyond its path use-cases/uc02/" in m for m in messages)
+
+
+def test_a_long_use_case_name_still_gives_a_compute_name_azure_accepts(tmp_path):
+    from mlplat.tenancy.sample import many_use_cases_spec
+    from tests.support.plans import plan_of_spec
+
+    raw = many_use_cases_spec(1, "azure")
+    long_name = "fraud-scoring-europe"
+    raw["use_cases"][0]["name"] = long_name
+    for item in (*raw["feature_store"]["feature_groups"], *raw["endpoints"]):
+        item["use_case"] = long_name
+    plan = plan_of_spec(tmp_path, raw, name="Pulumi.azure-prod")
+    names = [r.inputs["computeName"] for r in resources_of(plan, "azure-native:machinelearningservices:Compute")]
+    assert names and all(2 <= len(name) <= 16 for name in names)

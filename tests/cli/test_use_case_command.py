@@ -128,3 +128,19 @@ def test_list_reads_a_reference_stack_by_name():
     result = invoke("list", "--stack", "aws-prod")
     assert result.exit_code == 0, result.output
     assert "fraud-scoring" in result.output and (STACKS_DIR / "Pulumi.aws-prod.yaml").exists()
+
+
+def test_removing_a_use_case_whose_prod_resources_are_protected_is_refused_before_writing(tmp_path):
+    prod = COMMENTED.replace("environment: dev", "environment: prod") + (
+        "    registry: {}\n"
+        "    alerts:\n"
+        "      emails: [ml-oncall@example.com]\n"
+    )
+    path = tmp_path / "Pulumi.aws-prod.yaml"
+    path.write_text(prod)
+    assert invoke("add", "churn", "--owner", "churn@example.com", "--file", str(path), "--no-diff").exit_code == 0
+    onboarded = path.read_text()
+    result = invoke("remove", "churn", "--file", str(path), "--no-diff")
+    assert result.exit_code == 1, result.output
+    assert "delete of protected" in result.output and "nothing written" in result.output
+    assert path.read_text() == onboarded

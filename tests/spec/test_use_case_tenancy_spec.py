@@ -70,3 +70,12 @@ def test_an_unknown_use_case_reference_stays_an_error_naming_the_field():
     raw = many_use_cases_spec(2)
     raw["endpoints"][0]["use_case"] = "nobody"
     assert "endpoints.0.use_case" in errors(raw)
+
+
+def test_names_that_differ_only_by_hyphens_are_an_error_naming_the_field():
+    raw = many_use_cases_spec(2)
+    raw["use_cases"][0]["name"], raw["use_cases"][1]["name"] = "fraud-scoring", "fraudscoring"
+    for group, endpoint in zip(raw["feature_store"]["feature_groups"], raw["endpoints"]):
+        group["use_case"] = endpoint["use_case"] = "fraud-scoring"
+    text = errors(raw)
+    assert "use_cases.1.name" in text and "differ only by hyphens" in text
