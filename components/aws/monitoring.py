@@ -24,6 +24,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from ..catalog.monitor_images import analyzer_image as catalogue_analyzer_image, monitor_image_problem
 from ..context import PlatformContext
 from ..contract import MonitoringComponent
 from ..outputs import EndpointMonitoringOutputs, MonitoringOutputs
@@ -33,15 +34,6 @@ from .base import Base
 from .cloud import AwsCloud
 from .endpoint import INVOCATIONS_PER_INSTANCE
 
-# sagemaker-model-monitor-analyzer registries (sagemaker-python-sdk image_uri_config/model-monitor.json).
-ANALYZER_ACCOUNTS = {
-    "us-east-1": "156813124566", "us-east-2": "777275614652", "us-west-1": "890145073186",
-    "us-west-2": "159807026194", "eu-west-1": "468650794304", "eu-west-2": "749857270468",
-    "eu-west-3": "680080141114", "eu-central-1": "048819808253", "eu-north-1": "895015795356",
-    "ap-northeast-1": "574779866223", "ap-northeast-2": "709848358524", "ap-southeast-1": "245545462676",
-    "ap-southeast-2": "563025443158", "ap-south-1": "126357580389", "ca-central-1": "536280801234",
-    "sa-east-1": "539772159869",
-}
 MONITOR_INSTANCE_TYPE = "ml.m5.large"
 MONITOR_VOLUME_GB = 20
 MONITOR_MAX_RUNTIME_SECONDS = 1800  # an hourly schedule's job must end within the hour
@@ -51,10 +43,10 @@ STUCK_MINUTES = 30
 
 
 def analyzer_image(region: str) -> str:
-    account = ANALYZER_ACCOUNTS.get(region)
-    if account is None:
-        raise pulumi.RunError(f"region: no SageMaker Model Monitor analyzer image known for {region}")
-    return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-model-monitor-analyzer"
+    image = catalogue_analyzer_image(region)
+    if image is None:  # the spec refuses a drift monitor there (catalog/monitor_images.py); a caller bug
+        raise pulumi.RunError(f"region: {monitor_image_problem('aws', region)}")
+    return image
 
 
 class Monitoring(MonitoringComponent):

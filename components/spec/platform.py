@@ -173,8 +173,13 @@ class PlatformSpec(SpecModel):
         problems = [p for p in [residency_error(self.residency, self.cloud, self.region)] if p]
         problems += availability_errors(self, self.cloud, self.region)
         errors = [FieldError(field.split("."), message) for field, _, message in (p.partition(": ") for p in problems)]
+        from ..catalog.monitor_images import monitor_image_problem
+
+        monitor_problem = monitor_image_problem(self.cloud.value, self.region)
         for i, endpoint in enumerate(self.endpoints):
             errors += self._serving_image_errors(i, endpoint)
+            if monitor_problem and endpoint.monitoring is not None and endpoint.monitoring.baseline is not None:
+                errors.append(FieldError(("endpoints", i, "monitoring", "baseline"), monitor_problem))
         if errors:
             raise FieldErrors(errors)
 

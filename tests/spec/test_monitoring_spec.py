@@ -129,3 +129,18 @@ def test_switching_monitoring_off_in_prod_needs_no_recipient():
 
 def test_staging_without_recipients_is_allowed():
     assert parsed(spec("staging")).alerts is None
+
+
+def test_a_drift_monitor_where_aws_publishes_no_analyzer_image_is_an_error_naming_the_baseline():
+    raw = spec(endpoints=[{"name": "scorer", "monitoring": {"baseline": BASELINE}}], alerts=ONCALL,
+               region="ap-southeast-3")
+    lines = errors(raw)
+    assert any("endpoints.0.monitoring.baseline" in line and "no analyzer image in ap-southeast-3" in line
+               for line in lines), lines
+
+
+def test_the_analyzer_image_is_the_region_s_published_registry():
+    from components.catalog.monitor_images import analyzer_image
+
+    assert analyzer_image("eu-south-1") == "933208885752.dkr.ecr.eu-south-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+    assert analyzer_image("ap-southeast-3") is None
