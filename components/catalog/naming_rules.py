@@ -49,6 +49,7 @@ _AML_ASSET = ("letters, digits, hyphens and underscores, starting with a letter 
               "azure-rest-api-specs machinelearningservices swagger, asset name path pattern "
               "^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$")
 _OSS = "botocore opensearchserverless service model"
+_WORD_HYPHEN = "letters, digits, hyphens and underscores"
 _BEDROCK_NAME = "letters and digits, each optionally followed by one hyphen or underscore"
 _COGNITIVE = "azure-rest-api-specs cognitiveservices swagger (Azure/bicep-types-az microsoft.cognitiveservices types)"
 
@@ -106,8 +107,7 @@ NAMING_RULES: tuple[NamingRule, ...] = (
           "botocore iam service model, shape roleNameType"),
     _rule("aws:cloudwatch/metricAlarm:MetricAlarm", "name", (1, 255), r".+", "any characters", "account and region",
           "botocore cloudwatch service model, shape AlarmName (1-255, no pattern)"),
-    _rule("aws:cloudwatch/dashboard:Dashboard", "dashboardName", (1, 255), r"[A-Za-z0-9_-]+",
-          "letters, digits, hyphens and underscores", "account",
+    _rule("aws:cloudwatch/dashboard:Dashboard", "dashboardName", (1, 255), r"[A-Za-z0-9_-]+", _WORD_HYPHEN, "account",
           "botocore cloudwatch service model, PutDashboard DashboardName documentation"),
     _rule("aws:sns/topic:Topic", "name", (1, 256), r"[A-Za-z0-9_-]+", "letters, digits, hyphens and underscores "
           "(standard topics; FIFO topics end in .fifo)", "account and region",
@@ -115,25 +115,24 @@ NAMING_RULES: tuple[NamingRule, ...] = (
     _rule("aws:scheduler/schedule:Schedule", "name", (1, 64), r"[0-9a-zA-Z_.-]+",
           "letters, digits, dots, hyphens and underscores", "schedule group",
           "botocore scheduler service model, shape Name"),
-    _rule("aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition", "name", (1, 63),
-          r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", "letters, digits and hyphens, not starting or ending with a "
-          "hyphen", "account and region", f"{_SM}, shape MonitoringJobDefinitionName"),
-    _rule("aws:sagemaker/monitoringSchedule:MonitoringSchedule", "name", (1, 63),
-          r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", "letters, digits and hyphens, not starting or ending with a "
-          "hyphen", "account and region", f"{_SM}, shape MonitoringScheduleName"),
+    *(_rule(f"aws:sagemaker/{module}:{kind}", "name", (1, 63), r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+            "letters, digits and hyphens, not starting or ending with a hyphen", "account and region",
+            f"{_SM}, shape {shape}")
+      for module, kind, shape in (
+          ("dataQualityJobDefinition", "DataQualityJobDefinition", "MonitoringJobDefinitionName"),
+          ("monitoringSchedule", "MonitoringSchedule", "MonitoringScheduleName"))),
     *(_rule(token, "name", (1, 200), r"([0-9a-zA-Z][_-]?){1,100}", _BEDROCK_NAME, scope,
             f"botocore bedrock-agent service model, shape Name ({operation})")
       for token, scope, operation in (
           ("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "account and region", "CreateKnowledgeBase"),
           ("aws:bedrock/agentDataSource:AgentDataSource", "knowledge base", "CreateDataSource"))),
-    _rule("aws:bedrock/guardrail:Guardrail", "name", (1, 50), r"[0-9a-zA-Z_-]+",
-          "letters, digits, hyphens and underscores", "account and region",
+    _rule("aws:bedrock/guardrail:Guardrail", "name", (1, 50), r"[0-9a-zA-Z_-]+", _WORD_HYPHEN, "account and region",
           "botocore bedrock service model, shape GuardrailName"),
     _rule("aws:bedrock/inferenceProfile:InferenceProfile", "name", (1, 64), r"([0-9a-zA-Z][ _-]?)+",
           "letters and digits, each optionally followed by one space, hyphen or underscore", "account and region",
           "botocore bedrock service model, shape InferenceProfileName"),
-    _rule("aws:batch/schedulingPolicy:SchedulingPolicy", "name", (1, 128), r"[A-Za-z0-9_-]+",
-          "letters, digits, hyphens and underscores", "account and region",
+    _rule("aws:batch/schedulingPolicy:SchedulingPolicy", "name", (1, 128), r"[A-Za-z0-9_-]+", _WORD_HYPHEN,
+          "account and region",
           "botocore batch service model, CreateSchedulingPolicy name documentation"),
     *(_rule(f"aws:costexplorer/{module}:{kind}", "name", (1, 1024), r"[\S\s]+", "any characters",
             "account", f"botocore ce service model, {member} (shape GenericString, 0-1024)")
