@@ -22,7 +22,7 @@ class NamingRule:
     """The rule for the physical name a resource of `type_token` takes from its input `field`."""
 
     type_token: str
-    field: str
+    field: str  # the input, a dotted path into it where the name is nested (Kubernetes `metadata.name`)
     min_length: int
     max_length: int
     pattern: str  # a regular expression the whole name must match
@@ -49,6 +49,9 @@ _AML_ASSET = ("letters, digits, hyphens and underscores, starting with a letter 
               "azure-rest-api-specs machinelearningservices swagger, asset name path pattern "
               "^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$")
 _OSS = "botocore opensearchserverless service model"
+_WORD_HYPHEN = "letters, digits, hyphens and underscores"
+_BEDROCK_NAME = "letters and digits, each optionally followed by one hyphen or underscore"
+_COGNITIVE = "azure-rest-api-specs cognitiveservices swagger (Azure/bicep-types-az microsoft.cognitiveservices types)"
 
 NAMING_RULES: tuple[NamingRule, ...] = (
     # -- AWS --------------------------------------------------------------------------------------------
@@ -102,6 +105,40 @@ NAMING_RULES: tuple[NamingRule, ...] = (
           "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"),
     _rule("aws:iam/role:Role", "name", (1, 64), r"[\w+=,.@-]+", "letters, digits and + = , . @ _ -", "account",
           "botocore iam service model, shape roleNameType"),
+    _rule("aws:cloudwatch/metricAlarm:MetricAlarm", "name", (1, 255), r".+", "any characters", "account and region",
+          "botocore cloudwatch service model, shape AlarmName (1-255, no pattern)"),
+    _rule("aws:cloudwatch/dashboard:Dashboard", "dashboardName", (1, 255), r"[A-Za-z0-9_-]+", _WORD_HYPHEN, "account",
+          "botocore cloudwatch service model, PutDashboard DashboardName documentation"),
+    _rule("aws:sns/topic:Topic", "name", (1, 256), r"[A-Za-z0-9_-]+", "letters, digits, hyphens and underscores "
+          "(standard topics; FIFO topics end in .fifo)", "account and region",
+          "botocore sns service model, CreateTopic Name documentation"),
+    _rule("aws:scheduler/schedule:Schedule", "name", (1, 64), r"[0-9a-zA-Z_.-]+",
+          "letters, digits, dots, hyphens and underscores", "schedule group",
+          "botocore scheduler service model, shape Name"),
+    *(_rule(f"aws:sagemaker/{module}:{kind}", "name", (1, 63), r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+            "letters, digits and hyphens, not starting or ending with a hyphen", "account and region",
+            f"{_SM}, shape {shape}")
+      for module, kind, shape in (
+          ("dataQualityJobDefinition", "DataQualityJobDefinition", "MonitoringJobDefinitionName"),
+          ("monitoringSchedule", "MonitoringSchedule", "MonitoringScheduleName"))),
+    *(_rule(token, "name", (1, 200), r"([0-9a-zA-Z][_-]?){1,100}", _BEDROCK_NAME, scope,
+            f"botocore bedrock-agent service model, shape Name ({operation})")
+      for token, scope, operation in (
+          ("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "account and region", "CreateKnowledgeBase"),
+          ("aws:bedrock/agentDataSource:AgentDataSource", "knowledge base", "CreateDataSource"))),
+    _rule("aws:bedrock/guardrail:Guardrail", "name", (1, 50), r"[0-9a-zA-Z_-]+", _WORD_HYPHEN, "account and region",
+          "botocore bedrock service model, shape GuardrailName"),
+    _rule("aws:bedrock/inferenceProfile:InferenceProfile", "name", (1, 64), r"([0-9a-zA-Z][ _-]?)+",
+          "letters and digits, each optionally followed by one space, hyphen or underscore", "account and region",
+          "botocore bedrock service model, shape InferenceProfileName"),
+    _rule("aws:batch/schedulingPolicy:SchedulingPolicy", "name", (1, 128), r"[A-Za-z0-9_-]+", _WORD_HYPHEN,
+          "account and region",
+          "botocore batch service model, CreateSchedulingPolicy name documentation"),
+    *(_rule(f"aws:costexplorer/{module}:{kind}", "name", (1, 1024), r"[\S\s]+", "any characters",
+            "account", f"botocore ce service model, {member} (shape GenericString, 0-1024)")
+      for module, kind, member in (("anomalyMonitor", "AnomalyMonitor", "AnomalyMonitor.MonitorName"),
+                                   ("anomalySubscription", "AnomalySubscription",
+                                    "AnomalySubscription.SubscriptionName"))),
     # -- Azure --------------------------------------------------------------------------------------------
     # AmlCompute clusters: 2-16 (3-24 is for compute instances); the service's own message, quoted in
     # MicrosoftLearning/DP100#50 and hashicorp/terraform-provider-azurerm#14817.
@@ -168,7 +205,24 @@ NAMING_RULES: tuple[NamingRule, ...] = (
     *(_rule(f"azure-native:machinelearningservices:{kind}", "name", (1, 255), r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
             _AML_ASSET[0], "workspace", _AML_ASSET[1])
       for kind in ("ModelContainer", "ModelVersion", "FeaturesetContainerEntity", "FeaturesetVersion",
-                   "FeaturestoreEntityContainerEntity", "FeaturestoreEntityVersion")),
+                   "FeaturestoreEntityContainerEntity", "FeaturestoreEntityVersion", "EnvironmentContainer",
+                   "EnvironmentVersion", "Schedule")),
+    _rule("azure-native:cognitiveservices:Account", "accountName", (2, 64), r"[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?",
+          "letters, digits and hyphens, starting and ending with a letter or digit", "resource group",
+          AZURE_NAME_RULES + "#microsoftcognitiveservices; swagger: 2-64, ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"),
+    *(_rule(f"azure-native:cognitiveservices:{kind}", field, (2, 64), r"[a-zA-Z0-9][a-zA-Z0-9_.-]*",
+            "letters, digits, underscores, dots and hyphens, starting with a letter or digit", "account", source)
+      for kind, field, source in (
+          ("RaiPolicy", "raiPolicyName", f"{_COGNITIVE}, raiPolicies name pattern ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"),
+          ("Deployment", "deploymentName", f"{_COGNITIVE}: the deployments path has no pattern; mlplat holds "
+                                           "deployment names to the account's (2-64, the child resources' pattern)"))),
+    _rule("azure-native:applicationinsights:Workbook", "resourceName", (36, 36),
+          r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "a GUID",
+          "resource group", AZURE_NAME_RULES + "#microsoftinsights (workbooks)"),
+    _rule("azure-native:monitor:DiagnosticSetting", "name", (1, 260),
+          r"[^*<>%&:\\?+/\x00-\x1f]*[^*<>%&:\\?+/\x00-\x1f .]",
+          "any characters but * < > % & : \\ ? + / and control characters, not ending with a space or period",
+          "the resource it sets", AZURE_NAME_RULES + "#microsoftinsights (diagnosticSettings)"),
     # -- GCP ----------------------------------------------------------------------------------------------
     _rule("gcp:cloudscheduler/job:Job", "name", (1, 500), r"[a-zA-Z0-9_-]+", "letters, digits, hyphens and "
           "underscores", "project and region",
@@ -230,6 +284,18 @@ NAMING_RULES: tuple[NamingRule, ...] = (
           "pulumi_gcp vertex.AiIndexEndpointDeployedIndex deployed_index_id input docs"),
 )
 
+# Kubernetes objects on a cloud's cluster (GKE GPU shares), named by `metadata.name`.
+_K8S_NAMES = "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"
+_DNS_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+NAMING_RULES += (
+    _rule("kubernetes:core/v1:Namespace", "metadata.name", (1, 63), _DNS_LABEL,
+          "lowercase letters, digits and hyphens, starting and ending with a letter or digit (RFC 1123 label)",
+          "cluster", _K8S_NAMES + "#dns-label-names (namespaces)"),
+    *(_rule(f"kubernetes:core/v1:{kind}", "metadata.name", (1, 253), rf"{_DNS_LABEL}(\.{_DNS_LABEL})*",
+            "dot-separated RFC 1123 labels of lowercase letters, digits and hyphens (DNS subdomain)", "namespace",
+            _K8S_NAMES + "#dns-subdomain-names") for kind in ("ResourceQuota", "ServiceAccount")),
+)
+
 RULES_BY_TYPE: dict[str, NamingRule] = {rule.type_token: rule for rule in NAMING_RULES}
 
 
@@ -273,7 +339,6 @@ _SERVICE_ID = "the service assigns the id"
 AUTO_NAMED: dict[str, str] = {
     "aws:appautoscaling/policy:Policy": _PULUMI_AUTONAME,
     "aws:batch/computeEnvironment:ComputeEnvironment": "AWS completes the namePrefix mlplat sets",
-    "aws:cloudwatch/metricAlarm:MetricAlarm": _PULUMI_AUTONAME,
     "aws:ec2/launchTemplate:LaunchTemplate": _PULUMI_AUTONAME,
     "aws:ec2/securityGroup:SecurityGroup": _PULUMI_AUTONAME,
     "aws:iam/instanceProfile:InstanceProfile": _PULUMI_AUTONAME,
@@ -285,14 +350,19 @@ AUTO_NAMED: dict[str, str] = {
     "aws:sagemaker/model:Model": _PULUMI_AUTONAME,
     "azure-native:applicationinsights:Component": _PULUMI_AUTONAME,
     "azure-native:authorization:RoleAssignment": "the provider generates a GUID",
+    "azure-native:authorization:RoleDefinition": "the provider generates a GUID",
     "azure-native:managedidentity:UserAssignedIdentity": _PULUMI_AUTONAME,
+    "azure-native:monitor:ActionGroup": _PULUMI_AUTONAME,
     "azure-native:monitor:AutoscaleSetting": _PULUMI_AUTONAME,
+    "azure-native:monitor:PrivateLinkScope": _PULUMI_AUTONAME,
+    "azure-native:monitor:PrivateLinkScopedResource": _PULUMI_AUTONAME,
     "azure-native:network:PrivateDnsZoneGroup": _PULUMI_AUTONAME,
     "azure-native:network:PrivateEndpoint": _PULUMI_AUTONAME,
     "azure-native:network:VirtualNetwork": _PULUMI_AUTONAME,
     "azure-native:operationalinsights:Workspace": _PULUMI_AUTONAME,
     "azure-native:privatedns:VirtualNetworkLink": _PULUMI_AUTONAME,
     "azure-native:redis:AccessPolicyAssignment": _PULUMI_AUTONAME,
+    "gcp:compute/firewall:Firewall": _PULUMI_AUTONAME,
     "gcp:compute/globalAddress:GlobalAddress": _PULUMI_AUTONAME,
     "gcp:compute/network:Network": _PULUMI_AUTONAME,
     "gcp:compute/subnetwork:Subnetwork": _PULUMI_AUTONAME,

@@ -22,7 +22,9 @@ def physical_name(resource) -> tuple[str, str] | None:
     rule = RULES_BY_TYPE.get(resource.type)
     if rule is None:
         return None
-    value = resource.inputs.get(rule.field)
+    value = resource.inputs
+    for key in rule.field.split("."):  # a nested name: Kubernetes objects' metadata.name
+        value = value.get(key) if isinstance(value, dict) else None
     if value is None and resource.type in AUTO_NAMED:
         value = resource.name + AUTO_SUFFIX
     return (rule.field, value) if isinstance(value, str) else None

@@ -52,7 +52,14 @@ def _one_cloud_plan(stack: str):
 
 def _all_plans():
     return [_plan(kind, name, cloud) for kind, name in SOURCES for cloud in CLOUDS] + [
-        _one_cloud_plan(stack) for stack in ONE_CLOUD]
+        _one_cloud_plan(stack) for stack in ONE_CLOUD] + [_tenancy_plan(cloud) for cloud in CLOUDS]
+
+
+def _tenancy_plan(cloud: str):
+    """Several use cases with GPU shares: the only plans with per-use-case objects (GKE namespaces...)."""
+    from tests.support.tenancy import tenancy_plan
+
+    return tenancy_plan(3, cloud)
 
 
 @pytest.mark.parametrize("kind, name", SOURCES)
@@ -64,6 +71,18 @@ def test_every_physical_name_obeys_the_cloud_naming_rules(kind, name, cloud):
 @pytest.mark.parametrize("stack", sorted(ONE_CLOUD))
 def test_one_cloud_sections_obey_the_naming_rules(stack):
     _assert_names_obey_the_rules(_one_cloud_plan(stack))
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_use_cases_with_gpu_shares_obey_the_naming_rules(cloud):
+    _assert_names_obey_the_rules(_tenancy_plan(cloud))
+
+
+def test_a_kubernetes_object_is_checked_by_its_metadata_name():
+    namespaces = [r for r in _tenancy_plan("gcp").custom_resources() if r.type == "kubernetes:core/v1:Namespace"]
+    assert namespaces and all(physical_name(r) == ("metadata.name", r.inputs["metadata"]["name"])
+                              for r in namespaces)
+    assert RULES_BY_TYPE["kubernetes:core/v1:Namespace"].problem("uc-" + "x" * 62) is not None  # 65 > 63
 
 
 def _assert_names_obey_the_rules(plan):
@@ -81,6 +100,8 @@ def test_every_rule_names_a_type_and_field_some_plan_uses():
     used = {(r.type, key) for plan in _all_plans() for r in plan.custom_resources() for key in r.inputs}
     used |= {(r.type, RULES_BY_TYPE[r.type].field) for plan in _all_plans() for r in plan.custom_resources()
              if r.type in AUTO_NAMED and r.type in RULES_BY_TYPE}  # checked in their auto-named form
+    used |= {(r.type, physical_name(r)[0]) for plan in _all_plans() for r in plan.custom_resources()
+             if physical_name(r)}  # nested names: Kubernetes metadata.name
     stale = [f"{rule.type_token}.{rule.field}" for rule in NAMING_RULES if (rule.type_token, rule.field) not in used]
     assert not stale, stale
 

@@ -23,15 +23,24 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+# Provider packages the catalogue holds rows of without being a cloud: Kubernetes objects on a cloud's
+# cluster (GKE GPU shares). Their modules are versioned API groups (`core/v1`) and their files are named
+# by the class itself (`Namespace.py`).
+_OTHER_SDKS = {"kubernetes": "pulumi_kubernetes"}
+KUBERNETES_NAME_INPUT = "metadata.name"  # every Kubernetes object is named by its metadata
+
+
 def _module_path(type_token: str) -> Optional[tuple[str, str]]:
     from . import clouds
 
     parts = type_token.split(":")
-    sdk = next((c.sdk for c in clouds() if len(parts) == 3 and c.package == parts[0]), None)
+    if len(parts) != 3:
+        return None
+    sdk = next((c.sdk for c in clouds() if c.package == parts[0]), None) or _OTHER_SDKS.get(parts[0])
     if sdk is None:
         return None
     module = parts[1].split("/")[0]
-    if parts[0] == "azure-native" and "/" in parts[1]:  # versioned module, e.g. storage/v20230101
+    if parts[0] in ("azure-native", "kubernetes") and "/" in parts[1]:  # versioned: storage/v20230101, core/v1
         module = parts[1].replace("/", ".")
     return f"{sdk}.{module}", parts[2]
 
@@ -53,16 +62,16 @@ def sdk_input_names(type_token: str) -> Optional[frozenset]:
     package, _, rest = module.partition(".")
     base = _package_dir(package)
     if base:
-        path = os.path.join(base, *rest.split("."), snake(cls_name) + ".py")
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-            if f"class {cls_name}(pulumi." in text:
-                match = _INIT_RE.search(text)
-                if match:
-                    return frozenset(_ARG_RE.findall(match.group(1)))
-        except OSError:
-            pass
+        for file_name in (snake(cls_name), cls_name):
+            path = os.path.join(base, *rest.split("."), file_name + ".py")
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            match = _INIT_RE.search(text) if f"class {cls_name}(pulumi." in text else None
+            if match:
+                return frozenset(_ARG_RE.findall(match.group(1)))
     try:
         mod = importlib.import_module(module)
         cls = getattr(mod, cls_name)
@@ -103,12 +112,15 @@ def sdk_name_input(type_token: str) -> Optional[str]:
     conventions: `<class>_name` or a trailing part of it (`account_name` of StorageAccount, `deployment_name`
     of OnlineDeployment), `<module>_<class>_name` (`search_service_name`), `<class>_id` or a trailing part
     (GCP's `account_id`, `dataset_id`, `role_id`), `name`, the class itself (S3's `bucket`), or
-    azure-native's `resource_name_` (the identity's own name, renamed clear of Pulumi's `resource_name`).
-    None when the class takes no name (ids the service assigns) or the SDK is not installed."""
+    azure-native's `resource_name_` (the identity's own name, renamed clear of Pulumi's `resource_name`);
+    a Kubernetes object's `metadata.name` (kubernetes.io "Object Names and IDs"). None when the class takes no
+    name (ids the service assigns) or the SDK is not installed."""
     names = sdk_input_names(type_token)
     parts = type_token.split(":")
     if not names or len(parts) != 3:
         return None
+    if parts[0] == "kubernetes":
+        return KUBERNETES_NAME_INPUT if "metadata" in names else None
     words = snake(parts[2]).split("_")
     tails = ["_".join(words[i:]) for i in range(len(words))]
     module = snake(parts[1].split("/")[0])
