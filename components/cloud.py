@@ -230,6 +230,12 @@ class CloudProvider(ABC):
         the entry's field, `endpoint: ...`), or None."""
         return None
 
+    def rag_pipeline_fixed_size(self) -> str | None:
+        """Why this cloud's managed RAG retrieval pipeline embeds only at the embedding model's default size
+        (so it cannot fill an index of another `vector_search.dimensions`), or None when it can choose the
+        size. Read by `components/spec/rag.py: pipeline_blocker`."""
+        return None
+
     def spec_gaps(self, spec) -> list[dict]:
         """Gaps of this spec on this cloud beyond scale to zero (shown by the plan)."""
         return []

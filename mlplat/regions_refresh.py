@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
 from components.catalog import regions as catalog
 
@@ -158,30 +159,86 @@ def write_offers(path: Path, changes: list[dict]) -> str:
     return text
 
 
+def _aws_found(ssm, subscription, project, token) -> dict[str, dict]:
+    errors = None
+    if ssm is None:
+        ssm, errors = _aws_client()
+    try:
+        return fetch_aws(ssm)
+    except Exception as error:  # noqa: BLE001 - botocore's errors: one reason line, never a traceback
+        if errors is not None and not isinstance(error, (errors.BotoCoreError, errors.ClientError)):
+            raise
+        raise SourceUnavailable(f"SSM: {type(error).__name__}: {error}") from None
+
+
+def _azure_found(ssm, subscription, project, token) -> dict[str, dict]:
+    if not (subscription and token):
+        raise SourceUnavailable("needs --azure-subscription and an Azure credential (az login)")
+    return fetch_azure(subscription, token)
+
+
+def _gcp_found(ssm, subscription, project, token) -> dict[str, dict]:
+    if not (project and token):
+        raise SourceUnavailable("needs --gcp-project and Google credentials (gcloud auth application-default login)")
+    return fetch_gcp(project, token)
+
+
+def _no_token(subscription, project) -> None:
+    return None
+
+
+def _azure_token(subscription, project) -> str | None:
+    from mlplat.cloud_tokens import azure_token
+
+    return azure_token() if subscription else None
+
+
+def _gcp_token(subscription, project) -> str | None:
+    from mlplat.cloud_tokens import gcp_token
+
+    return gcp_token() if project else None
+
+
+@dataclass(frozen=True)
+class RegionSource:
+    """How one cloud's region list is read: `found(ssm, subscription, project, token)` -> {region id: facts}
+    (SourceUnavailable: the cloud is skipped with the reason); `token(subscription, project)` -> the bearer
+    token its API needs from the default credential, or None."""
+
+    found: Callable[..., dict]
+    token: Callable[[Optional[str], Optional[str]], Optional[str]] = _no_token
+
+
+_SOURCES: dict[str, RegionSource] = {}
+
+
+def register_region_source(cloud: str, source: RegionSource) -> None:
+    _SOURCES[cloud] = source
+
+
+register_region_source("aws", RegionSource(_aws_found))
+register_region_source("azure", RegionSource(_azure_found, _azure_token))
+register_region_source("gcp", RegionSource(_gcp_found, _gcp_token))
+
+
+def source_clouds() -> tuple[str, ...]:
+    return tuple(_SOURCES)
+
+
+def credential_token(cloud: str, subscription: str | None = None, project: str | None = None) -> str | None:
+    """The token `refresh` needs for `cloud`, from the default credential (None: none, or not needed)."""
+    source = _SOURCES.get(cloud)
+    return source.token(subscription, project) if source else None
+
+
 def refresh(cloud: str, write: bool = False, *, ssm=None, subscription: str | None = None,
             project: str | None = None, token: str | None = None, directory: Path | None = None) -> RegionsReport:
     """Compare one cloud's catalogue with its API; `write` rewrites AWS availability lists."""
+    source = _SOURCES.get(cloud)
+    if source is None:
+        raise ValueError(f"unknown cloud {cloud!r}")
     try:
-        if cloud == "aws":
-            errors = None
-            if ssm is None:
-                ssm, errors = _aws_client()
-            try:
-                found = fetch_aws(ssm)
-            except Exception as error:  # noqa: BLE001 - botocore's errors: one reason line, never a traceback
-                if errors is not None and not isinstance(error, (errors.BotoCoreError, errors.ClientError)):
-                    raise
-                raise SourceUnavailable(f"SSM: {type(error).__name__}: {error}") from None
-        elif cloud == "azure":
-            if not (subscription and token):
-                raise SourceUnavailable("needs --azure-subscription and an Azure credential (az login)")
-            found = fetch_azure(subscription, token)
-        elif cloud == "gcp":
-            if not (project and token):
-                raise SourceUnavailable("needs --gcp-project and Google credentials (gcloud auth application-default login)")
-            found = fetch_gcp(project, token)
-        else:
-            raise ValueError(f"unknown cloud {cloud!r}")
+        found = source.found(ssm, subscription, project, token)
     except SourceUnavailable as why:
         return RegionsReport(cloud=cloud, skipped=str(why))
     report = compare(cloud, found)

@@ -3,11 +3,11 @@ are taggable and by which input); the stack has a budget (the catalogue's `budge
 
 from __future__ import annotations
 
-import re
-
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
 from components.catalog import resources as catalogue
+from components.cloud import TagError
+from components.registry import cloud_names, cloud_of
 
 try:
     from .pack_settings import setting
@@ -19,8 +19,21 @@ except ImportError:  # run by the Pulumi CLI as a directory: siblings are top-le
 NEUTRAL_TAG_KEYS = ["cost-center", "owner", "team", "environment", "platform", "managed-by"]
 
 
-def _gcp_key(key: str) -> str:
-    return re.sub(r"[^a-z0-9_-]", "_", key.lower())
+def _wanted(cloud: str | None, required: list[str]) -> tuple[dict[str, str], bool, str]:
+    """{key as the cloud writes it: key as configured}, whether keys are case-insensitive there, and what the
+    cloud calls them: the cloud's own tag rules (`CloudProvider.tag_rules`, applied by components/spec/tags.py
+    when tagging). A configured key the cloud cannot express is looked up as written."""
+    if cloud not in cloud_names():
+        return {k: k for k in required}, False, "tags"
+    rules = cloud_of(cloud).tag_rules()
+    wanted = {}
+    for key in required:
+        try:
+            written = rules.normalise_key(key, ("requiredTags",))
+        except TagError:
+            written = key
+        wanted[written.lower() if rules.case_insensitive_keys else written] = key
+    return wanted, rules.case_insensitive_keys, rules.kind
 
 
 def _validate_tags(args, report) -> None:
@@ -29,20 +42,11 @@ def _validate_tags(args, report) -> None:
     tags = tags_of(args.resource_type, args.props, args.provider.props if args.provider else None)
     if tags is None:
         return  # computed during preview: cannot decide
-    cloud = catalogue.cloud_of(args.resource_type)
     required = setting(args.get_config(), "requiredTags", NEUTRAL_TAG_KEYS)
-    if cloud == "gcp":
-        present = {k: v for k, v in tags.items()}
-        wanted = {_gcp_key(k): k for k in required}
-    elif cloud == "azure":
-        present = {str(k).lower(): v for k, v in tags.items()}
-        wanted = {k.lower(): k for k in required}
-    else:
-        present = dict(tags)
-        wanted = {k: k for k in required}
+    wanted, fold, kind = _wanted(catalogue.cloud_of(args.resource_type), required)
+    present = {str(k).lower(): v for k, v in tags.items()} if fold else dict(tags)
     missing = [shown for key, shown in wanted.items() if present.get(key) in (None, "")]
     if missing:
-        kind = "labels" if cloud == "gcp" else "tags"
         report(f"missing FinOps {kind}: {', '.join(missing)}.")
 
 

@@ -11,27 +11,6 @@ from cli.group import Group
 from cli.commands.finops import CloudChoice, OutputFormat
 
 
-def _azure_token() -> str | None:
-    try:
-        from azure.identity import DefaultAzureCredential
-
-        return DefaultAzureCredential().get_token("https://management.azure.com/.default").token
-    except Exception:  # noqa: BLE001 - no credential: the cloud is reported skipped
-        return None
-
-
-def _gcp_token(scope: str = "https://www.googleapis.com/auth/compute.readonly") -> str | None:
-    try:
-        import google.auth
-        import google.auth.transport.requests
-
-        credentials, _ = google.auth.default(scopes=[scope])
-        credentials.refresh(google.auth.transport.requests.Request())
-        return credentials.token
-    except Exception:  # noqa: BLE001 - no credential: the cloud is reported skipped
-        return None
-
-
 def register(app: typer.Typer) -> None:
     regions = typer.Typer(cls=Group, help="The region catalogue (components/catalog/regions/).", no_args_is_help=True)
     app.add_typer(regions, name="regions")
@@ -48,12 +27,11 @@ def register(app: typer.Typer) -> None:
 
         New regions and regions no longer listed are reported (country, coordinates and services are
         curated by hand, docs/regions.md); a cloud without credentials is skipped with the reason."""
-        from mlplat.regions_refresh import refresh, render
+        from mlplat.regions_refresh import credential_token, refresh, render, source_clouds
 
         reports = []
-        for name in [cloud.value] if cloud else ["aws", "azure", "gcp"]:
-            token = _azure_token() if name == "azure" and azure_subscription else \
-                _gcp_token() if name == "gcp" and gcp_project else None
+        for name in [cloud.value] if cloud else source_clouds():
+            token = credential_token(name, azure_subscription, gcp_project)
             reports.append(refresh(name, write, subscription=azure_subscription, project=gcp_project, token=token))
         if format == OutputFormat.json:
             emit_json({"clouds": [r.to_dict() for r in reports]})

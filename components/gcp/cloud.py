@@ -127,6 +127,9 @@ class GcpCloud(CloudProvider):
         return TagRules(kind="labels", max_tags=TAGS_PER_RESOURCE["gcp"].limit, normalise_key=_label_key, normalise_value=_label_value,
                         reserved_keys=frozenset({"goog-pulumi-provisioned"}))
 
+    def rag_pipeline_fixed_size(self) -> str | None:
+        return "Vertex AI RAG Engine embeds at the model's default size (RagEmbeddingModelConfig has no output dimensionality)"
+
     def vector_limits(self) -> CloudVectorLimits:
         return VECTOR_LIMITS
 

@@ -6,8 +6,9 @@ the models must be offered in the region (the error lists where they are), the e
 produce `vector_search.dimensions`, and the requested tokens per minute must not exceed what the cloud
 sells on demand. Environment default: content filtering (guardrail / RAI policy) off in dev, on
 elsewhere; the managed retrieval pipeline (Bedrock knowledge base, AI Search indexer, RAG Engine corpus)
-is created by default wherever it can fill the index: Vertex AI RAG Engine embeds at the model's default
-size only (the v1 `RagEmbeddingModelConfig` has no output dimensionality), so on GCP it is left out when
+is created by default wherever it can fill the index. A cloud whose pipeline embeds at the model's default
+size only says so (`CloudProvider.rag_pipeline_fixed_size`: Vertex AI RAG Engine, whose v1
+`RagEmbeddingModelConfig` has no output dimensionality); there the pipeline is left out when
 `vector_search.dimensions` differs from that size (a plan gap), and asking for it is an error.
 """
 
@@ -17,17 +18,12 @@ from pydantic import Field
 
 from .base import NAME_PATTERN, SpecModel
 
-# Clouds whose managed pipeline cannot choose the embedding size -> why.
-PIPELINE_AT_DEFAULT_SIZE = {
-    "gcp": "Vertex AI RAG Engine embeds at the model's default size (RagEmbeddingModelConfig has no output dimensionality)"
-}
-
-
 def pipeline_blocker(cloud: str, embedding_model: str, dimensions: int) -> str | None:
     """Why the cloud's managed pipeline cannot fill an index of `dimensions`, or None."""
     from ..catalog.models import model_for
+    from ..registry import cloud_of
 
-    reason = PIPELINE_AT_DEFAULT_SIZE.get(cloud)
+    reason = cloud_of(cloud).rag_pipeline_fixed_size()
     default = model_for(cloud, embedding_model).default_dimensions
     if reason is None or default == dimensions:
         return None

@@ -82,6 +82,56 @@ def offered_gcp(region: str, token: str, fetch: Fetch = _http_get) -> set[str]:
             return found
 
 
+# (region, Azure subscription) -> (the model ids the region offers, or None and why the cloud was skipped).
+OfferedSource = Callable[[str, "str | None"], "tuple[set[str] | None, str | None]"]
+_SOURCES: dict[str, OfferedSource] = {}
+
+
+def register_model_source(cloud: str, source: OfferedSource) -> None:
+    _SOURCES[cloud] = source
+
+
+def offered(cloud: str, region: str, subscription: str | None = None) -> tuple[set[str] | None, str | None]:
+    """What `region` of `cloud` offers, through the cloud's registered source; an API refusal is the reason
+    the cloud is skipped, never an exception."""
+    source = _SOURCES.get(cloud)
+    if source is None:
+        return None, f"no model listing is registered for {cloud}"
+    try:
+        return source(region, subscription)
+    except Exception as error:  # noqa: BLE001 - an API refusal is reported, not raised
+        return None, f"{type(error).__name__}: {error}"
+
+
+def _aws_offered(region: str, _subscription: str | None):
+    import boto3
+
+    if boto3.session.Session().get_credentials() is None:
+        return None, "no AWS credentials"
+    return offered_aws(region), None
+
+
+def _azure_offered(region: str, subscription: str | None):
+    from mlplat.cloud_tokens import azure_token
+
+    token = azure_token() if subscription else None
+    if token is None:
+        return None, "no Azure credentials or --azure-subscription"
+    return offered_azure(region, subscription, token), None
+
+
+def _gcp_offered(region: str, _subscription: str | None):
+    from mlplat.cloud_tokens import GCP_CLOUD_PLATFORM, gcp_token
+
+    token = gcp_token(GCP_CLOUD_PLATFORM)
+    return (offered_gcp(region, token), None) if token else (None, "no Google credentials")
+
+
+register_model_source("aws", _aws_offered)
+register_model_source("azure", _azure_offered)
+register_model_source("gcp", _gcp_offered)
+
+
 def row_key(row) -> str:
     return f"{row.model_id}:{row.model_version}" if row.cloud == "azure" else row.model_id
 

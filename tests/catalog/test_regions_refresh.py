@@ -107,3 +107,15 @@ def test_unreachable_or_refused_is_skipped(cloud):
         report = regions_refresh.refresh(cloud, subscription="sub-1", project="proj-1", token="t")
     assert report.skipped and "HTTP 403" in report.skipped
     assert regions_refresh.refresh(cloud).skipped.startswith("needs --")  # no subscription / project / token
+
+
+def test_every_registry_cloud_has_a_region_source_in_registry_order():
+    from components.registry import cloud_names
+
+    assert regions_refresh.source_clouds() == cloud_names()
+
+
+def test_a_cloud_without_its_subscription_or_project_asks_for_no_token():
+    assert regions_refresh.credential_token("azure", None, "p") is None
+    assert regions_refresh.credential_token("gcp", "s", None) is None
+    assert regions_refresh.credential_token("aws", "s", "p") is None

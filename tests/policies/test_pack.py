@@ -232,6 +232,13 @@ CASES = [
         tags={k.upper(): v for k, v in TAGS.items()})], None, False),
     ("required-finops-tags", "extra-required-key", [res("aws:ecr/repository:Repository", "repo", {}, tags=TAGS)],
      {"required-finops-tags": {"requiredTags": ["data-classification"]}}, True),
+    # A configured key is looked for as the cloud's tag rules write it (components/spec/tags.py): '@' -> '_at_'.
+    ("required-finops-tags", "gcp-key-as-the-tagger-writes-it", [res("gcp:storage/bucket:Bucket", "b", {},
+        tags={**LABELS, "data_at_classification": "internal"})],
+     {"required-finops-tags": {"requiredTags": ["data@classification"]}}, False),
+    ("required-finops-tags", "gcp-key-not-as-the-tagger-writes-it", [res("gcp:storage/bucket:Bucket", "b", {},
+        tags={**LABELS, "data_classification": "internal"})],
+     {"required-finops-tags": {"requiredTags": ["data@classification"]}}, True),
     ("stack-budget", "with-budget", [BUDGET, res("aws:ecr/repository:Repository", "repo", {}, tags=TAGS)], None, False),
     ("stack-budget", "no-budget", [res("aws:ecr/repository:Repository", "repo", {}, tags=TAGS)], None, True),
     # Two KMS keys cost $2/month at catalog prices: within a $1000 budget, over a $1 budget.

@@ -1,4 +1,4 @@
-"""`mlplat bootstrap backend`: the Pulumi state backend (`mlplat.ops.backend_<cloud>`)."""
+"""`mlplat bootstrap backend`: the Pulumi state backend (`mlplat.ops.backends`, one registration per cloud)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ def bootstrap_backend(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create the Pulumi state backend (S3 / Azure Blob / GCS) with safe settings. Idempotent, never deletes."""
+    from mlplat.ops.backends import BackendRequest, BackendUsageError, ensure_backend
     from mlplat.ops.results import OpsError
 
     json_errors(output == OutputFormat.json)
@@ -59,44 +60,15 @@ def bootstrap_backend(
         fail(f"--cloud {cloud_name} does not match stack {stack!r}, which is on {config.get('_cloud')}")
     region = region or config.get("_region")
     progress = info if output == OutputFormat.text else (lambda _m: None)
+    request = BackendRequest(
+        region=region, bucket=bucket, kms_key=kms_key, subscription=subscription, resource_group=resource_group,
+        storage_account=storage_account, container=container, project=project, fix_existing=fix_existing,
+        config=config,
+    )
     try:
-        if cloud_name == "aws":
-            from mlplat.ops import backend_aws
-
-            if not region:
-                fail("--region is required for --cloud aws (or pass --stack)")
-            bucket = bucket or backend_aws.default_bucket_name(backend_aws.account_id(region), region)
-            result = backend_aws.ensure_backend(bucket, region, kms_key_id=kms_key, progress=progress)
-        elif cloud_name == "azure":
-            import os
-
-            from mlplat.ops import backend_azure
-
-            subscription = subscription or config.get("azure-native:subscriptionId") or os.environ.get("AZURE_SUBSCRIPTION_ID")
-            if not subscription:
-                fail("--subscription is required for --cloud azure (or set AZURE_SUBSCRIPTION_ID, or pass --stack)")
-            if not region:
-                fail("--region (the Azure location, e.g. westeurope) is required for --cloud azure (or pass --stack)")
-            result = backend_azure.ensure_backend(
-                subscription,
-                resource_group,
-                storage_account or backend_azure.default_account_name(subscription, resource_group),
-                container,
-                region,
-                progress=progress,
-            )
-        else:
-            from mlplat.ops import backend_gcp
-
-            project = project or config.get("gcp:project")
-            if not project:
-                fail("--project is required for --cloud gcp (or pass --stack)")
-            if not region:
-                fail("--region (the GCS bucket location, e.g. us-central1 or EU) is required for --cloud gcp")
-            result = backend_gcp.ensure_backend(
-                project, bucket or backend_gcp.default_bucket_name(project), region, progress=progress,
-                fix_existing=fix_existing,
-            )
+        result = ensure_backend(cloud_name, request, progress)
+    except BackendUsageError as error:
+        fail(str(error))
     except OpsError as error:
         fail(error.lines, EXIT_FINDINGS)
     login = f"pulumi login '{result.url}'"

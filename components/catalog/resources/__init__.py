@@ -4,7 +4,8 @@ A row (`ResourceType`) says which capabilities the type serves, whether and how 
 stateful (protected in prod), how the cost model prices it, which roles it plays for the policies (a budget,
 an S3 bucket's encryption companion...) and the readers the policies call per concern (encryption, public
 access, public network, local auth, IAM, rotation...). The rows live in one module per cloud
-(`aws.py`, `azure.py`, `gcp.py`); this module holds the record type and the lookup.
+(`aws.py`, `azure.py`, `gcp.py`), each registered by one `register_catalog` line at the end of this module,
+which also holds the record type and the lookup.
 
 Readers take a `Subject` (the resource as a policy sees it) and yield findings: a message, or
 (message, urn) for a finding about another resource of the stack (a bucket's companion).
@@ -16,9 +17,6 @@ import importlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
-
-# The per-cloud row modules of this package, by cloud key.
-CLOUD_MODULES = ("aws", "azure", "gcp")
 
 # The type token every Python dynamic resource registers under, whatever its provider.
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
@@ -119,9 +117,33 @@ class CloudCatalog:
     default_readers: Mapping[str, Reader] = field(default_factory=dict)  # concern -> reader for types without one
 
 
+@dataclass(frozen=True)
+class CatalogSource:
+    """Where a cloud's catalogue lives: the module holding its `CATALOG` rows and the module holding its
+    checkov mirrors (`MIRRORS`, `COVERED`). Named, not imported: the row modules import this package's record
+    types, so they are loaded on first lookup rather than when this package is imported."""
+
+    rows: str
+    mirrors: str
+
+
+_SOURCES: dict[str, CatalogSource] = {}
+
+
+def register_catalog(cloud: str, rows: str, mirrors: str) -> None:
+    """Register a cloud's catalogue modules (absolute, or relative to this package with a leading dot)."""
+    _SOURCES[cloud] = CatalogSource(rows, mirrors)
+    for cached in (clouds, _index, all_mirrors, _mirror_index):
+        cached.cache_clear()
+
+
+def _load(module: str):
+    return importlib.import_module(module, __name__)
+
+
 @lru_cache(maxsize=None)
 def clouds() -> tuple[CloudCatalog, ...]:
-    return tuple(importlib.import_module(f"{__name__}.{name}").CATALOG for name in CLOUD_MODULES)
+    return tuple(_load(source.rows).CATALOG for source in _SOURCES.values())
 
 
 @lru_cache(maxsize=None)
@@ -204,8 +226,8 @@ def findings(subject: Subject, concern: str) -> list[tuple[str, Optional[str]]]:
 def all_mirrors() -> tuple:
     """Every checkov check the pack mirrors: (mirrors, covered) over the clouds' `*_mirrors.py`."""
     mirrors, covered = [], []
-    for name in CLOUD_MODULES:
-        module = importlib.import_module(f"{__name__}.{name}_mirrors")
+    for source in _SOURCES.values():
+        module = _load(source.mirrors)
         mirrors.extend(module.MIRRORS)
         covered.extend(module.COVERED)
     return tuple(mirrors), tuple(covered)
@@ -240,3 +262,9 @@ def tag_input(token: str) -> Optional[str]:
 def is_stateful(token: str) -> bool:
     entry = lookup(token)
     return entry is not None and entry.stateful
+
+
+# The clouds of the catalogue, one line each (loaded on first lookup).
+register_catalog("aws", rows=".aws", mirrors=".aws_mirrors")
+register_catalog("azure", rows=".azure", mirrors=".azure_mirrors")
+register_catalog("gcp", rows=".gcp", mirrors=".gcp_mirrors")
