@@ -197,3 +197,10 @@ class UseCaseComponent(PlatformComponent):
     COMPONENT = "UseCase"
     OUTPUTS = UseCaseOutputs
     SPEC = UseCaseSpec
+
+    def warn_if_budget_notifies_nobody(self, use_case: UseCaseSpec) -> None:
+        """A budget with no recipient is still created (the spend is tracked) but alerts nobody: say so, as the
+        platform budget does."""
+        if use_case.budget is not None and not use_case.budget.notify:
+            pulumi.log.warn(f"use case {use_case.name!r}: budget.notify is empty: its budget is created without "
+                            "notifications (add an e-mail, or an owner that is one)", self)

@@ -42,11 +42,11 @@ class UseCase(UseCaseComponent):
     def __init__(self, name: str, ctx: PlatformContext, base, use_case: UseCaseSpec,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, opts)
+        self.warn_if_budget_notifies_nobody(use_case)
         spec = ctx.spec
         tags = ctx.tags(use_case=use_case.name)
-        region = spec.region
         account = aws.get_caller_identity_output().account_id
-        arn = lambda service, rest: pulumi.Output.concat(f"arn:aws:{service}:", region, ":", account, ":", rest)  # noqa: E731
+        arn = lambda service, rest: pulumi.Output.concat(f"arn:aws:{service}:", spec.region, ":", account, ":", rest)  # noqa: E731
 
         self.model_group = None
         if spec.registry is not None:

@@ -62,6 +62,7 @@ class UseCase(UseCaseComponent):
     def __init__(self, name: str, ctx: PlatformContext, base, use_case: UseCaseSpec,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, opts)
+        self.warn_if_budget_notifies_nobody(use_case)
         spec = ctx.spec
         tags = ctx.tags(use_case=use_case.name)
         rg = base.resource_group.name

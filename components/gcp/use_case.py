@@ -48,6 +48,7 @@ class UseCase(UseCaseComponent):
     def __init__(self, name: str, ctx: PlatformContext, base, use_case: UseCaseSpec,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__(name, opts)
+        self.warn_if_budget_notifies_nobody(use_case)
         spec = ctx.spec
         uc = use_case.name
         labels = ctx.tags(use_case=uc)

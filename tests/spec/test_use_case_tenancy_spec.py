@@ -79,3 +79,13 @@ def test_names_that_differ_only_by_hyphens_are_an_error_naming_the_field():
         group["use_case"] = endpoint["use_case"] = "fraud-scoring"
     text = errors(raw)
     assert "use_cases.1.name" in text and "differ only by hyphens" in text
+
+
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_a_use_case_budget_without_recipients_is_planned_with_a_warning(tmp_path, cloud):
+    from tests.support.plans import plan_of_spec
+
+    raw = many_use_cases_spec(1, cloud)
+    raw["use_cases"][0]["budget"]["notify"] = []
+    plan = plan_of_spec(tmp_path, raw, name=f"Pulumi.{cloud}-prod")
+    assert any("use case 'uc01': budget.notify is empty" in w for w in plan.warnings), plan.warnings
