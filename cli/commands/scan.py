@@ -73,7 +73,7 @@ def scan_command(
         if format == PolicyFormat.json:
             document = {**report.to_dict(), "checkov": scan.to_dict()}
         else:
-            document = sarif_with_scan(to_sarif(report, project_dir()), report, scan, project_dir())
+            document = sarif_with_scan(to_sarif(report, project_dir()), report, scan, project_dir(), pack=pack)
         if output:
             _write(output, json.dumps(document, indent=2) + "\n")
             info(f"wrote {output}")

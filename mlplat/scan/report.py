@@ -40,9 +40,10 @@ def text_summary(scan: ScanResult) -> str:
     return "\n".join(lines)
 
 
-def sarif_with_scan(sarif: dict, report: PolicyReport, scan: ScanResult, root: Path) -> dict:
+def sarif_with_scan(sarif: dict, report: PolicyReport, scan: ScanResult, root: Path, pack: bool = True) -> dict:
     """The pack's SARIF with checkov's rules tagged `checkov`, and the skipped checks as suppressed results
-    (justification: the skip's reason), located in the stack file like the pack's results."""
+    (justification: the skip's reason), located in the stack file like the pack's results. Without the pack
+    (`scan --no-pack`) the run is checkov's alone, and code scanning shows it under that tool's name."""
     run = sarif["runs"][0]
     checks = {c.check: c for c in scan.failed + scan.skipped}
     for rule in run["tool"]["driver"]["rules"]:
@@ -78,5 +79,11 @@ def sarif_with_scan(sarif: dict, report: PolicyReport, scan: ScanResult, root: P
             "suppressions": [{"kind": "external", "justification": check.reason}],
             "properties": {"urn": check.urn, "resourceType": check.resource_type},
         })
-    run["tool"]["driver"].setdefault("properties", {})["scanners"] = ["mlplat-policies", f"checkov {CHECKOV_VERSION}"]
+    driver = run["tool"]["driver"]
+    scanners = [f"checkov {CHECKOV_VERSION}"]
+    if pack:
+        scanners.insert(0, "mlplat-policies")
+    else:
+        driver["name"] = "checkov"
+    driver.setdefault("properties", {})["scanners"] = scanners
     return sarif

@@ -65,3 +65,12 @@ def test_text_report_lists_the_failed_check_under_the_plan_summary(monkeypatch):
     result = CliRunner().invoke(app, ["scan", "--stack", "aws-prod", "--no-pack"])
     assert result.exit_code == 1, result.output
     assert "CKV_AWS_158" in result.stdout and "Traceback" not in result.output
+
+
+def test_without_the_pack_the_sarif_run_is_named_for_checkov():
+    report = empty_report(_Plan())
+    merge(report, scan_result())
+    driver = sarif_with_scan(to_sarif(report, ROOT), report, scan_result(), ROOT, pack=False)["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "checkov" and driver["properties"]["scanners"][0].startswith("checkov")
+    with_pack = sarif_with_scan(to_sarif(report, ROOT), report, scan_result(), ROOT)["runs"][0]["tool"]["driver"]
+    assert with_pack["name"] == "mlplat-policies"
