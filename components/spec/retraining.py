@@ -94,6 +94,9 @@ def _location_error(location: str) -> str | None:
             f"{location!r} is outside the platform's buckets: give a path in its stores, "
             f"'data/<path>' or 'artifacts/<path>'"
         )
+    if any(part in (".", "..") for part in rest.split("/")):
+        # Object keys are literal, but a reader expects a path to stay below its prefix: refuse the doubt.
+        return f"{location!r}: '.' and '..' segments are not allowed; give the path below {store}/ directly"
     return None
 
 

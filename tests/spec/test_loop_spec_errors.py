@@ -71,6 +71,12 @@ def test_batch_locations_outside_the_platform_buckets_name_the_field(field, loca
     assert f"{SOURCE}: batch_inference.0.{field}: {location!r} is outside the platform's buckets" in message, message
 
 
+@pytest.mark.parametrize("location", ["data/../../etc/", "artifacts/models/../x", "data/./in/"])
+def test_batch_locations_with_dot_segments_are_refused_naming_the_field(location):
+    message = _error(_with(batch_inference=[{**BATCH, "input": location}]))
+    assert f"{SOURCE}: batch_inference.0.input: {location!r}: '.' and '..' segments are not allowed" in message, message
+
+
 @pytest.mark.parametrize("target", ["qa", "dev", "prod"])
 def test_promotion_to_an_environment_that_does_not_exist_names_the_field(target):
     document = platform_document("aws-dev")
