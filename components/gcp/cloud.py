@@ -92,6 +92,7 @@ class GcpCloud(CloudProvider):
         from .budget import Budget
         from .endpoint import Endpoint
         from .feature_store import FeatureStore
+        from .monitoring import Monitoring
         from .promotion import Promotion
         from .rag import RagGeneration
         from .registry import ModelRegistry
@@ -100,7 +101,6 @@ class GcpCloud(CloudProvider):
         from .use_case import UseCase
         from .vector_search import VectorSearch
 
-        from .monitoring import Monitoring
         return components_by_capability(TrainingCluster, FeatureStore, ModelRegistry, Endpoint, VectorSearch, Budget,
                                         Monitoring, RagGeneration, Retraining, Promotion, BatchInference, UseCase)
 

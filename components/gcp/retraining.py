@@ -24,8 +24,8 @@ from ..contract import RetrainingComponent
 from ..naming import bounded_name
 from ..spec.retraining import RetrainingSpec
 from .base import Base
-from .custom_roles import grant_custom_role
 from .retraining_drift import drift_trigger
+from .schedules import starter_identity
 
 # What the scheduler's identity may do: create custom jobs, nothing else in Vertex AI.
 SCHEDULER_PERMISSIONS = ("aiplatform.customJobs.create",)
@@ -66,7 +66,7 @@ class Retraining(RetrainingComponent):
                 f"{stem}-api", project=project, service="cloudscheduler.googleapis.com",
                 disable_on_destroy=False, opts=ctx.child(self),
             )
-            caller = self._job_starter(ctx, stem, "scheduler", "sched", project, base, "scheduled retraining")
+            caller = self._job_starter(ctx, stem, "scheduler", "sched", base, "scheduled retraining")
             self.schedule = gcp.cloudscheduler.Job(
                 stem,
                 name=stem,
@@ -88,33 +88,18 @@ class Retraining(RetrainingComponent):
             outputs.update(schedule=self.schedule.name, schedule_expression=item.schedule)
         if item.on_drift:
             topic = pick(ctx.built["monitoring"]["monitoring"], "endpoints")[item.endpoint]["drift_events"]
-            starter = self._job_starter(ctx, stem, "drift", "drift", project, base, "drift-triggered retraining")
+            starter = self._job_starter(ctx, stem, "drift", "drift", base, "drift-triggered retraining")
             trigger = drift_trigger(ctx, self, stem, project, region, topic, job, starter, ctx.tags(item.use_case))
             outputs.update(drift_trigger=trigger.id)
         self.finish(RetrainingOutputs.from_dict(outputs))
 
-    def _job_starter(self, ctx: PlatformContext, stem: str, role: str, short: str, project, base: Base,
+    def _job_starter(self, ctx: PlatformContext, stem: str, role: str, short: str, base: Base,
                      why: str) -> gcp.serviceaccount.Account:
         """A service account that may create custom jobs (a one-permission custom role) and run them as
         the workload account (Service Account User on that account only)."""
-        name = f"{stem}-{role}"
-        account = gcp.serviceaccount.Account(
-            name,
-            account_id=bounded_name(f"{stem}-{short}", 30),
-            display_name=f"mlplat {ctx.prefix}: starts retraining {stem}" + ("" if role == "scheduler" else " on drift"),
-            project=project,
-            opts=ctx.child(self),
-        )
-        grant_custom_role(ctx, self, name, project, SCHEDULER_PERMISSIONS, account.member,
-                          f"Create Vertex AI custom jobs ({why})")
-        gcp.serviceaccount.IAMMember(
-            f"{name}-act-as",
-            service_account_id=base.workload_account.name,
-            role="roles/iam.serviceAccountUser",
-            member=account.member,
-            opts=ctx.child(account),
-        )
-        return account
+        display = f"mlplat {ctx.prefix}: starts retraining {stem}" + ("" if role == "scheduler" else " on drift")
+        return starter_identity(ctx, self, f"{stem}-{role}", bounded_name(f"{stem}-{short}", 30), base,
+                                SCHEDULER_PERMISSIONS, f"Create Vertex AI custom jobs ({why})", display)
 
 
 def _custom_job(stem: str, item: RetrainingSpec, shape, spot: bool, image: str, service_account: str,

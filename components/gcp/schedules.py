@@ -22,25 +22,33 @@ from .custom_roles import grant_custom_role
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 
-def scheduler_identity(ctx: PlatformContext, parent: pulumi.Resource, stem: str, base: Base,
-                       permissions: tuple[str, ...], purpose: str) -> gcp.serviceaccount.Account:
-    """A service account holding only `permissions` (a custom role) and actAs on the workload account."""
+def starter_identity(ctx: PlatformContext, parent: pulumi.Resource, name: str, account_id: str, base: Base,
+                     permissions: tuple[str, ...], purpose: str, display_name: str) -> gcp.serviceaccount.Account:
+    """A service account that starts Vertex AI work: only `permissions` (a custom role, described by
+    `purpose`) and actAs on the workload account, which the started job runs as."""
     account = gcp.serviceaccount.Account(
-        f"{stem}-scheduler",
-        account_id=bounded_name(f"{stem}-sched", 30),
-        display_name=f"mlplat {ctx.prefix}: {purpose}"[:100],
+        name,
+        account_id=account_id,
+        display_name=display_name,
         project=base.project,
         opts=ctx.child(parent),
     )
-    grant_custom_role(ctx, parent, f"{stem}-scheduler", base.project, permissions, account.member, purpose)
+    grant_custom_role(ctx, parent, name, base.project, permissions, account.member, purpose)
     gcp.serviceaccount.IAMMember(
-        f"{stem}-scheduler-act-as",
+        f"{name}-act-as",
         service_account_id=base.workload_account.name,
         role="roles/iam.serviceAccountUser",
         member=account.member,
         opts=ctx.child(account),
     )
     return account
+
+
+def scheduler_identity(ctx: PlatformContext, parent: pulumi.Resource, stem: str, base: Base,
+                       permissions: tuple[str, ...], purpose: str) -> gcp.serviceaccount.Account:
+    """The Cloud Scheduler job's caller: `starter_identity` named after the job."""
+    return starter_identity(ctx, parent, f"{stem}-scheduler", bounded_name(f"{stem}-sched", 30), base, permissions,
+                            purpose, f"mlplat {ctx.prefix}: {purpose}"[:100])
 
 
 def vertex_call(ctx: PlatformContext, parent: pulumi.Resource, stem: str, base: Base, *, schedule: str, uri: str,
