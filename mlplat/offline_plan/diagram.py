@@ -9,11 +9,17 @@ alarms...) collapse into one counted node. Arrows point
 from a resource to what it needs (endpoint -> model -> registry, index -> documents bucket). A resource
 that several capabilities need (the key, the network) gets one arrow per capability box instead of one
 per resource, and arrows implied by a longer path are left out, so a prod stack stays readable.
+
+Some uses appear in no input: an endpoint's model is pulled from the registry, an index is built from the
+documents store. The resource catalogue names them per type (`reads`); they are drawn as dotted "reads"
+arrows, apart from the dependencies.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from components.catalog.resources import lookup
 
 from .model import Plan
 
@@ -36,6 +42,7 @@ class Diagram:
     groups: dict[str, list[Node]] = field(default_factory=dict)  # capability -> nodes
     edges: list[tuple[str, str]] = field(default_factory=list)  # node -> node it needs
     group_edges: list[tuple[str, str]] = field(default_factory=list)  # capability -> shared node it needs
+    reads: list[tuple[str, str]] = field(default_factory=list)  # node -> node it uses at run time (catalogue)
 
 
 def group_id(capability: str) -> str:
@@ -114,7 +121,23 @@ def build_diagram(plan: Plan) -> Diagram:
         needs[source] = {t for t in targets if t not in shared or capability_of[source] == capability_of[t]}
     diagram.edges = sorted(_reduced(needs), key=lambda e: (int(e[0][1:]), int(e[1][1:])))
     diagram.group_edges = sorted(group_edges)
+    diagram.reads = _reads(every, node_of, folded, set(diagram.edges))
     return diagram
+
+
+def _reads(resources, node_of: dict[str, Node], folded: dict[str, str], drawn: set) -> list[tuple[str, str]]:
+    """The catalogue's run-time uses between the plan's resources, node to node, leaving out those already
+    drawn as a dependency."""
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for r in resources:
+        by_place.setdefault((r.capability, r.type), []).append(node_of[folded.get(r.urn, r.urn)].id)
+    found = set()
+    for r in resources:
+        entry = lookup(r.type, r.inputs)
+        source = node_of[folded.get(r.urn, r.urn)].id
+        for place in entry.reads if entry else ():
+            found |= {(source, target) for target in by_place.get(place, ()) if target != source}
+    return sorted(found - drawn, key=lambda e: (int(e[0][1:]), int(e[1][1:])))
 
 
 def _reduced(needs: dict[str, set[str]]) -> list[tuple[str, str]]:
@@ -153,6 +176,7 @@ def to_mermaid(plan: Plan) -> str:
         lines.append("  end")
     lines += [f"  {a} --> {b}" for a, b in diagram.edges]
     lines += [f"  {group_id(capability)} -.-> {b}" for capability, b in diagram.group_edges]
+    lines += [f"  {a} -. reads .-> {b}" for a, b in diagram.reads]
     lines.append("  classDef protected stroke-width:3px,stroke:#b60205")
     if protected:
         lines.append(f"  class {','.join(protected)} protected")
@@ -181,6 +205,7 @@ def to_dot(plan: Plan) -> str:
         lines.append("  }")
     lines += [f"  {a} -> {b};" for a, b in diagram.edges]
     lines += [f"  {first[c]} -> {b} [ltail=cluster_{group_id(c)}, style=dashed];" for c, b in diagram.group_edges]
+    lines += [f'  {a} -> {b} [style=dotted, label="reads"];' for a, b in diagram.reads]
     lines.append("}")
     return "\n".join(lines) + "\n"
 

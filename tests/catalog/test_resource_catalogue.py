@@ -137,3 +137,13 @@ def test_cpu_shapes_are_not_gpus():
     assert azure_readers.gpu_class("Standard_D4s_v5") is None
     assert gcp_readers.gpu_classes({"machineType": "n1-standard-4"}) == []
     assert gcp_readers.gpu_classes({"machineType": "e2-standard-4"}) == []
+
+
+def test_every_run_time_use_names_a_catalogued_type_of_that_capability():
+    # `reads`: what a type uses at run time that no input references (drawn as "reads" arrows by the diagram)
+    uses = [(entry.token, place) for entry in catalogue.all_rows() for place in entry.reads]
+    assert len(uses) >= 6  # the endpoint's model and the index on each of the three clouds
+    for token, (capability, target) in uses:
+        row = catalogue.lookup(target)
+        assert row is not None, f"{token} reads {target}, which has no catalogue row"
+        assert capability in row.capabilities, f"{token} reads {target} in {capability}: not in {row.capabilities}"

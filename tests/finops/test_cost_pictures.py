@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -12,6 +14,7 @@ from cli.app import app
 from mlplat.finops.charts import _axis_max, compare_markdown, cost_html
 from mlplat.finops.compare import compare
 from mlplat.finops.estimate import estimate_plan
+from tests.support.browser import browser, hex_colour, pixels, screenshot
 from tests.support.html_page import check_page, css_problems
 from tests.support.mermaid import check_xychart_subset, mermaid_blocks, mermaid_parse_errors, mermaid_parser
 from tests.support.plans import reference_plan
@@ -112,3 +115,23 @@ def test_the_page_check_catches_what_a_browser_would_show_wrong():
     assert check_page(page.replace("<td>", "<td><td>", 1))[0].startswith("not well-formed")
     assert css_problems("body{background:url(https://example.com/x.png)}")[0] == [
         "the style sheet loads something (url(), @import)"]
+
+
+def _chart_pixels(page: str) -> dict[str, int]:
+    """How many pixels of each bar colour headless Chromium paints in the top of the page."""
+    colours = {name: hex_colour(value) for name, value in (("idle", "#0969da"), ("usage", "#8250df"))}
+    rows = pixels(screenshot(page, width=800, height=500))
+    return {name: sum(row.count(colour) for row in rows) for name, colour in colours.items()}
+
+
+@pytest.mark.skipif(browser() is None, reason="no Chromium: install Debian's chromium package to render the page")
+def test_cost_html_shows_its_chart_in_headless_chromium():
+    plan = reference_plan("gcp-prod")
+    estimate = estimate_plan(plan)
+    page = cost_html(estimate, plan)
+    painted = _chart_pixels(page)
+    shown = [c for c, line in estimate.group("capability").items() if line["idle"] >= estimate.total() / 50]
+    assert painted["idle"] >= 200 * len(shown), painted  # a visible bar per capability that costs something
+    assert painted["usage"] > 0  # the legend's usage swatch
+    without_chart = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    assert _chart_pixels(without_chart)["idle"] == 0

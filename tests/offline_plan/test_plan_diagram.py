@@ -77,3 +77,24 @@ def test_mermaid_parser_accepts_the_prod_pictures():
     texts = [to_mermaid(reference_plan(stack)) for stack in ("aws-prod", "azure-prod", "gcp-prod")]
     assert mermaid_parse_errors(parser, texts) == [None, None, None]
     assert mermaid_parse_errors(parser, ["flowchart LR\n  a[\"x\" --> b\n"])[0]  # the parser does reject
+
+
+# What the endpoint's model is pulled from and what the index is built from, per cloud: (reader, target) kinds.
+RUN_TIME_USES = {
+    "aws-prod": {("Model", "ModelPackageGroup"), ("ServerlessCollection", "Bucket")},
+    "azure-prod": {("OnlineDeployment", "Registry"), ("Service", "BlobContainer")},
+    "gcp-prod": {("AiEndpoint", "Repository"), ("AiIndex", "Bucket")},
+}
+
+
+@pytest.mark.parametrize("stack", sorted(RUN_TIME_USES))
+def test_models_read_the_registry_and_indexes_the_documents(stack):
+    diagram = build_diagram(reference_plan(stack))
+    nodes = {n.id: (capability, n) for capability, group in diagram.groups.items() for n in group}
+    reads = {(nodes[a][1].kind, nodes[b][1].kind) for a, b in diagram.reads}
+    assert reads >= RUN_TIME_USES[stack]
+    for a, b in diagram.reads:
+        assert nodes[b][0] in ("registry", "vector_search") and (a, b) not in diagram.edges
+    assert sum(f" -. reads .-> " in line for line in to_mermaid(reference_plan(stack)).splitlines()) == len(
+        diagram.reads)
+    assert to_dot(reference_plan(stack)).count('[style=dotted, label="reads"]') == len(diagram.reads)

@@ -18,7 +18,7 @@ FLOWCHART_LINES = [
     rf"  subgraph (?P<sub>{ID})\[{LABEL}\]",
     rf"    (?P<node>{ID})\[{LABEL}\]",
     r"  end",
-    rf"  (?P<a>{ID}) (-->|-\.->) (?P<b>{ID})",
+    rf"  (?P<a>{ID}) (-->|-\.->|-\. [a-z]+ \.->) (?P<b>{ID})",
     rf"  classDef {ID} [a-z-]+:[^\s;]+(,[a-z-]+:[^\s;,]+)*",
     rf"  class {ID}(,{ID})* {ID}",
 ]

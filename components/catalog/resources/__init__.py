@@ -83,6 +83,10 @@ class ResourceType:
     roles: frozenset[str] = frozenset()  # what the policies look it up as (budget, s3-bucket, ...)
     readers: Mapping[str, Reader] = field(default_factory=dict)  # concern -> reader
     aliases: tuple[str, ...] = ()  # other spellings of the same type (older SDK modules, V2 classes)
+    # What it uses at run time that none of its inputs references, as (capability, type token) pairs: an
+    # endpoint's model is pulled from the registry, an index is built from the documents store. The plan's
+    # dependencies cannot show these; the diagram draws them from here.
+    reads: tuple[tuple[str, str], ...] = ()
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -91,9 +95,9 @@ class ResourceType:
 
 def row(token: str, capabilities: str | tuple[str, ...], pricing: Pricing, *, tags: Optional[str] = None,
         stateful: bool = False, roles: Iterable[str] = (), readers: Optional[Mapping[str, Reader]] = None,
-        aliases: tuple[str, ...] = ()) -> ResourceType:
+        aliases: tuple[str, ...] = (), reads: tuple[tuple[str, str], ...] = ()) -> ResourceType:
     caps = (capabilities,) if isinstance(capabilities, str) else tuple(capabilities)
-    return ResourceType(token, caps, pricing, tags, stateful, frozenset(roles), dict(readers or {}), aliases)
+    return ResourceType(token, caps, pricing, tags, stateful, frozenset(roles), dict(readers or {}), aliases, reads)
 
 
 @dataclass(frozen=True)

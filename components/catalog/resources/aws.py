@@ -111,7 +111,8 @@ ROWS = (
     row("aws:sagemaker/modelPackageGroup:ModelPackageGroup", ("registry", "use_cases"), FREE, tags=T, stateful=True),
     row("aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", ("registry", "promotion"), FREE),
     # Endpoints
-    row("aws:sagemaker/model:Model", "endpoints", FREE, tags=T, readers={"public_network": r.model_network}),
+    row("aws:sagemaker/model:Model", "endpoints", FREE, tags=T, readers={"public_network": r.model_network},
+        reads=(("registry", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"),)),
     row("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "endpoints",
         priced("sagemaker_endpoint_config"), tags=T,
         readers={"encryption": r.endpoint_config_encryption, "model_variants": r.variants}),
@@ -123,7 +124,7 @@ ROWS = (
         roles={"health-alert"}, readers={"alert_targets": monitoring_rows.targets("alarmActions")}),
     # Vector search
     row("aws:opensearch/serverlessCollection:ServerlessCollection", "vector_search",
-        priced("opensearch_collection"), tags=T, stateful=True),
+        priced("opensearch_collection"), tags=T, stateful=True, reads=(("vector_search", "aws:s3/bucket:Bucket"),)),
     row("aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", "vector_search", FREE,
         readers={"encryption": r.aoss_encryption, "public_network": r.aoss_network}),
     row("aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", ("vector_search", "rag"), FREE,

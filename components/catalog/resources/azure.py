@@ -83,7 +83,8 @@ ROWS = (
     # Endpoints
     row(f"{AML}:OnlineEndpoint", "endpoints", FREE, tags=T, readers=r.ONLINE_ENDPOINT),
     row(f"{AML}:OnlineDeployment", "endpoints", priced("online_deployment"), tags=T, roles={"online-deployment"},
-        readers={"traffic_endpoint": r.deployment_endpoint}),
+        readers={"traffic_endpoint": r.deployment_endpoint},
+        reads=(("registry", "azure-native:containerregistry:Registry"),)),
     row("azure-native:monitor:AutoscaleSetting", "endpoints", FREE, tags=T, roles={"autoscale-setting"},
         aliases=("azure-native:insights:AutoscaleSetting",)),
     # Registry
@@ -91,7 +92,7 @@ ROWS = (
         stateful=True, readers=r.CONTAINER_REGISTRY),
     # Vector search
     row("azure-native:search:Service", "vector_search", priced("search_service"), tags=T, stateful=True,
-        readers=r.SEARCH),
+        readers=r.SEARCH, reads=(("vector_search", "azure-native:storage:BlobContainer"),)),
     # Budget
     row("azure-native:consumption:Budget", ("budget", "use_cases"), FREE, roles={"budget"},
         readers={"budget_amount": r.budget_amount}, aliases=("azure-native:consumption:BudgetByResourceGroupName",)),

@@ -107,7 +107,8 @@ ROWS = (
         usage_only("billed per vCPU-second, GB-second and request while serving"), tags=L,
         readers={"idle_instances": r.min_instances}),
     # Vector search
-    row("gcp:vertex/aiIndex:AiIndex", "vector_search", FREE, tags=L, stateful=True, readers=VERTEX_CMK),
+    row("gcp:vertex/aiIndex:AiIndex", "vector_search", FREE, tags=L, stateful=True, readers=VERTEX_CMK,
+        reads=(("vector_search", "gcp:storage/bucket:Bucket"),)),
     row("gcp:vertex/aiIndexEndpoint:AiIndexEndpoint", "vector_search", FREE, tags=L,
         readers={**VERTEX_CMK, "public_network": r.index_endpoint_network}),
     row("gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex", "vector_search",
@@ -128,7 +129,7 @@ VERTEX_DEPLOYER = DynamicProvider(
     module="components.gcp.vertex_deployer",
     inputs=frozenset({"versions", "endpoint", "display_name", "project", "location"}),
     row=row("pulumi-python:dynamic:Resource#components.gcp.vertex_deployer", "endpoints",
-            priced("vertex_model_versions")),
+            priced("vertex_model_versions"), reads=(("registry", "gcp:artifactregistry/repository:Repository"),)),
 )
 
 CATALOG = CloudCatalog(cloud="gcp", package="gcp", sdk="pulumi_gcp", rows=ROWS, dynamic=(VERTEX_DEPLOYER, monitoring_rows.VERTEX_MONITOR),
