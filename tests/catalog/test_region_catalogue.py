@@ -220,3 +220,13 @@ def test_azure_gpu_rows_follow_the_azure_ml_sizes():
     # The source covers the US regions only: West Europe is unknown, not refused.
     assert not catalog.lacks("azure", "westeurope", "gpu:a100") and not catalog.offers("azure", "westeurope", "gpu:a100")
     assert all(not r.zones("t4") for r in catalog.regions("azure"))  # AmlCompute places nodes itself
+
+
+def test_azure_vector_search_is_where_azure_ai_search_is():
+    """Azure AI Search's regions list (search-region-support.md, 2025-10-09), public regions of the catalogue."""
+    listed = set("""brazilsouth canadacentral canadaeast centralus eastus eastus2 mexicocentral northcentralus
+        southcentralus westus westus2 westus3 westcentralus francecentral germanywestcentral italynorth norwayeast
+        northeurope polandcentral spaincentral swedencentral switzerlandnorth uksouth ukwest westeurope israelcentral
+        qatarcentral uaenorth southafricanorth australiaeast australiasoutheast centralindia eastasia indonesiacentral
+        japaneast japanwest koreacentral koreasouth malaysiawest newzealandnorth southindia southeastasia""".split())
+    assert {r.id for r in catalog.regions("azure") if "vector_search" in r.offers} == listed
