@@ -76,6 +76,18 @@ def test_cross_cloud_rendering_picks_a_region_offering_the_gpu_class():
     assert catalog.offers("aws", parse_spec(spec("gcp", "europe-west9"), "s", "", "aws").region, "gpu:a100")
 
 
+def test_the_plan_says_when_the_gpu_availability_of_the_chosen_region_is_unknown(tmp_path):
+    from mlplat.offline_plan import plan_file
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec("gcp", "europe-west4")))  # 8 x a100; Azure data covers US regions only
+    (gap,) = [g["gap"] for g in plan_file(path, "azure").gaps if g["capability"] == "region"]
+    assert gap.startswith("gcp europe-west4 -> azure westeurope, ")
+    assert "a100 GPU availability in westeurope is not in the region catalogue" in gap
+    (gap,) = [g["gap"] for g in plan_file(path, "aws").gaps if g["capability"] == "region"]
+    assert "GPU availability" not in gap  # eu-central-1 is known to offer p4d
+
+
 def test_a_region_without_gpu_data_still_validates():
     assert parse_spec(spec("gcp", "europe-west4"), "spec.yaml").region == "europe-west4"
 
