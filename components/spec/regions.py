@@ -196,6 +196,12 @@ def mapping_gaps(raw: Any, spec) -> list[dict]:
     except (ValueError, RegionMappingError):
         return []
     note = mapping_note(raw["region"], source, spec.region, spec.cloud, overridden=spec.region != nearest)
+    target, gpus = spec.cloud.value, {what for _, what in requested(raw) if what.startswith(catalog.GPU_PREFIX)}
+    unknown = sorted(what[len(catalog.GPU_PREFIX):] for what in gpus
+                     if not catalog.offers(target, spec.region, what) and not catalog.lacks(target, spec.region, what))
+    if unknown:  # chosen because nothing says it lacks the class, not because anything says it has it
+        note += (f"; {', '.join(unknown)} GPU availability in {spec.region} is not in the region catalogue "
+                 f"(components/catalog/regions/{target}.yaml): check it before `pulumi up`")
     return [{"capability": "region", "cloud": spec.cloud.value, "gap": note}]
 
 

@@ -313,7 +313,7 @@ def estimate(
                 add(r, c, row, "usage", quantity,
                     f"usage.{c.driver} {usage[c.driver]:g} GB" + (f" / {share} stores" if share > 1 else ""), False)
             elif c.driver == "monitored_requests":
-                _monitored_lines(r, c, row, usage, spec, add)
+                _monitored_lines(r, c, row, usage, spec, add, result.usage_only)
             else:
                 raise ValueError(f"{r.type} {r.name}: charge {c.sku} has kind {c.kind!r} and driver {c.driver!r}, "
                                  "which the estimate does not know how to price (mlplat/finops/sku.py)")
@@ -364,12 +364,22 @@ def _batch_capacity(cloud: str) -> str:
     return cloud_of(cloud).batch_inference_capacity
 
 
-def _monitored_lines(r, c: Charge, row, usage, spec, add) -> None:
+def _monitored_lines(r, c: Charge, row, usage, spec, add, not_modelled: list) -> None:
     """GB a drift monitor analyses a month: its endpoint's requests x sampling rate x request size. The
-    monitor is named `<platform>-<env>-<endpoint>-monitor` (components/gcp/monitoring.py)."""
+    monitor is named `<platform>-<env>-<endpoint>-monitor` (components/gcp/monitoring.py). Without a stated
+    request rate for the endpoint there is nothing to price: the monitor is listed as not priced, never as
+    a $0 line (an unstated rate is not a zero rate)."""
     names = [e.get("name") for e in (spec or {}).get("endpoints") or []]
     endpoint = next((n for n in names if str(c.params["monitor"]).endswith(f"-{n}-monitor")), None)
-    rps = float((usage.get("endpoint_requests_per_second") or {}).get(endpoint or "", 0) or 0)
+    rates = usage.get("endpoint_requests_per_second") or {}
+    if endpoint not in rates:
+        key = f"usage.endpoint_requests_per_second.{endpoint or '<endpoint>'}"
+        sampling = c.params["sampling_rate"]
+        not_modelled.append({"resource": r.name, "type": r.type, "capability": r.capability, "note": (
+            f"not priced: {key} is not stated; Model Monitoring bills ${row.on_demand_usd:g} per GB it analyses "
+            f"(the endpoint's requests x sampling rate {sampling:g} x {c.basis}): state the rate to price it")})
+        return
+    rps = float(rates[endpoint] or 0)
     gb = rps * HOURS_PER_MONTH * 3600 * c.params["sampling_rate"] * c.params["gb_per_request"]
     add(r, c, row, "usage", gb,
         f"usage.endpoint_requests_per_second.{endpoint} {rps:g} x {HOURS_PER_MONTH} h x sampling "

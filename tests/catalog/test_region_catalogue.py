@@ -194,3 +194,40 @@ def test_every_gcp_region_knows_its_a100_and_h100_zones():
         assert found.gpus is not None and found.gpu_source, found.id
         for gpu in {"a100", "a100-80gb", "h100"} & found.gpus:
             assert found.zones(gpu) and all(z.startswith(found.id + "-") for z in found.zones(gpu)), (found.id, gpu)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "azure"])
+def test_every_aws_and_azure_region_has_a_gpu_row_citing_its_source(cloud):
+    """Each region says, per GPU class of the cloud, offered, not offered or not covered by the source."""
+    classes = {gpu for gpu in gpu_classes() if offered(cloud, gpu)}
+    for found in catalog.regions(cloud):
+        assert found.gpus is not None and "skypilot-org/skypilot-catalog" in found.gpu_source, found.id
+        assert found.gpus <= classes and found.gpus_unknown <= classes, found.id
+
+
+def test_aws_gpu_rows_follow_the_ec2_offerings():
+    assert catalog.region("aws", "us-east-1").gpus == {"t4", "l4", "a10g", "a100", "a100-80gb", "h100"}
+    assert catalog.offers("aws", "eu-west-3", "gpu:t4") and catalog.lacks("aws", "eu-west-3", "gpu:a100")
+    assert catalog.lacks("aws", "eu-central-1", "gpu:a100-80gb")  # p4de: us-east-1 and us-west-2 only
+    # sa-east-1 is not in the source file: every class unknown, neither offered nor refused.
+    assert not catalog.offers("aws", "sa-east-1", "gpu:t4") and not catalog.lacks("aws", "sa-east-1", "gpu:t4")
+
+
+def test_azure_gpu_rows_follow_the_azure_ml_sizes():
+    assert catalog.region("azure", "eastus").gpus == {"t4", "a100", "a100-80gb", "h100"}
+    assert catalog.lacks("azure", "centralus", "gpu:a100") and catalog.offers("azure", "centralus", "gpu:t4")
+    assert catalog.region("azure", "westcentralus").gpus == frozenset()
+    # The source covers the US regions only: West Europe is unknown, not refused.
+    assert not catalog.lacks("azure", "westeurope", "gpu:a100")
+    assert not catalog.offers("azure", "westeurope", "gpu:a100")
+    assert all(not r.zones("t4") for r in catalog.regions("azure"))  # AmlCompute places nodes itself
+
+
+def test_azure_vector_search_is_where_azure_ai_search_is():
+    """Azure AI Search's regions list (search-region-support.md, 2025-10-09), public regions of the catalogue."""
+    listed = set("""brazilsouth canadacentral canadaeast centralus eastus eastus2 mexicocentral northcentralus
+        southcentralus westus westus2 westus3 westcentralus francecentral germanywestcentral italynorth norwayeast
+        northeurope polandcentral spaincentral swedencentral switzerlandnorth uksouth ukwest westeurope israelcentral
+        qatarcentral uaenorth southafricanorth australiaeast australiasoutheast centralindia eastasia indonesiacentral
+        japaneast japanwest koreacentral koreasouth malaysiawest newzealandnorth southindia southeastasia""".split())
+    assert {r.id for r in catalog.regions("azure") if "vector_search" in r.offers} == listed

@@ -27,6 +27,24 @@ def test_the_monitor_costs_the_gb_it_analyses():
     assert line.capability == "monitoring" and "vertex-ai/pricing" in line.source
 
 
-def test_no_traffic_no_monitoring_charge():
-    (line,) = _monitor_lines({})
-    assert line.monthly_usd == 0
+def test_without_a_request_rate_the_monitor_is_not_priced_never_zero():
+    result = estimate_plan(reference_plan("gcp-prod"), usage={})
+    assert not [line for line in result.lines if line.sku == "vertex-model-monitoring/analyzed"]
+    (entry,) = [u for u in result.usage_only if u["resource"].endswith("-fraud-scorer-monitor")]
+    assert entry["note"].startswith("not priced: usage.endpoint_requests_per_second.fraud-scorer is not stated")
+    assert "$3.5 per GB" in entry["note"]
+    assert entry in result.to_dict()["usage_only"]
+
+
+def test_a_stated_zero_rate_prices_the_monitor_at_zero():
+    (line,) = _monitor_lines({"endpoint_requests_per_second": {"fraud-scorer": 0}})
+    assert line.monthly_usd == 0 and "fraud-scorer 0" in line.basis
+
+
+def test_the_text_estimate_says_the_monitor_is_not_priced():
+    from mlplat.finops.render import render_estimate
+
+    plan = reference_plan("gcp-prod")
+    text = " ".join(render_estimate(estimate_plan(plan, usage={}), plan).split())  # prose lines wrap
+    assert "Billed by usage this estimate does not model:" in text
+    assert "fraud-scorer-monitor" in text and "not priced: usage.endpoint_requests_per_second.fraud-scorer" in text

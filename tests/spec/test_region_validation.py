@@ -57,6 +57,37 @@ def test_a_gpu_class_not_offered_in_the_region_is_a_validation_error():
     assert "us-central1" in message
 
 
+def test_a_gpu_class_aws_or_azure_lacks_in_the_region_names_field_region_and_nearest_offering_it():
+    message = error_of(spec("aws", "eu-west-3"))  # the example trains on 8 x a100: no p4d in Paris
+    assert "spec.yaml: training.gpu: aws offers no a100 GPUs in eu-west-3" in message
+    assert "nearest regions known to offer a100: eu-central-1 (" in message
+    raw = spec("azure", "centralus")
+    raw["training"] = {**raw["training"], "gpu": "t4", "gpus_per_node": 1}
+    raw["endpoints"][0]["compute"] = "h100"
+    message = error_of(raw)
+    assert "spec.yaml: endpoints.0.compute: azure offers no h100 GPUs in centralus" in message
+    assert "training.gpu" not in message  # centralus has T4 sizes
+
+
+def test_cross_cloud_rendering_picks_a_region_offering_the_gpu_class():
+    raw = spec("gcp", "us-central1")  # 8 x a100; Azure's Central US has no ND A100 v4 size
+    chosen = parse_spec(raw, "s", "", "azure").region
+    assert catalog.offers("azure", chosen, "gpu:a100") and chosen != "centralus"
+    assert catalog.offers("aws", parse_spec(spec("gcp", "europe-west9"), "s", "", "aws").region, "gpu:a100")
+
+
+def test_the_plan_says_when_the_gpu_availability_of_the_chosen_region_is_unknown(tmp_path):
+    from mlplat.offline_plan import plan_file
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec("gcp", "europe-west4")))  # 8 x a100; Azure data covers US regions only
+    (gap,) = [g["gap"] for g in plan_file(path, "azure").gaps if g["capability"] == "region"]
+    assert gap.startswith("gcp europe-west4 -> azure westeurope, ")
+    assert "a100 GPU availability in westeurope is not in the region catalogue" in gap
+    (gap,) = [g["gap"] for g in plan_file(path, "aws").gaps if g["capability"] == "region"]
+    assert "GPU availability" not in gap  # eu-central-1 is known to offer p4d
+
+
 def test_a_region_without_gpu_data_still_validates():
     assert parse_spec(spec("gcp", "europe-west4"), "spec.yaml").region == "europe-west4"
 
@@ -126,6 +157,8 @@ def test_any_region_of_any_cloud_either_plans_everywhere_or_names_capability_and
         else:
             assert plan.cloud == target and plan.resources
             assert catalog.region(target, plan.spec["region"]) is not None
+            # The region chosen (or kept) is never one the data says lacks the GPU class.
+            assert not catalog.lacks(target, plan.spec["region"], f"gpu:{gpu}"), (target, plan.spec["region"], gpu)
 
 
 def test_every_region_problem_of_a_spec_is_reported_at_once():
