@@ -59,6 +59,9 @@ class AwsCloud(CloudProvider):
     entity_feature_type = "String"
     event_time_feature_type = "String"
 
+    # A retraining may start a SageMaker pipeline; a promoted-to stack grants its execution role the reads.
+    offered_features = frozenset({CloudFeature.RETRAINING_PIPELINE, CloudFeature.PROMOTED_FROM_GRANTS})
+
     def gpu_row_format(self):
         from .gpu_rows import GPU_ROWS
 
@@ -117,6 +120,15 @@ class AwsCloud(CloudProvider):
                 "(stack output monitoring.endpoints.<endpoint>.baseline, docs/monitoring.md)"
             ),
         }
+
+    def spec_gaps(self, spec) -> list[dict]:
+        return [
+            {"capability": "retraining", "cloud": self.name,
+             "gap": f"retraining {item.name} starts SageMaker pipeline {item.pipeline.name}, whose own steps choose "
+                    "their instances: mlplat cannot hold them to spot capacity (training-spot-capacity checks the "
+                    "Batch queue only); use managed spot training in the pipeline's training steps"}
+            for item in spec.retraining if item.pipeline is not None
+        ]
 
     def tag_rules(self) -> TagRules:
         return TagRules(kind="tags", max_tags=TAGS_PER_RESOURCE["aws"].limit, normalise_key=_tag_key, normalise_value=_tag_value)

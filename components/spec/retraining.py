@@ -100,6 +100,27 @@ def _location_error(location: str) -> str | None:
     return None
 
 
+class RetrainingPipelineSpec(SpecModel):
+    """A SageMaker pipeline (AWS) the retraining starts instead of the platform's training job: the pipeline's
+    own steps then train and register (botocore sagemaker `StartPipelineExecution`: PipelineName,
+    PipelineParameters of Name/Value)."""
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$",
+                      description="The pipeline's name, in this stack's account and region.")
+    parameters: dict[str, str] = Field(default_factory=dict, max_length=200,
+                                       description="Pipeline parameters of each execution (name -> value).")
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameters(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, given in value.items():
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", name):
+                raise ValueError(f"{name!r}: a parameter name is 1-256 letters, digits, '-' or '_'")
+            if len(given) > 1024:
+                raise ValueError(f"{name}: a parameter value is at most 1024 characters")
+        return value
+
+
 class RetrainingSpec(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
@@ -114,6 +135,8 @@ class RetrainingSpec(SpecModel):
     runs_per_month: float | None = Field(
         default=None, ge=0, description="Runs per month for the cost estimate; default: derived from the schedule."
     )
+    pipeline: RetrainingPipelineSpec | None = Field(
+        default=None, description="Start this SageMaker pipeline instead of the training job (AWS only).")
 
     _cron = field_validator("schedule")(classmethod(lambda cls, value: _checked_cron(value)))
 
@@ -123,6 +146,10 @@ class RetrainingSpec(SpecModel):
             raise ValueError("schedule: a retraining needs a schedule, on_drift: true, or both")
         if self.on_drift and self.endpoint is None:
             raise ValueError("endpoint: on_drift: true needs the endpoint whose drift monitor triggers it")
+        if self.pipeline is not None:
+            unused = [f for f in ("image", "command", "arguments") if f in self.model_fields_set]
+            if unused:
+                raise ValueError(f"{unused[0]}: not used with pipeline (the pipeline's steps define the job); remove it")
         return self
 
     def monthly_runs(self) -> float:
@@ -225,7 +252,14 @@ def check_loop(spec) -> None:
             lacking = cloud_of(spec.cloud).unsupported_features().get(CloudFeature.DRIFT_RETRAINING)
             if lacking:
                 raise ValueError(f"retraining.{i}.on_drift: not on {spec.cloud.value}: {lacking}")
-        if spec.training is None:
+        if item.pipeline is not None:
+            from ..cloud import CloudFeature
+            from ..registry import cloud_of
+
+            lacking = cloud_of(spec.cloud).feature_gap(CloudFeature.RETRAINING_PIPELINE)
+            if lacking:
+                raise ValueError(f"retraining.{i}.pipeline: not on {spec.cloud.value}: {lacking}")
+        if spec.training is None and item.pipeline is None:
             raise ValueError(f"retraining.{i}: needs the training section (jobs run on its spot capacity)")
         if item.register_to != "registry" or spec.registry is None:
             raise ValueError(f"retraining.{i}.register_to: must be 'registry', and the spec needs a registry section")
