@@ -126,7 +126,8 @@ class AwsCloud(CloudProvider):
             {"capability": "retraining", "cloud": self.name,
              "gap": f"retraining {item.name} starts SageMaker pipeline {item.pipeline.name}, whose own steps choose "
                     "their instances: mlplat cannot hold them to spot capacity (training-spot-capacity checks the "
-                    "Batch queue only); use managed spot training in the pipeline's training steps"}
+                    "Batch queue only), and `mlplat cost` does not price its runs; use managed spot training in the "
+                    "pipeline's training steps"}
             for item in spec.retraining if item.pipeline is not None
         ]
 

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from .base import NAME_PATTERN, Environment, SpecModel
 
 STORES = ("data", "artifacts")
+DEFAULT_COMMAND = ["python", "train.py"]
 ENVIRONMENT_ORDER = [e.value for e in Environment]  # dev -> staging -> prod
 
 # (name, lowest, highest, names allowed) of the five unix cron fields.
@@ -128,7 +129,7 @@ class RetrainingSpec(SpecModel):
     on_drift: bool = Field(default=False, description="Also run when `endpoint`'s drift monitor alerts.")
     endpoint: str | None = Field(default=None, description="The endpoint whose model this job retrains.")
     image: str | None = Field(default=None, description="Training image; default: the training component's.")
-    command: list[str] = Field(default_factory=lambda: ["python", "train.py"])
+    command: list[str] = Field(default_factory=lambda: list(DEFAULT_COMMAND))
     arguments: list[str] = Field(default_factory=list)
     register_to: str = Field(default="registry", description="Where the model goes: the platform's `registry`.")
     hours_per_run: float = Field(default=1, gt=0, le=168, description="Node-hours of one run (cost estimate).")
@@ -147,7 +148,9 @@ class RetrainingSpec(SpecModel):
         if self.on_drift and self.endpoint is None:
             raise ValueError("endpoint: on_drift: true needs the endpoint whose drift monitor triggers it")
         if self.pipeline is not None:
-            unused = [f for f in ("image", "command", "arguments") if f in self.model_fields_set]
+            # By value, not by fields set: a re-validated dump of the spec carries every default.
+            defaults = {"image": None, "command": DEFAULT_COMMAND, "arguments": []}
+            unused = [f for f, default in defaults.items() if getattr(self, f) != default]
             if unused:
                 raise ValueError(f"{unused[0]}: not used with pipeline (the pipeline's steps define the job); remove it")
         return self

@@ -214,6 +214,7 @@ def estimate(
     result.assumptions = {f"usage.{k}": v for k, v in usage.items()}
     known_endpoints = {e.get("name") for e in (spec or {}).get("endpoints") or []}
     batch_runs = _batch_runs(spec, usage)
+    retraining_runs = _retraining_runs(spec, usage)
     for name in usage.get("endpoint_requests_per_second") or {}:
         if spec is not None and name not in known_endpoints:
             raise EstimateError(
@@ -295,12 +296,10 @@ def estimate(
                 if spot_share < 1:
                     add(r, c, row, "usage", node_hours * (1 - spot_share),
                         basis + (f" x {1 - spot_share:.0%} on demand" if c.spot else ""), False)
-                for item, runs in _retraining_runs(spec):
+                for item, hours, basis in retraining_runs:
                     # Scheduled runs use the same capacity, spot when training is (the retraining policy).
-                    hours = item.hours_per_run * runs / share
-                    add(r, c, row, "usage", hours,
-                        f"retraining[{item.name}] {item.hours_per_run:g} node-h x {runs:g} runs/month"
-                        + (f" / {share} training resources" if share > 1 else ""), c.spot,
+                    add(r, c, row, "usage", hours / share,
+                        basis + (f" / {share} training resources" if share > 1 else ""), c.spot,
                         capability="retraining", use_case=item.use_case)
                 if _batch_capacity(cloud) == "training":
                     for item, hours, basis in batch_runs:
@@ -328,12 +327,34 @@ def estimate(
     return result
 
 
-def _retraining_runs(spec: dict | None) -> list:
-    """(retraining item, runs per month) of the spec's scheduled retraining."""
+def _retraining_runs(spec: dict | None, usage: dict) -> list:
+    """(retraining item, node-hours per month, basis) of the spec's retraining on the training capacity: hours
+    of one run (usage.retraining_hours_per_run.<name>, else the entry's hours_per_run) x runs a month. An entry
+    that starts a SageMaker pipeline runs on the pipeline's own instances, not on that capacity."""
     from components.spec.retraining import RetrainingSpec
 
     items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
-    return [(item, item.monthly_runs()) for item in items]
+    stated = _stated_hours(spec, usage, "retraining_hours_per_run", "retraining", [item.name for item in items])
+    runs = []
+    for item in items:
+        if item.pipeline is not None:
+            continue
+        hours = float(stated.get(item.name, item.hours_per_run))
+        source = (f"usage.retraining_hours_per_run.{item.name}" if item.name in stated
+                  else f"retraining[{item.name}].hours_per_run")
+        monthly = item.monthly_runs()
+        runs.append((item, hours * monthly, f"retraining[{item.name}] {source} {hours:g} node-h x {monthly:g} runs/month"))
+    return runs
+
+
+def _stated_hours(spec: dict | None, usage: dict, field: str, section: str, names: list[str]) -> dict:
+    """`usage.<field>` (hours per run by entry name), refusing a name no `section` entry has."""
+    stated = usage.get(field) or {}
+    unknown = sorted(set(stated) - set(names))
+    if unknown and spec is not None:
+        raise EstimateError(f"usage.{field}.{unknown[0]}: no {section} entry named {unknown[0]!r} "
+                            f"(entries: {', '.join(names) or 'none'})")
+    return stated
 
 
 def _batch_runs(spec: dict | None, usage: dict) -> list:
@@ -342,11 +363,7 @@ def _batch_runs(spec: dict | None, usage: dict) -> list:
     from components.spec.retraining import BatchInferenceSpec
 
     items = [BatchInferenceSpec.model_validate(raw) for raw in (spec or {}).get("batch_inference") or []]
-    stated = usage.get("batch_hours_per_run") or {}
-    unknown = sorted(set(stated) - {item.name for item in items})
-    if unknown and spec is not None:
-        raise EstimateError(f"usage.batch_hours_per_run.{unknown[0]}: no batch_inference entry named {unknown[0]!r} "
-                            f"(entries: {', '.join(item.name for item in items) or 'none'})")
+    stated = _stated_hours(spec, usage, "batch_hours_per_run", "batch_inference", [item.name for item in items])
     runs = []
     for item in items:
         hours = float(stated.get(item.name, item.hours_per_run))
