@@ -122,7 +122,15 @@ class AwsCloud(CloudProvider):
         }
 
     def spec_gaps(self, spec) -> list[dict]:
-        return [
+        gaps = []
+        if spec.promotion is not None and not spec.encryption.customer_managed_keys:
+            # Objects under SSE-KMS with no key named are encrypted under the AWS managed key aws/s3, whose policy
+            # no one can change: another account can never decrypt them.
+            gaps.append({"capability": "promotion", "cloud": self.name,
+                         "gap": f"the artifacts bucket encrypts under the AWS managed key aws/s3 (customer-managed "
+                                f"keys are off), which no other account may use: {spec.promotion.to} cannot read "
+                                "the model artifacts it is granted; set encryption.customer_managed_keys: true"})
+        return gaps + [
             {"capability": "retraining", "cloud": self.name,
              "gap": f"retraining {item.name} starts SageMaker pipeline {item.pipeline.name}, whose own steps choose "
                     "their instances: mlplat cannot hold them to spot capacity (training-spot-capacity checks the "
