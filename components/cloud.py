@@ -35,6 +35,23 @@ class CloudFeature(enum.Enum):
     MODEL_QUALITY = "model quality monitoring"
     DRIFT_WEBHOOK = "drift notices to the alerts webhook"
     DRIFT_RETRAINING = "retraining started by a drift alert"
+    RETRAINING_PIPELINE = "retraining started as a SageMaker pipeline execution"
+    PROMOTED_FROM_GRANTS = "downstream grants to read the previous environment's models"
+
+
+# Features that belong to one cloud's service or model of access: a cloud has them only when it names them
+# in `offered_features`; any other cloud lacks them for the reason here ({cloud}: its display name), unless
+# its `unsupported_features` gives a reason of its own.
+OPT_IN_FEATURES: dict[CloudFeature, str] = {
+    CloudFeature.RETRAINING_PIPELINE: (
+        "SageMaker pipelines are an AWS service; on {cloud} a retraining runs its image and command as the "
+        "platform's training job: remove pipeline"
+    ),
+    CloudFeature.PROMOTED_FROM_GRANTS: (
+        "on {cloud} the previous environment's stack grants this stack's identity everything promotion needs "
+        "(its promotion section): this stack has nothing to grant itself, remove promoted_from"
+    ),
+}
 
 
 def components_by_capability(*classes: type) -> dict[str, type]:
@@ -127,6 +144,7 @@ class CloudProvider(ABC):
     feature_types: Mapping[str, str] = {}
     entity_feature_type: str = ""
     event_time_feature_type: str = ""
+    offered_features: frozenset[CloudFeature] = frozenset()  # the OPT_IN_FEATURES this cloud has
 
     # -- capabilities --------------------------------------------------------------------------------
     @abstractmethod
@@ -148,15 +166,23 @@ class CloudProvider(ABC):
         """Features this cloud lacks, with the reason users read."""
         return {}
 
+    def feature_gap(self, feature: CloudFeature) -> str | None:
+        """Why this cloud lacks `feature`, or None when it has it (declared gaps, then opt-in features it
+        does not offer)."""
+        reason = self.unsupported_features().get(feature)
+        if reason is None and feature in OPT_IN_FEATURES and feature not in self.offered_features:
+            reason = OPT_IN_FEATURES[feature].format(cloud=self.display_name)
+        return reason
+
     def supports(self, feature: CloudFeature) -> bool:
-        return feature not in self.unsupported_features()
+        return self.feature_gap(feature) is None
 
     def check_features(self, features: set[CloudFeature]) -> None:
         """Raise `CloudFeatureUnsupported` naming the first missing feature and its reason."""
-        lacking = self.unsupported_features()
         for feature in sorted(features, key=lambda f: f.value):
-            if feature in lacking:
-                raise CloudFeatureUnsupported(f"{self.name} has no {feature.value}: {lacking[feature]}")
+            reason = self.feature_gap(feature)
+            if reason:
+                raise CloudFeatureUnsupported(f"{self.name} has no {feature.value}: {reason}")
 
     # -- spec facts ----------------------------------------------------------------------------------
     def region_error(self, region: str) -> str | None:

@@ -207,8 +207,9 @@ class MonitoringOutputs(CapabilityOutputs):
 class RetrainingOutputs(CapabilityOutputs):
     """One retraining job (stack output `retraining.<name>`)."""
 
-    submit_to: Any = _doc("Where its runs go: the AWS Batch job queue ARN, the Azure ML compute cluster name; null "
-                          "on GCP, where each run is a Vertex AI custom job (`extras.custom_job`).", default=None)
+    submit_to: Any = _doc("Where its runs go: the AWS Batch job queue ARN (the SageMaker pipeline ARN when the "
+                          "retraining names a `pipeline`), the Azure ML compute cluster name; null on GCP, where each "
+                          "run is a Vertex AI custom job (`extras.custom_job`).", default=None)
     schedule: Any = _doc("The schedule that starts it (EventBridge Scheduler, Azure ML schedule, Cloud Scheduler "
                          "job); null without a `schedule`.", default=None)
     drift_trigger: Any = _doc("What starts it when its endpoint's drift monitor alerts: the EventBridge rule ARN, "

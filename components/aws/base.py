@@ -37,6 +37,11 @@ AVAILABILITY_ZONES = ("a", "b")
 MODELS_PREFIX = "models/"
 
 
+def key_alias(prefix: str) -> str:
+    """The alias of a platform's key (a downstream stack finds the upstream key by it)."""
+    return f"alias/mlplat/{prefix}"
+
+
 class Base(BaseLayer):
     CLOUD = "aws"
     COMPONENT = "Base"
@@ -65,7 +70,7 @@ class Base(BaseLayer):
             )
             aws.kms.Alias(
                 ctx.name("key-alias"),
-                name=f"alias/mlplat/{ctx.prefix}",
+                name=key_alias(ctx.prefix),
                 target_key_id=self.kms_key.key_id,
                 opts=ctx.child(self),
             )
@@ -137,6 +142,9 @@ class Base(BaseLayer):
             policy=iam.policy_document(statements),
             opts=ctx.child(self),
         )
+        from .promoted_from import grant_promoted_reads  # it reads this module's names
+
+        grant_promoted_reads(ctx, self.execution_role, parent=self)
 
     # -- BaseLayer (components/contract.py) ----------------------------------------------------------
     @property

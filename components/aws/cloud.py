@@ -59,6 +59,9 @@ class AwsCloud(CloudProvider):
     entity_feature_type = "String"
     event_time_feature_type = "String"
 
+    # A retraining may start a SageMaker pipeline; a promoted-to stack grants its execution role the reads.
+    offered_features = frozenset({CloudFeature.RETRAINING_PIPELINE, CloudFeature.PROMOTED_FROM_GRANTS})
+
     def gpu_row_format(self):
         from .gpu_rows import GPU_ROWS
 
@@ -117,6 +120,24 @@ class AwsCloud(CloudProvider):
                 "(stack output monitoring.endpoints.<endpoint>.baseline, docs/monitoring.md)"
             ),
         }
+
+    def spec_gaps(self, spec) -> list[dict]:
+        gaps = []
+        if spec.promotion is not None and not spec.encryption.customer_managed_keys:
+            # Objects under SSE-KMS with no key named are encrypted under the AWS managed key aws/s3, whose policy
+            # no one can change: another account can never decrypt them.
+            gaps.append({"capability": "promotion", "cloud": self.name,
+                         "gap": f"the artifacts bucket encrypts under the AWS managed key aws/s3 (customer-managed "
+                                f"keys are off), which no other account may use: {spec.promotion.to} cannot read "
+                                "the model artifacts it is granted; set encryption.customer_managed_keys: true"})
+        return gaps + [
+            {"capability": "retraining", "cloud": self.name,
+             "gap": f"retraining {item.name} starts SageMaker pipeline {item.pipeline.name}, whose own steps choose "
+                    "their instances: mlplat cannot hold them to spot capacity (training-spot-capacity checks the "
+                    "Batch queue only), and `mlplat cost` does not price its runs; use managed spot training in the "
+                    "pipeline's training steps"}
+            for item in spec.retraining if item.pipeline is not None
+        ]
 
     def tag_rules(self) -> TagRules:
         return TagRules(kind="tags", max_tags=TAGS_PER_RESOURCE["aws"].limit, normalise_key=_tag_key, normalise_value=_tag_value)

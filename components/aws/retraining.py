@@ -6,11 +6,16 @@ Facts (botocore service models in the venv): scheduler 2021-06-30 `Target` = Arn
 RetryPolicy, ...; `FlexibleTimeWindow` = Mode, MaximumWindowInMinutes; batch 2016-08-10 `SubmitJob`
 takes jobName, jobQueue, jobDefinition, containerOverrides (command, environment, ...). The universal
 target and the scheduler role are `schedules.py`'s.
+
+With `pipeline`, the run is a SageMaker pipeline execution instead (its steps train and register): the
+schedule and the drift rule target the pipeline ARN with its parameters, and their roles may
+`sagemaker:StartPipelineExecution` on that pipeline only; no job definition is made.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -35,16 +40,33 @@ class Retraining(RetrainingComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(name, opts)
-        training = ctx.built["training"]["training"]
-        registry = ctx.built["registry"]["registry"]
         tags = ctx.tags(item.use_case)
         account = aws.get_caller_identity_output().account_id
         stem = ctx.name("retrain", item.name)
-        region = ctx.spec.region
-        sagemaker = pulumi.Output.concat("arn:aws:sagemaker:", region, ":", account)
-        group = pick(registry, "model_registry")
+        sagemaker = pulumi.Output.concat("arn:aws:sagemaker:", ctx.spec.region, ":", account)
+        if item.pipeline is None:
+            run = self._training_job(ctx, stem, item, tags, account, sagemaker)
+        else:
+            run = _pipeline_run(item, sagemaker)
+        outputs = dict(run.outputs)
+        if item.schedule:
+            self.scheduler_role = scheduler_role(ctx, self, stem, account, run.start, tags)
+            self.schedule = schedule(ctx, self, stem, aws_cron(item.schedule),
+                                     {**run.schedule_target, "role_arn": self.scheduler_role.arn})
+            outputs.update(schedule=self.schedule.name, schedule_expression=aws_cron(item.schedule))
+        if item.on_drift:
+            alarms = pick(ctx.built["monitoring"]["monitoring"], "endpoints")[item.endpoint]["drift_alerts"]
+            self.drift_rule = self._on_drift(ctx, stem, item, alarms, run, account, tags)
+            outputs.update(drift_trigger=self.drift_rule.arn)
+        self.finish(RetrainingOutputs.from_dict(outputs))
 
-        container = pulumi.Output.all(pick(training, "job_container_properties"), pick(registry, "model_registry")).apply(
+    def _training_job(self, ctx, stem, item, tags, account, sagemaker) -> "_Run":
+        """The retraining's Batch job definition on the training container's shape and role, the job role's
+        right to register its model version, and how a schedule or rule submits it to the spot queue."""
+        training = ctx.built["training"]["training"]
+        registry = ctx.built["registry"]["registry"]
+        group = pick(registry, "model_registry")
+        container = pulumi.Output.all(pick(training, "job_container_properties"), group).apply(
             lambda args: _container(json.loads(args[0]), item, args[1])
         )
         self.job_definition = aws.batch.JobDefinition(
@@ -82,38 +104,31 @@ class Retraining(RetrainingComponent):
             ),
             opts=ctx.child(self),
         )
-
-        outputs = {"job_definition_arn": self.job_definition.arn, "submit_to": pick(training, "submit_to")}
+        queue = pick(training, "submit_to")
         # Every revision of this job definition on the training queue, and only them (SubmitJob authorises
         # on both ARNs): what the schedule and the drift rule may start.
-        revisions = pulumi.Output.concat("arn:aws:batch:", region, ":", account, f":job-definition/{stem}:*")
-        submit = [{"Effect": "Allow", "Action": ["batch:SubmitJob"], "Resource": [pick(training, "submit_to"), revisions]}]
-        if item.schedule:
-            self.scheduler_role = scheduler_role(ctx, self, stem, account, submit, tags)
-            self.schedule = schedule(ctx, self, stem, aws_cron(item.schedule), {
+        revisions = pulumi.Output.concat("arn:aws:batch:", ctx.spec.region, ":", account, f":job-definition/{stem}:*")
+        return _Run(
+            outputs={"job_definition_arn": self.job_definition.arn, "submit_to": queue},
+            start=[{"Effect": "Allow", "Action": ["batch:SubmitJob"], "Resource": [queue, revisions]}],
+            schedule_target={
                 "arn": universal_target("batch", "submitJob"),
-                "role_arn": self.scheduler_role.arn,
                 "input": pulumi.Output.json_dumps({
-                    "jobName": stem,
-                    "jobQueue": pick(training, "submit_to"),
-                    "jobDefinition": self.job_definition.arn,
+                    "jobName": stem, "jobQueue": queue, "jobDefinition": self.job_definition.arn,
                 }),
-            })
-            outputs.update(schedule=self.schedule.name, schedule_expression=aws_cron(item.schedule))
-        if item.on_drift:
-            alarms = pick(ctx.built["monitoring"]["monitoring"], "endpoints")[item.endpoint]["drift_alerts"]
-            self.drift_rule = self._on_drift(ctx, stem, item, alarms, pick(training, "submit_to"), account, submit, tags)
-            outputs.update(drift_trigger=self.drift_rule.arn)
-        self.finish(RetrainingOutputs.from_dict(outputs))
+            },
+            rule_target={"arn": queue, "batch_target": {"job_definition": self.job_definition.arn, "job_name": stem}},
+        )
 
-    def _on_drift(self, ctx, stem, item, alarms, queue, account, submit, tags) -> aws.cloudwatch.EventRule:
-        """An EventBridge rule on the endpoint's drift alarms entering ALARM, submitting this job definition
-        to the training queue through a role only EventBridge may assume, allowed that SubmitJob only.
+    def _on_drift(self, ctx, stem, item, alarms, run: "_Run", account, tags) -> aws.cloudwatch.EventRule:
+        """An EventBridge rule on the endpoint's drift alarms entering ALARM, starting the run (the Batch job on
+        the training queue, or the pipeline) through a role only EventBridge may assume, allowed that start only.
 
         CloudWatch sends "CloudWatch Alarm State Change" events (source aws.cloudwatch, the alarm ARN in
         `resources`, the new state in detail.state.value) to the default bus (CloudWatch User Guide,
         "Alarm events and EventBridge"); a Batch job queue is an EventBridge target whose role needs
-        batch:SubmitJob (pulumi_aws EventTargetBatchTargetArgs: job_definition, job_name)."""
+        batch:SubmitJob (pulumi_aws EventTargetBatchTargetArgs: job_definition, job_name), a SageMaker pipeline
+        one whose role needs sagemaker:StartPipelineExecution (EventTargetSagemakerPipelineTargetArgs)."""
         rule = aws.cloudwatch.EventRule(
             f"{stem}-drift",
             name=f"{stem}-drift",
@@ -127,17 +142,45 @@ class Retraining(RetrainingComponent):
             tags=tags,
             opts=ctx.child(self),
         )
-        role = service_role(ctx, rule, f"{stem}-drift", "events.amazonaws.com", account, submit, tags)
+        role = service_role(ctx, rule, f"{stem}-drift", "events.amazonaws.com", account, run.start, tags)
         aws.cloudwatch.EventTarget(
             f"{stem}-drift",
             rule=rule.name,
-            arn=queue,
             role_arn=role.arn,
-            batch_target={"job_definition": self.job_definition.arn, "job_name": stem},
             retry_policy={"maximum_retry_attempts": 3, "maximum_event_age_in_seconds": 3600},
             opts=ctx.child(rule),
+            **run.rule_target,
         )
         return rule
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one retraining run is, as each trigger starts it."""
+
+    outputs: dict  # stack output keys of the run's target
+    start: list[dict]  # the IAM statements a trigger's role needs to start it, and nothing more
+    schedule_target: dict  # the EventBridge Scheduler target, without its role
+    rule_target: dict  # the EventBridge rule target's arn and target parameters, without its role
+
+
+def _pipeline_run(item: RetrainingSpec, sagemaker: pulumi.Output) -> _Run:
+    """A SageMaker pipeline execution with the spec's parameters: EventBridge Scheduler's templated pipeline
+    target (botocore scheduler `SageMakerPipelineParameters`) and the rule's pipeline target. SageMaker writes a
+    pipeline's ARN with its name in lower case (`list-pipelines`: `AbalonePipeline` -> `pipeline/abalonepipeline`)."""
+    arn = pulumi.Output.concat(sagemaker, ":pipeline/", item.pipeline.name.lower())
+    parameters = [{"name": name, "value": value} for name, value in item.pipeline.parameters.items()]
+    schedule_target: dict = {"arn": arn}
+    rule_target: dict = {"arn": arn}
+    if parameters:
+        schedule_target["sagemaker_pipeline_parameters"] = {"pipeline_parameters": parameters}
+        rule_target["sagemaker_pipeline_target"] = {"pipeline_parameter_lists": parameters}
+    return _Run(
+        outputs={"submit_to": arn, "pipeline": item.pipeline.name},
+        start=[{"Effect": "Allow", "Action": ["sagemaker:StartPipelineExecution"], "Resource": [arn]}],
+        schedule_target=schedule_target,
+        rule_target=rule_target,
+    )
 
 
 def _container(training: dict, item: RetrainingSpec, model_package_group: str) -> str:

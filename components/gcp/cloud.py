@@ -77,6 +77,9 @@ class GcpCloud(CloudProvider):
     entity_feature_type = "STRING"
     event_time_feature_type = "TIMESTAMP"
 
+    # A promoted-to stack uploads the previous environment's models as its own workload account.
+    offered_features = frozenset({CloudFeature.PROMOTED_FROM_GRANTS})
+
     def gpu_row_format(self):
         from .gpu_rows import GPU_ROWS
 
@@ -120,7 +123,29 @@ class GcpCloud(CloudProvider):
             CloudFeature.ALARM_ROLLBACK: (
                 "Vertex AI endpoints have no alarm-driven automatic rollback; the canary share bounds the blast radius"
             ),
+            CloudFeature.RETRAINING_PIPELINE: (
+                "SageMaker pipelines are an AWS service; the GCP equivalent, a Vertex AI pipeline job "
+                "(pipelineJobs.create from a compiled pipeline spec), is not built by mlplat: on GCP a retraining "
+                "runs its image and command as a Vertex AI custom job with SPOT scheduling; remove pipeline"
+            ),
         }
+
+    def spec_gaps(self, spec) -> list[dict]:
+        """Scheduled jobs do not run on the GKE cluster's spot pool (docs/retraining.md argues why): say so."""
+        gaps = []
+        if spec.retraining:
+            names = ", ".join(item.name for item in spec.retraining)
+            gaps.append({"capability": "retraining", "cloud": self.name,
+                         "gap": f"retraining ({names}) runs as Vertex AI custom jobs with SPOT scheduling beside the "
+                                "GKE training cluster, not on its spot node pool (Cloud Scheduler cannot start a "
+                                "Kubernetes Job); the cluster stays for interactive jobs, and the runs are priced at "
+                                "the node pool's spot rate (docs/retraining.md)"})
+        if spec.batch_inference:
+            names = ", ".join(item.name for item in spec.batch_inference)
+            gaps.append({"capability": "batch_inference", "cloud": self.name,
+                         "gap": f"batch inference ({names}) runs as Vertex AI batch prediction jobs on the endpoint's "
+                                "machine shape, beside the GKE training cluster, not on it (docs/retraining.md)"})
+        return gaps
 
     def tag_rules(self) -> TagRules:
         # pulumi-gcp adds goog-pulumi-provisioned itself.

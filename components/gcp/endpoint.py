@@ -226,6 +226,9 @@ class Endpoint(EndpointComponent):
                 "labels": labels,
                 "kms_key": base.key_id if ctx.customer_managed_keys else None,
                 "service_account": base.workload_account.email,
+                # A promoted-to stack uploads as the workload account, which the previous environment's stack
+                # grants read on its model artifacts and images (docs/retraining.md, "Promotion").
+                **({"upload_service_account": base.workload_account.email} if ctx.spec.promoted_from else {}),
                 "private": ctx.private,
                 "versions": [
                     {

@@ -1,6 +1,6 @@
 """Promotion on GCP: the next environment's workload service account (in its own project) may read this
-project's Vertex AI models (to `models.copy` an approved version into its project), pull its serving
-images, and read its model artifacts under `models/`.
+project's Vertex AI models (an approved version's image and artifact), pull its serving images, and read its
+model artifacts under `models/`; that stack (`promoted_from`) uploads the version as this account.
 
 The downstream account is known before that stack exists: every mlplat stack's workload account is
 `workload_account_id(<platform>-<environment>)` in its project. Vertex AI has no per-model
@@ -44,7 +44,7 @@ class Promotion(PromotionComponent):
         project, region = base.project, ctx.spec.region
         member = downstream_workload_account(ctx, item)
         grant_custom_role(ctx, self, ctx.name("promotion-models"), project, READ_MODELS, member,
-                          f"Read Vertex AI models: {item.to} copies an approved version into its project")
+                          f"Read Vertex AI models: {item.to} deploys an approved version's image and artifact")
         gcp.artifactregistry.RepositoryIamMember(
             ctx.name("promotion-images"),
             project=project,

@@ -149,7 +149,11 @@ class VertexClient:
             labels=props.get("labels") or {},
             encryption_spec=aiplatform_v1.EncryptionSpec(kms_key_name=props["kms_key"]) if props.get("kms_key") else None,
         )
-        operation = self.models.upload_model(parent=parent, model=model)
+        # UploadModelRequest.service_account: the account (of this project) that reads the artifact and image;
+        # empty, the project's Vertex AI service agent does.
+        operation = self.models.upload_model(
+            request={"parent": parent, "model": model, "service_account": props.get("upload_service_account") or ""}
+        )
         return operation.result(timeout=OPERATION_TIMEOUT).model
 
     def deploy(self, endpoint: str, props: dict, version: dict, model: str, traffic: dict[str, int]) -> str:

@@ -56,7 +56,8 @@ __all__ = [
 
 class VertexDeployerProvider(ResourceProvider):
     """Inputs: project, location, endpoint (full resource name), display_name, labels, kms_key,
-    service_account, private (a Private Service Connect endpoint: report where it is reached),
+    service_account, upload_service_account (optional: the account a model upload reads its artifact and image
+    as), private (a Private Service Connect endpoint: report where it is reached),
     impersonate_service_account / impersonate_delegates (how the deployer authenticates, see credentials()),
     versions: [{name, weight, image, default_image, artifact_uri, machine_type, accelerator_type,
     accelerator_count, min_replicas, max_replicas}]."""

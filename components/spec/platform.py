@@ -27,6 +27,7 @@ from .features import FeatureStoreSpec
 from .finops import BudgetSpec, FinOps, UseCaseSpec
 from .monitoring import AlertsSpec, apply_monitoring
 from .posture import Audit, Encryption, Network
+from .promotion import PromotedFromSpec, check_promoted_from
 from .rag import RagSpec
 from .registry import RegistrySpec
 from .regions import availability_errors, region_error, residency_error
@@ -67,6 +68,8 @@ class PlatformSpec(SpecModel):
     retraining: list[RetrainingSpec] = Field(default_factory=list)
     batch_inference: list[BatchInferenceSpec] = Field(default_factory=list)
     promotion: PromotionSpec | None = None
+    promoted_from: PromotedFromSpec | None = Field(
+        default=None, description="The previous environment whose approved models this stack deploys (docs/retraining.md).")
 
     @model_validator(mode="after")
     def _checks_and_defaults(self) -> "PlatformSpec":
@@ -84,6 +87,7 @@ class PlatformSpec(SpecModel):
         VectorSearchSpec.check_platform(self)  # dimensions/replicas the cloud supports, after defaults
         apply_monitoring(self)  # monitoring defaults, capture and recipients (spec/monitoring.py)
         check_loop(self)  # retraining, batch inference, promotion; after monitoring (on_drift reads it)
+        check_promoted_from(self)
         RagSpec.check_platform(self)  # models offered in the region, embedding dimensions, capacity
         return self
 

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from .base import NAME_PATTERN, Environment, SpecModel
 
 STORES = ("data", "artifacts")
+DEFAULT_COMMAND = ["python", "train.py"]
 ENVIRONMENT_ORDER = [e.value for e in Environment]  # dev -> staging -> prod
 
 # (name, lowest, highest, names allowed) of the five unix cron fields.
@@ -100,6 +101,27 @@ def _location_error(location: str) -> str | None:
     return None
 
 
+class RetrainingPipelineSpec(SpecModel):
+    """A SageMaker pipeline (AWS) the retraining starts instead of the platform's training job: the pipeline's
+    own steps then train and register (botocore sagemaker `StartPipelineExecution`: PipelineName,
+    PipelineParameters of Name/Value)."""
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$",
+                      description="The pipeline's name, in this stack's account and region.")
+    parameters: dict[str, str] = Field(default_factory=dict, max_length=200,
+                                       description="Pipeline parameters of each execution (name -> value).")
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameters(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, given in value.items():
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", name):
+                raise ValueError(f"{name!r}: a parameter name is 1-256 letters, digits, '-' or '_'")
+            if len(given) > 1024:
+                raise ValueError(f"{name}: a parameter value is at most 1024 characters")
+        return value
+
+
 class RetrainingSpec(SpecModel):
     name: str = Field(pattern=NAME_PATTERN)
     use_case: str | None = Field(default=None, pattern=NAME_PATTERN)
@@ -107,13 +129,15 @@ class RetrainingSpec(SpecModel):
     on_drift: bool = Field(default=False, description="Also run when `endpoint`'s drift monitor alerts.")
     endpoint: str | None = Field(default=None, description="The endpoint whose model this job retrains.")
     image: str | None = Field(default=None, description="Training image; default: the training component's.")
-    command: list[str] = Field(default_factory=lambda: ["python", "train.py"])
+    command: list[str] = Field(default_factory=lambda: list(DEFAULT_COMMAND))
     arguments: list[str] = Field(default_factory=list)
     register_to: str = Field(default="registry", description="Where the model goes: the platform's `registry`.")
     hours_per_run: float = Field(default=1, gt=0, le=168, description="Node-hours of one run (cost estimate).")
     runs_per_month: float | None = Field(
         default=None, ge=0, description="Runs per month for the cost estimate; default: derived from the schedule."
     )
+    pipeline: RetrainingPipelineSpec | None = Field(
+        default=None, description="Start this SageMaker pipeline instead of the training job (AWS only).")
 
     _cron = field_validator("schedule")(classmethod(lambda cls, value: _checked_cron(value)))
 
@@ -123,6 +147,12 @@ class RetrainingSpec(SpecModel):
             raise ValueError("schedule: a retraining needs a schedule, on_drift: true, or both")
         if self.on_drift and self.endpoint is None:
             raise ValueError("endpoint: on_drift: true needs the endpoint whose drift monitor triggers it")
+        if self.pipeline is not None:
+            # By value, not by fields set: a re-validated dump of the spec carries every default.
+            defaults = {"image": None, "command": DEFAULT_COMMAND, "arguments": []}
+            unused = [f for f, default in defaults.items() if getattr(self, f) != default]
+            if unused:
+                raise ValueError(f"{unused[0]}: not used with pipeline (the pipeline's steps define the job); remove it")
         return self
 
     def monthly_runs(self) -> float:
@@ -225,7 +255,14 @@ def check_loop(spec) -> None:
             lacking = cloud_of(spec.cloud).unsupported_features().get(CloudFeature.DRIFT_RETRAINING)
             if lacking:
                 raise ValueError(f"retraining.{i}.on_drift: not on {spec.cloud.value}: {lacking}")
-        if spec.training is None:
+        if item.pipeline is not None:
+            from ..cloud import CloudFeature
+            from ..registry import cloud_of
+
+            lacking = cloud_of(spec.cloud).feature_gap(CloudFeature.RETRAINING_PIPELINE)
+            if lacking:
+                raise ValueError(f"retraining.{i}.pipeline: not on {spec.cloud.value}: {lacking}")
+        if spec.training is None and item.pipeline is None:
             raise ValueError(f"retraining.{i}: needs the training section (jobs run on its spot capacity)")
         if item.register_to != "registry" or spec.registry is None:
             raise ValueError(f"retraining.{i}.register_to: must be 'registry', and the spec needs a registry section")

@@ -43,6 +43,11 @@ class Usage(SpecModel):
         description="Hours one run of a batch_inference entry (by name) takes on each of its instances "
         "(entries not listed: their hours_per_run).",
     )
+    retraining_hours_per_run: dict[str, Annotated[float, Field(ge=0, le=MAX_HOURS, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="Node-hours one run of a retraining entry (by name) takes on the training capacity "
+        "(entries not listed: their hours_per_run).",
+    )
     stored_gb: float = Field(default=0, ge=0, le=MAX_GB, description="GB stored in the platform's buckets / storage accounts.")
     vector_stored_gb: float = Field(default=0, ge=0, le=MAX_GB, description="GB of vectors and index stored by vector search.")
     rag_requests_per_month: float = Field(default=0, ge=0, description="RAG questions answered per month.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from components.catalog import resources as catalogue
 from components.catalog.prices import PriceCatalog, load_catalog
 
+from .scheduled_runs import scheduled_batch_runs, scheduled_retraining_runs
 from .sku import HOURS_PER_MONTH, Charge, Resource, classify, is_billable_record
 from .tokens import TOKEN_USAGE_DEFAULTS, token_charges
 
@@ -213,7 +214,8 @@ def estimate(
     result = Estimate(cloud=cloud, region=region)
     result.assumptions = {f"usage.{k}": v for k, v in usage.items()}
     known_endpoints = {e.get("name") for e in (spec or {}).get("endpoints") or []}
-    batch_runs = _batch_runs(spec, usage)
+    batch_runs = scheduled_batch_runs(spec, usage)
+    retraining_runs = scheduled_retraining_runs(spec, usage)
     for name in usage.get("endpoint_requests_per_second") or {}:
         if spec is not None and name not in known_endpoints:
             raise EstimateError(
@@ -295,12 +297,10 @@ def estimate(
                 if spot_share < 1:
                     add(r, c, row, "usage", node_hours * (1 - spot_share),
                         basis + (f" x {1 - spot_share:.0%} on demand" if c.spot else ""), False)
-                for item, runs in _retraining_runs(spec):
+                for item, hours, basis in retraining_runs:
                     # Scheduled runs use the same capacity, spot when training is (the retraining policy).
-                    hours = item.hours_per_run * runs / share
-                    add(r, c, row, "usage", hours,
-                        f"retraining[{item.name}] {item.hours_per_run:g} node-h x {runs:g} runs/month"
-                        + (f" / {share} training resources" if share > 1 else ""), c.spot,
+                    add(r, c, row, "usage", hours / share,
+                        basis + (f" / {share} training resources" if share > 1 else ""), c.spot,
                         capability="retraining", use_case=item.use_case)
                 if _batch_capacity(cloud) == "training":
                     for item, hours, basis in batch_runs:
@@ -326,36 +326,6 @@ def estimate(
                  on_demand_usd=t["quantity"] * t["unit_price"], basis=t["basis"], source=t["source"], date=t["date"])
         )
     return result
-
-
-def _retraining_runs(spec: dict | None) -> list:
-    """(retraining item, runs per month) of the spec's scheduled retraining."""
-    from components.spec.retraining import RetrainingSpec
-
-    items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
-    return [(item, item.monthly_runs()) for item in items]
-
-
-def _batch_runs(spec: dict | None, usage: dict) -> list:
-    """(batch inference item, node-hours per month, basis) of the spec's scheduled batch inference: hours of
-    one run (usage.batch_hours_per_run.<name>, else the entry's hours_per_run) x instances x runs a month."""
-    from components.spec.retraining import BatchInferenceSpec
-
-    items = [BatchInferenceSpec.model_validate(raw) for raw in (spec or {}).get("batch_inference") or []]
-    stated = usage.get("batch_hours_per_run") or {}
-    unknown = sorted(set(stated) - {item.name for item in items})
-    if unknown and spec is not None:
-        raise EstimateError(f"usage.batch_hours_per_run.{unknown[0]}: no batch_inference entry named {unknown[0]!r} "
-                            f"(entries: {', '.join(item.name for item in items) or 'none'})")
-    runs = []
-    for item in items:
-        hours = float(stated.get(item.name, item.hours_per_run))
-        source = f"usage.batch_hours_per_run.{item.name}" if item.name in stated else f"batch_inference[{item.name}].hours_per_run"
-        monthly = item.monthly_runs()
-        runs.append((item, hours * item.instance_count * monthly,
-                     f"batch_inference[{item.name}] {source} {hours:g} h x {item.instance_count} instance(s) x "
-                     f"{monthly:g} runs/month"))
-    return runs
 
 
 def _batch_capacity(cloud: str) -> str:

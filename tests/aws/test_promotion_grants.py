@@ -47,3 +47,17 @@ def test_a_stack_without_promotion_grants_nothing_to_other_accounts():
     plan = reference_plan("aws-prod")
     assert not [r for r in plan.resources if r.capability == "promotion"]
     assert "arn:aws:iam::" not in json.dumps([r.inputs for r in plan.by_type("aws:s3/bucketPolicy:BucketPolicy")])
+
+
+def test_promotion_without_a_customer_managed_key_is_a_plan_gap(tmp_path):
+    # Artifacts under the AWS managed key aws/s3 cannot be decrypted by another account.
+    def edit(platform):
+        platform.update(environment="staging", encryption={"customer_managed_keys": False},
+                        promotion={"to": "prod", "principal": DOWNSTREAM})
+    plan = plan_of_stack(tmp_path, "aws-prod", edit=edit)
+    [gap] = [g for g in plan.gaps if g["capability"] == "promotion"]
+    assert "AWS managed key aws/s3" in gap["gap"] and "customer_managed_keys: true" in gap["gap"]
+
+
+def test_promotion_with_a_customer_managed_key_has_no_gap(plan):
+    assert not [g for g in plan.gaps if g["capability"] == "promotion"]

@@ -59,4 +59,6 @@ def test_compare_shows_batch_inference_per_cloud_and_use_case():
         # usage.batch_hours_per_run.daily-scores 0.5 h x 2 instances x 30 runs
         assert sum(line.quantity for line in lines) == pytest.approx(30), column.cloud
         assert column.estimate.group("use_case")["fraud-scoring"]["total"] > 0
-        assert not [gap for gap in column.gaps if gap["capability"] in ("batch_inference", "promotion")]
+        # Only GCP's statement of where the jobs run (beside its GKE cluster): nothing is missing.
+        assert not [gap for gap in column.gaps if gap["capability"] in ("batch_inference", "promotion")
+                    and "beside the GKE training cluster" not in gap["gap"]], column.cloud

@@ -20,4 +20,36 @@ def test_nightly_retraining_costs_hours_per_run_times_thirty_runs(tmp_path, stac
     assert sum(line.quantity for line in lines) == pytest.approx(2 * 30)
     assert {line.use_case for line in lines} == {"fraud-scoring"}
     assert all(line.pricing == "spot" for line in lines)
-    assert all("retraining[nightly] 2 node-h x 30 runs/month" in line.basis for line in lines)
+    assert all("retraining[nightly] retraining[nightly].hours_per_run 2 node-h x 30 runs/month" in line.basis
+               for line in lines)
+
+
+def _retraining_cost(plan, usage=None):
+    lines = [line for line in estimate_plan(plan, usage).lines if line.capability == "retraining"]
+    return sum(line.quantity for line in lines), sum(line.monthly_usd for line in lines), lines
+
+
+@pytest.mark.parametrize("stack", ["aws-prod", "azure-prod", "gcp-prod"])
+def test_usage_states_the_hours_of_one_retraining_run(tmp_path, stack):
+    plan = plan_of_stack(tmp_path, stack, edit=lambda p: p.update(retraining=[NIGHTLY]))
+    hours, usd, _ = _retraining_cost(plan)
+    stated_hours, stated_usd, lines = _retraining_cost(plan, {"retraining_hours_per_run": {"nightly": 5}})
+    assert stated_hours == pytest.approx(5 * 30) and hours == pytest.approx(2 * 30)
+    assert stated_usd == pytest.approx(usd * 5 / 2) and stated_usd > usd
+    assert all("usage.retraining_hours_per_run.nightly 5 node-h x 30 runs/month" in line.basis for line in lines)
+    assert {line.use_case for line in lines} == {"fraud-scoring"}
+
+
+def test_usage_for_an_unknown_retraining_entry_names_the_field(tmp_path):
+    from mlplat.finops.estimate import EstimateError
+
+    plan = plan_of_stack(tmp_path, "aws-prod", edit=lambda p: p.update(retraining=[NIGHTLY]))
+    with pytest.raises(EstimateError, match="usage.retraining_hours_per_run.weekly: no retraining entry named 'weekly'"):
+        estimate_plan(plan, {"retraining_hours_per_run": {"weekly": 1}})
+
+
+def test_a_pipeline_retraining_is_not_priced_on_the_training_capacity(tmp_path):
+    pipeline = {"name": "weekly", "schedule": "0 3 * * 0", "pipeline": {"name": "FraudTrain"}}
+    plan = plan_of_stack(tmp_path, "aws-prod", edit=lambda p: p.update(retraining=[NIGHTLY, pipeline]))
+    hours, _, lines = _retraining_cost(plan)
+    assert hours == pytest.approx(2 * 30) and not [line for line in lines if "weekly" in line.basis]

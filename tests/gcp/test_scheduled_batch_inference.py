@@ -70,3 +70,10 @@ def test_on_demand_training_capacity_calls_the_ga_api(tmp_path):
     plan = plan_of_stack(tmp_path, "gcp-prod", edit=edit)
     schedule, job = _job(plan)
     assert "-aiplatform.googleapis.com/v1/projects/" in schedule["httpTarget"]["uri"] and "spot" not in job["dedicatedResources"]
+
+
+def test_the_plan_says_batch_prediction_runs_beside_the_gke_cluster(plan):
+    [gap] = [g for g in plan.gaps if g["capability"] == "batch_inference"]
+    assert "runs as Vertex AI batch prediction jobs on the endpoint's machine shape, beside the GKE training cluster" \
+        in gap["gap"]
+    assert not [g for g in plan.gaps if g["capability"] == "retraining"]  # no retraining asked for

@@ -51,3 +51,11 @@ def test_the_scheduler_identity_is_least_privilege(plan):
     assert [g.inputs["role"] for g in grants] == ["roles/iam.serviceAccountUser"]
     members = resources_of(plan, "gcp:projects/iAMMember:IAMMember", "retraining")
     assert len(members) == 1 and members[0].inputs["role"] != "roles/aiplatform.user"
+
+
+def test_the_plan_says_the_runs_are_vertex_jobs_beside_the_gke_cluster(plan):
+    [gap] = [g for g in plan.gaps if g["capability"] == "retraining"]
+    assert "retraining (nightly) runs as Vertex AI custom jobs with SPOT scheduling beside the GKE training cluster" \
+        in gap["gap"]
+    # The GKE cluster is still planned: the runs are beside it, not instead of it.
+    assert resources_of(plan, "gcp:container/cluster:Cluster", "training")

@@ -191,8 +191,9 @@ class FakeVertex:
 
     # -- model service ------------------------------------------------------------------------------
     def upload_model(self, path, body, query):
-        model = aiplatform_v1.UploadModelRequest.from_json(json.dumps(body)).model
-        self.calls.append(("upload_model", {"model": model}))
+        request = aiplatform_v1.UploadModelRequest.from_json(json.dumps(body))
+        model = request.model
+        self.calls.append(("upload_model", {"model": model, "service_account": request.service_account}))
         name = f"{PARENT}/models/m{self._id()}"
         model.name = name
         self.models[name] = model

@@ -1,0 +1,55 @@
+"""Scheduled jobs' usage for the cost estimate: node-hours a month of each retraining and batch inference
+entry, from its schedule and the hours of one run (`usage.<...>_hours_per_run.<name>`, else the entry's own
+`hours_per_run`), with the basis each estimate line shows."""
+
+from __future__ import annotations
+
+
+def scheduled_retraining_runs(spec: dict | None, usage: dict) -> list:
+    """(retraining item, node-hours per month, basis) of the spec's retraining on the training capacity: hours
+    of one run (usage.retraining_hours_per_run.<name>, else the entry's hours_per_run) x runs a month. An entry
+    that starts a SageMaker pipeline runs on the pipeline's own instances, not on that capacity."""
+    from components.spec.retraining import RetrainingSpec
+
+    items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
+    stated = _stated_hours(spec, usage, "retraining_hours_per_run", "retraining", [item.name for item in items])
+    runs = []
+    for item in items:
+        if item.pipeline is not None:
+            continue
+        hours = float(stated.get(item.name, item.hours_per_run))
+        source = (f"usage.retraining_hours_per_run.{item.name}" if item.name in stated
+                  else f"retraining[{item.name}].hours_per_run")
+        monthly = item.monthly_runs()
+        runs.append((item, hours * monthly, f"retraining[{item.name}] {source} {hours:g} node-h x {monthly:g} runs/month"))
+    return runs
+
+
+def _stated_hours(spec: dict | None, usage: dict, field: str, section: str, names: list[str]) -> dict:
+    """`usage.<field>` (hours per run by entry name), refusing a name no `section` entry has."""
+    stated = usage.get(field) or {}
+    unknown = sorted(set(stated) - set(names))
+    if unknown and spec is not None:
+        from .estimate import EstimateError  # the estimate imports this module
+
+        raise EstimateError(f"usage.{field}.{unknown[0]}: no {section} entry named {unknown[0]!r} "
+                            f"(entries: {', '.join(names) or 'none'})")
+    return stated
+
+
+def scheduled_batch_runs(spec: dict | None, usage: dict) -> list:
+    """(batch inference item, node-hours per month, basis) of the spec's scheduled batch inference: hours of
+    one run (usage.batch_hours_per_run.<name>, else the entry's hours_per_run) x instances x runs a month."""
+    from components.spec.retraining import BatchInferenceSpec
+
+    items = [BatchInferenceSpec.model_validate(raw) for raw in (spec or {}).get("batch_inference") or []]
+    stated = _stated_hours(spec, usage, "batch_hours_per_run", "batch_inference", [item.name for item in items])
+    runs = []
+    for item in items:
+        hours = float(stated.get(item.name, item.hours_per_run))
+        source = f"usage.batch_hours_per_run.{item.name}" if item.name in stated else f"batch_inference[{item.name}].hours_per_run"
+        monthly = item.monthly_runs()
+        runs.append((item, hours * item.instance_count * monthly,
+                     f"batch_inference[{item.name}] {source} {hours:g} h x {item.instance_count} instance(s) x "
+                     f"{monthly:g} runs/month"))
+    return runs
