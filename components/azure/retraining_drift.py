@@ -39,6 +39,8 @@ BREACH_TAG = "data.RunTags.azureml_modelmonitor_threshold_breached"
 BREACH_TEXT = "has failed due to one or more features violating metric thresholds"
 WORKSPACE_TOPIC_TYPE = "Microsoft.MachineLearningServices.Workspaces"
 TRIGGER = "drift"
+WORKFLOW_SCHEMA = ("https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/"
+                   "workflowdefinition.json#")
 # The jobs API version: the one azure-native 3.x uses for machinelearningservices (the Schedule's job
 # definition has the same shape).
 JOBS_API_VERSION = "2025-12-01"
@@ -75,8 +77,9 @@ def drift_trigger(ctx: PlatformContext, base: Base, parent: pulumi.Resource, ste
         tags=tags,
         opts=ctx.child(parent),
     )
-    roles.assign(f"{stem}-drift-submitter", base.subscription_id, workflow.identity.apply(lambda i: i.principal_id if i else None),
-                 "", base.workspace.id, workflow, role_definition_id=submitter.id)
+    principal = workflow.identity.apply(lambda identity: identity.principal_id if identity else None)
+    roles.assign(f"{stem}-drift-submitter", base.subscription_id, principal, "", base.workspace.id, workflow,
+                 role_definition_id=submitter.id)
     _diagnostics(ctx, base, f"{stem}-drift-diagnostics", workflow, "WorkflowRuntime")
     # Read once the workflow exists: a first preview has no workflow to ask.
     callback = azure.logic.list_workflow_trigger_callback_url_output(
@@ -123,7 +126,7 @@ def workflow_definition(url: str, job: dict) -> dict:
     created = {"type": "Response", "kind": "Http", "runAfter": {"submit": ["Succeeded"]},
                "inputs": {"statusCode": 200, "body": {"job": "@body('submit')?['name']"}}}
     return {
-        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+        "$schema": WORKFLOW_SCHEMA,
         "contentVersion": "1.0.0.0",
         "triggers": {TRIGGER: {"type": "Request", "kind": "Http", "inputs": {"method": "POST", "schema": {}}}},
         "actions": {

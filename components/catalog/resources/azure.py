@@ -106,13 +106,15 @@ ROWS = (
         free("Standard deployments bill tokens only (priced from the model catalogue)"), tags=T,
         readers=rag.OPENAI_DEPLOYMENT),
     row("azure-native:cognitiveservices:RaiPolicy", "rag", FREE, tags=T),
-    row("azure-native:monitor:DiagnosticSetting", ("rag", "retraining"), usage_only("Log Analytics ingestion, billed per GB")),
+    row("azure-native:monitor:DiagnosticSetting", ("rag", "retraining"),
+        usage_only("Log Analytics ingestion, billed per GB")),
     # Drift-triggered retraining (components/azure/retraining_drift.py). Prices read 2026-11: Event Grid system
     # topics bill per operation beyond 100,000 a month free (azure.microsoft.com/pricing/details/event-grid);
     # Consumption Logic Apps bill per action and trigger execution (azure.microsoft.com/pricing/details/logic-apps):
     # a few executions per drift breach, no standing charge.
     row("azure-native:eventgrid:SystemTopic", "retraining",
-        usage_only("per operation beyond 100,000 a month free (azure.microsoft.com/pricing/details/event-grid)"), tags=T),
+        usage_only("per operation beyond 100,000 a month free (azure.microsoft.com/pricing/details/event-grid)"),
+        tags=T),
     row("azure-native:eventgrid:SystemTopicEventSubscription", "retraining",
         free("billed as the system topic's operations")),
     row("azure-native:logic:Workflow", "retraining",
