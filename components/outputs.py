@@ -213,8 +213,8 @@ class RetrainingOutputs(CapabilityOutputs):
     schedule: Any = _doc("The schedule that starts it (EventBridge Scheduler, Azure ML schedule, Cloud Scheduler "
                          "job); null without a `schedule`.", default=None)
     drift_trigger: Any = _doc("What starts it when its endpoint's drift monitor alerts: the EventBridge rule ARN, "
-                              "the Eventarc trigger; null without `on_drift` (Azure: a stated gap, "
-                              "docs/retraining.md).", default=None)
+                              "the Event Grid subscription (to a Logic App, `extras.drift_workflow`), the Eventarc "
+                              "trigger; null without `on_drift`.", default=None)
 
 
 @dataclass(kw_only=True)

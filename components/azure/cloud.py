@@ -115,13 +115,6 @@ class AzureCloud(CloudProvider):
     def unsupported_features(self) -> dict[CloudFeature, str]:
         keeps_one = "Azure ML managed online endpoints keep at least 1 instance"
         return {
-            CloudFeature.DRIFT_RETRAINING: (
-                "Azure ML monitoring signals notify by e-mail and raise no Azure Monitor alert an action group "
-                "could act on; their threshold breaches reach Event Grid only as the monitor run's "
-                "RunStatusChanged event, and no Event Grid handler starts an Azure ML job without code mlplat "
-                "does not deploy (an Azure Function or a Logic App calling the jobs API): use a schedule, or "
-                "run `az ml job create --file <job>.yml` on the alert (docs/retraining.md)"
-            ),
             CloudFeature.MODEL_QUALITY: (
                 "a model performance signal compares predictions with ground truth data, which the spec does not "
                 "carry: once labels are a data asset, run `az ml schedule create --file model-performance.yml` "

@@ -10,6 +10,11 @@ microsoft-machinelearningservices-workspaces-onlineendpoints-metrics and ...-onl
 two metrics, so the error alerts fire on an error count (CloudFeature.ERROR_RATE_ALERTS: a plan gap).
 The monitor's own alerts are Azure ML notifications (signal `notification_types: AmlNotification`) to the
 `alerts.emails`; Azure ML sends them by e-mail only (no action group): the webhook gets the metric alerts.
+A breach also tags the monitor run (`azureml_modelmonitor_threshold_breached`: "The signal '<name>' has
+failed ..."), which reaches Event Grid as the run's RunStatusChanged event; the signals are named
+`<monitor>-data-drift` and `<monitor>-prediction-drift` so that a subscription can tell the endpoints apart
+(learn.microsoft.com "Monitor performance of models deployed to production", "Integrate ... with Azure Event
+Grid": "name your signal with both the monitor name and the signal name").
 """
 
 from __future__ import annotations
@@ -71,10 +76,11 @@ class Monitoring(MonitoringComponent):
             online = built[endpoint.name]["endpoint_name"]
             endpoint_id = pulumi.Output.concat(base.workspace.id, "/onlineEndpoints/", online)
             schedule = self._schedule(ctx, base, item, endpoint, online, tags) if endpoint.monitoring.drift else None
+            signals = signal_names(ctx.name(endpoint.name, "monitor"))
             health = self._health(ctx, rg, endpoint, endpoint_id, tags)
             endpoints[endpoint.name] = EndpointMonitoringOutputs(
                 monitor=schedule.name if schedule else None,
-                drift_alerts=[pulumi.Output.concat(schedule.id, "/signals/", s) for s in ("data-drift", "prediction-drift")]
+                drift_alerts=[pulumi.Output.concat(schedule.id, "/signals/", s) for s in signals.values()]
                 if schedule else [],
                 health_alerts=[alert.id for alert in health],
                 reports=pulumi.Output.concat(base.workspace.id, "/monitoring") if schedule else None,
@@ -129,8 +135,9 @@ class Monitoring(MonitoringComponent):
             return [kind(data_type=name, metric="JensenShannonDistance", threshold=ml.MonitoringThresholdArgs(value=value))
                     for name, kind in (("Numerical", numerical), ("Categorical", categorical))]
 
+        names = signal_names(ctx.name(endpoint.name, "monitor"))
         signals = {
-            "data-drift": ml.DataDriftMonitoringSignalArgs(
+            names["data"]: ml.DataDriftMonitoringSignalArgs(
                 signal_type="DataDrift",
                 production_data=collected("request"),
                 reference_data=reference,
@@ -139,7 +146,7 @@ class Monitoring(MonitoringComponent):
                                              ml.CategoricalDataDriftMetricThresholdArgs),
                 notification_types=["AmlNotification"],
             ),
-            "prediction-drift": ml.PredictionDriftMonitoringSignalArgs(
+            names["prediction"]: ml.PredictionDriftMonitoringSignalArgs(
                 signal_type="PredictionDrift",
                 production_data=collected("response"),
                 reference_data=reference,
@@ -230,6 +237,11 @@ class Monitoring(MonitoringComponent):
             )
             for kind, title, scope, namespace, metric, aggregation, threshold, dimensions in rules
         ]
+
+
+def signal_names(monitor: str) -> dict[str, str]:
+    """The drift signals of the monitor schedule `monitor`, named after it (the breach tag quotes the signal name)."""
+    return {"data": f"{monitor}-data-drift", "prediction": f"{monitor}-prediction-drift"}
 
 
 def _workbook(endpoint_ids: list[str]) -> dict:

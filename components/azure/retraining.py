@@ -1,6 +1,10 @@
-"""Scheduled retraining on Azure: an Azure ML `Schedule` whose action creates a command job on the
-training component's AmlCompute cluster (low priority when training is spot), running as the platform
-identity, with the retraining's image as a workspace environment.
+"""Retraining on Azure: an Azure ML `Schedule` whose action creates a command job on the training
+component's AmlCompute cluster (low priority when training is spot), running as the platform identity, with
+the retraining's image as a workspace environment; with `on_drift`, a Logic App creates the same job when the
+endpoint's drift monitor breaches (retraining_drift.py).
+
+The job is written once: the schedule takes it as its job definition (the SDK's snake_case keys), the Logic App
+sends it in the REST shape (camelCase, `rest_shape`) as the body of the jobs API call.
 
 Facts (azure-native 3.x input types, machinelearningservices): `SchedulePropertiesArgs(action, trigger,
 is_enabled, ...)`; `JobScheduleActionArgs(action_type="CreateJob", job_definition)`;
@@ -22,6 +26,18 @@ from ..contract import RetrainingComponent
 from ..spec.retraining import RetrainingSpec
 from .base import Base
 from .endpoint import asset_version
+from .retraining_drift import drift_trigger
+
+
+def rest_shape(job: dict) -> dict:
+    """A command job definition with the SDK's snake_case keys as the jobs REST API spells it: the keys of the
+    job and of its identity in camelCase; environment variable names and tag keys as they are."""
+
+    def camel(key: str) -> str:
+        first, *rest = key.split("_")
+        return first + "".join(word.capitalize() for word in rest)
+
+    return {camel(k): ({camel(a): b for a, b in v.items()} if k == "identity" else v) for k, v in job.items()}
 
 
 class Retraining(RetrainingComponent):
@@ -61,6 +77,21 @@ class Retraining(RetrainingComponent):
             **workspace,
         )
 
+        job = {
+            "job_type": "Command",
+            "command": shlex.join([*item.command, *item.arguments]),
+            "environment_id": environment.id,
+            "compute_id": pick(training, "compute_id"),
+            "experiment_name": stem,
+            "identity": {"identity_type": "Managed", "client_id": pick(training, "identity_client_id")},
+            "environment_variables": {
+                "MODEL_REGISTRY": pick(registry, "model_registry"),
+                "REGISTRATION_STAGE": pick(registry, "registration_stage"),
+                "CHECKPOINT_URI": pick(training, "checkpoint_uri"),
+                "RETRAINING": item.name,
+            },
+            "tags": tags,
+        }
         outputs = {"submit_to": pick(training, "submit_to"), "environment_id": environment.id}
         if item.schedule:
             self.schedule = azure.machinelearningservices.Schedule(
@@ -70,28 +101,15 @@ class Retraining(RetrainingComponent):
                     "display_name": f"retrain {item.name}",
                     "is_enabled": True,
                     "trigger": {"trigger_type": "Cron", "expression": item.schedule, "time_zone": "UTC"},
-                    "action": {
-                        "action_type": "CreateJob",
-                        "job_definition": {
-                            "job_type": "Command",
-                            "command": shlex.join([*item.command, *item.arguments]),
-                            "environment_id": environment.id,
-                            "compute_id": pick(training, "compute_id"),
-                            "experiment_name": stem,
-                            "identity": {"identity_type": "Managed", "client_id": pick(training, "identity_client_id")},
-                            "environment_variables": {
-                                "MODEL_REGISTRY": pick(registry, "model_registry"),
-                                "REGISTRATION_STAGE": pick(registry, "registration_stage"),
-                                "CHECKPOINT_URI": pick(training, "checkpoint_uri"),
-                                "RETRAINING": item.name,
-                            },
-                            "tags": tags,
-                        },
-                    },
+                    "action": {"action_type": "CreateJob", "job_definition": job},
                     "tags": tags,
                 },
                 opts=ctx.child(self),
                 **workspace,
             )
             outputs.update(schedule=self.schedule.name, schedule_expression=item.schedule)
+        if item.on_drift:
+            signals = pick(ctx.built["monitoring"]["monitoring"], "endpoints")[item.endpoint]["drift_alerts"]
+            subscription, workflow = drift_trigger(ctx, base, self, stem, rest_shape(job), signals, tags)
+            outputs.update(drift_trigger=subscription.id, drift_workflow=workflow.name)
         self.finish(RetrainingOutputs.from_dict(outputs))

@@ -223,6 +223,13 @@ NAMING_RULES: tuple[NamingRule, ...] = (
           r"[^*<>%&:\\?+/\x00-\x1f]*[^*<>%&:\\?+/\x00-\x1f .]",
           "any characters but * < > % & : \\ ? + / and control characters, not ending with a space or period",
           "the resource it sets", AZURE_NAME_RULES + "#microsoftinsights (diagnosticSettings)"),
+    _rule("azure-native:eventgrid:SystemTopic", "systemTopicName", (3, 128), r"[a-zA-Z0-9-]+",
+          "letters, digits and hyphens", "resource group", AZURE_NAME_RULES + "#microsofteventgrid"),
+    _rule("azure-native:eventgrid:SystemTopicEventSubscription", "eventSubscriptionName", (3, 64), r"[a-zA-Z0-9-]+",
+          "letters, digits and hyphens", "system topic", AZURE_NAME_RULES + "#microsofteventgrid"),
+    _rule("azure-native:logic:Workflow", "workflowName", (1, 80), r"[-\w.()]+",
+          "letters, digits, hyphens, underscores, periods and parentheses", "resource group",
+          AZURE_NAME_RULES + "#microsoftlogic"),
     # -- GCP ----------------------------------------------------------------------------------------------
     _rule("gcp:cloudscheduler/job:Job", "name", (1, 500), r"[a-zA-Z0-9_-]+", "letters, digits, hyphens and "
           "underscores", "project and region",

@@ -122,6 +122,9 @@ def _azure_resource(mocks: PlanMocks, args, inputs: dict, physical: str):
         # Azure ML answers the invocation URI of a batch endpoint: `<name>.<region>.inference.ml.azure.com/jobs`.
         scoring = f"https://{name}.{inputs.get('location') or mocks.region}.inference.ml.azure.com/jobs"
         state["properties"] = {**state["properties"], "scoringUri": scoring}
+    identity = state.get("identity")
+    if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type")):
+        identity.setdefault("principalId", "55555555-5555-5555-5555-555555555555")
     if kind == "Vault" and isinstance(state.get("properties"), dict):
         state["properties"] = {**state["properties"], "vaultUri": f"https://{name}.vault.azure.net/"}
     return resource_id, state
@@ -166,6 +169,11 @@ register_offline("azure", OfflineCloud(_azure_resource, {
     "azure-native:authorization:getClientConfig": lambda m: {
         "clientId": "33333333-3333-3333-3333-333333333333", "objectId": "44444444-4444-4444-4444-444444444444",
         "subscriptionId": OFFLINE_SUBSCRIPTION, "tenantId": OFFLINE_TENANT},
+    # A Logic App trigger's callback URL: the real one carries the trigger's signature (`sig`).
+    "azure-native:logic:listWorkflowTriggerCallbackUrl": lambda m: {
+        "value": f"https://prod-00.{m.region}.logic.azure.com:443/workflows/offline/triggers/drift/paths/invoke"
+                 "?api-version=2016-10-01&sp=%2Ftriggers%2Fdrift%2Frun&sv=1.0&sig=offline",
+        "method": "POST"},
 }))
 register_offline("gcp", OfflineCloud(_gcp_resource, {
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": lambda m: {

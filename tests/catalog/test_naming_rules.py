@@ -32,27 +32,31 @@ def _plan(kind: str, name: str, cloud: str):
 
 
 # Sections valid on one cloud only (promotion names an account, subscription or project id of that
-# cloud): planned on their own cloud, from a reference stack edited like the upstream stack of a promotion.
+# cloud): planned on their own cloud, from a reference stack edited like the upstream stack of a promotion;
+# and a drift-triggered retraining on a reference stack whose endpoint has a drift monitor.
 ONE_CLOUD = {
-    "azure-prod": {"environment": "staging", "promotion": {
+    "azure-prod promotion": ("azure-prod", {"environment": "staging", "promotion": {
         "to": "prod", "principal": "11111111-2222-3333-4444-555555555555",
-        "identity": "66666666-7777-8888-9999-000000000000"}},
+        "identity": "66666666-7777-8888-9999-000000000000"}}),
+    "azure-prod on_drift": ("azure-prod", {"retraining": [{
+        "name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer"}]}),
 }
 
 
 @functools.lru_cache(maxsize=None)
-def _one_cloud_plan(stack: str):
+def _one_cloud_plan(key: str):
     import tempfile
     from pathlib import Path
 
     from tests.support.plans import plan_of_stack
 
-    return plan_of_stack(Path(tempfile.mkdtemp()), stack, edit=lambda platform: platform.update(ONE_CLOUD[stack]))
+    stack, edits = ONE_CLOUD[key]
+    return plan_of_stack(Path(tempfile.mkdtemp()), stack, edit=lambda platform: platform.update(edits))
 
 
 def _all_plans():
     return [_plan(kind, name, cloud) for kind, name in SOURCES for cloud in CLOUDS] + [
-        _one_cloud_plan(stack) for stack in ONE_CLOUD] + [_tenancy_plan(cloud) for cloud in CLOUDS]
+        _one_cloud_plan(key) for key in ONE_CLOUD] + [_tenancy_plan(cloud) for cloud in CLOUDS]
 
 
 def _tenancy_plan(cloud: str):
@@ -68,9 +72,9 @@ def test_every_physical_name_obeys_the_cloud_naming_rules(kind, name, cloud):
     _assert_names_obey_the_rules(_plan(kind, name, cloud))
 
 
-@pytest.mark.parametrize("stack", sorted(ONE_CLOUD))
-def test_one_cloud_sections_obey_the_naming_rules(stack):
-    _assert_names_obey_the_rules(_one_cloud_plan(stack))
+@pytest.mark.parametrize("key", sorted(ONE_CLOUD))
+def test_one_cloud_sections_obey_the_naming_rules(key):
+    _assert_names_obey_the_rules(_one_cloud_plan(key))
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)

@@ -83,8 +83,10 @@ def test_azure_prod_schedule_watches_the_data_collector_against_the_baseline():
     properties = schedule.inputs["properties"]
     assert properties["trigger"]["frequency"] == "Hour"
     signals = properties["action"]["monitorDefinition"]["signals"]
-    assert set(signals) == {"data-drift", "prediction-drift"}
-    data = signals["data-drift"]
+    # Named after the monitor: the breach event quotes the signal name, which tells the endpoints apart.
+    monitor = f"fraud-ml-prod-{ENDPOINT}-monitor"
+    assert set(signals) == {f"{monitor}-data-drift", f"{monitor}-prediction-drift"}
+    data = signals[f"{monitor}-data-drift"]
     assert data["features"] == {"filterType": "FeatureSubset", "features": FEATURES}
     assert data["productionData"]["uri"].startswith(f"azureml:fraud-ml-prod-{ENDPOINT}")
     assert data["referenceData"]["uri"].endswith(f"/baselines/{ENDPOINT}/train.csv")

@@ -116,15 +116,17 @@ def test_an_undeclared_use_case_names_the_field():
     assert f"{SOURCE}: batch_inference.0.use_case: use case 'nobody' is not declared" in message, message
 
 
-def test_on_drift_on_a_monitored_endpoint_parses_on_aws_and_gcp():
-    for stack in ("aws-prod", "gcp-prod"):
+def test_on_drift_on_a_monitored_endpoint_parses_on_every_cloud():
+    for stack in ("aws-prod", "azure-prod", "gcp-prod"):
         document = platform_document(stack)
         document["retraining"] = [{**NIGHTLY, "on_drift": True}]
         assert parse_spec(document, SOURCE).retraining[0].on_drift
 
 
-def test_on_drift_on_azure_is_refused_with_the_reason():
+@pytest.mark.parametrize("monitoring", [{"enabled": False}, {"schedule": "daily"}], ids=["off", "no-baseline"])
+def test_on_drift_on_azure_needs_a_monitored_endpoint(monitoring):
     document = platform_document("azure-prod")
     document["retraining"] = [{**NIGHTLY, "on_drift": True}]
+    document["endpoints"][0]["monitoring"] = monitoring
     message = _error(document)
-    assert f"{SOURCE}: retraining.0.on_drift: not on azure: Azure ML monitoring signals" in message, message
+    assert f"{SOURCE}: retraining.0.on_drift: needs endpoint monitoring with a drift monitor" in message, message

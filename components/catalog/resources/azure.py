@@ -19,9 +19,10 @@ ROWS = (
     row("azure-native:resources:ResourceGroup", "base", FREE, tags=T),
     row("azure-native:managedidentity:UserAssignedIdentity", ("base", "use_cases"), FREE, tags=T),
     row("azure-native:authorization:RoleAssignment", ("base", "feature_store", "registry", "vector_search", "use_cases",
-                                                        "batch_inference", "promotion", "rag"), FREE,
+                                                        "batch_inference", "promotion", "rag", "retraining"), FREE,
         readers={"iam": r.role_assignment, "use_case_grants": grants.AZURE}),
-    row("azure-native:authorization:RoleDefinition", ("base", "use_cases"), FREE, readers={"iam": r.role_definition}),
+    row("azure-native:authorization:RoleDefinition", ("base", "use_cases", "retraining"), FREE,
+        readers={"iam": r.role_definition}),
     row("azure-native:keyvault:Vault", "base", free("no charge of its own"), tags=T, stateful=True),
     row("azure-native:keyvault:Key", "base", priced("key_vault_key"), tags=T, stateful=True,
         readers={"rotation": r.key_rotation}),
@@ -106,7 +107,20 @@ ROWS = (
         free("Standard deployments bill tokens only (priced from the model catalogue)"), tags=T,
         readers=rag.OPENAI_DEPLOYMENT),
     row("azure-native:cognitiveservices:RaiPolicy", "rag", FREE, tags=T),
-    row("azure-native:monitor:DiagnosticSetting", "rag", usage_only("Log Analytics ingestion, billed per GB")),
+    row("azure-native:monitor:DiagnosticSetting", ("rag", "retraining"),
+        usage_only("Log Analytics ingestion, billed per GB")),
+    # Drift-triggered retraining (components/azure/retraining_drift.py). Prices read 2026-11: Event Grid system
+    # topics bill per operation beyond 100,000 a month free (azure.microsoft.com/pricing/details/event-grid);
+    # Consumption Logic Apps bill per action and trigger execution (azure.microsoft.com/pricing/details/logic-apps):
+    # a few executions per drift breach, no standing charge.
+    row("azure-native:eventgrid:SystemTopic", "retraining",
+        usage_only("per operation beyond 100,000 a month free (azure.microsoft.com/pricing/details/event-grid)"),
+        tags=T),
+    row("azure-native:eventgrid:SystemTopicEventSubscription", "retraining",
+        free("billed as the system topic's operations")),
+    row("azure-native:logic:Workflow", "retraining",
+        usage_only("Consumption plan: per trigger and action execution, no standing charge "
+                   "(azure.microsoft.com/pricing/details/logic-apps)"), tags=T),
 )
 
 # mlplat's dynamic provider setting an online endpoint's traffic split once its deployments exist.
