@@ -108,6 +108,33 @@ def test_gcp_rag_corpus_is_bound_to_the_platform_index_with_cmek(tmp_path):
     assert not any(p.endswith("*") for p in role.inputs["permissions"])
 
 
+AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
+
+
+def _gcp_rag(platform):
+    platform["rag"] = {"use_case": "support-rag"}
+
+
+def test_gcp_turns_on_vertex_data_access_logs_and_keeps_them_when_the_stack_goes():
+    plan = reference_plan("aws-dev", "gcp")  # dev as well: the logging policy is not prod-only
+    audit = one_resource(plan, AUDIT_CONFIG)
+    assert audit.inputs["service"] == "aiplatform.googleapis.com"
+    assert audit.inputs["auditLogConfigs"] == [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]
+    assert audit.options["retainOnDelete"] is True
+    assert rag_outputs(plan)["invocation_logging"].endswith("/logs/cloudaudit.googleapis.com%2Fdata_access")
+
+
+def test_a_gcp_stack_sharing_the_projects_audit_config_does_not_manage_it(tmp_path):
+    plan = plan_of_stack(tmp_path, "gcp-dev", _gcp_rag, {"mlplat:vertexDataAccessLogging": "shared"})
+    assert not resources_of(plan, AUDIT_CONFIG)
+    assert rag_outputs(plan)["invocation_logging"].endswith("cloudaudit.googleapis.com%2Fdata_access")
+
+
+def test_an_unknown_data_access_logging_mode_is_refused_naming_the_key(tmp_path):
+    with pytest.raises(Exception, match=r"mlplat:vertexDataAccessLogging: 'sometimes' is not one of manage, shared"):
+        plan_of_stack(tmp_path, "gcp-dev", _gcp_rag, {"mlplat:vertexDataAccessLogging": "sometimes"})
+
+
 def test_a_1024_dimension_index_on_gcp_lists_the_pipeline_gap_instead_of_a_corpus():
     plan = reference_plan("aws-prod", "gcp")
     assert not resources_of(plan, "gcp:vertex/aiRagCorpus:AiRagCorpus")
