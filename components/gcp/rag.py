@@ -26,7 +26,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..catalog.models import model_for
+from ..catalog.models import model_for, vertex_location
 from ..contract import RagComponent
 from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
@@ -114,7 +114,9 @@ class RagGeneration(RagComponent):
             )
         self.finish(
             RagOutputs(
-                chat_model=f"projects/{project}/locations/{region}/{chat.model_id}",
+                # Current Gemini models are served through the global endpoint (the catalogue row's location);
+                # the corpus and the embedding model stay in the stack's region.
+                chat_model=f"projects/{project}/locations/{vertex_location(chat, region)}/{chat.model_id}",
                 embedding_model=f"projects/{project}/locations/{region}/{embedding.model_id}",
                 retrieval=self.corpus.name if self.corpus else None,
                 documents_uri=vectors["documents_uri"],

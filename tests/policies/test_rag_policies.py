@@ -26,7 +26,7 @@ def openai(tags=TAGS, public="Disabled", local_auth_off=True, rai=True, diagnost
             {"kind": "OpenAI", "identity": {"type": "UserAssigned", "userAssignedIdentities": ["id"]},
              "properties": {"publicNetworkAccess": public, "disableLocalAuth": local_auth_off}}, tags=tags),
         res("azure-native:cognitiveservices:Deployment", "chat",
-            {"properties": {"model": {"name": "gpt-4o-mini"}, **({"raiPolicyName": "filter"} if rai else {})}}, tags=tags),
+            {"properties": {"model": {"name": "gpt-5.4-mini"}, **({"raiPolicyName": "filter"} if rai else {})}}, tags=tags),
     ]
     if diagnostics:
         resources.append(res("azure-native:monitor:DiagnosticSetting", "diagnostics", {"resourceUri": "id"}))
