@@ -32,6 +32,17 @@ class CloudSettings:
         )
 
 
+def config_choice(key: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+    """Stack config `mlplat:<key>`, one of `choices` (or `default` when unset); any other value stops the
+    program with an error naming the key."""
+    value = pulumi.Config("mlplat").get(key)
+    if value is None:
+        return default
+    if value not in choices:
+        raise pulumi.RunError(f"mlplat:{key}: {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
 @dataclass
 class PlatformContext:
     """Shared by the components of one platform; created once by `Platform`."""

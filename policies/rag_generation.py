@@ -5,7 +5,8 @@
   per request; there is no resource to check (the stack outputs the thresholds).
 - rag-invocation-logging: model calls are logged (an Azure OpenAI diagnostic setting; Bedrock invocation
   logging managed by this stack, or by another stack of the account and region: pack setting
-  `bedrockInvocationLoggingShared: true`).
+  `bedrockInvocationLoggingShared: true`; Vertex AI Data Access audit logs on the project, or owned by
+  another stack or tool of the project: `vertexDataAccessLoggingShared: true`).
 - rag-model-endpoints-private-in-prod: prod Bedrock calls go through the VPC interface endpoints. The Azure
   OpenAI account's public network access and key auth are checked by no-public-network-in-prod and
   local-auth-disabled (its `public_network` / `local_auth` readers).
@@ -25,13 +26,21 @@ SHARED_LOGGING_SCHEMA = {
         "type": "boolean",
         "default": False,
         "description": "Another stack of this AWS account and region manages Bedrock model invocation logging.",
-    }
+    },
+    "vertexDataAccessLoggingShared": {
+        "type": "boolean",
+        "default": False,
+        "description": "Another stack or tool of this GCP project manages the Vertex AI Data Access audit config.",
+    },
 }
 
 
 def _logging(args, report) -> None:
-    shared = setting(args.get_config(), "bedrockInvocationLoggingShared", False)
-    check_stack("invocation_logging", args, report, {"bedrock_invocation_logging": "shared" if shared else ""})
+    config = args.get_config()
+    settings = {key: "shared" if setting(config, name, False) else ""
+                for key, name in (("bedrock_invocation_logging", "bedrockInvocationLoggingShared"),
+                                  ("vertex_data_access_logging", "vertexDataAccessLoggingShared"))}
+    check_stack("invocation_logging", args, report, settings)
 
 
 content_filter_in_prod = StackValidationPolicy(
@@ -46,9 +55,10 @@ content_filter_in_prod = StackValidationPolicy(
 invocation_logging = StackValidationPolicy(
     name="rag-invocation-logging",
     description="Foundation-model calls are logged: Azure OpenAI diagnostic settings to Log Analytics, Bedrock "
-    "model invocation logging (one configuration per account and region). Mirrors Azure Policy built-in "
-    "'Diagnostic logs in Azure AI services resources should be enabled' and the Bedrock security guidance to "
-    "enable model invocation logging.",
+    "model invocation logging (one configuration per account and region), Vertex AI Data Access audit logs "
+    "(DATA_READ and DATA_WRITE, one audit config per service and project). Mirrors Azure Policy built-in "
+    "'Diagnostic logs in Azure AI services resources should be enabled', the Bedrock security guidance to "
+    "enable model invocation logging and Google's guidance to enable Vertex AI Data Access audit logs.",
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_logging,
     config_schema=PolicyConfigSchema(properties=SHARED_LOGGING_SCHEMA),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..context import PlatformContext
+from ..context import PlatformContext, config_choice
 from .buckets import hardened_bucket
 
 ACCESS_LOG_PREFIX = "access-logs/"
@@ -29,10 +29,7 @@ def manages_bedrock_invocation_logging(ctx: PlatformContext) -> bool:
     """Whether this stack creates the account's Bedrock invocation logging (and its log group)."""
     if ctx.spec.rag is None:
         return False
-    mode = pulumi.Config("mlplat").get(BEDROCK_LOGGING_KEY)
-    if mode not in (None, *BEDROCK_LOGGING_MODES):
-        raise pulumi.RunError(f"mlplat:{BEDROCK_LOGGING_KEY}: {mode!r} is not one of {', '.join(BEDROCK_LOGGING_MODES)}")
-    return mode == "manage"
+    return config_choice(BEDROCK_LOGGING_KEY, BEDROCK_LOGGING_MODES) == "manage"
 
 
 def log_group_arn(region: str, account, prefix: str) -> pulumi.Output[str]:

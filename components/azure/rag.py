@@ -4,7 +4,9 @@ deployments, wired to the platform's AI Search service.
 - The account: Entra ID only (local/key auth disabled), a custom subdomain (required for Entra ID tokens
   and private endpoints), public network disabled plus a private endpoint when private, the platform's
   key (CMK, through the platform identity) when asked, the platform identity attached.
-- Deployments with capacity in 1K-tokens-per-minute units (Standard SKU), created one after the other
+- Deployments with capacity in 1K-tokens-per-minute units, on the catalogue row's SKU (Standard: processed in
+  the region; DataZoneStandard for current chat models, which Azure no longer sells regionally: processed
+  within the region's data zone, US or EU), created one after the other
   (Azure refuses concurrent deployment operations on one account); a content filter (RAI) policy on both
   when `content_filter`.
 - AI Search's system identity is granted "Cognitive Services OpenAI User" on the account (the narrowest

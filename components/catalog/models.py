@@ -33,6 +33,9 @@ _CLOUD_KEYS = {
     "azure": {"model_name", "model_version", "model_format", "sku"},
     "gcp": {"model_id"},
 }
+_CLOUD_OPTIONAL_KEYS = {"aws": set(), "azure": set(), "gcp": {"location"}}
+# Vertex AI locations a row may name besides the stack's region (the global endpoint).
+GCP_LOCATIONS: tuple[str, ...] = ("global",)
 
 
 class ModelCatalogError(ValueError):
@@ -60,6 +63,7 @@ class ModelRow:
     model_format: str | None = None  # Azure
     sku: str | None = None  # Azure deployment SKU
     lifecycle: str | None = None  # what the provider's lifecycle page says about this model version
+    location: str | None = None  # GCP: the Vertex AI location the model is called in; None: the stack's region
 
 
 def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
@@ -68,7 +72,7 @@ def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
         raise ModelCatalogError(f"{where}: expected a mapping")
     required = _COMMON_KEYS | _CLOUD_KEYS[cloud] | (_EMBEDDING_KEYS if kind == "embedding" else set())
     missing = sorted(required - raw.keys())
-    unknown = sorted(raw.keys() - required - _OPTIONAL_KEYS)
+    unknown = sorted(raw.keys() - required - _OPTIONAL_KEYS - _CLOUD_OPTIONAL_KEYS[cloud])
     if missing or unknown:
         raise ModelCatalogError(f"{where}: missing {missing}, unknown {unknown}")
     if raw["basis"] not in BASES:
@@ -77,6 +81,9 @@ def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
         datetime.date.fromisoformat(str(raw["date"]))
     except ValueError as error:
         raise ModelCatalogError(f"{where}.date: {error}") from None
+    if "location" in raw and (raw["location"] not in GCP_LOCATIONS or kind != "chat"):
+        raise ModelCatalogError(f"{where}.location: {raw['location']!r}: only chat rows may name a location, "
+                                f"one of {GCP_LOCATIONS} (embeddings run in the corpus's region)")
     for key in ("input_usd_per_1k", "output_usd_per_1k", "max_tokens_per_minute"):
         if not isinstance(raw[key], (int, float)) or raw[key] < 0:
             raise ModelCatalogError(f"{where}.{key}: expected a number >= 0, got {raw[key]!r}")
@@ -98,6 +105,7 @@ def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
         model_format=raw.get("model_format"),
         sku=raw.get("sku"),
         lifecycle=raw.get("lifecycle"),
+        location=raw.get("location"),
     )
 
 
@@ -136,6 +144,11 @@ def kind_error(name: str, kind: str) -> str | None:
     if name in catalogue() and catalogue()[name]["aws"].kind == kind:
         return None
     return f"{name!r} is not a {kind} model in the model catalogue; {kind} models: {', '.join(names(kind))}"
+
+
+def vertex_location(row: ModelRow, region: str) -> str:
+    """The Vertex AI location a GCP row's model is called in from a stack in `region`."""
+    return row.location or region
 
 
 def region_error(cloud: str, name: str, region: str) -> str | None:

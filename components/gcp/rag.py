@@ -11,6 +11,11 @@ index endpoint, the Gemini and embedding publisher models, and the identities th
   queries/upserts the index (a custom role with exactly those Vertex AI permissions: indexes carry no IAM
   of their own, so it is granted on the project).
 - Workloads: a custom role to generate, embed, query the corpus and import documents into it.
+- Invocation logging: Cloud Audit Logs Data Access (DATA_READ, DATA_WRITE) for aiplatform.googleapis.com, so
+  every model call (generateContent, embeddings) and RAG Engine read/import is logged. The audit config is
+  authoritative per service and project: `mlplat:vertexDataAccessLogging` is `manage` (the default: one
+  project per stack) or `shared` (another stack or the organisation's tooling owns it); it is retained on
+  delete so that destroying one stack never turns logging off for another (docs/rag.md).
 - Content filtering: Gemini applies safety filters per request (`safety_settings`); there is no resource,
   so the stack outputs the thresholds applications send (docs/rag.md). Model endpoints are Google APIs,
   reached privately through Private Google Access on the platform subnet when private.
@@ -21,11 +26,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from ..catalog.models import model_for
+from ..catalog.models import model_for, vertex_location
 from ..contract import RagComponent
 from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
-from ..context import PlatformContext
+from ..context import PlatformContext, config_choice
 
 RAG_AGENT_PERMISSIONS = (
     "aiplatform.indexes.get",
@@ -44,6 +49,13 @@ WORKLOAD_RAG_PERMISSIONS = (
     "aiplatform.ragFiles.import",  # load documents from the documents bucket
     "aiplatform.operations.get",
 )
+# Cloud Audit Logs Data Access of Vertex AI: DATA_READ records model calls and RAG retrievals, DATA_WRITE
+# document imports (ADMIN_READ is not needed: admin activity is always logged).
+AUDITED_SERVICE = "aiplatform.googleapis.com"
+AUDITED_LOG_TYPES = ("DATA_READ", "DATA_WRITE")
+DATA_ACCESS_LOGGING_KEY = "vertexDataAccessLogging"
+DATA_ACCESS_LOGGING_MODES = ("manage", "shared")
+DATA_ACCESS_LOG = "cloudaudit.googleapis.com%2Fdata_access"
 SAFETY_THRESHOLD = "BLOCK_MEDIUM_AND_ABOVE"
 SAFETY_CATEGORIES = (
     "HARM_CATEGORY_HATE_SPEECH",
@@ -102,14 +114,15 @@ class RagGeneration(RagComponent):
             )
         self.finish(
             RagOutputs(
-                chat_model=f"projects/{project}/locations/{region}/{chat.model_id}",
+                # Current Gemini models are served through the global endpoint (the catalogue row's location);
+                # the corpus and the embedding model stay in the stack's region.
+                chat_model=f"projects/{project}/locations/{vertex_location(chat, region)}/{chat.model_id}",
                 embedding_model=f"projects/{project}/locations/{region}/{embedding.model_id}",
                 retrieval=self.corpus.name if self.corpus else None,
                 documents_uri=vectors["documents_uri"],
                 content_filter={category: SAFETY_THRESHOLD for category in SAFETY_CATEGORIES}
                 if rag.content_filter else None,
-                # Publisher-model calls are recorded by Cloud Audit Logs (Vertex AI data access logs).
-                invocation_logging="cloudaudit.googleapis.com/data_access",
+                invocation_logging=self._data_access_logging(ctx, base),
                 extras={
                     "index_endpoint_id": pick(vectors, "index_endpoint_id"),
                     "deployed_index_id": vectors["index_name"],
@@ -118,6 +131,18 @@ class RagGeneration(RagComponent):
                 },
             )
         )
+
+    def _data_access_logging(self, ctx, base) -> str:
+        """Vertex AI Data Access audit logs on (see the module doc); the log name model calls are written to."""
+        if config_choice(DATA_ACCESS_LOGGING_KEY, DATA_ACCESS_LOGGING_MODES, "manage") == "manage":
+            gcp.projects.IAMAuditConfig(
+                ctx.name("vertex-data-access-logs"),
+                project=base.project,
+                service=AUDITED_SERVICE,
+                audit_log_configs=[{"log_type": log_type} for log_type in AUDITED_LOG_TYPES],
+                opts=ctx.child(self, depends_on=list(base.services), retain_on_delete=True),
+            )
+        return f"projects/{base.project}/logs/{DATA_ACCESS_LOG}"
 
     def _role(self, ctx, base, purpose: str, what: str, permissions, member) -> gcp.projects.IAMMember:
         role = gcp.projects.IAMCustomRole(

@@ -1,11 +1,13 @@
 """`mlplat models refresh`: the model catalogue (components/catalog/models.yaml) against the clouds'
 model-listing APIs, one region at a time (credentials needed; a cloud without them is skipped with the reason).
 
-- AWS: Bedrock `ListFoundationModels` in the region (boto3, the default credential chain): model ids.
+- AWS: Bedrock `ListFoundationModels` in the region (boto3, the default credential chain): the ids of models
+  the region serves on demand (in-region); a model listed only for cross-Region inference profiles is not.
 - Azure: `GET /subscriptions/<id>/providers/Microsoft.CognitiveServices/locations/<region>/models`
   (api-version 2024-10-01, Entra ID token): `model.name` + `model.version` with format OpenAI.
 - GCP: `GET https://<region>-aiplatform.googleapis.com/v1beta1/publishers/google/models` (OAuth token):
-  publisher model names.
+  publisher model names. A row called through the global endpoint (`location: global`) is left alone: a
+  region's listing does not say what the global endpoint serves.
 
 A row whose model is listed gains the region; a row whose model is not listed (a retired version too) loses
 it; every row checked gets today's date. Prices and quotas are not in these APIs: they and the price's
@@ -54,7 +56,9 @@ def offered_aws(region: str, client=None) -> set[str]:
         import boto3
 
         client = boto3.client("bedrock", region_name=region)
-    return {summary["modelId"] for summary in client.list_foundation_models().get("modelSummaries", [])}
+    summaries = client.list_foundation_models().get("modelSummaries", [])
+    return {summary["modelId"] for summary in summaries
+            if "ON_DEMAND" in summary.get("inferenceTypesSupported", ["ON_DEMAND"])}
 
 
 def offered_azure(region: str, subscription: str, token: str, fetch: Fetch = _http_get) -> set[str]:
@@ -144,6 +148,8 @@ def apply(text: str, cloud: str, region: str, offered: set[str], path: Path = CA
     lines = text.splitlines(keepends=True)
     for name, rows in load(path).items():
         row = rows[cloud]
+        if row.location:
+            continue
         listed = row_key(row) in offered or (cloud == "gcp" and row.model_id.rsplit("/", 1)[-1] in offered)
         regions = list(row.regions)
         if listed and region not in regions:

@@ -63,6 +63,40 @@ def test_vertex_rows_are_publisher_model_paths():
         assert re.fullmatch(r"publishers/google/models/[a-z0-9][a-z0-9.-]*", row.model_id), row
 
 
+def test_vertex_embeddings_stay_in_the_stacks_region_and_chat_models_name_their_endpoint():
+    """RAG Engine's corpus embeds in its own region; the current Gemini chat models are served globally."""
+    for row in rows_of("gcp"):
+        if row.kind == "embedding":
+            assert row.location is None and models.vertex_location(row, "europe-west4") == "europe-west4", row
+        else:
+            assert models.vertex_location(row, "europe-west4") == row.location == "global", row
+    assert all(row.location is None for row in rows_of("aws") + rows_of("azure"))
+
+
+GEMINI_EMBEDDING = "      model_id: publishers/google/models/gemini-embedding-001\n"
+
+
+@pytest.mark.parametrize("name, old, new", [
+    ("chat-small", "      location: global\n", "      location: us-central1\n"),  # not a location rows may name
+    ("embed-text", GEMINI_EMBEDDING, GEMINI_EMBEDDING + "      location: global\n"),  # embeddings stay regional
+])
+def test_a_location_other_than_global_or_on_an_embedding_is_refused(tmp_path, name, old, new):
+    path = tmp_path / "models.yaml"
+    path.write_text(models.CATALOG_PATH.read_text().replace(old, new, 1))
+    with pytest.raises(models.ModelCatalogError,
+                       match=rf"models\.yaml: models\.{name}\.gcp\.location: .*only chat rows may name a location"):
+        models.load(path)
+
+
+def test_an_unknown_key_on_a_cloud_that_has_no_location_is_refused(tmp_path):
+    path = tmp_path / "models.yaml"
+    text = models.CATALOG_PATH.read_text()
+    path.write_text(text.replace("      model_id: amazon.nova-lite-v1:0\n",
+                                 "      model_id: amazon.nova-lite-v1:0\n      location: global\n", 1))
+    with pytest.raises(models.ModelCatalogError, match=r"models\.chat-small\.aws: missing \[\], unknown \['location'\]"):
+        models.load(path)
+
+
 @pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
 def test_every_row_is_sourced_dated_priced_and_in_real_regions(cloud):
     for row in rows_of(cloud):

@@ -55,7 +55,7 @@ def test_aws_prod_is_private_filtered_logged_and_the_profile_is_tagged_with_the_
     assert logging.inputs["loggingConfig"]["textDataDeliveryEnabled"] is True
     profile = one_resource(plan, "aws:bedrock/inferenceProfile:InferenceProfile")
     assert profile.inputs["tags"]["use-case"] == "support-rag"
-    assert profile.inputs["modelSource"]["copyFrom"].endswith("anthropic.claude-3-haiku-20240307-v1:0")
+    assert profile.inputs["modelSource"]["copyFrom"] == "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"
 
 
 def test_aws_dev_has_no_guardrail_and_no_private_endpoints():
@@ -72,7 +72,8 @@ def test_azure_openai_is_keyless_private_filtered_and_logged_in_prod():
     assert props["publicNetworkAccess"] == "Disabled" and props["encryption"]["keySource"] == "Microsoft.KeyVault"
     assert named(plan, "pe-openai").inputs["privateLinkServiceConnections"][0]["groupIds"] == ["account"]
     deployments = {d.inputs["deploymentName"]: d for d in resources_of(plan, "azure-native:cognitiveservices:Deployment")}
-    assert deployments["chat"].inputs["sku"] == {"name": "Standard", "capacity": 200}
+    assert deployments["chat"].inputs["sku"] == {"name": "DataZoneStandard", "capacity": 200}
+    assert deployments["embedding"].inputs["sku"]["name"] == "Standard"
     assert deployments["embedding"].inputs["properties"]["model"]["name"] == "text-embedding-3-small"
     assert all(d.inputs["properties"]["raiPolicyName"] == "mlplat-content-filter" for d in deployments.values())
     assert deployments["chat"].urn in deployments["embedding"].dependencies  # one deployment operation at a time
@@ -106,6 +107,40 @@ def test_gcp_rag_corpus_is_bound_to_the_platform_index_with_cmek(tmp_path):
     role = named(plan, "rag-workloads-role")
     assert "aiplatform.ragCorpora.query" in role.inputs["permissions"]
     assert not any(p.endswith("*") for p in role.inputs["permissions"])
+
+
+AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
+
+
+def _gcp_rag(platform):
+    platform["rag"] = {"use_case": "support-rag"}
+
+
+def test_gcp_turns_on_vertex_data_access_logs_and_keeps_them_when_the_stack_goes():
+    plan = reference_plan("aws-dev", "gcp")  # dev as well: the logging policy is not prod-only
+    audit = one_resource(plan, AUDIT_CONFIG)
+    assert audit.inputs["service"] == "aiplatform.googleapis.com"
+    assert audit.inputs["auditLogConfigs"] == [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}]
+    assert audit.options["retainOnDelete"] is True
+    assert rag_outputs(plan)["invocation_logging"].endswith("/logs/cloudaudit.googleapis.com%2Fdata_access")
+
+
+def test_gcp_calls_the_chat_model_through_the_global_endpoint_and_embeds_in_the_region():
+    outputs = rag_outputs(reference_plan("aws-prod", "gcp"))
+    assert outputs["chat_model"] == ("projects/mlplat-offline-project/locations/global/"
+                                     "publishers/google/models/gemini-3.1-flash-lite")
+    assert "/locations/global/" not in outputs["embedding_model"] and "/locations/us-" in outputs["embedding_model"]
+
+
+def test_a_gcp_stack_sharing_the_projects_audit_config_does_not_manage_it(tmp_path):
+    plan = plan_of_stack(tmp_path, "gcp-dev", _gcp_rag, {"mlplat:vertexDataAccessLogging": "shared"})
+    assert not resources_of(plan, AUDIT_CONFIG)
+    assert rag_outputs(plan)["invocation_logging"].endswith("cloudaudit.googleapis.com%2Fdata_access")
+
+
+def test_an_unknown_data_access_logging_mode_is_refused_naming_the_key(tmp_path):
+    with pytest.raises(Exception, match=r"mlplat:vertexDataAccessLogging: 'sometimes' is not one of manage, shared"):
+        plan_of_stack(tmp_path, "gcp-dev", _gcp_rag, {"mlplat:vertexDataAccessLogging": "sometimes"})
 
 
 def test_a_1024_dimension_index_on_gcp_lists_the_pipeline_gap_instead_of_a_corpus():

@@ -240,3 +240,15 @@ def test_compare_command_three_clouds(tmp_path):
         assert column["idle_usd"] == pytest.approx(direct.total("idle"), abs=0.01)
         assert column["loaded_usd"] >= column["idle_usd"]
         assert column["resources_per_capability"]["base"] > 0
+
+
+def test_every_manual_aws_price_names_the_aws_page_it_was_noted_from():
+    """A manual AWS row names the pricing page its figure comes from, so a reader can verify it; a figure
+    nobody re-read says so."""
+    rows = [row for row in load_catalog().rows if row.cloud == "aws" and row.source.startswith("manual:")]
+    assert rows
+    for row in rows:
+        assert row.source.startswith("manual: https://aws.amazon.com/"), row
+        assert "vendor list-price page" not in row.source, row
+    noted = [row for row in rows if "not re-read since" in row.source]
+    assert noted and all("mlplat prices refresh" in row.source for row in noted)

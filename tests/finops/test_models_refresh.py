@@ -11,8 +11,12 @@ from mlplat.finops import models_refresh as m
 
 class FakeBedrock:
     def list_foundation_models(self):
-        return {"modelSummaries": [{"modelId": "anthropic.claude-3-haiku-20240307-v1:0"},
-                                   {"modelId": "amazon.titan-embed-text-v2:0"}]}
+        return {"modelSummaries": [
+            {"modelId": "amazon.nova-lite-v1:0", "inferenceTypesSupported": ["ON_DEMAND"]},
+            {"modelId": "amazon.titan-embed-text-v2:0", "inferenceTypesSupported": ["ON_DEMAND"]},
+            # listed, but only through cross-Region inference profiles: not offered in-region
+            {"modelId": "amazon.nova-pro-v1:0", "inferenceTypesSupported": ["INFERENCE_PROFILE"]},
+        ]}
 
 
 def test_aws_listing_adds_and_removes_the_region(tmp_path):
@@ -32,10 +36,10 @@ def test_aws_listing_adds_and_removes_the_region(tmp_path):
 
 def test_azure_listing_pages_and_matches_name_and_version():
     pages = {
-        "first": {"value": [{"model": {"name": "gpt-4o-mini", "version": "2024-07-18", "format": "OpenAI"}}],
+        "first": {"value": [{"model": {"name": "gpt-5.4-mini", "version": "2026-03-17", "format": "OpenAI"}}],
                   "nextLink": "second"},
         "second": {"value": [{"model": {"name": "text-embedding-3-small", "version": "1", "format": "OpenAI"}},
-                             {"model": {"name": "gpt-4o", "version": "2024-05-13", "format": "OpenAI"}}]},
+                             {"model": {"name": "gpt-5.4", "version": "2025-01-01", "format": "OpenAI"}}]},
     }
     seen = []
 
@@ -43,19 +47,23 @@ def test_azure_listing_pages_and_matches_name_and_version():
         seen.append((url, token))
         return pages["second" if url == "second" else "first"]
 
-    offered = m.offered_azure("swedencentral", "sub-1", "tok", fetch)
-    assert seen[0][0].startswith("https://management.azure.com/subscriptions/sub-1/providers/Microsoft.CognitiveServices/locations/swedencentral/models")
-    _, report = m.apply(models.CATALOG_PATH.read_text(), "azure", "swedencentral", offered)
-    assert "chat-large" in report.removed  # gpt-4o listed only in another version
+    offered = m.offered_azure("eastus", "sub-1", "tok", fetch)
+    assert seen[0][0].startswith("https://management.azure.com/subscriptions/sub-1/providers/Microsoft.CognitiveServices/locations/eastus/models")
+    _, report = m.apply(models.CATALOG_PATH.read_text(), "azure", "eastus", offered)
+    assert "chat-large" in report.removed  # gpt-5.4 listed only in another version
     assert "chat-small" in report.confirmed
 
 
 def test_gcp_listing_and_skipped_cloud():
     def fetch(url, token):
-        return {"publisherModels": [{"name": "publishers/google/models/gemini-2.0-flash-001"}]}
+        return {"publisherModels": [{"name": "publishers/google/models/text-embedding-005"},
+                                    {"name": "publishers/google/models/gemini-3.1-flash-lite"}]}
 
     offered = m.offered_gcp("europe-west2", "tok", fetch)
-    _, report = m.apply(models.CATALOG_PATH.read_text(), "gcp", "europe-west2", offered)
-    assert report.added == ["chat-small"]
+    text, report = m.apply(models.CATALOG_PATH.read_text(), "gcp", "europe-west2", offered)
+    assert report.added == ["embed-compact"]
+    # the chat rows are called through the global endpoint: a region's listing leaves them alone
+    assert "chat-small" not in report.added + report.removed + report.confirmed
+    assert text.count("europe-west2") == 1
     skipped = m.refresh("gcp", "us-central1", False, None, "no Google credentials")
     assert m.render(skipped) == "gcp us-central1: skipped (no Google credentials)"

@@ -26,10 +26,19 @@ def openai(tags=TAGS, public="Disabled", local_auth_off=True, rai=True, diagnost
             {"kind": "OpenAI", "identity": {"type": "UserAssigned", "userAssignedIdentities": ["id"]},
              "properties": {"publicNetworkAccess": public, "disableLocalAuth": local_auth_off}}, tags=tags),
         res("azure-native:cognitiveservices:Deployment", "chat",
-            {"properties": {"model": {"name": "gpt-4o-mini"}, **({"raiPolicyName": "filter"} if rai else {})}}, tags=tags),
+            {"properties": {"model": {"name": "gpt-5.4-mini"}, **({"raiPolicyName": "filter"} if rai else {})}}, tags=tags),
     ]
     if diagnostics:
         resources.append(res("azure-native:monitor:DiagnosticSetting", "diagnostics", {"resourceUri": "id"}))
+    return resources
+
+
+def vertex(log_types=("DATA_READ", "DATA_WRITE"), service="aiplatform.googleapis.com"):
+    resources = [res("gcp:projects/iAMCustomRole:IAMCustomRole", "rag-workloads-role",
+                     {"permissions": ["aiplatform.endpoints.predict", "aiplatform.ragCorpora.query"]})]
+    if log_types:
+        resources.append(res("gcp:projects/iAMAuditConfig:IAMAuditConfig", "vertex-data-access-logs",
+                             {"service": service, "auditLogConfigs": [{"logType": t} for t in log_types]}))
     return resources
 
 
@@ -40,6 +49,7 @@ RAG_POLICIES = {"rag-content-filter-in-prod", "rag-invocation-logging", "rag-mod
 def test_compliant_prod_rag_passes(pack):
     assert policies_hit(pack, bedrock()) & RAG_POLICIES == set()
     assert policies_hit(pack, openai()) & RAG_POLICIES == set()
+    assert policies_hit(pack, vertex()) & RAG_POLICIES == set()
 
 
 def test_prod_without_guardrail_or_rai_policy_is_refused(pack):
@@ -56,6 +66,20 @@ def test_invocation_logging_is_required_unless_another_stack_manages_it(pack):
     shared = {"rag-invocation-logging": {"bedrockInvocationLoggingShared": True}}
     assert "rag-invocation-logging" not in policies_hit(pack, bedrock(logging=False), shared)
     assert "rag-invocation-logging" in policies_hit(pack, openai(diagnostics=False))
+
+
+def test_vertex_model_calls_need_data_read_and_data_write_audit_logs(pack):
+    assert "rag-invocation-logging" in policies_hit(pack, vertex(log_types=()))
+    assert "rag-invocation-logging" in policies_hit(pack, vertex(log_types=("DATA_READ",)))
+    assert "rag-invocation-logging" in policies_hit(pack, vertex(service="storage.googleapis.com"))
+    assert "rag-invocation-logging" not in policies_hit(pack, vertex(service="allServices"))
+    shared = {"rag-invocation-logging": {"vertexDataAccessLoggingShared": True}}
+    assert "rag-invocation-logging" not in policies_hit(pack, vertex(log_types=()), shared)
+
+
+def test_a_custom_role_that_does_not_call_the_models_needs_no_audit_config(pack):
+    role = res("gcp:projects/iAMCustomRole:IAMCustomRole", "registry-role", {"permissions": ["aiplatform.models.get"]})
+    assert "rag-invocation-logging" not in policies_hit(pack, [role])
 
 
 def test_prod_model_endpoints_are_private_and_keyless(pack):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import FREE, CloudCatalog, DynamicProvider, free, priced, row, unpriced, usage_only
 from . import gcp_readers as r
+from . import rag_readers as rag
 from . import use_case_grants as grants
 from . import monitoring_rows
 
@@ -21,8 +22,10 @@ ROWS = (
     row("gcp:projects/serviceIdentity:ServiceIdentity", "base", FREE),
     row("gcp:projects/iAMMember:IAMMember", ("feature_store", "registry", "training", "retraining", "promotion",
                                              "batch_inference", "rag"), FREE, readers={"use_case_grants": grants.GCP}),
+    # The RAG workload role (it grants RAG Engine queries) stands for the stack's model calls in the
+    # invocation-logging check: no other RAG resource exists on GCP when RAG Engine cannot fill the index.
     row("gcp:projects/iAMCustomRole:IAMCustomRole", ("registry", "retraining", "promotion", "batch_inference", "use_cases", "rag"),
-        FREE),
+        FREE, readers=rag.VERTEX_MODEL_USER),
     # The runs' GPU hours are priced from usage (retraining runs x hours_per_run), not by the job.
     row("gcp:cloudscheduler/job:Job", ("retraining", "batch_inference"), free(
         "USD 0.10 per job per month beyond 3 free per billing account (cloud.google.com/scheduler/pricing, 2026-11)"),
@@ -120,6 +123,10 @@ ROWS = (
         roles={"alert-subscriber"}, readers={"subscribers": monitoring_rows.one}),
     *monitoring_rows.GCP,
     # RAG generation (model tokens are priced from the model catalogue: mlplat/finops/tokens.py)
+    # Vertex AI Data Access audit logs: model calls and RAG reads (docs/rag.md; cloud.google.com/stackdriver/pricing).
+    row("gcp:projects/iAMAuditConfig:IAMAuditConfig", "rag", usage_only(
+        "one Data Access log entry per model call or RAG read, billed as Cloud Logging ingestion per GiB beyond "
+        "the monthly free allotment per project (cloud.google.com/stackdriver/pricing)")),
     row("gcp:vertex/aiRagCorpus:AiRagCorpus", "rag",
         free("no charge of its own: the Vector Search index and the embedding tokens are priced"), stateful=True),
 )
