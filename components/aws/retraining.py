@@ -21,6 +21,7 @@ from ..contract import RetrainingComponent
 from ..spec.retraining import RetrainingSpec, aws_cron
 from . import iam
 from .base import Base
+from .names import retraining_stem
 from .schedules import schedule, scheduler_role, service_role, universal_target
 
 class Retraining(RetrainingComponent):
@@ -39,7 +40,7 @@ class Retraining(RetrainingComponent):
         registry = ctx.built["registry"]["registry"]
         tags = ctx.tags(item.use_case)
         account = aws.get_caller_identity_output().account_id
-        stem = ctx.name("retrain", item.name)
+        stem = retraining_stem(ctx.prefix, item.name)
         region = ctx.spec.region
         sagemaker = pulumi.Output.concat("arn:aws:sagemaker:", region, ":", account)
         group = pick(registry, "model_registry")
