@@ -17,6 +17,15 @@ def platform_name(prefix: str, *parts: str) -> str:
     return "-".join([prefix, *parts])
 
 
+# The form of a name the provider generates (Pulumi's auto-name): the logical name, a dash, 7 random hex
+# digits. Checked in this form where the type has a naming rule.
+AUTO_NAME_SUFFIX = "-0000000"
+
+
+def auto_name(logical: str) -> str:
+    return logical + AUTO_NAME_SUFFIX
+
+
 def bounded_name(name: str, limit: int) -> str:
     """`name` when it fits `limit`; otherwise its head plus a stable 6-character hash of the whole name,
     so two long names that share a head stay distinct and the same name always gives the same result."""

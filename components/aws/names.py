@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Iterator
 
-from ..naming import SpecName, bounded_name, platform_name
+from ..naming import SpecName, auto_name, bounded_name, platform_name
 
 FEATURE_GROUP_NAME_LIMIT = 64  # SageMaker CreateFeatureGroup: FeatureGroupName is 1-64 characters
 AOSS_NAME_LIMIT = 32  # OpenSearch Serverless CreateCollection: 3-32 characters
@@ -64,7 +64,23 @@ def batch_stem(prefix: str, item: str) -> str:
     return platform_name(prefix, "batch", item)
 
 
+def use_case_identity(prefix: str, use_case: str) -> str:
+    """The logical name of a use case's role (IAM auto-names it from this)."""
+    return platform_name(prefix, use_case, "identity")
+
+
+def scheduler_role_name(stem: str) -> str:
+    """The logical name of the role EventBridge Scheduler assumes for schedule `stem`."""
+    return f"{stem}-scheduler"
+
+
+def drift_name(stem: str) -> str:
+    """The drift rule of retraining `stem`, and the logical name of the role its target assumes."""
+    return f"{stem}-drift"
+
+
 _SM = "aws:sagemaker/"
+_ROLE = "aws:iam/role:Role"
 
 
 def spec_names(spec, subscription: str | None = None) -> Iterator[SpecName]:
@@ -105,6 +121,7 @@ def spec_names(spec, subscription: str | None = None) -> Iterator[SpecName]:
         yield SpecName("aws:bedrock/inferenceProfile:InferenceProfile", platform_name(p, "chat"))
     for i, use_case in enumerate(spec.use_cases):
         field = ("use_cases", i, "name")
+        yield SpecName(_ROLE, auto_name(use_case_identity(p, use_case.name)), field)
         if spec.registry is not None:
             yield SpecName(f"{_SM}modelPackageGroup:ModelPackageGroup", platform_name(p, use_case.name, "models"), field)
         if use_case.budget is not None:
@@ -116,8 +133,14 @@ def spec_names(spec, subscription: str | None = None) -> Iterator[SpecName]:
                                platform_name(p, use_case.name, "anomaly-alerts"), field)
     for i, item in enumerate(spec.retraining):
         field = ("retraining", i, "name")
-        yield SpecName("aws:batch/jobDefinition:JobDefinition", retraining_stem(p, item.name), field)
+        stem = retraining_stem(p, item.name)
+        yield SpecName("aws:batch/jobDefinition:JobDefinition", stem, field)
         if item.schedule:
-            yield SpecName("aws:scheduler/schedule:Schedule", retraining_stem(p, item.name), field)
+            yield SpecName("aws:scheduler/schedule:Schedule", stem, field)
+            yield SpecName(_ROLE, auto_name(scheduler_role_name(stem)), field)
+        if item.on_drift:
+            yield SpecName(_ROLE, auto_name(drift_name(stem)), field)
     for i, item in enumerate(spec.batch_inference):
-        yield SpecName("aws:scheduler/schedule:Schedule", batch_stem(p, item.name), ("batch_inference", i, "name"))
+        field, stem = ("batch_inference", i, "name"), batch_stem(p, item.name)
+        yield SpecName("aws:scheduler/schedule:Schedule", stem, field)
+        yield SpecName(_ROLE, auto_name(scheduler_role_name(stem)), field)

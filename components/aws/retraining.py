@@ -21,7 +21,7 @@ from ..contract import RetrainingComponent
 from ..spec.retraining import RetrainingSpec, aws_cron
 from . import iam
 from .base import Base
-from .names import retraining_stem
+from .names import drift_name, retraining_stem
 from .schedules import schedule, scheduler_role, service_role, universal_target
 
 class Retraining(RetrainingComponent):
@@ -117,7 +117,7 @@ class Retraining(RetrainingComponent):
         batch:SubmitJob (pulumi_aws EventTargetBatchTargetArgs: job_definition, job_name)."""
         rule = aws.cloudwatch.EventRule(
             f"{stem}-drift",
-            name=f"{stem}-drift",
+            name=drift_name(stem),
             description=f"retrain {item.name} when endpoint {item.endpoint}'s drift alarms go to ALARM",
             event_pattern=pulumi.Output.json_dumps({
                 "source": ["aws.cloudwatch"],
@@ -128,7 +128,7 @@ class Retraining(RetrainingComponent):
             tags=tags,
             opts=ctx.child(self),
         )
-        role = service_role(ctx, rule, f"{stem}-drift", "events.amazonaws.com", account, submit, tags)
+        role = service_role(ctx, rule, drift_name(stem), "events.amazonaws.com", account, submit, tags)
         aws.cloudwatch.EventTarget(
             f"{stem}-drift",
             rule=rule.name,

@@ -23,7 +23,7 @@ from ..spec.finops import UseCaseSpec
 from ..spec.tenancy import share_identifier, use_case_prefix
 from . import iam
 from .budget import budget_notifications, cost_filter
-from .names import feature_group_name
+from .names import feature_group_name, use_case_identity
 
 FEATURE_ACTIONS = ["sagemaker:PutRecord", "sagemaker:GetRecord", "sagemaker:BatchGetRecord",
                    "sagemaker:DeleteRecord", "sagemaker:DescribeFeatureGroup"]
@@ -87,7 +87,7 @@ class UseCase(UseCaseComponent):
         statements += iam.kms_statements(base.key_arn)[:1]  # its objects are encrypted with the platform key
 
         self.role = aws.iam.Role(
-            ctx.name(use_case.name, "identity"),
+            use_case_identity(ctx.prefix, use_case.name),
             assume_role_policy=iam.assume_role_policy("sagemaker.amazonaws.com", "ecs-tasks.amazonaws.com"),
             description=f"mlplat {ctx.prefix}: use case {use_case.name}, its own resources only",
             tags=tags,

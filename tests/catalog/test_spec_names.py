@@ -139,3 +139,16 @@ def test_validate_checks_names_without_pulumi_or_a_provider_sdk(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_auto_named_aws_role_too_long_names_the_use_case(tmp_path):
+    """IAM names a use case's role from its logical name plus 7 random characters: validate checks that
+    form (as the plan does), so a spec the plan would refuse never validates."""
+    def edit(platform):
+        platform.update(name="fraud-detection-platfrm")
+        platform["use_cases"] = [{"name": "card-not-present-fraud-x"}]
+
+    lines = _validate_errors(tmp_path, "aws", edit)
+    assert any(line.split(": ", 2)[1] == "use_cases.0.name" and "aws:iam/role:Role name "
+               "'fraud-detection-platfrm-prod-card-not-present-fraud-x-identity-0000000' (70 characters; the limit "
+               "is 1-64)" in line for line in lines), lines
