@@ -31,7 +31,8 @@ from ..spec.rag import RagSpec
 from ..context import PlatformContext
 from . import audit, iam
 from .aoss_index import VectorIndex
-from .vector_search import INDEX_NAME, VECTOR_FIELD, aoss_name, index_mapping
+from .names import aoss_name
+from .vector_search import INDEX_NAME, VECTOR_FIELD, index_mapping
 
 TEXT_FIELD = "text"
 METADATA_FIELD = "bedrock_metadata"  # Bedrock writes its own metadata as one text field
@@ -79,13 +80,13 @@ class RagGeneration(RagComponent):
         )
         self.access_policy = aws.opensearch.ServerlessAccessPolicy(
             ctx.name("rag-vectors-access"),
-            name=aoss_name(ctx, "rag-access"),
+            name=aoss_name(ctx.prefix, "rag-access"),
             type="data",
             description=f"mlplat {ctx.prefix}: the knowledge base role and the deployer manage the RAG index",
             # Both standby modes' collection names, as the vector search policies: unchanged when the mode changes.
             policy=pulumi.Output.all(self.role.arn, deployer).apply(
                 lambda args: json.dumps([_index_access_rule(
-                    [aoss_name(ctx, "vectors"), aoss_name(ctx, "vectors-nostandby")], list(args))])
+                    [aoss_name(ctx.prefix, "vectors"), aoss_name(ctx.prefix, "vectors-nostandby")], list(args))])
             ),
             opts=ctx.child(self),
         )
