@@ -12,3 +12,18 @@ def bounded_name(name: str, limit: int) -> str:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:6]
     return f"{name[: limit - 7].rstrip('-_')}-{digest}"
+
+
+def use_case_prefix(name: str) -> str:
+    """A use case's own prefix in the platform's data and artifacts storage."""
+    return f"use-cases/{name}/"
+
+
+def share_identifier(name: str) -> str:
+    """A use case's fair-share identifier (AWS Batch: alphanumeric only, so the hyphens go)."""
+    return name.replace("-", "")
+
+
+def use_case_namespace(name: str) -> str:
+    """A use case's namespace on a Kubernetes training cluster (GKE); the names fit a DNS label with the prefix."""
+    return f"uc-{name}"

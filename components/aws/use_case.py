@@ -19,9 +19,8 @@ import pulumi_aws as aws
 from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs
 from ..context import PlatformContext
-from ..naming import bounded_name
+from ..naming import bounded_name, share_identifier, use_case_prefix
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import share_identifier, use_case_prefix
 from . import iam
 from .budget import budget_notifications, cost_filter
 from .feature_store import FEATURE_GROUP_NAME_LIMIT, schema_version

@@ -330,18 +330,24 @@ def estimate(
 
 def _retraining_runs(spec: dict | None) -> list:
     """(retraining item, runs per month) of the spec's scheduled retraining."""
+    raws = (spec or {}).get("retraining") or []
+    if not raws:  # the policy pack estimates without a spec: it imports neither the spec nor pydantic
+        return []
     from components.spec.retraining import RetrainingSpec
 
-    items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
+    items = [RetrainingSpec.model_validate(raw) for raw in raws]
     return [(item, item.monthly_runs()) for item in items]
 
 
 def _batch_runs(spec: dict | None, usage: dict) -> list:
     """(batch inference item, node-hours per month, basis) of the spec's scheduled batch inference: hours of
     one run (usage.batch_hours_per_run.<name>, else the entry's hours_per_run) x instances x runs a month."""
-    from components.spec.retraining import BatchInferenceSpec
+    items = []
+    raws = (spec or {}).get("batch_inference") or []
+    if raws:  # as in _retraining_runs: no spec, no pydantic
+        from components.spec.retraining import BatchInferenceSpec
 
-    items = [BatchInferenceSpec.model_validate(raw) for raw in (spec or {}).get("batch_inference") or []]
+        items = [BatchInferenceSpec.model_validate(raw) for raw in raws]
     stated = usage.get("batch_hours_per_run") or {}
     unknown = sorted(set(stated) - {item.name for item in items})
     if unknown and spec is not None:
