@@ -76,3 +76,18 @@ def name_problems(names, raw: dict, source: str, prefix: str = "") -> list[str]:
         lines.append(f"{source}: {field_path(*item.parts, prefix=prefix)}: {gives} the {rule.type_token} "
                      f"{rule.field} {item.name!r} ({why})")
     return list(dict.fromkeys(lines))
+
+
+def use_case_prefix(name: str) -> str:
+    """A use case's own prefix in the platform's data and artifacts storage."""
+    return f"use-cases/{name}/"
+
+
+def share_identifier(name: str) -> str:
+    """A use case's fair-share identifier (AWS Batch: alphanumeric only, so the hyphens go)."""
+    return name.replace("-", "")
+
+
+def use_case_namespace(name: str) -> str:
+    """A use case's namespace on a Kubernetes training cluster (GKE); the names fit a DNS label with the prefix."""
+    return f"uc-{name}"

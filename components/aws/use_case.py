@@ -19,8 +19,8 @@ import pulumi_aws as aws
 from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs
 from ..context import PlatformContext
+from ..naming import share_identifier, use_case_prefix
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import share_identifier, use_case_prefix
 from . import iam
 from .budget import budget_notifications, cost_filter
 from .names import feature_group_name, use_case_identity

@@ -24,8 +24,8 @@ from ..catalog.gpus import shape_for
 from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs
 from ..context import PlatformContext
+from ..naming import use_case_prefix
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import use_case_prefix
 from . import roles
 from .budget import IGNORED, budget_notifications, budget_start
 from .names import endpoint_name, use_case_compute_name, workspace_name

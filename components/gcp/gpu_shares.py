@@ -20,7 +20,7 @@ import pulumi_kubernetes as k8s
 
 from ..context import PlatformContext
 from .names import use_case_account_id  # the use case's own service account (its component creates it)
-from ..spec.tenancy import use_case_namespace as namespace_of
+from ..naming import use_case_namespace as namespace_of
 
 GPU_RESOURCE = "requests.nvidia.com/gpu"
 SERVICE_ACCOUNT = "training"  # the Kubernetes service account of each use case's namespace

@@ -22,9 +22,8 @@ import pulumi_gcp as gcp
 from ..context import PlatformContext
 from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs, pick
-from ..naming import bounded_name
+from ..naming import bounded_name, use_case_namespace as namespace_of, use_case_prefix
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import use_case_namespace as namespace_of, use_case_prefix
 from .budget import billing_account, billing_budget
 from .names import bq_name, use_case_account_id
 from .gpu_shares import SERVICE_ACCOUNT
