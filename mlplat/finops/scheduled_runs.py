@@ -4,6 +4,8 @@ entry, from its schedule and the hours of one run (`usage.<...>_hours_per_run.<n
 
 from __future__ import annotations
 
+from .usage_lines import EstimateError
+
 
 def scheduled_retraining_runs(spec: dict | None, usage: dict) -> list:
     """(retraining item, node-hours per month, basis) of the spec's retraining on the training capacity: hours
@@ -39,8 +41,6 @@ def _stated_hours(spec: dict | None, usage: dict, field: str, section: str, name
     stated = usage.get(field) or {}
     unknown = sorted(set(stated) - set(names))
     if unknown and spec is not None:
-        from .usage_lines import EstimateError
-
         raise EstimateError(f"usage.{field}.{unknown[0]}: no {section} entry named {unknown[0]!r} "
                             f"(entries: {', '.join(names) or 'none'})")
     return stated
