@@ -53,7 +53,8 @@ def test_a_model_not_offered_in_the_region_lists_where_it_is():
 
 
 def test_a_chat_model_outside_us_east_1_validates_through_its_geographic_profile():
-    assert parse_spec(spec("aws", region="us-east-2", chat_model="chat-large"), SOURCE, PREFIX).rag.chat_model == "chat-large"
+    rag = parse_spec(spec("aws", region="us-east-2", chat_model="chat-large"), SOURCE, PREFIX).rag
+    assert rag.chat_model == "chat-large"
 
 
 def test_capacity_beyond_what_the_cloud_sells_is_an_error():
