@@ -15,6 +15,12 @@ two stacks managing it would overwrite each other. It is opt-in with stack confi
 `mlplat:bedrockInvocationLogging: manage` on ONE stack per account and region (like the cost allocation
 tags) and `shared` on the others, which output the shared log group name they rely on (docs/rag.md; the
 policy pack's `bedrockInvocationLoggingShared` setting tells the logging policy the same).
+
+Chat model outside the Regions that serve it in-region: the application inference profile copies the
+geographic system-defined profile (`arn:aws:bedrock:<region>:<account>:inference-profile/eu.<model id>`;
+botocore's CreateInferenceProfile takes either ARN as `modelSource.copyFrom`), and the knowledge base role
+may invoke the profiles and the foundation model in every destination Region of the geography, as Bedrock
+requires for cross-Region inference (docs/rag.md, "Outside us-east-1").
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from ..catalog.models import model_for
+from ..catalog.models import Serving, model_for, serving
 from ..contract import RagComponent
 from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
@@ -46,6 +52,10 @@ def foundation_model_arn(region: str, model_id: str) -> str:
     return f"arn:aws:bedrock:{region}::foundation-model/{model_id}"
 
 
+def system_profile_arn(region: str, account, profile_id: str) -> pulumi.Output[str]:
+    return pulumi.Output.concat("arn:aws:bedrock:", region, ":", account, ":inference-profile/", profile_id)
+
+
 def rag_index_mapping(dimensions: int, metric: str) -> str:
     mapping = index_mapping(dimensions, metric)
     mapping["mappings"]["properties"][METADATA_FIELD] = {"type": "text", "index": False}
@@ -64,7 +74,10 @@ class RagGeneration(RagComponent):
         tags = ctx.tags(use_case=rag.use_case or ctx.spec.vector_search.use_case)
         chat, embedding = model_for("aws", rag.chat_model), model_for("aws", rag.embedding_model)
         embedding_arn = foundation_model_arn(region, embedding.model_id)
-        chat_arn = foundation_model_arn(region, chat.model_id)
+        # What the application inference profile copies: the in-region model, or the geographic profile.
+        route = serving("aws", rag.chat_model, region)
+        chat_arn = (foundation_model_arn(region, chat.model_id) if route.geo is None else
+                    system_profile_arn(region, aws.get_caller_identity_output().account_id, route.model_id))
         deployer = aws.get_caller_identity_output().arn
 
         self.private_endpoints = (
@@ -110,6 +123,8 @@ class RagGeneration(RagComponent):
             tags=tags,
             opts=ctx.child(self),
         )
+        if route.geo is not None:
+            self._cross_region_generation(chat.model_id, route, chat_arn)
         logging = self._invocation_logging(ctx, base, tags)
         self.finish(
             RagOutputs(
@@ -127,6 +142,24 @@ class RagGeneration(RagComponent):
                     "private_endpoints": list(PRIVATE_SERVICES) if ctx.private else [],
                 },
             )
+        )
+
+    def _cross_region_generation(self, model_id: str, route: Serving, system_profile) -> None:
+        """Generation through a geographic profile: Bedrock checks the caller may invoke the application
+        profile, the system-defined profile and the foundation model in whichever destination Region serves
+        the request, so the grant names every destination of the geography."""
+        ctx = self.ctx
+        resources = [self.inference_profile.arn, system_profile,
+                     *(foundation_model_arn(region, model_id) for region in route.destinations)]
+        aws.iam.RolePolicy(
+            ctx.name("knowledge-base", "generation"),
+            role=self.role.id,
+            policy=iam.policy_document([{
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                "Resource": resources,
+            }]),
+            opts=ctx.child(self.role),
         )
 
     def _knowledge_base(self, ctx, base, vectors, embedding_arn: str, tags: dict) -> None:

@@ -161,3 +161,32 @@ def test_every_taggable_rag_resource_carries_the_platform_tags_and_its_use_case(
         assert not taggable and rag_outputs(plan)["extras"]["request_labels"]["use-case"] == "support-rag"
     else:
         assert len(taggable) >= 3
+
+
+def _frankfurt(platform):
+    platform["region"] = "eu-central-1"  # EU geography; the embedding model is offered in-region there
+
+
+def test_aws_outside_us_east_1_copies_the_eu_profile_and_may_invoke_it_in_every_eu_destination(tmp_path):
+    plan = plan_of_stack(tmp_path, "aws-prod", _frankfurt, {"aws:region": "eu-central-1"})
+    profile = one_resource(plan, "aws:bedrock/inferenceProfile:InferenceProfile")
+    system_profile = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0"
+    assert profile.inputs["modelSource"]["copyFrom"] == system_profile
+    assert profile.inputs["tags"]["use-case"] == "support-rag"
+    grant = named(plan, "knowledge-base-generation")
+    assert grant.inputs["role"] == named(plan, "knowledge-base-access").inputs["role"]  # the knowledge base role
+    statement, = json.loads(grant.inputs["policy"])["Statement"]
+    assert statement["Action"] == ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    models = {r for r in statement["Resource"] if ":foundation-model/" in r}
+    assert models == {f"arn:aws:bedrock:{region}::foundation-model/amazon.nova-lite-v1:0" for region in
+                      ("eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3")}
+    assert system_profile in statement["Resource"] and len(statement["Resource"]) == len(models) + 2
+    gap, = [g["gap"] for g in plan.gaps if g["capability"] == "rag"]
+    assert gap.startswith("chat model served through the EU cross-Region profile eu.amazon.nova-lite-v1:0: "
+                          "requests may be processed in any EU region of the profile")
+
+
+def test_aws_in_us_east_1_copies_the_foundation_model_and_grants_no_cross_region_generation():
+    plan = reference_plan("aws-prod")
+    assert not [r for r in plan.resources if r.name.endswith("knowledge-base-generation")]
+    assert not [g for g in plan.gaps if g["capability"] == "rag"]

@@ -44,9 +44,17 @@ def test_embedding_dimensions_must_match_the_vector_index():
 
 
 def test_a_model_not_offered_in_the_region_lists_where_it_is():
-    [line] = error_lines(spec("aws", region="us-east-2", chat_model="chat-large"))
-    assert f"{PREFIX}.rag.chat_model: " in line
-    assert line.endswith("not offered on aws in region us-east-2; regions offering it: us-east-1")
+    """sa-east-1 is in no geography of Bedrock's cross-Region profiles for the chat model."""
+    [line] = error_lines(spec("aws", region="sa-east-1", chat_model="chat-large"))
+    assert f"{SOURCE}: {PREFIX}.rag.chat_model: " in line
+    assert "not offered on aws in region sa-east-1; regions offering it: us-east-1; " in line
+    assert "through its us./eu./apac. cross-Region profiles: us-east-2, us-west-2, eu-central-1" in line
+    assert line.endswith("ap-southeast-2")
+
+
+def test_a_chat_model_outside_us_east_1_validates_through_its_geographic_profile():
+    rag = parse_spec(spec("aws", region="us-east-2", chat_model="chat-large"), SOURCE, PREFIX).rag
+    assert rag.chat_model == "chat-large"
 
 
 def test_capacity_beyond_what_the_cloud_sells_is_an_error():
