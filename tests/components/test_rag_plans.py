@@ -184,3 +184,13 @@ def test_every_taggable_rag_resource_carries_the_platform_tags_and_its_use_case(
         assert not taggable and rag_outputs(plan)["extras"]["request_labels"]["use-case"] == "support-rag"
     else:
         assert len(taggable) >= 3
+
+
+def test_docs_name_the_sku_each_azure_deployment_is_planned_with():
+    from tests.support.plans import ROOT
+
+    text = (ROOT / "docs" / "rag.md").read_text(encoding="utf-8")
+    azure = " ".join(text.split("**Azure.**", 1)[1].split("\n\n", 1)[0].split())
+    for deployment in resources_of(reference_plan("azure-prod"), "azure-native:cognitiveservices:Deployment"):
+        name, sku = deployment.inputs["deploymentName"], deployment.inputs["sku"]["name"]
+        assert f"{name} deployment (`{sku}`)" in azure, f"docs/rag.md: the {name} deployment is {sku}"
