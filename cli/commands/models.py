@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         from mlplat.finops.models_refresh import offered, refresh, render
 
         json_errors(format == OutputFormat.json)
-        # A region of another cloud would be asked for a listing it has not got and would strip every row.
+        # A region of another cloud has no listing on this one: refused before any API is asked.
         problems = [f"--region: {p}" for p in (region_error(Cloud(cloud.value), name) for name in region) if p]
         if problems:
             fail(problems, EXIT_USAGE)
