@@ -11,9 +11,9 @@ pulumi_aws resource); Bedrock refuses a knowledge base over a missing index, so 
 role and the deploying identity.
 
 Invocation logging (`bedrockmodel.InvocationLoggingConfiguration`) is one setting per account and region:
-two stacks managing it would overwrite each other. It is opt-in with stack config
-`mlplat:bedrockInvocationLogging: manage` on ONE stack per account and region (like the cost allocation
-tags) and `shared` on the others, which output the shared log group name they rely on (docs/rag.md; the
+two stacks managing it would overwrite each other. Stack config `mlplat:bedrockInvocationLogging` is
+`manage` by default (ONE stack per account and region, like the cost allocation tags) and `shared` on the
+others, which output the shared log group name they rely on (docs/rag.md; the
 policy pack's `bedrockInvocationLoggingShared` setting tells the logging policy the same).
 
 Chat model outside the Regions that serve it in-region: the application inference profile copies the
