@@ -46,7 +46,7 @@ def test_embedding_dimensions_must_match_the_vector_index():
 def test_a_model_not_offered_in_the_region_lists_where_it_is():
     [line] = error_lines(spec("aws", region="us-east-2", chat_model="chat-large"))
     assert f"{PREFIX}.rag.chat_model: " in line
-    assert line.endswith("not offered on aws in region us-east-2; regions offering it: us-east-1")
+    assert "not offered on aws in region us-east-2; nearest regions offering it: us-east-1 (" in line
 
 
 def test_capacity_beyond_what_the_cloud_sells_is_an_error():
