@@ -172,8 +172,9 @@ def test_compare_says_which_clouds_figures_are_borrowed():
     line = type("Line", (), {"ref": row.ref})()
     column = type("Column", (), {"cloud": "gcp", "usage_section": True,
                                  "estimate": type("E", (), {"region": "europe-west4", "lines": [line]})()})()
+    km = row.borrowed_for.split(", ")[1]
     assert notes([column]) == [f"gcp: no catalogue prices for europe-west4; its figures are those of {row.region} "
-                               "(nearest priced region; see `mlplat cost`)"]
+                               f"({km}) (nearest priced region); see `mlplat cost`"]
 
 
 def test_a_gpu_class_the_source_does_not_cover_is_unknown_not_offered_nor_lacking():
