@@ -232,3 +232,16 @@ def test_azure_vector_search_is_where_azure_ai_search_is():
         qatarcentral uaenorth southafricanorth australiaeast australiasoutheast centralindia eastasia indonesiacentral
         japaneast japanwest koreacentral koreasouth malaysiawest newzealandnorth southindia southeastasia""".split())
     assert {r.id for r in catalog.regions("azure") if "vector_search" in r.offers} == listed
+
+
+def test_a_gpu_rows_source_names_each_date_once():
+    """The GPU error quotes the row's source: a date the source text already gives is not repeated."""
+    import re
+
+    from components.catalog import regions as catalog
+
+    sources = [r.gpu_source for cloud in catalog.CLOUDS for r in catalog.regions(cloud) if r.gpu_source]
+    assert sources
+    for source in sources:
+        dates = re.findall(r"\d{4}-\d{2}-\d{2}", source)
+        assert dates and len(dates) == len(set(dates)), source

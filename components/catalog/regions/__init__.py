@@ -150,10 +150,15 @@ def parse_cloud(document: Any, path: Path) -> CloudRegions:
             source=sources[row["source"]],
             gpus=frozenset(gpu["classes"]) if gpu else None,
             gpu_zones=tuple((k, tuple(v)) for k, v in sorted((gpu or {}).get("zones", {}).items())),
-            gpu_source=f"{sources[gpu['source']]} ({gpu['date']})" if gpu else None,
+            gpu_source=_dated(sources[gpu["source"]], str(gpu["date"])) if gpu else None,
             gpus_unknown=frozenset((gpu or {}).get("unknown", [])),
         )
     return CloudRegions(cloud=cloud, date=str(document["date"]), sources=dict(sources), services=services, regions=regions)
+
+
+def _dated(source: str, date: str) -> str:
+    """A GPU row's source with the date it was read, unless the source text already gives that date."""
+    return source if date in source else f"{source} ({date})"
 
 
 @lru_cache(maxsize=None)
