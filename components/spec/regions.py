@@ -129,10 +129,12 @@ def availability_errors(spec: Any, cloud: Cloud, region: str) -> list[str]:
             problems.append(f"{field}: {cloud.value} offers no {gpu} GPUs in {region} (per {source}); "
                             f"nearest regions known to offer {gpu}: {_nearest_text(cloud.value, region, [what])}")
         elif what.startswith(catalog.MODEL_PREFIX):
+            from .rag import eu_note
+
             name = what[len(catalog.MODEL_PREFIX):]
             problems.append(f"{field}: {name} ({model_for(cloud.value, name).model_id}) is not offered on "
                             f"{cloud.value} in region {region}; nearest regions offering it: "
-                            f"{_nearest_text(cloud.value, region, [what])}")
+                            f"{_nearest_text(cloud.value, region, [what])}{eu_note(cloud.value, region)}")
         else:
             service = _cloud(cloud).service_names.get(what, what)
             problems.append(f"{field}: {what} ({service}) is not offered in {cloud.value} region {region}; "

@@ -109,8 +109,9 @@ def test_gcp_residency_refuses_a_chat_model_served_through_the_global_location()
 @pytest.mark.parametrize("chat_model, field", [("chat-small", "chat_model"), ("chat-large", "embedding_model")])
 def test_an_eu_azure_region_says_rag_cannot_stay_in_the_eu(chat_model, field):
     # chat-large is offered in westeurope (Data Zone EU), but no embedding model is offered in the EU/EEA
-    [line] = error_lines(spec("azure", region="westeurope", chat_model=chat_model))
-    assert line.startswith(f"{SOURCE}: {PREFIX}.rag.{field}: ")
+    lines = error_lines(spec("azure", region="westeurope", chat_model=chat_model))
+    [line] = [line for line in lines if line.startswith(f"{SOURCE}: {PREFIX}.rag.{field}: ")]
+    assert all(".rag." in other for other in lines)
     assert line.endswith("no azure embedding model of the catalogue is offered in the EU/EEA: "
                          "RAG on azure cannot stay in the EU/EEA (docs/rag.md)")
     assert len(line) <= MAX_LINE and "characters cut" not in line

@@ -124,12 +124,14 @@ def rag_spec(cloud: str, region: str, **changes) -> dict:
 
 
 def test_rendering_with_rag_picks_a_region_offering_the_models():
-    """Bedrock serves the chat models in-region in us-east-1 only: a GCP spec in Belgium with rag renders
-    there on AWS (the plan says how far), and on Azure where both default models are offered."""
+    """A GCP spec in Belgium with rag renders on AWS and Azure in a region serving both default models (on
+    AWS in-region or through Bedrock's geographic cross-Region profile; the plan says how far)."""
     raw = rag_spec("gcp", "europe-west1", training={**EXAMPLE["training"], "gpu": "h100"})
-    assert parse_spec(raw, "s", "", "aws").region == "us-east-1"
-    chosen = parse_spec(raw, "s", "", "azure").region
-    assert catalog.offers("azure", chosen, "model:chat-small") and catalog.offers("azure", chosen, "model:embed-text")
+    for cloud in ("aws", "azure"):
+        chosen = parse_spec(raw, "s", "", cloud).region
+        assert catalog.offers(cloud, chosen, "model:chat-small") and catalog.offers(cloud, chosen, "model:embed-text")
+        assert catalog.offers(cloud, chosen, "gpu:h100")
+    assert parse_spec(rag_spec("gcp", "europe-west1"), "s", "", "aws").region.startswith("eu-")
     without = spec("gcp", "europe-west1", training=raw["training"])
     assert parse_spec(without, "s", "", "aws").region.startswith("eu-")
 
@@ -144,23 +146,29 @@ def test_compare_prices_a_rag_spec_on_every_cloud(tmp_path):
     raw = rag_spec("gcp", "europe-west1", training={**EXAMPLE["training"], "gpu": "h100"})
     columns = compare(partial(plan_file, write_spec(tmp_path, raw)))
     assert [(c.cloud, c.error) for c in columns] == [(c, []) for c in CLOUDS]
-    assert {c.cloud: c.region for c in columns}["aws"] == "us-east-1"
+    assert all(catalog.offers(c.cloud, c.region, "model:chat-small") for c in columns)
 
 
 def test_no_region_offering_a_rag_model_under_residency_names_the_field_and_the_nearest_outside():
     message = error_of(rag_spec("gcp", "europe-west1", residency="eu",
                                 training={**EXAMPLE["training"], "gpu": "h100"}), "aws")
     assert "spec.yaml: region: no aws region in the EU/EEA (residency: eu) can host the spec of gcp europe-west1" in message
-    assert "rag.chat_model (model:chat-small) is offered in none of them (nearest offering it anywhere: us-east-1 (" in message
+    # each is offered somewhere in the EU (the chat model through Bedrock's eu. cross-Region profile), no region all
+    assert "none offers all of" in message and "training.gpu (gpu:h100)" in message
+    assert "rag.chat_model (model:chat-small), rag.embedding_model (model:embed-text)" in message
     assert "no known" not in message
 
 
 def test_a_rag_model_not_offered_in_the_region_names_the_field_and_the_nearest_regions():
-    message = error_of(rag_spec("aws", "eu-west-1"))
+    message = error_of(rag_spec("aws", "sa-east-1"))  # in no geography of the chat model's cross-Region profiles
     assert ("spec.yaml: rag.chat_model: chat-small (amazon.nova-lite-v1:0) is not offered on aws in region "
-            "eu-west-1; nearest regions offering it: us-east-1 (") in message
+            "sa-east-1; nearest regions offering it: us-east-1 (") in message
     assert "spec.yaml: rag.embedding_model: embed-text (amazon.titan-embed-text-v2:0) is not offered on aws in " \
-           "region eu-west-1; nearest regions offering it: eu-west-2 (" in message
+           "region sa-east-1; nearest regions offering it: us-east-1 (" in message
+    message = error_of(rag_spec("aws", "eu-west-1"))  # the chat model through the eu. profile; no embedding model
+    assert "rag.chat_model" not in message
+    assert ("spec.yaml: rag.embedding_model: embed-text (amazon.titan-embed-text-v2:0) is not offered on aws in "
+            "region eu-west-1; nearest regions offering it: eu-west-2 (") in message
 
 
 def test_rendering_with_eu_residency_stays_in_the_eu():
