@@ -89,3 +89,4 @@ def test_replacing_or_deleting_an_azure_openai_account_loses_data(edit):
         account.inputs["accountName"] = account.inputs["accountName"] + "2"  # part of the ARM id
     change = next(c for c in diff_resources(base, head) if c.urn == account.urn)
     assert change.stateful and change.data_loss and change.to_dict()["dataLossRisk"]
+
