@@ -143,6 +143,7 @@ def render_markdown(report: DiffReport, fail_on=DEFAULT_FAIL_ON) -> str:
         label = ", ".join(f"{n} {VERBS[a]}" for a, n in counts.items() if n)
         out += [f"<details><summary><b>{capability}</b>: {label}</summary>", ""]
         out += markdown_table(["action", "type", "name", "inputs", ""], _change_rows(group)) + ["", "</details>", ""]
-    out += [f"_note: {_md_cell(n)}_" for n in report.notes]
+    for note in report.notes:  # each its own paragraph: adjacent lines would run into one
+        out += [f"_note: {_md_cell(note)}_", ""]
     out.append(f"**{_verdict(report, fail_on)}** (offline plan by `mlplat diff`; no credentials, no state)")
     return "\n".join(out) + "\n"
