@@ -199,14 +199,17 @@ def test_azure_feature_set_upload_step_is_stated_as_a_gap():
     assert [g for g in reference_plan("aws-prod").gaps if g["capability"] == "feature_store"] == []
 
 
-def test_program_warnings_are_shown_not_swallowed():
-    """What `pulumi up` would warn about (here: no zone data for the T4 in europe-west1) is in the plan."""
-    from mlplat.offline_plan import plan_stack
-    from tests.support.plans import STACKS_DIR
+def test_program_warnings_are_shown_not_swallowed(tmp_path):
+    """What `pulumi up` would warn about (here: a budget that notifies nobody) is in the plan."""
+    from tests.support.plans import plan_of_stack, write_stack
 
-    plan = plan_stack("aws-dev", STACKS_DIR, "gcp", "europe-west1")
-    assert any("training.gpu" in w and "europe-west1" in w for w in plan.warnings), plan.warnings
+    def silent_budget(platform):
+        platform["budget"]["notify"] = []
+
+    plan = plan_of_stack(tmp_path, "aws-dev", silent_budget)
+    assert any("budget.notify is empty" in w for w in plan.warnings), plan.warnings
     assert plan.to_dict()["warnings"] == plan.warnings
     assert reference_plan("gcp-prod").warnings == []
-    result = runner.invoke(app, ["plan", "--stack", "aws-dev", "--cloud", "gcp", "--region", "europe-west1"])
+    write_stack(tmp_path, "aws-dev", silent_budget)
+    result = runner.invoke(app, ["plan", "--config", str(tmp_path / "Pulumi.aws-dev.yaml")])
     assert "Warnings (`pulumi up` prints these too):" in result.stdout
