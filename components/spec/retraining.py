@@ -48,10 +48,24 @@ def cron_error(expression: str) -> str | None:
                     continue
                 if not value.isdigit() or not low <= int(value) <= high:
                     return f"{expression!r}: {name} {value!r} is outside {low}-{high}"
+            if "-" in base:
+                first, last = (_cron_number(value, low, names) for value in base.split("-"))
+                if first > last:
+                    # Cron implementations disagree on wrap-around ranges (some refuse them, some run nothing).
+                    start, end = base.split("-")
+                    top = 6 if name == "day of week" else high  # 7 is Sunday again
+                    head = start if first >= top else f"{start}-{top}"
+                    return (f"{expression!r}: {name} range {base!r} runs backwards ({first} is above {last}); "
+                            f"split it, e.g. '{head},{low}-{end}'")
     if fields[2] != "*" and fields[4] != "*":
         # Unix cron ORs the two; EventBridge Scheduler takes only one, so a portable spec sets one.
         return f"{expression!r}: set day-of-month or day-of-week, not both (the other '*')"
     return None
+
+
+def _cron_number(value: str, low: int, names: tuple[str, ...]) -> int:
+    """The number of a validated cron value: itself, or a name's position (JAN = 1, SUN = 0)."""
+    return names.index(value.upper()) + low if value.upper() in names else int(value)
 
 
 def _checked_cron(value: str | None) -> str | None:
@@ -70,16 +84,25 @@ def aws_cron(expression: str) -> str:
         dow = "?"
     elif dom == "*":
         dom = "?"
-
-        def shift(match: re.Match) -> str:
-            return str(int(match.group(0)) % 7 + 1)
-
-        # Numbers before any step are days (0/7 = Sunday); a step's divisor stays as it is.
-        dow = ",".join(
-            re.sub(r"\d+", shift, atom.split("/")[0]) + (f"/{atom.split('/')[1]}" if "/" in atom else "")
-            for atom in dow.split(",")
-        )
+        dow = ",".join(_aws_days(atom) for atom in dow.split(","))
     return f"cron({minute} {hour} {dom} {month} {dow} *)"
+
+
+def _aws_days(atom: str) -> str:
+    """A unix day-of-week atom in EventBridge numbering (SUN = 1 ... SAT = 7; unix 0 and 7 are Sunday)."""
+    base, _, step = atom.partition("/")
+    names = _CRON_FIELDS[4][3]
+    if "-" in base and _cron_number(base.split("-")[1], 0, names) == 7:
+        # A range up to unix 7 (Sunday) would end at 1, before its start: list its days instead.
+        first = _cron_number(base.split("-")[0], 0, names)
+        days = sorted({day % 7 + 1 for day in range(first, 8, int(step or 1))})
+        return ",".join(str(day) for day in days)
+
+    def shift(match: re.Match) -> str:
+        return str(int(match.group(0)) % 7 + 1)
+
+    # Numbers before any step are days; a step's divisor stays as it is.
+    return re.sub(r"\d+", shift, base) + (f"/{step}" if step else "")
 
 
 def store_path(location: str) -> tuple[str, str]:

@@ -103,6 +103,27 @@ def test_cron_errors_and_the_eventbridge_form():
     assert aws_cron("0 2 1 * *") == "cron(0 2 1 * ? *)"
 
 
+@pytest.mark.parametrize("schedule, field, message", [
+    ("0 5-1 * * *", "hour", "range '5-1' runs backwards (5 is above 1); split it, e.g. '5-23,0-1'"),
+    ("0 2 * * 7-1", "day of week", "range '7-1' runs backwards (7 is above 1)"),
+    ("0 2 * * FRI-MON", "day of week", "range 'FRI-MON' runs backwards (5 is above 1); split it, e.g. 'FRI-6,0-MON'"),
+    ("0 2 * DEC-JAN *", "month", "range 'DEC-JAN' runs backwards (12 is above 1)"),
+    ("0 2 20-3 * *", "day of month", "range '20-3' runs backwards"),
+])
+def test_a_reversed_cron_range_is_refused_naming_the_field(schedule, field, message):
+    assert f"{field} {message}" in cron_error(schedule)
+    error = _error(_with(retraining=[{**NIGHTLY, "schedule": schedule}]))
+    assert f"{SOURCE}: retraining.0.schedule: '{schedule}': {field} {message}" in error, error
+
+
+def test_day_of_week_ranges_up_to_unix_sunday_keep_their_days_on_eventbridge():
+    # Unix 7 is Sunday, EventBridge's 1: shifting a range's ends would reverse it, so its days are listed.
+    assert aws_cron("0 2 * * 5-7") == "cron(0 2 ? * 1,6,7 *)"  # FRI, SAT, SUN
+    assert aws_cron("0 2 * * 0-7") == "cron(0 2 ? * 1,2,3,4,5,6,7 *)"
+    assert aws_cron("0 2 * * 1-7/2") == "cron(0 2 ? * 1,2,4,6 *)"  # MON, WED, FRI, SUN
+    assert aws_cron("0 2 * * 5-6") == "cron(0 2 ? * 6-7 *)"
+
+
 @pytest.mark.parametrize("stack, principal", [("aws-dev", "not-an-account"), ("azure-dev", "123"), ("gcp-dev", "X")])
 def test_a_principal_the_cloud_cannot_name_is_refused(stack, principal):
     document = platform_document(stack)
