@@ -151,7 +151,7 @@ class RetrainingSpec(SpecModel):
     schedule: str | None = Field(default=None, description="Five-field unix cron expression, UTC.")
     on_drift: bool = Field(default=False, description="Also run when `endpoint`'s drift monitor alerts.")
     endpoint: str | None = Field(default=None, description="The endpoint whose model this job retrains.")
-    image: str | None = Field(default=None, description="Training image; default: the training component's.")
+    image: str | None = Field(default=None, description="Training image the job runs; required unless `pipeline` is set.")
     command: list[str] = Field(default_factory=lambda: list(DEFAULT_COMMAND))
     arguments: list[str] = Field(default_factory=list)
     register_to: str = Field(default="registry", description="Where the model goes: the platform's `registry`.")
@@ -176,6 +176,11 @@ class RetrainingSpec(SpecModel):
             unused = [f for f, default in defaults.items() if getattr(self, f) != default]
             if unused:
                 raise ValueError(f"{unused[0]}: not used with pipeline (the pipeline's steps define the job); remove it")
+        elif self.image is None:
+            # No cloud has a training image to fall back to: AWS's job definition holds a placeholder, and the
+            # Azure/GCP training components build no image of their own.
+            raise ValueError(f"image: required: the training image the job runs {' '.join(self.command)!r} in "
+                             "(e.g. <registry>/fraud/train:1), unless pipeline is set (AWS)")
         return self
 
     def monthly_runs(self) -> float:

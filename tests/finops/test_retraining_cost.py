@@ -9,7 +9,7 @@ from mlplat.finops.estimate import estimate_plan
 from tests.support.plans import plan_of_stack
 
 NIGHTLY = {"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *", "endpoint": "fraud-scorer",
-           "hours_per_run": 2}
+           "image": "example.com/fraud/train:1", "hours_per_run": 2}
 
 
 @pytest.mark.parametrize("stack", ["aws-prod", "azure-prod", "gcp-prod"])
@@ -56,7 +56,7 @@ def test_a_pipeline_retraining_is_not_priced_on_the_training_capacity(tmp_path):
 
 
 ON_DRIFT_ONLY = {"name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer",
-                 "hours_per_run": 2}
+                 "image": "example.com/fraud/train:1", "hours_per_run": 2}
 
 
 @pytest.mark.parametrize("stack", ["aws-prod", "gcp-prod"])

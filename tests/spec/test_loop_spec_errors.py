@@ -24,7 +24,8 @@ def _error(document: dict) -> str:
     return str(error.value)
 
 
-NIGHTLY = {"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *", "endpoint": "fraud-scorer"}
+NIGHTLY = {"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *", "endpoint": "fraud-scorer",
+           "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud/train:1"}
 BATCH = {"name": "daily-scores", "endpoint": "fraud-scorer", "input": "data/scoring/in/",
          "output": "artifacts/scoring/out/", "schedule": "30 3 * * *"}
 
@@ -57,6 +58,19 @@ def test_on_drift_needs_a_monitored_endpoint(monitoring):
 def test_a_trigger_naming_an_unknown_endpoint_names_the_field():
     message = _error(_with(retraining=[{**NIGHTLY, "endpoint": "nope"}]))
     assert f"{SOURCE}: retraining.0.endpoint: no endpoint named 'nope'" in message, message
+
+
+@pytest.mark.parametrize("stack", ["aws-prod", "azure-prod", "gcp-prod"])
+@pytest.mark.parametrize("trigger", [{"schedule": "0 2 * * *"}, {"on_drift": True}], ids=["scheduled", "on-drift"])
+def test_a_retraining_without_an_image_names_the_field_on_every_cloud(stack, trigger):
+    # No cloud has a training image to fall back to (AWS's job definition holds a placeholder).
+    item = {"name": "nightly", "endpoint": "fraud-scorer", **trigger}
+    document = platform_document(stack)
+    document["retraining"] = [item]
+    with pytest.raises(SpecError) as error:
+        parse_spec(document, SOURCE)
+    assert f"{SOURCE}: retraining.0.image: required: the training image the job runs 'python train.py' in" \
+        in str(error.value), error.value
 
 
 def test_a_retraining_without_any_trigger_is_refused():
