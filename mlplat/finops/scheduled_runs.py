@@ -33,10 +33,13 @@ def _unstated_runs(item) -> bool:
 def unpriced_retraining(spec: dict | None, usage: dict) -> list[dict]:
     """Not-priced entries (resource, type, capability, note) of the retraining runs without a monthly figure:
     listed with the field to state, never priced at $0 (an unstated figure is not zero runs)."""
+    raws = (spec or {}).get("retraining") or []
+    if not raws:
+        return []  # no spec models to import (the policy pack estimates stacks without a spec)
     from components.spec.retraining import RetrainingSpec
 
     entries = []
-    for i, raw in enumerate((spec or {}).get("retraining") or []):
+    for i, raw in enumerate(raws):
         item = RetrainingSpec.model_validate(raw)
         if item.pipeline is not None or not _unstated_runs(item):
             continue
