@@ -9,6 +9,7 @@ itself costs; the floor is what importing the SDKs and running Pulumi's runtime 
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 import json
@@ -28,7 +29,8 @@ def sdk_class(type_token: str) -> tuple[str, str] | None:
 
 
 def main(path: str) -> None:
-    gc.disable()  # the same collector setting as the mlplat CLI process
+    gc.disable()  # the same collector settings as the mlplat CLI process (cli/app.py: tune_gc)
+    atexit.register(gc.freeze)
     plan = json.loads(open(path).read())
     import pulumi
 

@@ -8,7 +8,9 @@ Per row: CPU seconds (user + system of the process and the children it waited fo
 compare workers), wall seconds, peak RSS of the largest process, all from os.wait4. The floor of a plan is
 `benchmarks/floor_program.py` over the same plan: a bare Pulumi mock program registering the same
 resource types, names, parents and inputs through the same SDK modules; the floor of `--help` is
-`python -c "import typer"`. Ratio = CPU / floor CPU.
+`python -c "import typer"`. Ratio = CPU / floor CPU. The policy pack's process is also timed alone (the part of
+`policy check` above the plan) next to a bare analyzer, a pack with one policy that only reads the resources
+(`benchmarks/pack_process.py`, `benchmarks/bare_pack`).
 
 --quick skips the dev stacks; --heavy-repeat N times the heavy rows (100 endpoints, 50 use cases) N times
 (0: skip them; default: --repeat). --statistic min reports the fastest of the repeats instead of the median:
@@ -51,7 +53,7 @@ RSS_TARGET_MIB = {"plan 100 endpoints": 300}
 @dataclass
 class Timing:
     cpu: float
-    wall: float
+    wall: float | None
     rss_mib: float
 
 
@@ -75,6 +77,16 @@ statistic = statistics.median  # set by --statistic
 def measure(argv: list[str], repeat: int, env: dict | None = None) -> Timing:
     runs = [run_once(argv, env) for _ in range(repeat)]
     return Timing(statistic(r.cpu for r in runs), statistic(r.wall for r in runs), statistic(r.rss_mib for r in runs))
+
+
+def pack_alone(stack: str, repeat: int) -> tuple[Timing, Timing]:
+    """The policy pack's process alone and a bare analyzer over the same plan (`benchmarks/pack_process.py`);
+    wall seconds are not measured there."""
+    out = subprocess.run([PYTHON, str(ROOT / "benchmarks" / "pack_process.py"), "--stack", stack, "--repeat", str(repeat)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    runs = json.loads(out.stdout.strip().splitlines()[-1])
+    return tuple(Timing(statistic(cpu for cpu, _ in runs[name]), None, statistic(rss for _, rss in runs[name]))
+                 for name in ("mlplat", "bare"))
 
 
 PROJECT_PACKAGES = ("cli", "components", "mlplat", "policies", "benchmarks")
@@ -114,7 +126,8 @@ class Table:
 
     def add(self, case: str, resources, timing: Timing, floor: Timing | None = None, target: str = "") -> None:
         ratio = f"{timing.cpu / floor.cpu:.2f}" if floor else ""
-        self.rows.append([case, str(resources or ""), f"{timing.cpu:.2f}", f"{timing.wall:.2f}", f"{timing.rss_mib:.0f}",
+        wall = "" if timing.wall is None else f"{timing.wall:.2f}"
+        self.rows.append([case, str(resources or ""), f"{timing.cpu:.2f}", wall, f"{timing.rss_mib:.0f}",
                           f"{floor.cpu:.2f}" if floor else "", ratio, target])
         print(" | ".join(self.rows[-1]), file=sys.stderr, flush=True)  # progress while the runs go on
 
@@ -200,6 +213,10 @@ def main() -> None:
                 timing = measure([*MLPLAT, *command, "--stack", stack], repeat)
                 table.add(f"{' '.join(command)} {stack}", count, timing, floor, verdict(key, timing) if prod else "")
             table.add(f"floor {stack}", count, floor)
+            if prod:
+                pack, bare = pack_alone(stack, repeat)
+                table.add(f"policy pack process {stack}", count, pack, bare)
+                table.add(f"bare analyzer {stack}", count, bare)
 
         floors = []
         for cloud in CLOUDS:

@@ -6,6 +6,7 @@ the command functions, never at module level.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 
@@ -54,8 +55,13 @@ def tune_gc() -> None:
     collection rescans all of them: that was about a third of an offline plan's CPU time. The objects a
     command creates live until it exits anyway, so the collector frees little; peak memory grows by a few
     percent (docs/performance.md). Reference counting still frees everything acyclic.
+
+    The interpreter's shutdown runs one full collection even so, over every object still alive: about a
+    third of a 100-endpoint plan's CPU time. Freezing them at exit (an atexit handler) leaves them out of
+    that collection; everything else about the shutdown (exit handlers, flushing, module teardown) is as before.
     """
     gc.disable()
+    atexit.register(gc.freeze)
 
 
 def main() -> None:

@@ -266,6 +266,12 @@ class CloudProvider(ABC):
         """Gaps of this spec on this cloud beyond scale to zero (shown by the plan)."""
         return []
 
+    def spec_names(self, spec, subscription: str | None = None) -> list:
+        """The physical names this cloud's components build from `spec` (`components.naming.SpecName`s,
+        from `components/<cloud>/names.py`, the functions the components name their resources with);
+        `subscription` is the account the names are made unique in, where a cloud hashes it in."""
+        return []
+
     def gpu_row_format(self):
         """How this cloud's machine shapes are written in `components/catalog/gpus.yaml` (a
         `components.catalog.gpu_rows.GpuRowFormat`), or None: the cloud has no rows in the GPU catalog."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from .naming import platform_name
 from .spec import PlatformSpec, cloud_tags
 
 
@@ -82,7 +83,7 @@ class PlatformContext:
 
     def name(self, *parts: str) -> str:
         """Logical (and auto-naming stem) name: `<platform>-<env>-<parts...>`. Stable across refactors."""
-        return "-".join([self.prefix, *parts])
+        return platform_name(self.prefix, *parts)
 
     def stateful(self, parent: pulumi.Resource, **kwargs) -> pulumi.ResourceOptions:
         """Options for resources that hold data (buckets, keys, stores, registries): protected in prod."""

@@ -23,6 +23,9 @@ from pathlib import Path
 MARKER = "<!-- mlplat-diff stack={stack} -->"
 
 STACK_FILE = re.compile(r"^stacks/Pulumi\.(?P<stack>[^/]+)\.yaml$")
+# Pulumi's stack name characters. A file whose name has others is no stack Pulumi could select, and its name
+# would reach the workflow's shell steps: it is left out of the matrix with a warning.
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 STATUS = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
 
 
@@ -37,15 +40,21 @@ class StackChange:
 
 
 def parse_name_status(text: str) -> list[StackChange]:
-    """Changed stack files in `git diff --name-status --no-renames` output, sorted by stack name."""
+    """Changed stack files in `git diff --name-status --no-renames` output, sorted by stack name (files whose
+    stack name Pulumi would reject are left out, with a warning on stderr)."""
     found: dict[str, StackChange] = {}
     for line in text.splitlines():
         if not line.strip():
             continue
         code, _, path = line.partition("\t")
         match = STACK_FILE.match(path.strip())
-        if match and code[:1] in STATUS:
-            found[match["stack"]] = StackChange(match["stack"], STATUS[code[:1]])
+        if not match or code[:1] not in STATUS:
+            continue
+        if not STACK_NAME.fullmatch(match["stack"]):
+            print(f"warning: ignoring {path.strip()!r}: a stack name has only letters, digits, '_', '.' and '-'",
+                  file=sys.stderr)
+            continue
+        found[match["stack"]] = StackChange(match["stack"], STATUS[code[:1]])
     return [found[name] for name in sorted(found)]
 
 

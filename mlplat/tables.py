@@ -1,9 +1,11 @@
 """Text tables for terminal output, logs and pull-request comments, rendered with rich.
 
 Plain text (no colour codes, so tables survive logs and pull-request comments), at most `width`
-columns (the terminal's, at most 100): long cells wrap inside their column between words, never inside
-one; a word wider than any column the table can give it is cut with an ellipsis, never folded onto the
-next line. Columns whose cells are all figures (`$1,234.50`, `12`, `3.5 h`) are right-aligned.
+columns (the terminal's, at most 100): long cells wrap inside their column between words. The key columns
+(every column but the last, prose one) get their longest word, left to right, while the last keeps a
+readable width; a word still wider than its column (a type token beside a policy name in 80 columns) is
+folded across lines at the column's edge, every character kept: identifiers are never cut with an
+ellipsis. Columns whose cells are all figures (`$1,234.50`, `12`, `3.5 h`) are right-aligned.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from typing import Any
 
 WIDTH = 100
 MIN_WIDTH = 60
+MIN_LAST = 20  # the prose column's narrowest readable width while key columns claim their longest word
+MIN_LAST_TIGHT = 12  # ... and its narrowest when that lets every key column keep its longest word whole
+MIN_KEY = 8  # a key column that cannot have its longest word folds at no fewer characters than this
 _TERMINAL = -1  # `width` default: the terminal's width, at most WIDTH
 _FIGURE = re.compile(r"^[-+]?\$?[\d,]+(\.\d+)?( ?[%a-zA-Z/-]+)?$")
 
@@ -33,6 +38,42 @@ def _longest_word(texts) -> int:
     return max((len(word) for text in texts for word in str(text).split()), default=1)
 
 
+def _widths(natural: list[int], longest: list[int], room: int) -> list[int] | None:
+    """Each column's width within `room` (padding excluded), or None when every column fits whole. Key
+    columns whole while the last keeps MIN_LAST; else each key column its longest word (the last at least
+    MIN_LAST_TIGHT); else `_fold_widths`, beside the wider last column unless the narrower one lets more
+    key columns keep their longest word. The last takes the rest; what it does not need goes back to the
+    key columns, left to right."""
+    if sum(natural) <= room:
+        return None
+    *keys, last = natural
+    if sum(keys) + min(last, MIN_LAST) <= room:
+        widths = list(keys)
+    elif sum(longest[:-1]) + min(last, MIN_LAST_TIGHT) <= room:
+        widths = list(longest[:-1])  # key columns wrap between words, none folds
+    else:
+        layouts = [_fold_widths(longest[:-1], room - min(last, floor)) for floor in (MIN_LAST, MIN_LAST_TIGHT)]
+        widths = min(layouts, key=lambda ws: sum(w < want for w, want in zip(ws, longest)))
+    spare = room - sum(widths) - last
+    for index in range(len(widths)):
+        extra = max(0, min(spare, keys[index] - widths[index]))
+        widths[index] += extra
+        spare -= extra
+    return [*widths, max(1, room - sum(widths))]
+
+
+def _fold_widths(longest: list[int], left: int) -> list[int]:
+    """Key columns' widths within `left`: each its longest word, left to right, while the columns after it
+    keep MIN_KEY (or their longest word, if shorter); a column that cannot have it folds."""
+    widths = []
+    for index, want in enumerate(longest):
+        later = sum(min(w, MIN_KEY) for w in longest[index + 1:])
+        give = max(min(want, MIN_KEY), min(want, left - later))
+        widths.append(give)
+        left -= give
+    return widths
+
+
 def table(headers: list[str], rows: list[list[Any]], width: int | None = _TERMINAL, indent: int = 0) -> str:
     """A table at most `width` characters wide (the terminal's by default; `indent` columns less). The
     last column (the prose one: note, basis, detail, message) wraps first, so the key columns before it
@@ -47,21 +88,16 @@ def table(headers: list[str], rows: list[list[Any]], width: int | None = _TERMIN
         width = terminal_width() - indent
     cells = [["" if c is None else str(c) for c in row] for row in rows]
     grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, collapse_padding=True)
-    natural = [max([len(str(h)), *(len(r[i]) for r in cells if i < len(r))]) for i, h in enumerate(headers)]
-    # Key columns stay whole when they fit beside a readable last column; otherwise they wrap too.
-    # Every column is at least as wide as its longest word where the width allows, so lines break between
-    # words; a word still too wide is cut with an ellipsis (visible) rather than folded mid-word.
-    keep_whole = width is None or sum(natural[:-1]) + 2 * len(headers) + 20 <= width
+    natural = [max([len(str(h)), *(len(line) for r in cells if i < len(r) for line in r[i].splitlines())])
+               for i, h in enumerate(headers)]
     columns = [[row[i] for row in cells if i < len(row) and row[i]] for i in range(len(headers))]
     longest = [_longest_word([h, *columns[i]]) for i, h in enumerate(headers)]
-    words_fit = width is None or sum(longest) + 2 * len(headers) <= width
+    widths = None if width is None else _widths(natural, longest, width - 2 * (len(headers) - 1))
     for index, header in enumerate(headers):
         column = columns[index]
         figures = bool(column) and all(_FIGURE.match(value) for value in column)
-        last = index == len(headers) - 1
-        grid.add_column(str(header), justify="right" if figures else "left", overflow="ellipsis",
-                        no_wrap=keep_whole and not last,
-                        min_width=longest[index] if words_fit else min(longest[index], len(str(header)) + 8))
+        grid.add_column(str(header), justify="right" if figures else "left", overflow="fold",
+                        width=widths[index] if widths else None)
     for row in cells:
         grid.add_row(*row)
     if width is None:  # one line per row, however wide: for output read by tools line by line

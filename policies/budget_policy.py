@@ -9,7 +9,7 @@ from collections import Counter
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
 
-from components.capabilities import CAPABILITY_OF_COMPONENT
+from components.capability_names import CAPABILITY_OF_COMPONENT
 from components.catalog import resources as catalogue
 from components.catalog.resources.props import plain
 from components.catalog.prices import lender_of

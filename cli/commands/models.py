@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from cli.commands.finops import CloudChoice, OutputFormat
-from cli.console import emit_json
+from cli.console import EXIT_USAGE, emit_json, fail, json_errors
 from cli.group import Group
 
 
@@ -25,8 +25,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Which catalogue models each region offers, from Bedrock ListFoundationModels, Azure Cognitive
         Services models and Vertex AI publisher models; rows gain or lose the region, dated today."""
+        from components.spec.base import Cloud
+        from components.spec.regions import region_error
         from mlplat.finops.models_refresh import offered, refresh, render
 
+        json_errors(format == OutputFormat.json)
+        # A region of another cloud has no listing on this one: refused before any API is asked.
+        problems = [f"--region: {p}" for p in (region_error(Cloud(cloud.value), name) for name in region) if p]
+        if problems:
+            fail(problems, EXIT_USAGE)
         reports = [refresh(cloud.value, name, write, *offered(cloud.value, name, azure_subscription)) for name in region]
         if format == OutputFormat.json:
             emit_json({"regions": [r.to_dict() for r in reports]})

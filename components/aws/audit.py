@@ -14,9 +14,11 @@ from .buckets import hardened_bucket
 ACCESS_LOG_PREFIX = "access-logs/"
 FLOW_LOG_PREFIX = "flow-logs/"
 # Bedrock model invocation logging is one setting per account and region: stack config
-# `mlplat:bedrockInvocationLogging` is `manage` on the one stack that owns it, `shared` on the others.
+# `mlplat:bedrockInvocationLogging` is `manage` (the default, like GCP's Vertex AI audit config: the
+# mandatory logging policy passes without it) on the one stack that owns it, `shared` on the others.
 BEDROCK_LOGGING_KEY = "bedrockInvocationLogging"
 BEDROCK_LOGGING_MODES = ("manage", "shared")
+BEDROCK_LOGGING_DEFAULT = "manage"
 
 
 def bedrock_invocation_log_group(region: str) -> str:
@@ -29,7 +31,7 @@ def manages_bedrock_invocation_logging(ctx: PlatformContext) -> bool:
     """Whether this stack creates the account's Bedrock invocation logging (and its log group)."""
     if ctx.spec.rag is None:
         return False
-    return config_choice(BEDROCK_LOGGING_KEY, BEDROCK_LOGGING_MODES) == "manage"
+    return config_choice(BEDROCK_LOGGING_KEY, BEDROCK_LOGGING_MODES, BEDROCK_LOGGING_DEFAULT) == "manage"
 
 
 def log_group_arn(region: str, account, prefix: str) -> pulumi.Output[str]:

@@ -11,6 +11,7 @@ from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import audit, iam
 from .buckets import hardened_bucket
+from .names import kms_alias
 
 # Interface endpoints a private platform needs without a NAT gateway: SageMaker APIs, the feature store
 # runtime (PutRecord/GetRecord), Athena and Glue (offline store queries), image pulls, logs, STS, and the
@@ -35,11 +36,6 @@ AVAILABILITY_ZONES = ("a", "b")
 
 # Where model artifacts live in the artifacts bucket (endpoints default to models/<endpoint>/<version>/).
 MODELS_PREFIX = "models/"
-
-
-def key_alias(prefix: str) -> str:
-    """The alias of a platform's key (a downstream stack finds the upstream key by it)."""
-    return f"alias/mlplat/{prefix}"
 
 
 class Base(BaseLayer):
@@ -70,7 +66,7 @@ class Base(BaseLayer):
             )
             aws.kms.Alias(
                 ctx.name("key-alias"),
-                name=key_alias(ctx.prefix),
+                name=kms_alias(ctx.prefix),
                 target_key_id=self.kms_key.key_id,
                 opts=ctx.child(self),
             )

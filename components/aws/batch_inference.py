@@ -20,6 +20,7 @@ from ..contract import BatchInferenceComponent
 from ..naming import bounded_name
 from ..spec.retraining import BatchInferenceSpec, aws_cron, store_path
 from .base import Base
+from .names import batch_stem
 from .schedules import EXECUTION_ID, schedule, scheduler_role, universal_target
 
 
@@ -38,7 +39,7 @@ class BatchInference(BatchInferenceComponent):
         endpoint = ctx.built["endpoints"][item.endpoint]
         tags = ctx.tags(item.use_case)
         account = aws.get_caller_identity_output().account_id
-        stem = ctx.name("batch", item.name)
+        stem = batch_stem(ctx.prefix, item.name)
         # Each run needs a new name: the invocation id (36 characters) follows a bounded stem.
         job_prefix = bounded_name(stem, 63 - 36 - 1)
         input_uri, output_uri = (self._uri(base, location) for location in (item.input, item.output))

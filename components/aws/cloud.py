@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog.models import serving
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
 from ..cloud import CloudFeature, CloudProvider, CloudVectorLimits, TagError, TagRules, components_by_capability
 
@@ -66,6 +67,11 @@ class AwsCloud(CloudProvider):
         from .gpu_rows import GPU_ROWS
 
         return GPU_ROWS
+
+    def spec_names(self, spec, subscription: str | None = None) -> list:
+        from .names import spec_names
+
+        return list(spec_names(spec, subscription))
 
     def base_component(self) -> type:
         from .base import Base
@@ -130,6 +136,7 @@ class AwsCloud(CloudProvider):
                          "gap": f"the artifacts bucket encrypts under the AWS managed key aws/s3 (customer-managed "
                                 f"keys are off), which no other account may use: {spec.promotion.to} cannot read "
                                 "the model artifacts it is granted; set encryption.customer_managed_keys: true"})
+        gaps += _cross_region_chat_gaps(self.name, spec)
         return gaps + [
             {"capability": "retraining", "cloud": self.name,
              "gap": f"retraining {item.name} starts SageMaker pipeline {item.pipeline.name}, whose own steps choose "
@@ -166,3 +173,14 @@ class AwsCloud(CloudProvider):
 
     def provider_config(self, region: str) -> dict[str, str]:
         return {"aws:region": region}
+
+
+def _cross_region_chat_gaps(cloud: str, spec) -> list[dict]:
+    """Where the chat model is served through a geographic cross-Region profile, prompts leave the region."""
+    route = serving(cloud, spec.rag.chat_model, spec.region) if spec.rag is not None else None
+    if route is None or route.geo is None:
+        return []
+    return [{"capability": "rag", "cloud": cloud,
+             "gap": f"chat model served through the {route.geography} cross-Region profile {route.model_id}: "
+                    f"requests may be processed in any {route.geography} region of the profile "
+                    f"({', '.join(route.destinations)}), not only {spec.region} (docs/rag.md)"}]

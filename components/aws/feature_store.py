@@ -26,47 +26,25 @@ encrypted with the platform key when customer-managed); the execution role may q
 
 from __future__ import annotations
 
-import hashlib
-import json
 
 import pulumi
 import pulumi_aws as aws
 
 from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
-from ..naming import bounded_name
 from ..spec.features import FeatureStoreSpec
 from . import iam
 from .base import Base
 from ..outputs import FeatureStoreOutputs
 from .cloud import AwsCloud
+from .names import feature_group_name, glue_name, schema_version
 
 _AWS = AwsCloud()  # feature store column types (components/aws/cloud.py)
 
 OFFLINE_PREFIX = "feature-store"
-FEATURE_GROUP_NAME_LIMIT = 64  # SageMaker CreateFeatureGroup: FeatureGroupName is 1-64 characters
 TABLE_FORMAT = "Iceberg"
 GLUE_CATALOG = "AwsDataCatalog"
-
-
 ATHENA_RESULTS_PREFIX = "athena-results"
-
-
-def schema_version(group, online: bool) -> str:
-    """A short, stable hash of what SageMaker cannot change in place: entity, event time, features (in
-    order, with types) and the online flag."""
-    schema = {
-        "entity": group.entity,
-        "event_time": group.event_time,
-        "features": [[name, kind] for name, kind in group.features.items()],
-        "online": bool(online),
-    }
-    return "s" + hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:8]
-
-
-def glue_name(*parts: str) -> str:
-    """Glue/Athena names: lowercase letters, digits and underscores."""
-    return "_".join(parts).replace("-", "_").lower()
 
 
 class FeatureStore(FeatureStoreComponent):
@@ -201,7 +179,7 @@ class FeatureStore(FeatureStoreComponent):
                 online["security_config"] = {"kms_key_id": key_arn}
         self.feature_groups[group.name] = aws.sagemaker.FeatureGroup(
             ctx.name("fg", group.name),
-            feature_group_name=bounded_name(ctx.name(group.name, version), FEATURE_GROUP_NAME_LIMIT),
+            feature_group_name=feature_group_name(ctx.prefix, group, feature_store.online),
             description=f"mlplat {ctx.prefix}: feature group {group.name} (entity {group.entity})",
             record_identifier_feature_name=group.entity,
             event_time_feature_name=group.event_time,

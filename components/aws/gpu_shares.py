@@ -14,7 +14,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 
 from ..context import PlatformContext
-from ..spec.tenancy import share_identifier
+from ..naming import share_identifier
 
 SHARE_DECAY_SECONDS = 3600  # recent usage counts against a share for an hour
 MIN_WEIGHT, MAX_WEIGHT = 0.0001, 999.9999  # botocore ShareAttributes.weightFactor bounds

@@ -33,6 +33,7 @@ from ..traffic import versions
 from .base import Base
 from .cloud import AwsCloud
 from .endpoint import INVOCATIONS_PER_INSTANCE
+from .names import data_quality_name, monitor_schedule_name
 
 MONITOR_INSTANCE_TYPE = "ml.m5.large"
 MONITOR_VOLUME_GB = 20
@@ -161,7 +162,7 @@ class Monitoring(MonitoringComponent):
             network["vpc_config"] = {"security_group_ids": [base.security_group_id], "subnets": base.private_subnet_ids}
         definition = aws.sagemaker.DataQualityJobDefinition(
             ctx.name(endpoint.name, "data-quality"),
-            name=ctx.name(endpoint.name, "data-quality"),
+            name=data_quality_name(ctx.prefix, endpoint.name),
             role_arn=base.execution_role.arn,
             data_quality_app_specification={
                 "image_uri": analyzer_image(ctx.spec.region),
@@ -187,7 +188,7 @@ class Monitoring(MonitoringComponent):
         )
         schedule = aws.sagemaker.MonitoringSchedule(
             ctx.name(endpoint.name, "monitor"),
-            name=ctx.name(endpoint.name, "monitor"),
+            name=monitor_schedule_name(ctx.prefix, endpoint.name),
             monitoring_schedule_config={
                 "monitoring_type": "DataQuality",
                 "monitoring_job_definition_name": definition.name,

@@ -28,7 +28,8 @@ import pulumi_aws as aws
 from ..context import PlatformContext
 from ..spec.promotion import PromotedFromSpec
 from . import iam
-from .base import MODELS_PREFIX, key_alias
+from .base import MODELS_PREFIX
+from .names import kms_alias
 
 READ_MODEL_PACKAGES = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup"]
 PULL_IMAGES = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
@@ -57,7 +58,7 @@ def promoted_from_statements(ctx: PlatformContext, source: PromotedFromSpec) -> 
          "Condition": {**in_upstream, "StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*"]}}},
         {"Sid": "PromotedKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"],
          "Resource": [f"arn:aws:kms:{region}:{account}:key/*"],
-         "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key_alias(prefix)]}}},
+         "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [kms_alias(prefix)]}}},
     ]
 
 

@@ -11,10 +11,16 @@ pulumi_aws resource); Bedrock refuses a knowledge base over a missing index, so 
 role and the deploying identity.
 
 Invocation logging (`bedrockmodel.InvocationLoggingConfiguration`) is one setting per account and region:
-two stacks managing it would overwrite each other. It is opt-in with stack config
-`mlplat:bedrockInvocationLogging: manage` on ONE stack per account and region (like the cost allocation
-tags) and `shared` on the others, which output the shared log group name they rely on (docs/rag.md; the
+two stacks managing it would overwrite each other. Stack config `mlplat:bedrockInvocationLogging` is
+`manage` by default (ONE stack per account and region, like the cost allocation tags) and `shared` on the
+others, which output the shared log group name they rely on (docs/rag.md; the
 policy pack's `bedrockInvocationLoggingShared` setting tells the logging policy the same).
+
+Chat model outside the Regions that serve it in-region: the application inference profile copies the
+geographic system-defined profile (`arn:aws:bedrock:<region>:<account>:inference-profile/eu.<model id>`;
+botocore's CreateInferenceProfile takes either ARN as `modelSource.copyFrom`), and the knowledge base role
+may invoke the profiles and the foundation model in every destination Region of the geography, as Bedrock
+requires for cross-Region inference (docs/rag.md, "Outside us-east-1").
 """
 
 from __future__ import annotations
@@ -24,14 +30,15 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from ..catalog.models import model_for
+from ..catalog.models import Serving, model_for, serving
 from ..contract import RagComponent
 from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
 from ..context import PlatformContext
 from . import audit, iam
 from .aoss_index import VectorIndex
-from .vector_search import INDEX_NAME, VECTOR_FIELD, aoss_name, index_mapping
+from .names import aoss_name
+from .vector_search import INDEX_NAME, VECTOR_FIELD, index_mapping
 
 TEXT_FIELD = "text"
 METADATA_FIELD = "bedrock_metadata"  # Bedrock writes its own metadata as one text field
@@ -43,6 +50,10 @@ PRIVATE_SERVICES = ("bedrock-runtime", "bedrock-agent-runtime")
 
 def foundation_model_arn(region: str, model_id: str) -> str:
     return f"arn:aws:bedrock:{region}::foundation-model/{model_id}"
+
+
+def system_profile_arn(region: str, account, profile_id: str) -> pulumi.Output[str]:
+    return pulumi.Output.concat("arn:aws:bedrock:", region, ":", account, ":inference-profile/", profile_id)
 
 
 def rag_index_mapping(dimensions: int, metric: str) -> str:
@@ -63,7 +74,10 @@ class RagGeneration(RagComponent):
         tags = ctx.tags(use_case=rag.use_case or ctx.spec.vector_search.use_case)
         chat, embedding = model_for("aws", rag.chat_model), model_for("aws", rag.embedding_model)
         embedding_arn = foundation_model_arn(region, embedding.model_id)
-        chat_arn = foundation_model_arn(region, chat.model_id)
+        # What the application inference profile copies: the in-region model, or the geographic profile.
+        route = serving("aws", rag.chat_model, region)
+        chat_arn = (foundation_model_arn(region, chat.model_id) if route.geo is None else
+                    system_profile_arn(region, aws.get_caller_identity_output().account_id, route.model_id))
         deployer = aws.get_caller_identity_output().arn
 
         self.private_endpoints = (
@@ -79,13 +93,13 @@ class RagGeneration(RagComponent):
         )
         self.access_policy = aws.opensearch.ServerlessAccessPolicy(
             ctx.name("rag-vectors-access"),
-            name=aoss_name(ctx, "rag-access"),
+            name=aoss_name(ctx.prefix, "rag-access"),
             type="data",
             description=f"mlplat {ctx.prefix}: the knowledge base role and the deployer manage the RAG index",
             # Both standby modes' collection names, as the vector search policies: unchanged when the mode changes.
             policy=pulumi.Output.all(self.role.arn, deployer).apply(
                 lambda args: json.dumps([_index_access_rule(
-                    [aoss_name(ctx, "vectors"), aoss_name(ctx, "vectors-nostandby")], list(args))])
+                    [aoss_name(ctx.prefix, "vectors"), aoss_name(ctx.prefix, "vectors-nostandby")], list(args))])
             ),
             opts=ctx.child(self),
         )
@@ -109,6 +123,8 @@ class RagGeneration(RagComponent):
             tags=tags,
             opts=ctx.child(self),
         )
+        if route.geo is not None:
+            self._cross_region_generation(chat.model_id, route, chat_arn)
         logging = self._invocation_logging(ctx, base, tags)
         self.finish(
             RagOutputs(
@@ -126,6 +142,24 @@ class RagGeneration(RagComponent):
                     "private_endpoints": list(PRIVATE_SERVICES) if ctx.private else [],
                 },
             )
+        )
+
+    def _cross_region_generation(self, model_id: str, route: Serving, system_profile) -> None:
+        """Generation through a geographic profile: Bedrock checks the caller may invoke the application
+        profile, the system-defined profile and the foundation model in whichever destination Region serves
+        the request, so the grant names every destination of the geography."""
+        ctx = self.ctx
+        resources = [self.inference_profile.arn, system_profile,
+                     *(foundation_model_arn(region, model_id) for region in route.destinations)]
+        aws.iam.RolePolicy(
+            ctx.name("knowledge-base", "generation"),
+            role=self.role.id,
+            policy=iam.policy_document([{
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                "Resource": resources,
+            }]),
+            opts=ctx.child(self.role),
         )
 
     def _knowledge_base(self, ctx, base, vectors, embedding_arn: str, tags: dict) -> None:

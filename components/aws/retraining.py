@@ -26,6 +26,7 @@ from ..contract import RetrainingComponent
 from ..spec.retraining import RetrainingSpec, aws_cron
 from . import iam
 from .base import Base
+from .names import drift_name, retraining_stem
 from .schedules import schedule, scheduler_role, service_role, universal_target
 
 class Retraining(RetrainingComponent):
@@ -42,7 +43,7 @@ class Retraining(RetrainingComponent):
         super().__init__(name, opts)
         tags = ctx.tags(item.use_case)
         account = aws.get_caller_identity_output().account_id
-        stem = ctx.name("retrain", item.name)
+        stem = retraining_stem(ctx.prefix, item.name)
         sagemaker = pulumi.Output.concat("arn:aws:sagemaker:", ctx.spec.region, ":", account)
         if item.pipeline is None:
             run = self._training_job(ctx, stem, item, tags, account, sagemaker)
@@ -132,7 +133,7 @@ class Retraining(RetrainingComponent):
         one whose role needs sagemaker:StartPipelineExecution (EventTargetSagemakerPipelineTargetArgs)."""
         rule = aws.cloudwatch.EventRule(
             f"{stem}-drift",
-            name=f"{stem}-drift",
+            name=drift_name(stem),
             description=f"retrain {item.name} when endpoint {item.endpoint}'s drift alarms go to ALARM",
             event_pattern=pulumi.Output.json_dumps({
                 "source": ["aws.cloudwatch"],
@@ -143,7 +144,7 @@ class Retraining(RetrainingComponent):
             tags=tags,
             opts=ctx.child(self),
         )
-        role = service_role(ctx, rule, f"{stem}-drift", "events.amazonaws.com", account, run.start, tags)
+        role = service_role(ctx, rule, drift_name(stem), "events.amazonaws.com", account, run.start, tags)
         aws.cloudwatch.EventTarget(
             f"{stem}-drift",
             rule=rule.name,

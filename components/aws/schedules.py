@@ -15,6 +15,7 @@ import pulumi_aws as aws
 
 from ..context import PlatformContext
 from . import iam
+from .names import scheduler_role_name
 
 EXECUTION_ID = "<aws.scheduler.execution-id>"
 
@@ -26,7 +27,7 @@ def universal_target(service: str, action: str) -> str:
 def scheduler_role(ctx: PlatformContext, parent: pulumi.Resource, stem: str, account, statements: list[dict],
                    tags: dict) -> aws.iam.Role:
     """A role only EventBridge Scheduler of this account may assume, allowed `statements` and nothing else."""
-    return service_role(ctx, parent, f"{stem}-scheduler", "scheduler.amazonaws.com", account, statements, tags)
+    return service_role(ctx, parent, scheduler_role_name(stem), "scheduler.amazonaws.com", account, statements, tags)
 
 
 def service_role(ctx: PlatformContext, parent: pulumi.Resource, name: str, service: str, account,

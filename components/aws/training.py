@@ -19,6 +19,7 @@ from ..context import PlatformContext
 from . import audit
 from .base import Base
 from .gpu_shares import fair_share_queue
+from .names import training_log_group
 from .repositories import hardened_repository
 from .training_roles import instance_statements, job_role_statements
 from ..spec.training import TrainingSpec
@@ -134,7 +135,7 @@ class TrainingCluster(TrainingComponent):
         the training containers run as."""
         self.log_group = aws.cloudwatch.LogGroup(
             ctx.name("training-logs"),
-            name=f"/mlplat/{ctx.prefix}/training",
+            name=training_log_group(ctx.prefix),
             retention_in_days=DEV_LOG_RETENTION_DAYS if ctx.spec.environment.value == "dev" else LOG_RETENTION_DAYS,
             kms_key_id=base.key_arn,
             tags=tags,

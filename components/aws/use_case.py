@@ -19,12 +19,11 @@ import pulumi_aws as aws
 from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs
 from ..context import PlatformContext
-from ..naming import bounded_name
+from ..naming import share_identifier, use_case_prefix
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import share_identifier, use_case_prefix
 from . import iam
 from .budget import budget_notifications, cost_filter
-from .feature_store import FEATURE_GROUP_NAME_LIMIT, schema_version
+from .names import feature_group_name, use_case_identity
 
 FEATURE_ACTIONS = ["sagemaker:PutRecord", "sagemaker:GetRecord", "sagemaker:BatchGetRecord",
                    "sagemaker:DeleteRecord", "sagemaker:DescribeFeatureGroup"]
@@ -62,8 +61,7 @@ class UseCase(UseCaseComponent):
         statements: list[dict] = []
         groups = [g for g in (spec.feature_store.feature_groups if spec.feature_store else []) if g.use_case == use_case.name]
         if groups:
-            names = [bounded_name(ctx.name(g.name, schema_version(g, spec.feature_store.online)), FEATURE_GROUP_NAME_LIMIT)
-                     for g in groups]
+            names = [feature_group_name(ctx.prefix, g, spec.feature_store.online) for g in groups]
             statements.append({"Sid": "OwnFeatureGroups", "Effect": "Allow", "Action": FEATURE_ACTIONS,
                                "Resource": [arn("sagemaker", f"feature-group/{n}") for n in names]})
         buckets = [base.data_bucket.arn, base.artifacts_bucket.arn]
@@ -89,7 +87,7 @@ class UseCase(UseCaseComponent):
         statements += iam.kms_statements(base.key_arn)[:1]  # its objects are encrypted with the platform key
 
         self.role = aws.iam.Role(
-            ctx.name(use_case.name, "identity"),
+            use_case_identity(ctx.prefix, use_case.name),
             assume_role_policy=iam.assume_role_policy("sagemaker.amazonaws.com", "ecs-tasks.amazonaws.com"),
             description=f"mlplat {ctx.prefix}: use case {use_case.name}, its own resources only",
             tags=tags,

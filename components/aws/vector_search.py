@@ -23,9 +23,9 @@ import pulumi_aws as aws
 from ..contract import VectorSearchComponent
 from ..context import PlatformContext
 from ..spec.vector_search import VectorSearchSpec
-from ..naming import bounded_name
 from .base import Base
 from .cloud import VECTOR_LIMITS
+from .names import aoss_name
 from . import iam
 from .buckets import hardened_bucket
 from ..outputs import VectorSearchOutputs
@@ -42,12 +42,6 @@ INDEX_PERMISSIONS = [
 ]
 INDEX_NAME = "documents"
 VECTOR_FIELD = "embedding"
-
-
-def aoss_name(ctx: PlatformContext, *parts: str) -> str:
-    """OpenSearch Serverless names (collections, policies, VPC endpoints): 3-32 characters of lowercase
-    letters, digits and hyphens, starting with a letter. Long platform names get a stable hash suffix."""
-    return bounded_name(ctx.name(*parts), 32)
 
 
 def index_mapping(dimensions: int, metric: str) -> dict:
@@ -91,7 +85,7 @@ class VectorSearch(VectorSearchComponent):
         self.ctx = ctx
         tags = ctx.tags(use_case=vector_search.use_case)
         standby = "DISABLED" if vector_search.replicas == 1 else "ENABLED"
-        names = {"ENABLED": aoss_name(ctx, "vectors"), "DISABLED": aoss_name(ctx, "vectors-nostandby")}
+        names = {"ENABLED": aoss_name(ctx.prefix, "vectors"), "DISABLED": aoss_name(ctx.prefix, "vectors-nostandby")}
         collection_name = names[standby]
         # Both standby modes' collections: the policies stay unchanged when the mode (and name) changes.
         collections = [f"collection/{names['ENABLED']}", f"collection/{names['DISABLED']}"]
@@ -166,7 +160,7 @@ class VectorSearch(VectorSearchComponent):
             encryption_policy_json = json.dumps(encryption_policy)
         self.encryption_policy = aws.opensearch.ServerlessSecurityPolicy(
             ctx.name("vectors-encryption"),
-            name=aoss_name(ctx, "vectors-enc"),
+            name=aoss_name(ctx.prefix, "vectors-enc"),
             type="encryption",
             description=f"mlplat {ctx.prefix}: "
             + ("platform KMS key" if base.key_arn is not None else "AWS owned key")
@@ -189,7 +183,7 @@ class VectorSearch(VectorSearchComponent):
         if ctx.private:
             self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
                 ctx.name("vectors-endpoint"),
-                name=aoss_name(ctx, "vectors-vpce"),
+                name=aoss_name(ctx.prefix, "vectors-vpce"),
                 vpc_id=base.vpc.id,
                 subnet_ids=base.private_subnet_ids,
                 security_group_ids=[base.security_group_id],
@@ -202,7 +196,7 @@ class VectorSearch(VectorSearchComponent):
             network_policy_json = json.dumps([{**network_rule, "AllowFromPublic": True}])
         self.network_policy = aws.opensearch.ServerlessSecurityPolicy(
             ctx.name("vectors-network"),
-            name=aoss_name(ctx, "vectors-net"),
+            name=aoss_name(ctx.prefix, "vectors-net"),
             type="network",
             description=f"mlplat {ctx.prefix}: "
             + ("VPC endpoint only" if ctx.private else "public endpoint (not private: dev), IAM-authenticated"),
@@ -214,7 +208,7 @@ class VectorSearch(VectorSearchComponent):
         """The data access policy: the platform execution role reads and writes the collections and their indexes."""
         self.access_policy = aws.opensearch.ServerlessAccessPolicy(
             ctx.name("vectors-access"),
-            name=aoss_name(ctx, "vectors-access"),
+            name=aoss_name(ctx.prefix, "vectors-access"),
             type="data",
             description=f"mlplat {ctx.prefix}: the platform execution role reads and writes the vector collection",
             policy=base.execution_role.arn.apply(

@@ -4,7 +4,6 @@ container registry, the Azure ML workspace with its required companions, and a p
 
 from __future__ import annotations
 
-import hashlib
 
 import pulumi
 import pulumi_azure_native as azure
@@ -13,25 +12,14 @@ from ..contract import BaseLayer
 from ..context import PlatformContext
 from . import roles
 from .isolation import managed_network, public_monitor_access
-from .naming import unique_name
+from .names import unique_name, workspace_name
 from .private_network import PrivateNetwork
 
 # Azure ML workspace names: ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$ (3 to 33 characters).
-WORKSPACE_NAME_MAX = 33
 # Key Vault soft-delete retention: 90 days where data is protected, the minimum (7) elsewhere, so a
 # destroyed dev vault frees its (deterministic) name after a week.
 SOFT_DELETE_DAYS_PROTECTED = 90
 SOFT_DELETE_DAYS = 7
-
-
-def workspace_name(ctx: PlatformContext, part: str) -> str:
-    """`<platform>-<env>-<part>` when it fits the workspace name limit (unchanged for every existing
-    deployment), else a shortened stem plus a stable hash of the full name."""
-    full = ctx.name(part)
-    if len(full) <= WORKSPACE_NAME_MAX:
-        return full
-    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
-    return f"{full[: WORKSPACE_NAME_MAX - 7].rstrip('-_')}-{digest}"
 
 
 class Base(PrivateNetwork, BaseLayer):
@@ -92,7 +80,7 @@ class Base(PrivateNetwork, BaseLayer):
         purge_protection = ctx.protect or ctx.customer_managed_keys
         self.key_vault = azure.keyvault.Vault(
             ctx.name("kv"),
-            vault_name=unique_name(ctx, "kv", 24, hyphens=True),
+            vault_name=unique_name(ctx.settings.azure_subscription_id, ctx.prefix, "kv", 24, hyphens=True),
             resource_group_name=rg,
             location=location,
             properties={
@@ -164,7 +152,7 @@ class Base(PrivateNetwork, BaseLayer):
             }
         self.storage_account = azure.storage.StorageAccount(
             ctx.name("storage"),
-            account_name=unique_name(ctx, "st"),
+            account_name=unique_name(ctx.settings.azure_subscription_id, ctx.prefix, "st"),
             resource_group_name=rg,
             location=location,
             kind="StorageV2",
@@ -223,7 +211,7 @@ class Base(PrivateNetwork, BaseLayer):
         )
         self.container_registry = azure.containerregistry.Registry(
             ctx.name("acr"),
-            registry_name=unique_name(ctx, "acr", 50),
+            registry_name=unique_name(ctx.settings.azure_subscription_id, ctx.prefix, "acr", 50),
             resource_group_name=rg,
             location=location,
             sku={"name": "Premium" if private or ctx.customer_managed_keys else "Basic"},
@@ -270,7 +258,7 @@ class Base(PrivateNetwork, BaseLayer):
         ]
         self.workspace = azure.machinelearningservices.Workspace(
             ctx.name("mlw"),
-            workspace_name=workspace_name(ctx, "mlw"),
+            workspace_name=workspace_name(ctx.prefix, "mlw"),
             kind="Default",
             **self.workspace_arguments(),
             tags=tags,

@@ -34,7 +34,8 @@ from ..contract import BatchInferenceComponent
 from ..spec.retraining import BatchInferenceSpec, store_path
 from . import roles
 from .base import Base
-from .endpoint import asset_version, endpoint_name
+from .endpoint import asset_version
+from .names import endpoint_name
 
 DEPLOYMENT = "stable"
 # Runs `az rest` with the cluster's identity; the Azure CLI image carries `az` and nothing else.
@@ -71,7 +72,7 @@ class BatchInference(BatchInferenceComponent):
 
         self.endpoint = azure.machinelearningservices.BatchEndpoint(
             stem,
-            endpoint_name=endpoint_name(ctx, f"batch-{item.name}"),
+            endpoint_name=endpoint_name(ctx.prefix, f"batch-{item.name}"),
             location=ctx.spec.region,
             properties={"auth_mode": "AADToken", "description": f"mlplat {ctx.prefix}: batch scoring {item.name}",
                         "defaults": {"deployment_name": DEPLOYMENT}},

@@ -71,6 +71,11 @@ class AzureCloud(CloudProvider):
 
         return GPU_ROWS
 
+    def spec_names(self, spec, subscription: str | None = None) -> list:
+        from .names import spec_names
+
+        return list(spec_names(spec, subscription))
+
     def base_component(self) -> type:
         from .base import Base
 

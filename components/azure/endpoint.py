@@ -27,10 +27,10 @@ from ..context import PlatformContext
 from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 from .base import Base
+from .names import endpoint_name
 from .traffic_setter import TrafficSplit
 from ..outputs import EndpointOutputs
 
-ENDPOINT_NAME_MAX = 32  # Azure ML online endpoint names: 3-32 characters, unique per region
 # Custom images follow one container contract on every cloud: port 8080, GET /ping, POST /invocations.
 CONTAINER_PORT = 8080
 HEALTH_PATH = "/ping"
@@ -54,14 +54,6 @@ NO_CODE_PRIVATE = (
 )
 COOLDOWN = "PT5M"
 REGISTRY_ASSET = "azureml://registries/"  # azureml://registries/<registry>/models/<name>/versions/<version>
-
-
-def endpoint_name(ctx: PlatformContext, name: str) -> str:
-    full = ctx.name(name)
-    if len(full) <= ENDPOINT_NAME_MAX:
-        return full
-    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
-    return f"{full[: ENDPOINT_NAME_MAX - 7].rstrip('-')}-{digest}"
 
 
 def asset_version(*parts: str | None) -> str:
@@ -110,7 +102,7 @@ class Endpoint(EndpointComponent):
         instance_type = (
             cpu_shape("azure") if endpoint.compute == "cpu" else endpoint_shape("azure", endpoint.compute).instance_type
         )
-        online_name = endpoint_name(ctx, endpoint.name)
+        online_name = endpoint_name(ctx.prefix, endpoint.name)
 
         # -- models (one per version) -------------------------------------------------------------------
         model_ids = {}

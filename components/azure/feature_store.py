@@ -34,8 +34,8 @@ from ..contract import FeatureStoreComponent
 from ..context import PlatformContext
 from ..spec.features import FeatureStoreSpec
 from . import roles
-from .base import Base, workspace_name
-from .naming import unique_name
+from .base import Base
+from .names import unique_name, workspace_name
 from .private_network import WORKSPACE_ZONES
 from ..outputs import FeatureStoreOutputs
 from .cloud import AzureCloud
@@ -147,7 +147,7 @@ class FeatureStore(FeatureStoreComponent):
             premium = ctx.protect or private
             self.redis = azure.redis.Redis(
                 ctx.name("online-features"),
-                name=unique_name(ctx, "fs-redis", 63, hyphens=True),
+                name=unique_name(ctx.settings.azure_subscription_id, ctx.prefix, "fs-redis", 63, hyphens=True),
                 resource_group_name=rg,
                 location=location,
                 sku={"name": "Premium", "family": "P", "capacity": 1} if premium else {"name": "Standard", "family": "C", "capacity": 1},
@@ -194,7 +194,7 @@ class FeatureStore(FeatureStoreComponent):
             settings["online_store_connection_name"] = ONLINE_CONNECTION
         self.workspace = azure.machinelearningservices.Workspace(
             ctx.name("feature-store"),
-            workspace_name=workspace_name(ctx, "fs"),
+            workspace_name=workspace_name(ctx.prefix, "fs"),
             kind="FeatureStore",
             **base.workspace_arguments(),
             feature_store_settings=settings,

@@ -32,9 +32,8 @@ from ..contract import PromotionComponent
 from ..spec.retraining import PromotionSpec
 from . import roles
 from .base import Base
-from .naming import unique_name
+from .names import REGISTRY_NAME_MAX, unique_name
 
-REGISTRY_NAME_MAX = 33
 REGISTRY_ACR_SKU = "Premium"  # the SKU Azure ML registries create (replication to more regions needs it)
 
 
@@ -54,7 +53,7 @@ class Promotion(PromotionComponent):
         region = ctx.spec.region
         self.registry = azure.machinelearningservices.Registry(
             ctx.name("promotion-registry"),
-            registry_name=unique_name(ctx, f"to{item.to}", REGISTRY_NAME_MAX, hyphens=True),
+            registry_name=unique_name(ctx.settings.azure_subscription_id, ctx.prefix, f"to{item.to}", REGISTRY_NAME_MAX, hyphens=True),
             resource_group_name=base.resource_group.name,
             location=region,
             identity={"type": "SystemAssigned"},

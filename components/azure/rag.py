@@ -33,7 +33,7 @@ from ..outputs import RagOutputs, pick
 from ..spec.rag import RagSpec
 from ..context import PlatformContext
 from . import roles
-from .naming import unique_name
+from .names import unique_name
 from .rag_pipeline import pipeline_definitions, pipeline_names
 
 PRIVATE_DNS_ZONE = "privatelink.openai.azure.com"
@@ -53,7 +53,7 @@ class RagGeneration(RagComponent):
         tags = ctx.tags(use_case=rag.use_case or ctx.spec.vector_search.use_case)
         rg = base.resource_group.name
         chat, embedding = model_for("azure", rag.chat_model), model_for("azure", rag.embedding_model)
-        subdomain = unique_name(ctx, "openai", 60, hyphens=True)
+        subdomain = unique_name(ctx.settings.azure_subscription_id, ctx.prefix, "openai", 60, hyphens=True)
         public_network_access = self._account(ctx, base, rg, subdomain, tags)
         rai_policy = self._content_filter(ctx, rg, tags) if rag.content_filter else None
         self.chat = self._deployment(ctx, rg, "chat", chat, rag.chat_tokens_per_minute, rai_policy, tags, [])

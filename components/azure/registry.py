@@ -27,7 +27,7 @@ from ..context import PlatformContext
 from ..spec.registry import RegistrySpec
 from . import roles
 from .base import Base
-from .naming import unique_name
+from .names import unique_name
 from ..outputs import RegistryOutputs
 
 UNTAGGED_RETENTION_DAYS = 14
@@ -67,7 +67,7 @@ class ModelRegistry(ModelRegistryComponent):
             policies = {"retention_policy": {"days": UNTAGGED_RETENTION_DAYS, "status": "enabled"}}
         self.container_registry = azure.containerregistry.Registry(
             ctx.name("serving-images"),
-            registry_name=unique_name(ctx, "serving", 50),
+            registry_name=unique_name(ctx.settings.azure_subscription_id, ctx.prefix, "serving", 50),
             resource_group_name=rg,
             location=ctx.spec.region,
             sku={"name": "Premium" if premium else "Basic"},

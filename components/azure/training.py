@@ -16,6 +16,7 @@ from ..contract import TrainingComponent
 from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base
+from .names import compute_name
 from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
@@ -25,16 +26,6 @@ CHECKPOINT_DATASTORE = "training_checkpoints"  # datastore names: letters, digit
 def idle_duration(minutes: int) -> str:
     """ISO-8601 duration AmlCompute expects for `node_idle_time_before_scale_down` (PT15M)."""
     return f"PT{minutes}M"
-
-
-# AmlCompute cluster names are 2-16 characters (3-24 is for compute instances): the service's own
-# message, quoted in hashicorp/terraform-provider-azurerm#14817; rule in components/catalog/naming_rules.py.
-COMPUTE_NAME_MAX = 16
-
-
-def compute_name(prefix: str) -> str:
-    """`<platform>-<env>-gpu`, shortened to the 16 characters AmlCompute clusters allow."""
-    return prefix[: COMPUTE_NAME_MAX - len("-gpu")].rstrip("-") + "-gpu"
 
 
 def cluster_properties(ctx: PlatformContext, shape, training: TrainingSpec, max_nodes: int, purpose: str = "") -> dict:

@@ -24,14 +24,12 @@ from ..catalog.gpus import shape_for
 from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs
 from ..context import PlatformContext
-from ..naming import bounded_name
+from ..naming import use_case_prefix
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import use_case_prefix
 from . import roles
-from .base import workspace_name
 from .budget import IGNORED, budget_notifications, budget_start
-from .endpoint import endpoint_name
-from .training import COMPUTE_NAME_MAX, cluster_properties
+from .names import endpoint_name, use_case_compute_name, workspace_name
+from .training import cluster_properties
 
 ML = "Microsoft.MachineLearningServices/workspaces"
 # Its own custom role: what a use case does on the resources it is assigned at (never a wildcard).
@@ -98,9 +96,9 @@ class UseCase(UseCaseComponent):
         scopes: list[tuple[str, pulumi.Output]] = []
         for endpoint in (e for e in spec.endpoints if e.use_case == uc):
             scopes.append((f"endpoint-{endpoint.name}", pulumi.Output.concat(
-                workspace_id(base.workspace.name), "/onlineEndpoints/", endpoint_name(ctx, endpoint.name))))
+                workspace_id(base.workspace.name), "/onlineEndpoints/", endpoint_name(ctx.prefix, endpoint.name))))
         for group in (g for g in (spec.feature_store.feature_groups if spec.feature_store else []) if g.use_case == uc):
-            scopes.append((f"featureset-{group.name}", workspace_id(f"{workspace_name(ctx, 'fs')}/featuresets/{group.name}")))
+            scopes.append((f"featureset-{group.name}", workspace_id(f"{workspace_name(ctx.prefix, 'fs')}/featuresets/{group.name}")))
         if self.models is not None:
             scopes.append(("models", pulumi.Output.concat(workspace_id(base.workspace.name), "/models/", self.models.name)))
         for label, scope in scopes:
@@ -140,7 +138,7 @@ class UseCase(UseCaseComponent):
             nodes = max(1, math.ceil(share.gpus(training.max_nodes * training.gpus_per_node) / training.gpus_per_node))
             self.compute = azure.machinelearningservices.Compute(
                 ctx.name(uc, "training-compute"),
-                compute_name=bounded_name(f"{uc}-gpu", COMPUTE_NAME_MAX),  # AmlCompute clusters: 2-16 characters
+                compute_name=use_case_compute_name(uc),  # AmlCompute clusters: 2-16 characters
                 resource_group_name=rg, workspace_name=base.workspace.name, location=spec.region,
                 identity={"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
                 properties=cluster_properties(ctx, shape, training, nodes, f"use case {uc}: "),

@@ -20,7 +20,7 @@ from ..spec.vector_search import VectorSearchSpec
 from .base import Base
 from .cloud import SEARCH_PARTITIONS, SEARCH_SKU, VECTOR_LIMITS
 from . import roles
-from .naming import unique_name
+from .names import unique_name
 from ..outputs import VectorSearchOutputs
 
 PRIVATE_DNS_ZONE = "privatelink.search.windows.net"
@@ -107,7 +107,7 @@ class VectorSearch(VectorSearchComponent):
         # -- the index (search service) -------------------------------------------------------------------
         self.service = azure.search.Service(
             ctx.name("search"),
-            search_service_name=unique_name(ctx, "search", 60, hyphens=True),
+            search_service_name=unique_name(ctx.settings.azure_subscription_id, ctx.prefix, "search", 60, hyphens=True),
             resource_group_name=rg,
             location=ctx.spec.region,
             sku={"name": sku},

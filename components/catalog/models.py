@@ -4,6 +4,7 @@ The data lives in `models.yaml` beside this module (see docs/rag.md); this modul
 it. Pure Python and PyYAML, so the spec, the policy pack, the cost model and the CLI use it offline.
 
     model_for("aws", "embed-text")          -> ModelRow(model_id="amazon.titan-embed-text-v2:0", ...)
+    serving("aws", "chat-small", "eu-west-1") -> Serving(model_id="eu.amazon.nova-lite-v1:0", geo="eu", ...)
     region_error("gcp", "chat-small", "x")  -> "... offered in: us-central1, ..."
 """
 
@@ -33,13 +34,37 @@ _CLOUD_KEYS = {
     "azure": {"model_name", "model_version", "model_format", "sku"},
     "gcp": {"model_id"},
 }
-_CLOUD_OPTIONAL_KEYS = {"aws": set(), "azure": set(), "gcp": {"location"}}
+_CLOUD_OPTIONAL_KEYS = {"aws": {"geo_profiles"}, "azure": set(), "gcp": {"location"}}
 # Vertex AI locations a row may name besides the stack's region (the global endpoint).
 GCP_LOCATIONS: tuple[str, ...] = ("global",)
+# Bedrock's geographic cross-Region inference profiles: the id prefix and the name said to users.
+GEOGRAPHIES: dict[str, str] = {"us": "US", "eu": "EU", "apac": "APAC"}
 
 
 class ModelCatalogError(ValueError):
     """models.yaml is malformed; the message names the file and the offending entry."""
+
+
+@dataclass(frozen=True)
+class GeoProfile:
+    """A Bedrock system-defined cross-Region inference profile `<geo>.<model id>`."""
+
+    geo: str  # us | eu | apac
+    sources: tuple[str, ...]  # Regions that may call it
+    destinations: tuple[str, ...]  # Regions Bedrock may process a request in
+
+
+@dataclass(frozen=True)
+class Serving:
+    """How a stack in one region calls a model: in-region (`geo` None) or through a geographic profile."""
+
+    model_id: str  # the foundation model id, or the system-defined profile id `<geo>.<model id>`
+    geo: str | None = None
+    destinations: tuple[str, ...] = ()
+
+    @property
+    def geography(self) -> str:
+        return GEOGRAPHIES.get(self.geo or "", "")
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,24 @@ class ModelRow:
     sku: str | None = None  # Azure deployment SKU
     lifecycle: str | None = None  # what the provider's lifecycle page says about this model version
     location: str | None = None  # GCP: the Vertex AI location the model is called in; None: the stack's region
+    geo_profiles: tuple[GeoProfile, ...] = ()  # AWS chat: geographic cross-Region inference profiles
+
+
+def _geo_profiles(where: str, kind: str, raw: Any) -> tuple[GeoProfile, ...]:
+    if raw is None:
+        return ()
+    where = f"{where}.geo_profiles"
+    if kind != "chat" or not isinstance(raw, dict):
+        raise ModelCatalogError(f"{where}: only chat rows may name geo profiles, as a mapping geography -> regions")
+    profiles = []
+    for geo, entry in raw.items():
+        if geo not in GEOGRAPHIES:
+            raise ModelCatalogError(f"{where}.{geo}: not one of {tuple(GEOGRAPHIES)}")
+        if not isinstance(entry, dict) or set(entry) != {"sources", "destinations"} or not all(
+                isinstance(entry[key], list) and entry[key] for key in entry):
+            raise ModelCatalogError(f"{where}.{geo}: expected non-empty lists sources and destinations")
+        profiles.append(GeoProfile(geo, tuple(entry["sources"]), tuple(entry["destinations"])))
+    return tuple(profiles)
 
 
 def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
@@ -106,6 +149,7 @@ def _row(path: Path, name: str, kind: str, cloud: str, raw: Any) -> ModelRow:
         sku=raw.get("sku"),
         lifecycle=raw.get("lifecycle"),
         location=raw.get("location"),
+        geo_profiles=_geo_profiles(where, kind, raw.get("geo_profiles")),
     )
 
 
@@ -151,15 +195,30 @@ def vertex_location(row: ModelRow, region: str) -> str:
     return row.location or region
 
 
+def serving(cloud: str, name: str, region: str) -> Serving | None:
+    """How a stack in `region` calls model `name`: in-region where the cloud serves it there, else through the
+    geographic profile whose source Regions include `region`; None when neither (see `region_error`)."""
+    row = model_for(cloud, name)
+    if region in row.regions:
+        return Serving(row.model_id)
+    for profile in row.geo_profiles:
+        if region in profile.sources:
+            return Serving(f"{profile.geo}.{row.model_id}", profile.geo, profile.destinations)
+    return None
+
+
 def region_error(cloud: str, name: str, region: str) -> str | None:
     if cloud not in catalogue()[name]:
         return f"{name} has no {cloud} row in the model catalogue ({CATALOG_PATH.name})"
     row = model_for(cloud, name)
-    if region in row.regions:
+    if serving(cloud, name, region) is not None:
         return None
+    through = [r for p in row.geo_profiles for r in p.sources if r not in row.regions]
+    prefixes = "/".join(f"{p.geo}." for p in row.geo_profiles)
+    profiles = f"; through its {prefixes} cross-Region profiles: {', '.join(through)}" if through else ""
     return (
         f"{name} ({row.model_id}) is not offered on {cloud} in region {region}; "
-        f"regions offering it: {', '.join(row.regions)}"
+        f"regions offering it: {', '.join(row.regions)}{profiles}"
     )
 
 

@@ -65,6 +65,12 @@ def lender_of(ref: str) -> str | None:
     return ref.split(" ", 2)[1].split("/")[1]
 
 
+def lenders(refs) -> list[str]:
+    """The priced regions borrowed rows (their `ref`s) came from, each with its distance, e.g.
+    ["us-east4 (6284 km)"]; [] when every row is the region's own."""
+    return sorted({f"{lender_of(ref)} ({ref.rsplit(', ', 1)[1]})" for ref in refs if lender_of(ref)})
+
+
 class PriceCatalog:
     def __init__(self, rows: list[PriceRow], path: Path = PRICES_FILE):
         self.path = path

@@ -13,6 +13,9 @@ Input paths are the engine's names (camelCase, as in the plan); a path covers ev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .resources import lookup
 
 TF_AWS = "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/"  # pulumi-aws bridges it
 TF_GOOGLE = "https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/"  # pulumi-gcp bridges it
@@ -94,6 +97,8 @@ RULES: tuple[ReplacementRule, ...] = (
            ("workspaceName", "endpointName")),
     _azure("azure-native:machinelearningservices:OnlineDeployment", "machinelearningservices/onlinedeployment",
            ("workspaceName", "endpointName", "deploymentName")),
+    # Stateful per the resource catalogue (its deployments, keys and custom endpoint go with it).
+    _azure("azure-native:cognitiveservices:Account", "cognitiveservices/account", ("accountName",)),
     _azure("azure-native:machinelearningservices:Compute", "machinelearningservices/compute", ("workspaceName", "computeName")),
     _azure("azure-native:search:Service", "search/service", ("searchServiceName",), stateful=True),
     _azure("azure-native:redis:Redis", "redis/redis", ("name",), stateful=True),
@@ -154,6 +159,9 @@ def replacing_inputs(type_token: str, changed_paths: list[str]) -> list[str] | N
     return [path for path in changed_paths if covers(rule, path)]
 
 
-def holds_data(type_token: str) -> bool:
+def holds_data(type_token: str, inputs: Mapping[str, Any] | None = None) -> bool:
+    """True when deleting or replacing the resource loses data: the resource catalogue's `stateful` flag (the
+    one that decides protection in prod), or this table's row for types the catalogue leaves unflagged."""
+    entry = lookup(type_token, inputs)
     rule = rule_for(type_token)
-    return bool(rule and rule.stateful)
+    return bool((entry is not None and entry.stateful) or (rule and rule.stateful))

@@ -10,6 +10,7 @@ import pulumi_gcp as gcp
 
 from ..contract import BaseLayer
 from ..context import PlatformContext
+from .names import workload_account_id
 
 REQUIRED_APIS = [
     "aiplatform.googleapis.com",
@@ -25,11 +26,6 @@ REQUIRED_APIS = [
     "servicenetworking.googleapis.com",
     "storage.googleapis.com",
 ]
-def workload_account_id(prefix: str) -> str:
-    """The workload service account id of the stack `<platform>-<environment>` (known across stacks)."""
-    return f"{prefix}-workloads"[:30].rstrip("-")
-
-
 # The service class of Vertex AI online prediction in service connection policies (PSC automation).
 VERTEX_PSC_SERVICE_CLASS = "gcp-vertexai"
 KEY_ROTATION_PERIOD = "7776000s"  # 90 days

@@ -12,6 +12,7 @@ from ..context import PlatformContext
 from ..catalog.naming_rules import BUDGET_NOTIFICATION_CHANNELS
 from ..spec.finops import BudgetSpec
 from .base import Base
+from .names import budget_name
 from ..outputs import BudgetOutputs
 
 BILLING_ACCOUNT_KEY = "mlplat:gcpBillingAccount"
@@ -79,7 +80,7 @@ def billing_budget(parent, ctx: PlatformContext, project, account: str, budget: 
     return gcp.billing.Budget(
         ctx.name(*name_parts, "budget"),
         billing_account=account,
-        display_name=ctx.name(*name_parts, "budget"),
+        display_name=budget_name(ctx.prefix, *name_parts),
         amount={"specified_amount": {"currency_code": "USD", "units": str(int(round(budget.monthly_usd)))}},
         budget_filter={
             "projects": [number.apply(lambda n: f"projects/{n}")],

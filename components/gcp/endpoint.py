@@ -28,6 +28,7 @@ from ..context import PlatformContext
 from ..spec.endpoints import EndpointSpec
 from ..traffic import ServingVersion, split, versions
 from .base import Base
+from .names import logs_dataset_id
 from .vertex_deployer import VertexDeployment
 from ..outputs import EndpointOutputs
 
@@ -147,7 +148,7 @@ class Endpoint(EndpointComponent):
         dataset = gcp.bigquery.Dataset(
             ctx.name(endpoint.name, "logs"),
             project=project,
-            dataset_id=ctx.name(endpoint.name, "logs").replace("-", "_"),
+            dataset_id=logs_dataset_id(ctx.prefix, endpoint.name),
             location=region,
             description=f"mlplat {ctx.prefix}: request/response logs of endpoint {endpoint.name}",
             default_encryption_configuration={"kms_key_name": base.key_id} if ctx.customer_managed_keys else None,

@@ -28,6 +28,7 @@ from ..spec.features import FeatureStoreSpec
 from .base import Base
 from ..outputs import FeatureStoreOutputs
 from .cloud import GcpCloud
+from .names import bq_name
 
 _GCP = GcpCloud()  # feature store column types (components/gcp/cloud.py)
 
@@ -35,11 +36,6 @@ FEATURE_TIMESTAMP = "feature_timestamp"  # the column name Vertex AI Feature Sto
 SYNC_CRON = "TZ=UTC 0 * * * *"  # hourly online sync
 BIGTABLE_NODES = {"dev": (1, 2), "staging": (1, 3), "prod": (2, 6)}  # (min, max) autoscaling nodes
 BIGTABLE_CPU_TARGET = 60
-
-
-def bq_name(*parts: str) -> str:
-    """BigQuery / Vertex resource ids: letters, digits and underscores."""
-    return "_".join(parts).replace("-", "_").lower()
 
 
 def bigquery_field(name: str, feature_type: str) -> dict:

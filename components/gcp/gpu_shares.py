@@ -19,7 +19,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..context import PlatformContext
-from ..spec.tenancy import use_case_namespace as namespace_of
+from .names import use_case_account_id  # the use case's own service account (its component creates it)
+from ..naming import use_case_namespace as namespace_of
 
 GPU_RESOURCE = "requests.nvidia.com/gpu"
 SERVICE_ACCOUNT = "training"  # the Kubernetes service account of each use case's namespace
@@ -48,8 +49,6 @@ def kubeconfig(cluster_name, endpoint, ca_certificate) -> str:
 
 def gpu_quotas(parent, ctx: PlatformContext, cluster, project) -> dict[str, str]:
     """Use case -> its namespace, for every use case with a GPU share (nothing without one)."""
-    from .use_case import account_id  # the use case's own service account (its component creates it)
-
     training = ctx.spec.training
     capacity = training.max_nodes * training.gpus_per_node
     shares = [(u.name, u.gpu_share.gpus(capacity)) for u in ctx.spec.use_cases if u.gpu_share]
@@ -86,7 +85,7 @@ def gpu_quotas(parent, ctx: PlatformContext, cluster, project) -> dict[str, str]
         k8s.core.v1.ServiceAccount(
             ctx.name("training", use_case, "service-account"),
             metadata={"name": SERVICE_ACCOUNT, **in_namespace, "annotations": {
-                "iam.gke.io/gcp-service-account": f"{account_id(use_case)}@{project}.iam.gserviceaccount.com"}},
+                "iam.gke.io/gcp-service-account": f"{use_case_account_id(use_case)}@{project}.iam.gserviceaccount.com"}},
             opts=options,
         )
         namespaces[use_case] = namespace_of(use_case)

@@ -17,7 +17,8 @@ from ..outputs import PromotionOutputs, pick
 from ..context import PlatformContext
 from ..contract import PromotionComponent
 from ..spec.retraining import PromotionSpec
-from .base import Base, workload_account_id
+from .base import Base
+from .names import workload_account_id
 from .custom_roles import grant_custom_role
 
 READ_MODELS = ("aiplatform.models.get", "aiplatform.models.list")

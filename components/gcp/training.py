@@ -23,6 +23,7 @@ from ..context import PlatformContext
 from ..spec.training import TrainingSpec
 from .base import Base, deny_ingress_firewall
 from .gpu_shares import gpu_quotas
+from .names import cluster_name, node_account_id
 from ..outputs import TrainingOutputs
 
 CHECKPOINT_PREFIX = "checkpoints"
@@ -187,7 +188,7 @@ class TrainingCluster(TrainingComponent):
         project = base.project
         self.node_account = gcp.serviceaccount.Account(
             ctx.name("training-nodes"),
-            account_id=f"{ctx.prefix}-gke-nodes"[:30].rstrip("-"),
+            account_id=node_account_id(ctx.prefix),
             display_name=f"mlplat {ctx.prefix}: GKE training nodes (logs, metrics, image pulls)",
             project=project,
             opts=ctx.child(self, **after_apis),
@@ -224,7 +225,7 @@ class TrainingCluster(TrainingComponent):
             }
         self.cluster = gcp.container.Cluster(
             ctx.name("training-gke"),
-            name=ctx.name("training"),
+            name=cluster_name(ctx.prefix),
             project=project,
             location=region,  # regional control plane; node pools spread over the region's zones
             description=f"mlplat {ctx.prefix}: GPU training ({shape.describe()}, up to {training.max_nodes} nodes)",

@@ -22,23 +22,17 @@ import pulumi_gcp as gcp
 from ..context import PlatformContext
 from ..contract import UseCaseComponent
 from ..outputs import UseCaseOutputs, pick
-from ..naming import bounded_name
+from ..naming import bounded_name, use_case_namespace as namespace_of, use_case_prefix
 from ..spec.finops import UseCaseSpec
-from ..spec.tenancy import use_case_namespace as namespace_of, use_case_prefix
 from .budget import billing_account, billing_budget
-from .feature_store import bq_name
+from .names import bq_name, use_case_account_id
 from .gpu_shares import SERVICE_ACCOUNT
 
-ACCOUNT_ID_MAX = 30  # service account ids: 6-30 lower-case letters, digits and hyphens
 OBJECT_ROLE = "roles/storage.objectUser"
 FEATURE_ROLE = "roles/aiplatform.featurestoreUser"
 # Online prediction only: no get/list/deploy/update (a predefined role such as aiplatform.user would
 # also let it change what the endpoint serves).
 INVOKE_PERMISSIONS = ("aiplatform.endpoints.predict",)
-
-
-def account_id(use_case: str) -> str:
-    return bounded_name(f"uc-{use_case}-id", ACCOUNT_ID_MAX)
 
 
 class UseCase(UseCaseComponent):
@@ -55,7 +49,7 @@ class UseCase(UseCaseComponent):
         project = base.project
         self.account = gcp.serviceaccount.Account(
             ctx.name(uc, "identity"),
-            account_id=account_id(uc),
+            account_id=use_case_account_id(uc),
             display_name=f"mlplat {ctx.prefix}: use case {uc}",
             project=project,
             opts=ctx.child(self),

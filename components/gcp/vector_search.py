@@ -16,14 +16,10 @@ from ..context import PlatformContext
 from ..spec.vector_search import VectorSearchSpec
 from .base import Base
 from .cloud import FEATURE_NORM, SHARD, VECTOR_LIMITS
+from .names import deployed_index_id
 from ..outputs import VectorSearchOutputs
 
 APPROXIMATE_NEIGHBORS = 150
-
-
-def deployed_index_id(ctx: PlatformContext) -> str:
-    """Letters, digits and underscores, starting with a letter, unique in the project."""
-    return ctx.name("vectors").replace("-", "_")
 
 
 class VectorSearch(VectorSearchComponent):
@@ -175,7 +171,7 @@ class VectorSearch(VectorSearchComponent):
         )
         self.deployed_index = gcp.vertex.AiIndexEndpointDeployedIndex(
             ctx.name("vectors-deployed"),
-            deployed_index_id=deployed_index_id(ctx),
+            deployed_index_id=deployed_index_id(ctx.prefix),
             display_name=ctx.name("vectors"),
             index=self.index.id,
             index_endpoint=self.endpoint.id,

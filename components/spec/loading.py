@@ -126,8 +126,21 @@ def parse_spec(
             cloud_tags(spec, use_case=use_case.name)
     except TagError as error:
         raise SpecError([f"{source}: {field_path(*error.parts, prefix=prefix)}: {error}"]) from None
+    lines = physical_name_problems(spec, raw, source, prefix)
+    if lines:
+        raise SpecError(lines)
     parse_cache.keep(key, spec)
     return spec
+
+
+def physical_name_problems(spec: PlatformSpec, raw: dict, source: str, prefix: str = "",
+                           subscription: str | None = None) -> list[str]:
+    """The physical names the spec's cloud would refuse (components/catalog/naming_rules.py), each naming
+    the spec field it was built from: the names the components build, from the functions they call."""
+    from ..naming import name_problems
+    from ..registry import cloud_of
+
+    return name_problems(cloud_of(spec.cloud.value).spec_names(spec, subscription), raw, source, prefix)
 
 
 def _join(prefix: str, path: str) -> str:

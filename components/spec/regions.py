@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog import regions as catalog
+from ..catalog.models import kind_error, model_for
 from .base import Cloud
 
 _NEAREST = 3
@@ -85,6 +86,21 @@ def requested(spec: Any) -> list[tuple[str, str]]:
             framework = model.get("framework") if isinstance(model.get("framework"), str) else ""
             wanted.append((f"endpoints.{i}.model.image",
                            f"{catalog.IMAGE_PREFIX}{compute if isinstance(compute, str) else 'cpu'}:{framework}"))
+    return wanted + _models_requested(get("rag"))
+
+
+def _models_requested(rag: Any) -> list[tuple[str, str]]:
+    """The foundation models a `rag` section (dumped or as written) asks the region for. A name that is not
+    a model of the right kind asks for nothing here: the rag check names it."""
+    from .rag import RagSpec
+
+    if not isinstance(rag, dict):
+        return []
+    wanted = []
+    for field, kind in (("chat_model", "chat"), ("embedding_model", "embedding")):
+        name = rag.get(field) or RagSpec.model_fields[field].default
+        if isinstance(name, str) and kind_error(name, kind) is None:
+            wanted.append((f"rag.{field}", catalog.MODEL_PREFIX + name))
     return wanted
 
 
@@ -112,6 +128,13 @@ def availability_errors(spec: Any, cloud: Cloud, region: str) -> list[str]:
             source = found.gpu_source if found else ""
             problems.append(f"{field}: {cloud.value} offers no {gpu} GPUs in {region} (per {source}); "
                             f"nearest regions known to offer {gpu}: {_nearest_text(cloud.value, region, [what])}")
+        elif what.startswith(catalog.MODEL_PREFIX):
+            from .rag import eu_note
+
+            name = what[len(catalog.MODEL_PREFIX):]
+            problems.append(f"{field}: {name} ({model_for(cloud.value, name).model_id}) is not offered on "
+                            f"{cloud.value} in region {region}; nearest regions offering it: "
+                            f"{_nearest_text(cloud.value, region, [what])}{eu_note(cloud.value, region)}")
         else:
             service = _cloud(cloud).service_names.get(what, what)
             problems.append(f"{field}: {what} ({service}) is not offered in {cloud.value} region {region}; "
@@ -161,16 +184,31 @@ def equivalent_for_spec(raw: dict, source: Cloud, target: Cloud) -> str:
             raise RegionMappingError(f"{target.value} has no region listed for the metro area of {region}; "
                                      f"pass --region with a {target.value} region")
         return nearest
-    wanted = [what for _, what in requested(raw)]
+    asked = requested(raw)
     residency = raw.get("residency") if isinstance(raw.get("residency"), str) else None
-    found = catalog.equivalent(region, source.value, target.value, wanted, residency)
+    found = catalog.equivalent(region, source.value, target.value, [what for _, what in asked], residency)
     if found is None:
-        scope = " in the EU/EEA (residency: eu)" if residency == "eu" else ""
-        raise RegionMappingError(
-            f"no {target.value} region{scope} offers everything the spec asks for "
-            f"({', '.join(wanted)}); pass --region with a {target.value} region"
-        )
+        raise RegionMappingError(_no_equivalent(asked, region, source, target, residency))
     return found[0].id
+
+
+def _no_equivalent(asked: list[tuple[str, str]], region: str, source: Cloud, target: Cloud,
+                   residency: str | None) -> str:
+    """Why no region of `target` can host the spec of `source` `region`: each field no region in scope
+    offers (with the nearest regions offering it anywhere), or, when each is offered somewhere, that no
+    region offers them all."""
+    eu = residency is not None and residency.lower() == "eu"
+    scope = " in the EU/EEA (residency: eu)" if eu else ""
+    pool = [r for r in catalog.regions(target.value) if not eu or r.boundary == "EU"]
+    origin = catalog.region(source.value, region)
+    missing = [
+        f"{field} ({what}) is offered in none of them (nearest offering it anywhere: "
+        f"{_nearest_text(target.value, origin, [what])})"
+        for field, what in asked if all(catalog.lacks(target.value, r.id, what) for r in pool)
+    ]
+    why = "; ".join(missing) or "none offers all of " + ", ".join(f"{f} ({w})" for f, w in asked)
+    return (f"no {target.value} region{scope} can host the spec of {source.value} {region}: {why}; "
+            f"pass --region with a region of {target.value}")
 
 
 def mapping_note(region: str, source: Cloud, target_region: str, target: Cloud, overridden: bool) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from ..naming import share_identifier
 from .base import SpecModel
 
 
@@ -72,17 +73,3 @@ def check_use_cases(spec) -> None:
             "they must not exceed 100%"
         )
 
-
-def use_case_prefix(name: str) -> str:
-    """A use case's own prefix in the platform's data and artifacts storage."""
-    return f"use-cases/{name}/"
-
-
-def share_identifier(name: str) -> str:
-    """A use case's fair-share identifier (AWS Batch: alphanumeric only, so the hyphens go)."""
-    return name.replace("-", "")
-
-
-def use_case_namespace(name: str) -> str:
-    """A use case's namespace on a Kubernetes training cluster (GKE); the names fit a DNS label with the prefix."""
-    return f"uc-{name}"

@@ -103,11 +103,12 @@ def diff_resources(base, head) -> list[Change]:
     changes: list[Change] = []
     for urn, r in after.items():
         if urn not in before and urn not in earlier.values():
-            changes.append(Change(CREATE, urn, r.type, r.name, r.capability, r.protect, holds_data(r.type)))
+            changes.append(Change(CREATE, urn, r.type, r.name, r.capability, r.protect, holds_data(r.type, r.inputs)))
     for urn, old in before.items():
         new = after.get(earlier.get(urn, urn))
         if new is None:
-            changes.append(Change(DELETE, urn, old.type, old.name, old.capability, old.protect, holds_data(old.type)))
+            changes.append(Change(DELETE, urn, old.type, old.name, old.capability, old.protect,
+                                  holds_data(old.type, old.inputs)))
             continue
         changed = input_paths(old.inputs, new.inputs)
         if old.type != new.type:
@@ -119,6 +120,6 @@ def diff_resources(base, head) -> list[Change]:
         replacing = replacing_inputs(new.type, [p for p in changed if not p.startswith("(")])
         action = REPLACE if replacing or old.type != new.type else UPDATE
         changes.append(Change(action, urn, new.type, new.name, new.capability, old.protect or new.protect,
-                              holds_data(new.type), changed, replacing or [], replacing is None))
+                              holds_data(new.type, new.inputs), changed, replacing or [], replacing is None))
     changes.sort(key=lambda c: (not c.data_loss, ORDER.index(c.action), c.capability, c.urn))
     return changes

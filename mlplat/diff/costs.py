@@ -11,9 +11,10 @@ MEASURES = (("idle", "idle"), ("loaded", "total"))
 def _entry(before: dict | None, after: dict | None) -> dict:
     entry = {}
     for measure, key in MEASURES:
-        b = round((before or {}).get(key, 0.0), 2)
-        a = round((after or {}).get(key, 0.0), 2)
-        entry[measure] = {"base": b, "head": a, "delta": round(a - b, 2)}
+        # Rounded once, from the unrounded sums: a difference of rounded sums can be a cent off, so the same
+        # change would show different amounts per capability and per use case.
+        b, a = (before or {}).get(key, 0.0), (after or {}).get(key, 0.0)
+        entry[measure] = {"base": round(b, 2), "head": round(a, 2), "delta": round(a - b, 2)}
     return entry
 
 

@@ -99,7 +99,11 @@ def render_text(report: DiffReport, fail_on=DEFAULT_FAIL_ON) -> str:
     for capability in report.capabilities():
         group = [c for c in report.changes if c.capability == capability]
         out += ["", f"{capability} ({len(group)} changes)"]
-        out.append("\n".join("  " + line for line in table(["action", "type", "name", "inputs", ""], _change_rows(group), indent=2).splitlines()))
+        # Name and type token side by side overflow 100 columns: the type goes under the name (as in the plan),
+        # and the prose column (inputs) comes last, where it wraps.
+        rows = [[action, f"{name}\n  {kind}", flags, detail] for action, kind, name, detail, flags in _change_rows(group)]
+        text = table(["action", "resource name, then its type", "flags", "inputs"], rows, indent=2)
+        out.append("\n".join("  " + line for line in text.splitlines()))
     if report.cost is not None and changed_rows(report.cost["by_capability"]):
         out += ["", "Cost per capability (USD/month)", table(COST_HEADERS, _cost_rows(report.cost["by_capability"]))]
         if changed_rows(report.cost["by_use_case"]):
@@ -139,6 +143,7 @@ def render_markdown(report: DiffReport, fail_on=DEFAULT_FAIL_ON) -> str:
         label = ", ".join(f"{n} {VERBS[a]}" for a, n in counts.items() if n)
         out += [f"<details><summary><b>{capability}</b>: {label}</summary>", ""]
         out += markdown_table(["action", "type", "name", "inputs", ""], _change_rows(group)) + ["", "</details>", ""]
-    out += [f"_note: {_md_cell(n)}_" for n in report.notes]
+    for note in report.notes:  # each its own paragraph: adjacent lines would run into one
+        out += [f"_note: {_md_cell(note)}_", ""]
     out.append(f"**{_verdict(report, fail_on)}** (offline plan by `mlplat diff`; no credentials, no state)")
     return "\n".join(out) + "\n"

@@ -22,14 +22,13 @@ def _label(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def xychart(title: str, categories: list[str], series: list[list[float]], y_label: str = "USD/month") -> list[str]:
-    """A Mermaid xychart-beta bar chart: one bar series per entry of `series`, in order."""
-    values = [v for s in series for v in s]
-    lines = ["```mermaid", "xychart-beta", f"  title {_label(title)}",
-             "  x-axis [" + ", ".join(_label(c) for c in categories) + "]",
-             f"  y-axis {_label(y_label)} 0 --> {_axis_max(values)}"]
-    lines += ["  bar [" + ", ".join(f"{v:.2f}" for v in s) + "]" for s in series]
-    return lines + ["```"]
+def xychart(title: str, categories: list[str], values: list[float], y_max: int, y_label: str = "USD/month") -> list[str]:
+    """A Mermaid xychart-beta bar chart with one bar series. Mermaid draws every series of a chart at the
+    same x and width (no grouping, no legend), so several series would hide each other."""
+    return ["```mermaid", "xychart-beta", f"  title {_label(title)}",
+            "  x-axis [" + ", ".join(_label(c) for c in categories) + "]",
+            f"  y-axis {_label(y_label)} 0 --> {y_max}",
+            "  bar [" + ", ".join(f"{v:.2f}" for v in values) + "]", "```"]
 
 
 def compare_markdown(columns: list[CloudColumn], source: str) -> str:
@@ -38,10 +37,13 @@ def compare_markdown(columns: list[CloudColumn], source: str) -> str:
     priced = [c for c in columns if c.estimate]
     capabilities = list(dict.fromkeys(k for c in priced for k in c.estimate.group("capability")))
     if priced and capabilities:
+        # One chart per cloud, the same capabilities in the same order on the same y axis: bars compare
+        # across the charts by height.
         groups = {c.cloud: c.estimate.group("capability") for c in priced}
-        series = [[groups[c.cloud].get(k, {}).get("total", 0.0) for k in capabilities] for c in priced]
-        order = ", ".join(c.cloud for c in priced)
-        out += xychart(f"Loaded USD/month per capability (bars in order: {order})", capabilities, series) + [""]
+        series = {cloud: [group.get(k, {}).get("total", 0.0) for k in capabilities] for cloud, group in groups.items()}
+        top = _axis_max([v for values in series.values() for v in values])
+        for cloud, values in series.items():
+            out += xychart(f"{cloud}: loaded USD/month per capability", capabilities, values, top) + [""]
     out += [n for n in notes(columns)]
     for column in columns:
         out += [f"- gap on {column.cloud}: {g['capability']}: {g['gap']}" for g in column.gaps]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from components.catalog.prices import lender_of
-
 from .estimate import Estimate, estimate_plan
+from .render import borrowed_note
 
 
 @dataclass
@@ -124,8 +123,7 @@ def notes(columns: list[CloudColumn]) -> list[str]:
     """Lines printed under the table."""
     lines = [NO_USAGE_NOTE] if any(c.estimate and not c.usage_section for c in columns) else []
     for c in columns:
-        lenders = sorted({lender_of(line.ref) for line in (c.estimate.lines if c.estimate else [])} - {None})
-        if lenders:
-            lines.append(f"{c.cloud}: no catalogue prices for {c.estimate.region}; its figures are those of "
-                         f"{', '.join(lenders)} (nearest priced region; see `mlplat cost`)")
+        borrowed = borrowed_note(c.estimate) if c.estimate else None
+        if borrowed:
+            lines.append(f"{c.cloud}: {borrowed}; see `mlplat cost`")
     return lines

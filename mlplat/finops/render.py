@@ -22,6 +22,17 @@ def problems(estimate) -> list[str]:
     return lines
 
 
+def borrowed_note(estimate) -> str | None:
+    """Which priced regions the figures of a region without catalogue prices come from, and how far."""
+    from components.catalog.prices import lenders
+
+    found = lenders(line.ref for line in estimate.lines)
+    if not found:
+        return None
+    return (f"no catalogue prices for {estimate.region}; its figures are those of {', '.join(found)} "
+            f"(nearest priced region{'s' if len(found) > 1 else ''})")
+
+
 def _line_rows(lines, prefix: str) -> list[list[str]]:
     return [[line.resource.removeprefix(prefix), line.kind + (f" ({line.use_case})" if line.use_case else ""),
              f"{line.quantity:,.2f} {line.unit}", f"{unit_price(line.unit_price)} {line.pricing}",
@@ -35,6 +46,9 @@ def render_estimate(estimate, plan) -> str:
     out = [f"Monthly estimate for {plan_title(plan)} ({estimate.cloud} {estimate.region}), from {plan.source}",
            f"{count_phrase(plan)}; names below drop the {prefix!r} prefix",
            "(the catalog row behind each line: `mlplat cost -f json`)", ""]
+    borrowed = borrowed_note(estimate)
+    if borrowed:
+        out[-1:-1] = [f"Prices: {borrowed}"]
     for capability in sorted({line.capability for line in estimate.lines}):
         lines = [line for line in estimate.lines if line.capability == capability]
         out.append(f"{capability}: {money(sum(l.monthly_usd for l in lines))}/month")

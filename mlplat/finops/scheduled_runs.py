@@ -4,14 +4,14 @@ entry, from its schedule and the hours of one run (`usage.<...>_hours_per_run.<n
 
 from __future__ import annotations
 
+from .usage_lines import EstimateError
+
 
 def scheduled_retraining_runs(spec: dict | None, usage: dict) -> list:
     """(retraining item, node-hours per month, basis) of the spec's retraining on the training capacity: hours
     of one run (usage.retraining_hours_per_run.<name>, else the entry's hours_per_run) x runs a month. An entry
     that starts a SageMaker pipeline runs on the pipeline's own instances, not on that capacity."""
-    from components.spec.retraining import RetrainingSpec
-
-    items = [RetrainingSpec.model_validate(raw) for raw in (spec or {}).get("retraining") or []]
+    items = _entries(spec, "retraining", "RetrainingSpec")
     stated = _stated_hours(spec, usage, "retraining_hours_per_run", "retraining", [item.name for item in items])
     runs = []
     for item in items:
@@ -33,14 +33,8 @@ def _unstated_runs(item) -> bool:
 def unpriced_retraining(spec: dict | None, usage: dict) -> list[dict]:
     """Not-priced entries (resource, type, capability, note) of the retraining runs without a monthly figure:
     listed with the field to state, never priced at $0 (an unstated figure is not zero runs)."""
-    raws = (spec or {}).get("retraining") or []
-    if not raws:
-        return []  # no spec models to import (the policy pack estimates stacks without a spec)
-    from components.spec.retraining import RetrainingSpec
-
     entries = []
-    for i, raw in enumerate(raws):
-        item = RetrainingSpec.model_validate(raw)
+    for i, item in enumerate(_entries(spec, "retraining", "RetrainingSpec")):
         if item.pipeline is not None or not _unstated_runs(item):
             continue
         stated = (usage.get("retraining_hours_per_run") or {}).get(item.name)
@@ -52,13 +46,22 @@ def unpriced_retraining(spec: dict | None, usage: dict) -> list[dict]:
     return entries
 
 
+def _entries(spec: dict | None, section: str, model: str) -> list:
+    """The spec's `section` entries as spec models. The spec (and pydantic) is imported only when there are
+    entries: the policy pack estimates stacks without a spec and imports neither."""
+    raws = (spec or {}).get(section) or []
+    if not raws:
+        return []
+    from components.spec import retraining
+
+    return [getattr(retraining, model).model_validate(raw) for raw in raws]
+
+
 def _stated_hours(spec: dict | None, usage: dict, field: str, section: str, names: list[str]) -> dict:
     """`usage.<field>` (hours per run by entry name), refusing a name no `section` entry has."""
     stated = usage.get(field) or {}
     unknown = sorted(set(stated) - set(names))
     if unknown and spec is not None:
-        from .estimate import EstimateError  # the estimate imports this module
-
         raise EstimateError(f"usage.{field}.{unknown[0]}: no {section} entry named {unknown[0]!r} "
                             f"(entries: {', '.join(names) or 'none'})")
     return stated
@@ -67,9 +70,7 @@ def _stated_hours(spec: dict | None, usage: dict, field: str, section: str, name
 def scheduled_batch_runs(spec: dict | None, usage: dict) -> list:
     """(batch inference item, node-hours per month, basis) of the spec's scheduled batch inference: hours of
     one run (usage.batch_hours_per_run.<name>, else the entry's hours_per_run) x instances x runs a month."""
-    from components.spec.retraining import BatchInferenceSpec
-
-    items = [BatchInferenceSpec.model_validate(raw) for raw in (spec or {}).get("batch_inference") or []]
+    items = _entries(spec, "batch_inference", "BatchInferenceSpec")
     stated = _stated_hours(spec, usage, "batch_hours_per_run", "batch_inference", [item.name for item in items])
     runs = []
     for item in items:

@@ -12,9 +12,8 @@ import re
 from typing import Any, Iterable
 
 from components.catalog.naming_rules import AUTO_NAMED, RULES_BY_TYPE
+from components.naming import auto_name
 from components.spec.loading import field_path
-
-AUTO_SUFFIX = "-0000000"  # Pulumi's auto-name: the logical name, a dash, 7 random hex digits
 
 
 def physical_name(resource) -> tuple[str, str] | None:
@@ -26,7 +25,7 @@ def physical_name(resource) -> tuple[str, str] | None:
     for key in rule.field.split("."):  # a nested name: Kubernetes objects' metadata.name
         value = value.get(key) if isinstance(value, dict) else None
     if value is None and resource.type in AUTO_NAMED:
-        value = resource.name + AUTO_SUFFIX
+        value = auto_name(resource.name)
     return (rule.field, value) if isinstance(value, str) else None
 
 

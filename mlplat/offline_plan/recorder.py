@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from pulumi.runtime import rpc
@@ -30,7 +31,8 @@ class RecordingMonitor(MockMonitor):
     """Records registrations and builds URNs the way the Pulumi engine does (full parent type chain)."""
 
     def __init__(self, mocks):
-        super().__init__(mocks)
+        self._tap = _InputsTap(mocks)
+        super().__init__(self._tap)
         self.registrations: list[Registration] = []
         self.stack_outputs: dict = {}
 
@@ -42,9 +44,12 @@ class RecordingMonitor(MockMonitor):
         return "urn:pulumi:" + "::".join([get_stack(), get_project(), type_, name])
 
     def RegisterResource(self, request):
+        self._tap.local.inputs = None
         response = super().RegisterResource(request)
         if request.type != STACK_TYPE:
-            inputs = rpc.deserialize_properties(request.object)
+            inputs = self._tap.local.inputs
+            if inputs is None:  # the mock monitor did not ask the mocks (it always does, as of this SDK)
+                inputs = rpc.deserialize_properties(request.object)
             self.registrations.append(
                 Registration(
                     urn=response.urn,
@@ -73,8 +78,30 @@ def engine_options(request) -> dict:
     as protobuf's JSON mapping: what the engine would diff a deployed stack against besides the inputs."""
     from google.protobuf.json_format import MessageToDict
 
-    fields = MessageToDict(request, preserving_proto_field_name=True)
-    return {key: value for key, value in fields.items() if key not in _NOT_ENGINE_OPTIONS}
+    # Cleared on a copy before the mapping: the inputs and the stack trace are most of the request, and
+    # protobuf's JSON mapping of them (pure Python) cost more than the rest of the recording.
+    options = type(request)()
+    options.CopyFrom(request)
+    for descriptor, _ in request.ListFields():
+        if descriptor.name in _NOT_ENGINE_OPTIONS:
+            options.ClearField(descriptor.name)
+    return MessageToDict(options, preserving_proto_field_name=True)
+
+
+class _InputsTap:
+    """The mocks as the mock monitor sees them, keeping the inputs it has just deserialized for the recorder
+    (per thread: the monitor serves registrations from a pool of threads), so they are not deserialized twice."""
+
+    def __init__(self, mocks):
+        self.mocks = mocks
+        self.local = threading.local()
+
+    def new_resource(self, args):
+        self.local.inputs = args.inputs
+        return self.mocks.new_resource(args)
+
+    def __getattr__(self, name):
+        return getattr(self.mocks, name)
 
 
 def _plain(value):

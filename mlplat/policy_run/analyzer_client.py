@@ -176,15 +176,18 @@ class PolicyPackProcess:
             raise PolicyRunError([f"the policy pack {self.pack_dir} {state}", *tail])
         return result[0].decode(errors="replace")
 
-    def _stderr_tail(self, lines: int = 15) -> list[str]:
+    def stderr_text(self) -> str:
+        """What the pack process has written to stderr so far ("" once closed)."""
         if self._stderr is None:
-            return []
+            return ""
         try:
             self._stderr.seek(0)
-            text = self._stderr.read().decode(errors="replace")
+            return self._stderr.read().decode(errors="replace")
         except (OSError, ValueError):
-            return []
-        return ["  " + line for line in text.strip().splitlines()[-lines:]]
+            return ""
+
+    def _stderr_tail(self, lines: int = 15) -> list[str]:
+        return ["  " + line for line in self.stderr_text().strip().splitlines()[-lines:]]
 
     def close(self) -> None:
         if self.channel is not None:

@@ -141,3 +141,44 @@ def test_docs_state_the_price_basis_of_every_row():
         for cloud, row in rows.items():
             assert row.basis in models.BASES, row
             assert checked.get((name, cloud)) == row.basis, f"docs/rag.md: {name} {cloud} is {row.basis}"
+
+
+def test_aws_chat_rows_are_served_in_region_in_us_east_1_and_through_a_geo_profile_elsewhere(bedrock_patterns):
+    arn = _full(botocore.session.get_session().get_service_model("bedrock")
+                .shape_for("InferenceProfileModelSourceArn").metadata["pattern"])
+    for row in rows_of("aws"):
+        if row.kind != "chat":
+            assert not row.geo_profiles, row
+            continue
+        assert models.serving("aws", row.name, "us-east-1").geo is None
+        assert {p.geo for p in row.geo_profiles} == {"us", "eu", "apac"}, row
+        for profile in row.geo_profiles:
+            assert all(cloud_of("aws").region_error(r) is None for r in profile.sources + profile.destinations)
+            for region in profile.sources:
+                route = models.serving("aws", row.name, region)
+                if region in row.regions:
+                    continue
+                assert route.model_id == f"{profile.geo}.{row.model_id}" and route.destinations == profile.destinations
+                # the application inference profile copies the system-defined profile ARN in the stack's region
+                assert arn.match(f"arn:aws:bedrock:{region}:123456789012:inference-profile/{route.model_id}")
+    assert models.serving("aws", "chat-small", "eu-west-1").geography == "EU"
+    assert models.serving("aws", "chat-small", "ap-southeast-2").model_id == "apac.amazon.nova-lite-v1:0"
+
+
+def test_a_region_in_no_geography_still_lists_where_the_chat_model_is_offered():
+    problem = models.region_error("aws", "chat-small", "sa-east-1")
+    assert models.serving("aws", "chat-small", "sa-east-1") is None
+    assert "not offered on aws in region sa-east-1; regions offering it: us-east-1" in problem
+    assert "; through its us./eu./apac. cross-Region profiles: us-east-2, us-west-2, eu-central-1," in problem
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("        eu: {sources:", "        mars: {sources:", r"geo_profiles\.mars: not one of"),
+    ("destinations: [us-east-1, us-east-2, us-west-2]}", "destinations: []}",
+     r"geo_profiles\.us: expected non-empty lists"),
+])
+def test_a_malformed_geo_profile_is_refused_naming_the_entry(tmp_path, old, new, message):
+    path = tmp_path / "models.yaml"
+    path.write_text(models.CATALOG_PATH.read_text().replace(old, new, 1))
+    with pytest.raises(models.ModelCatalogError, match=rf"models\.yaml: models\.chat-small\.aws\.{message}"):
+        models.load(path)

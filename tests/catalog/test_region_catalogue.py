@@ -172,28 +172,35 @@ def test_compare_says_which_clouds_figures_are_borrowed():
     line = type("Line", (), {"ref": row.ref})()
     column = type("Column", (), {"cloud": "gcp", "usage_section": True,
                                  "estimate": type("E", (), {"region": "europe-west4", "lines": [line]})()})()
+    km = row.borrowed_for.split(", ")[1]
     assert notes([column]) == [f"gcp: no catalogue prices for europe-west4; its figures are those of {row.region} "
-                               "(nearest priced region; see `mlplat cost`)"]
+                               f"({km}) (nearest priced region); see `mlplat cost`"]
 
 
 def test_a_gpu_class_the_source_does_not_cover_is_unknown_not_offered_nor_lacking():
     from components.catalog import regions as catalog
 
-    found = catalog.region("gcp", "europe-west2")
+    found = catalog.region("azure", "westeurope")  # the Azure ML size listing covers the US regions only
     assert found.gpus is not None and "t4" in found.gpus_unknown
-    assert not catalog.offers("gcp", "europe-west2", "gpu:t4")  # unknown is never "available"
-    assert not catalog.lacks("gcp", "europe-west2", "gpu:t4")  # nor refused at validation
-    assert catalog.lacks("gcp", "europe-west2", "gpu:a100")  # the source lists no A2 machine there
+    assert not catalog.offers("azure", "westeurope", "gpu:t4")  # unknown is never "available"
+    assert not catalog.lacks("azure", "westeurope", "gpu:t4")  # nor refused at validation
 
 
-def test_every_gcp_region_knows_its_a100_and_h100_zones():
-    """The A2/A3 machine-type listing covers every region: each has a GPU row citing it, zones of its own."""
+def test_every_gcp_region_knows_every_gpu_class_and_its_zones():
+    """The machine-type and accelerator listing covers every region and class (t4 and l4 included): each
+    region has a GPU row citing it, nothing unknown, and zones of its own for each class it offers."""
     from components.catalog import regions as catalog
 
     for found in catalog.regions("gcp"):
-        assert found.gpus is not None and found.gpu_source, found.id
-        for gpu in {"a100", "a100-80gb", "h100"} & found.gpus:
+        assert found.gpus is not None and found.gpu_source and not found.gpus_unknown, found.id
+        for gpu in found.gpus:
             assert found.zones(gpu) and all(z.startswith(found.id + "-") for z in found.zones(gpu)), (found.id, gpu)
+    assert catalog.region("gcp", "europe-west2").zones("t4") == ("europe-west2-a", "europe-west2-b")
+    assert catalog.region("gcp", "europe-west1").zones("l4") == ("europe-west1-b", "europe-west1-c")
+    assert catalog.lacks("gcp", "europe-west2", "gpu:a100")  # the source lists no A2 machine there
+    assert catalog.lacks("gcp", "us-south1", "gpu:t4") and catalog.lacks("gcp", "us-south1", "gpu:l4")
+    assert sum(catalog.offers("gcp", r.id, "gpu:t4") for r in catalog.regions("gcp")) == 23
+    assert sum(catalog.offers("gcp", r.id, "gpu:l4") for r in catalog.regions("gcp")) == 17
 
 
 @pytest.mark.parametrize("cloud", ["aws", "azure"])
@@ -231,3 +238,16 @@ def test_azure_vector_search_is_where_azure_ai_search_is():
         qatarcentral uaenorth southafricanorth australiaeast australiasoutheast centralindia eastasia indonesiacentral
         japaneast japanwest koreacentral koreasouth malaysiawest newzealandnorth southindia southeastasia""".split())
     assert {r.id for r in catalog.regions("azure") if "vector_search" in r.offers} == listed
+
+
+def test_a_gpu_rows_source_names_each_date_once():
+    """The GPU error quotes the row's source: a date the source text already gives is not repeated."""
+    import re
+
+    from components.catalog import regions as catalog
+
+    sources = [r.gpu_source for cloud in catalog.CLOUDS for r in catalog.regions(cloud) if r.gpu_source]
+    assert sources
+    for source in sources:
+        dates = re.findall(r"\d{4}-\d{2}-\d{2}", source)
+        assert dates and len(dates) == len(set(dates)), source

@@ -87,7 +87,7 @@ def test_every_priced_row_names_a_pricing_rule_that_takes_its_parameters(row):
     from mlplat.finops import sku
 
     rule = sku.RULES.get(row.pricing.rule)
-    assert rule is not None, f"{row.token}: no pricing rule {row.pricing.rule!r} in mlplat/finops/sku.py"
+    assert rule is not None, f"{row.token}: no pricing rule {row.pricing.rule!r} in mlplat/finops/pricing_rules.py"
     inspect.signature(rule).bind(None, **row.pricing.params)
 
 

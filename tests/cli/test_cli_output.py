@@ -1,5 +1,6 @@
 """What a user reads: preflight prints its own table and verdict, never a cloud SDK's warnings or log
-lines; rich tables fit 80 and 100 columns without breaking a word across lines."""
+lines; rich tables fit 80 and 100 columns and never cut an identifier (a word wider than its column folds,
+every character kept)."""
 
 from __future__ import annotations
 
@@ -71,15 +72,54 @@ def _words(rows) -> set[str]:
     return {word for row in rows for cell in row for word in str(cell).split()}
 
 
+def _shown(word: str, lines: list[str]) -> bool:
+    """`word` whole on one line, or folded: its pieces on consecutive lines, each piece but the last ending
+    the line or followed by a space, each continuation at or left of where the word began (its column)."""
+    if any(word in line for line in lines):
+        return True
+    for k, line in enumerate(lines):
+        for start in range(len(line)):
+            rest, column, row, offset = word, start, k, start
+            while row < len(lines):
+                text = lines[row]
+                piece = text[offset:].split(" ", 1)[0]
+                if not piece or not rest.startswith(piece) or (row > k and offset > column):
+                    break
+                rest = rest[len(piece):]
+                if not rest:
+                    return row > k
+                row += 1
+                if row < len(lines):
+                    nxt = lines[row]
+                    offset = next((i for i in range(min(column, len(nxt)), -1, -1)
+                                   if nxt[i:].startswith(rest[:1]) and (i == 0 or nxt[i - 1] == " ")), -1)
+                    if offset < 0:
+                        break
+    return False
+
+
 @pytest.mark.parametrize("width", [80, 100])
 @pytest.mark.parametrize("rows", [LONG_ROWS, [[w, "x"] for w in ("alpha beta gamma " * 12).split()]])
-def test_tables_fit_the_width_and_never_break_a_word(width, rows):
+def test_tables_fit_the_width_and_never_cut_a_word(width, rows):
     headers = ["type", "name", "protected", "note"][: len(rows[0])]
     text = table(headers, rows, width=width)
     assert max(len(line) for line in text.splitlines()) <= width, text
+    assert "…" not in text, text
     for word in _words(rows):
-        # whole on one line, or visibly cut with an ellipsis: never folded onto the next line
-        assert word in text or any(line.rstrip().endswith("…") for line in text.splitlines()), (word, text)
+        # whole on one line or, wider than its column, folded across lines with every character kept
+        assert _shown(word, text.splitlines()), (word, text)
+
+
+def test_key_columns_keep_their_longest_word_before_the_prose_column_does():
+    """At 80 columns the policy name stays whole; the resource, wider than what is left, folds."""
+    rows = [["advisory", "nonprod-endpoint-scale-to-zero",
+             "aws:sagemaker/endpointConfiguration:EndpointConfiguration fraud-ml-dev-fraud-scorer-config",
+             "dev SageMaker variant 'stable' cannot scale to zero; use serverless inference"]]
+    text = table(["level", "policy", "resource", "message"], rows, width=80)
+    lines = text.splitlines()
+    assert any("advisory  nonprod-endpoint-scale-to-zero  " in line for line in lines), text
+    assert _shown("aws:sagemaker/endpointConfiguration:EndpointConfiguration", lines), text
+    assert "serverless" in text and "…" not in text
 
 
 def _table_lines(text: str) -> list[str]:
@@ -93,9 +133,12 @@ def _table_lines(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("columns", ["80", "100"])
-@pytest.mark.parametrize("argv", [["plan", "--stack", "azure-prod"], ["cost", "--stack", "aws-prod"],
-                                  ["policy", "check", "--stack", "azure-dev"]])
+@pytest.mark.parametrize("argv", [["plan", "--stack", "azure-prod"], ["plan", "--stack", "aws-prod"],
+                                  ["cost", "--stack", "aws-prod"], ["cost", "--stack", "azure-prod"],
+                                  ["policy", "check", "--stack", "aws-dev"]])
 def test_command_tables_follow_the_terminal_width(monkeypatch, argv, columns):
+    """Every table fits the terminal, and no identifier is cut: resource names, types and policy names
+    show whole, or (wider than their column) folded with every character kept."""
     from tests.support.plans import reference_plan
 
     plan = reference_plan(argv[-1])
@@ -103,12 +146,24 @@ def test_command_tables_follow_the_terminal_width(monkeypatch, argv, columns):
     result = runner.invoke(app, argv)
     assert result.exit_code in (0, 1), result.output
     tables = _table_lines(result.stdout)
-    assert tables or "no policy violations" in result.stdout, result.stdout
+    assert tables, result.stdout
     too_wide = [line for line in tables if len(line) > int(columns)]
     assert not too_wide, "\n".join(too_wide)
-    text = result.stdout
-    room = int(columns) - 4  # the plan indents its tables by 2, the type by 2 more
-    for resource in plan.custom_resources() if argv[0] == "plan" else []:
-        assert resource.name in text, resource.urn
-        # whole, or (a token wider than the terminal) visibly cut
-        assert resource.type in text or len(resource.type) > room and resource.type[: room - 1] + "…" in text
+    assert "…" not in result.stdout, result.stdout
+    lines = result.stdout.splitlines()
+    prefix = f"{plan.spec['name']}-{plan.environment}-"
+    if argv[0] == "plan":
+        words = {w for r in plan.custom_resources() for w in (r.name, r.type)}
+    elif argv[0] == "cost":
+        words = {r.name.removeprefix(prefix) for r in plan.custom_resources()} & set(result.stdout.split())
+        assert len(words) > 10, words  # the priced resources' names, whole (they fit)
+        assert all(any(w in line.split() for line in lines) for w in words)
+    else:
+        import json
+
+        violations = json.loads(runner.invoke(app, [*argv, "-f", "json"]).stdout)["violations"]
+        assert violations
+        words = {v[key] for v in violations for key in ("policy", "resourceType", "resourceName") if v.get(key)}
+        assert all(any(v["policy"] in line.split() for line in lines) for v in violations), result.stdout
+    missing = [w for w in words if not _shown(w, lines)]
+    assert not missing, (missing, result.stdout)

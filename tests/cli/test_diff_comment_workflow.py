@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -43,6 +44,11 @@ def run_step(script: str, repo: StackRepo, env: dict | None = None) -> dict:
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     subprocess.run(["bash", "-e", "-c", script], cwd=repo.root, env=full_env, check=True, capture_output=True)
     return dict(line.split("=", 1) for line in outputs.read_text().splitlines() if line)
+
+
+def job_env(job: dict, entry: dict) -> dict:
+    """The job's environment for one matrix entry, as the runner sets it."""
+    return {name: value for name, text in job["env"].items() for value in expand(str(text), {"include": [entry]})}
 
 
 def select(jobs: dict, repo: StackRepo, base_sha: str) -> tuple[bool, dict]:
@@ -92,6 +98,31 @@ def test_selection_on_a_repository_with_added_changed_deleted_and_renamed_stacks
     ]})
 
 
+def test_a_file_name_that_is_no_stack_name_gets_no_matrix_entry(jobs, tmp_path, capsys):
+    repo = StackRepo(tmp_path / "repo", "aws-dev")
+    base_sha = repo.git("rev-parse", "HEAD")
+    hostile = "stacks/Pulumi.x$(touch pwned).yaml"
+    shutil.copy(repo.file, repo.root / hostile)
+    repo.commit("a stack file named to run a command")
+    assert select(jobs, repo, base_sha) == (False, {"include": []})
+    assert not (repo.root / "pwned").exists()
+    assert parse_name_status(f"A\t{hostile}\nA\tstacks/Pulumi.ok_1.2-x.yaml") == [StackChange("ok_1.2-x", "added")]
+    assert f"warning: ignoring '{hostile}'" in capsys.readouterr().err
+
+
+def test_no_run_script_splices_in_the_stack_name(jobs):
+    """Actions pastes ${{ }} into a script's text before the shell runs it: a matrix value must come in
+    through the environment, quoted."""
+    for name, job in jobs.items():
+        for each in job["steps"]:
+            script = each.get("run", "")
+            assert "matrix." not in script, f"{name}: {each.get('name')}: read $STACK from the environment"
+            unquoted = re.sub(r'"[^"]*"', "", script)
+            assert "$STACK" not in unquoted, f"{name}: {script}"
+            if "$STACK" in script:
+                assert job["env"]["STACK"] == "${{ matrix.stack }}"
+
+
 def test_an_unknown_base_revision_is_an_error_not_an_empty_selection(tmp_path, monkeypatch, capsys):
     repo = StackRepo(tmp_path / "repo", "aws-dev")
     monkeypatch.chdir(repo.root)
@@ -122,7 +153,9 @@ def test_the_diff_command_writes_the_report_the_comment_step_posts(jobs):
     post = step(job, "Post or update")
     assert "if" not in post  # posted for every entry, the deleted-file note included
     assert step(job, "Diff the stack")["if"] == "matrix.status != 'deleted'"
-    for entry, command in zip(entries, expand(line, {"include": entries})):
+    commands = expand(line, {"include": entries}, job["env"])
+    assert len(commands) == len(entries)
+    for entry, command in zip(entries, commands):
         params = parse(shlex.split(command)[3:]).params
         (report,) = expand(post["env"]["REPORT"], {"include": [entry]})
         (marker,) = expand(post["env"]["MARKER"], {"include": [entry]})
@@ -138,13 +171,13 @@ def test_the_diff_command_writes_the_report_the_comment_step_posts(jobs):
 def diff_step(job: dict, entry: dict, tmp_path, repo: StackRepo, base_sha: str) -> dict:
     """The diff step of one matrix entry, run as the workflow runs it (mlplat through the test's interpreter
     instead of uv; --no-policy: the pack is exercised in tests/diff)."""
-    (script,) = expand(step(job, "Diff the stack")["run"], {"include": [entry]})
+    script = step(job, "Diff the stack")["run"]
     script = script.replace("uv run mlplat diff", "mlplat diff").replace("-o diff-", "--no-policy -o diff-")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     (bin_dir / "mlplat").write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m cli.app \"$@\"\n")
     (bin_dir / "mlplat").chmod(0o755)
-    env = {"BASE_SHA": base_sha, "PATH": f"{bin_dir}:{os.environ['PATH']}", "MLPLAT_PROJECT_DIR": str(repo.root)}
+    env = {"BASE_SHA": base_sha, "STACK": job_env(job, entry)["STACK"], "PATH": f"{bin_dir}:{os.environ['PATH']}", "MLPLAT_PROJECT_DIR": str(repo.root)}
     return run_step(script, repo, env)
 
 
@@ -178,8 +211,7 @@ def test_a_pull_request_that_adds_and_deletes_stack_files(jobs, tmp_path):
 
     note_step = step(job, "Note the deleted stack file")
     assert note_step["if"] == "matrix.status == 'deleted'"
-    (script,) = expand(note_step["run"], {"include": [deleted]})
-    run_step(script, repo, {"BASE_SHA": base_sha})
+    run_step(note_step["run"], repo, {"BASE_SHA": base_sha, **job_env(job, deleted)})
     note = (repo.root / "diff-gcp-dev.md").read_text()
     assert note.splitlines()[0] == MARKER.format(stack="gcp-dev")
     assert "stacks/Pulumi.gcp-dev.yaml" in note and "does not destroy" in note

@@ -27,7 +27,7 @@ def mlplat_commands(workflow: dict) -> list[tuple[str, list[str]]]:
                 line = line.strip()
                 if "mlplat" not in line.split():
                     continue
-                for concrete in expand(line, matrix):
+                for concrete in expand(line, matrix, job.get("env")):
                     words = shlex.split(concrete)
                     assert words[:3] == ["uv", "run", "mlplat"], f"{job_name}: run mlplat through the locked env: {line}"
                     found.append((job_name, words[3:]))
@@ -76,7 +76,9 @@ def test_policy_check_runs_on_every_reference_stack_and_uploads_its_sarif(workfl
     assert len(upload) == 1 and upload[0]["if"] == "always()"
     assert "matrix.stack" in upload[0]["with"]["category"]
     matrix = job["strategy"]["matrix"]
-    for command, sarif in zip(expand(checks[0], matrix), expand(upload[0]["with"]["sarif_file"], matrix)):
+    commands = expand(checks[0], matrix, job["env"])
+    assert len(commands) == len(matrix["stack"])
+    for command, sarif in zip(commands, expand(upload[0]["with"]["sarif_file"], matrix)):
         params = parse(shlex.split(command)[3:]).params
         assert params["format"].value == "sarif" and str(params["output"]) == sarif
 

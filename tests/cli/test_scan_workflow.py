@@ -10,6 +10,7 @@ from typer.main import get_command
 
 from cli.app import app
 from tests.support.plans import REFERENCE_STACKS, ROOT
+from tests.support.workflow import expand
 
 
 def test_the_checkov_scan_job_scans_every_reference_stack_and_uploads_its_sarif():
@@ -20,7 +21,7 @@ def test_the_checkov_scan_job_scans_every_reference_stack_and_uploads_its_sarif(
     (scan,) = [s["run"] for s in job["steps"] if "mlplat scan" in s.get("run", "")]
     (upload,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
     assert upload["if"] == "always()" and upload["with"]["category"].startswith("mlplat-checkov/")
-    words = shlex.split(scan.replace("${{ matrix.stack }}", "aws-prod"))
+    (words,) = [shlex.split(c) for c in expand(scan, {"stack": ["aws-prod"]}, job["env"])]
     assert words[:4] == ["uv", "run", "mlplat", "scan"]
     command = get_command(app).get_command(None, "scan")
     params = command.make_context("scan", words[4:]).params

@@ -112,7 +112,9 @@ def test_add_shows_the_plan_diff_of_the_new_use_case(stack_file):
     result = invoke("add", "churn", "--owner", "churn@example.com", "--budget-usd", "500", "--file", str(stack_file))
     assert result.exit_code == 0, result.output
     assert "Diff of stack aws-dev" in result.output
-    assert "+ create  aws:iam/role:Role" in result.output and "fraud-ml-dev-churn-identity" in result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    at = lines.index("+ create  fraud-ml-dev-churn-identity")  # the resource name, its type on the next line
+    assert lines[at + 1] == "aws:iam/role:Role", result.output
     assert "fraud-ml-dev-churn-budget" in result.output
 
 

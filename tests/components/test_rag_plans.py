@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from components.catalog.resources import tag_input
 from components.outputs import RagOutputs, output_keys
-from tests.support.plans import CLOUDS, REFERENCE_STACKS, named, one_resource, plan_of_stack, reference_plan, resources_of
+from mlplat.offline_plan import plan_stack
+from tests.support.plans import (CLOUDS, REFERENCE_STACKS, named, one_resource, plan_of_stack, reference_plan,
+                                 resources_of, stack_document)
 
 
 def rag_outputs(plan) -> dict:
@@ -56,6 +59,26 @@ def test_aws_prod_is_private_filtered_logged_and_the_profile_is_tagged_with_the_
     profile = one_resource(plan, "aws:bedrock/inferenceProfile:InferenceProfile")
     assert profile.inputs["tags"]["use-case"] == "support-rag"
     assert profile.inputs["modelSource"]["copyFrom"] == "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"
+
+
+LOGGING_CONFIG = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration"
+
+
+def test_aws_manages_bedrock_invocation_logging_by_default_under_the_same_urn(tmp_path):
+    document = stack_document("aws-dev")
+    assert document["config"].pop("mlplat:bedrockInvocationLogging") == "manage"
+    (tmp_path / "Pulumi.aws-dev.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    unset = plan_stack("aws-dev", tmp_path)
+    explicit = reference_plan("aws-dev")
+    for token in (LOGGING_CONFIG, "aws:cloudwatch/logGroup:LogGroup"):
+        assert {r.urn for r in resources_of(unset, token, "rag")} == {r.urn for r in resources_of(explicit, token, "rag")}
+    assert one_resource(unset, LOGGING_CONFIG).options["retainOnDelete"] is True
+
+
+def test_a_second_aws_stack_of_the_account_shares_the_logging_configuration(tmp_path):
+    plan = plan_of_stack(tmp_path, "aws-dev", None, {"mlplat:bedrockInvocationLogging": "shared"})
+    assert not resources_of(plan, LOGGING_CONFIG)
+    assert rag_outputs(plan)["invocation_logging"] == "/mlplat/bedrock/us-east-1/invocations"
 
 
 def test_aws_dev_has_no_guardrail_and_no_private_endpoints():
@@ -161,3 +184,42 @@ def test_every_taggable_rag_resource_carries_the_platform_tags_and_its_use_case(
         assert not taggable and rag_outputs(plan)["extras"]["request_labels"]["use-case"] == "support-rag"
     else:
         assert len(taggable) >= 3
+
+
+def _frankfurt(platform):
+    platform["region"] = "eu-central-1"  # EU geography; the embedding model is offered in-region there
+
+
+def test_aws_outside_us_east_1_copies_the_eu_profile_and_may_invoke_it_in_every_eu_destination(tmp_path):
+    plan = plan_of_stack(tmp_path, "aws-prod", _frankfurt, {"aws:region": "eu-central-1"})
+    profile = one_resource(plan, "aws:bedrock/inferenceProfile:InferenceProfile")
+    system_profile = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0"
+    assert profile.inputs["modelSource"]["copyFrom"] == system_profile
+    assert profile.inputs["tags"]["use-case"] == "support-rag"
+    grant = named(plan, "knowledge-base-generation")
+    assert grant.inputs["role"] == named(plan, "knowledge-base-access").inputs["role"]  # the knowledge base role
+    statement, = json.loads(grant.inputs["policy"])["Statement"]
+    assert statement["Action"] == ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    models = {r for r in statement["Resource"] if ":foundation-model/" in r}
+    assert models == {f"arn:aws:bedrock:{region}::foundation-model/amazon.nova-lite-v1:0" for region in
+                      ("eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3")}
+    assert system_profile in statement["Resource"] and len(statement["Resource"]) == len(models) + 2
+    gap, = [g["gap"] for g in plan.gaps if g["capability"] == "rag"]
+    assert gap.startswith("chat model served through the EU cross-Region profile eu.amazon.nova-lite-v1:0: "
+                          "requests may be processed in any EU region of the profile")
+
+
+def test_aws_in_us_east_1_copies_the_foundation_model_and_grants_no_cross_region_generation():
+    plan = reference_plan("aws-prod")
+    assert not [r for r in plan.resources if r.name.endswith("knowledge-base-generation")]
+    assert not [g for g in plan.gaps if g["capability"] == "rag"]
+
+
+def test_docs_name_the_sku_each_azure_deployment_is_planned_with():
+    from tests.support.plans import ROOT
+
+    text = (ROOT / "docs" / "rag.md").read_text(encoding="utf-8")
+    azure = " ".join(text.split("**Azure.**", 1)[1].split("\n\n", 1)[0].split())
+    for deployment in resources_of(reference_plan("azure-prod"), "azure-native:cognitiveservices:Deployment"):
+        name, sku = deployment.inputs["deploymentName"], deployment.inputs["sku"]["name"]
+        assert f"{name} deployment (`{sku}`)" in azure, f"docs/rag.md: the {name} deployment is {sku}"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
+from components.catalog import resources as catalogue
 from mlplat.diff.changes import diff_resources, input_paths
 from tests.support.plans import reference_plan
 
@@ -58,3 +61,32 @@ def test_a_renamed_resource_with_an_alias_is_the_same_resource():
     assert diff_resources(base, head) == []
     queue.options = {}
     assert {c.action for c in diff_resources(base, head)} == {"create", "delete"}
+
+
+def test_every_type_the_catalogue_marks_stateful_is_a_data_loss_risk_when_deleted():
+    stateful = [row for row in catalogue.all_rows() if row.stateful]
+    assert {"azure-native:cognitiveservices:Account", "aws:dynamodb/table:Table",
+            "gcp:vertex/aiRagCorpus:AiRagCorpus"} <= {row.token for row in stateful}
+    base = reference_plan("aws-dev")
+    template = next(r for r in base.resources if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm")
+    for row in stateful:
+        resource = copy.deepcopy(template)
+        resource.type, resource.urn = row.token, template.urn.replace(template.type, row.token)
+        with_it = copy.deepcopy(base)
+        with_it.resources.append(resource)
+        (change,) = diff_resources(with_it, base)
+        assert (change.action, change.data_loss) == ("delete", True), row.token
+
+
+@pytest.mark.parametrize("edit", ["delete", "replace"])
+def test_replacing_or_deleting_an_azure_openai_account_loses_data(edit):
+    base = reference_plan("azure-prod")
+    head = copy.deepcopy(base)
+    account = next(r for r in head.resources if r.type == "azure-native:cognitiveservices:Account")
+    if edit == "delete":
+        head.resources.remove(account)
+    else:
+        account.inputs["accountName"] = account.inputs["accountName"] + "2"  # part of the ARM id
+    change = next(c for c in diff_resources(base, head) if c.urn == account.urn)
+    assert change.stateful and change.data_loss and change.to_dict()["dataLossRisk"]
+

@@ -39,3 +39,17 @@ def test_invalid_spec_is_reported_once(tmp_path):
     result = runner.invoke(app, ["compare", "--config", str(bad)])
     assert result.exit_code == 2
     assert result.stderr.count("finops: Field required") == 1, result.stderr
+
+
+def test_cost_text_says_which_region_the_figures_are_borrowed_from_and_how_far():
+    """europe-west4 has no catalogue prices: the text names the lending region and its distance, as the
+    JSON `ref` of each line does."""
+    args = ["cost", "--config", str(EXAMPLE), "--cloud", "gcp", "--region", "europe-west4"]
+    text = " ".join(runner.invoke(app, args).stdout.split())  # prose lines wrap
+    refs = [line["ref"] for line in json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)["lines"]
+            if " borrowed for " in line["ref"]]
+    assert refs
+    lender, km = refs[0].split(" ", 2)[1].split("/")[1], refs[0].rsplit(", ", 1)[1]
+    assert (f"Prices: no catalogue prices for europe-west4; its figures are those of {lender} ({km}) "
+            "(nearest priced region)") in text
+    assert "Prices:" not in runner.invoke(app, ["cost", "--config", str(EXAMPLE)]).stdout

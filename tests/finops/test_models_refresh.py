@@ -67,3 +67,22 @@ def test_gcp_listing_and_skipped_cloud():
     assert text.count("europe-west2") == 1
     skipped = m.refresh("gcp", "us-central1", False, None, "no Google credentials")
     assert m.render(skipped) == "gcp us-central1: skipped (no Google credentials)"
+
+
+def test_a_region_of_another_cloud_is_refused_with_the_nearest_ids(monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    asked = []
+    monkeypatch.setattr(m, "offered", lambda *args: asked.append(args) or (None, "no credentials"))
+    result = CliRunner().invoke(app, ["models", "refresh", "--cloud", "azure", "--region", "us-east-1"])
+    assert result.exit_code == 2 and not asked  # refused before any listing is asked for
+    assert "--region: 'us-east-1' is a region of aws, not a region of azure; the nearest azure region is 'eastus'" in result.output
+    result = CliRunner().invoke(app, ["models", "refresh", "--cloud", "azure", "--region", "eastus", "--region", "eastus2x",
+                                      "-f", "json"])
+    assert result.exit_code == 2 and not asked
+    [line] = json.loads(result.stdout)["error"]
+    assert line.startswith("--region: 'eastus2x' is not a region of azure; did you mean 'eastus2'")

@@ -1,5 +1,6 @@
-"""Resolvers in mlplat/finops/sku.py: no charge is dropped on the way to the estimate, always-on floors (Batch
-minVcpus, GKE total minimum) are priced, Azure deployments are scaled by their share of the endpoint's traffic."""
+"""Resolvers in mlplat/finops/sku.py and its pricing rules (pricing_rules.py): no charge is dropped on the way
+to the estimate, always-on floors (Batch minVcpus, GKE total minimum) are priced, Azure deployments are scaled
+by their share of the endpoint's traffic."""
 
 from __future__ import annotations
 

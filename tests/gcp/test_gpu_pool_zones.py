@@ -28,11 +28,12 @@ def test_a100_80gb_is_only_in_two_zones_of_us_central1():
     assert zones == ["us-central1-a", "us-central1-c"] and gap is None
 
 
-def test_a_region_without_the_accelerator_or_without_data_is_stated_not_guessed():
+def test_a_region_without_the_accelerator_or_without_data_is_stated_not_guessed(monkeypatch):
     zones, gap = gpu_zones("us-east4", "nvidia-tesla-a100", "a100")
     assert zones is None
     assert gap.startswith("training.gpu: a100 (nvidia-tesla-a100) is not offered in any zone of us-east4")
     assert "us-central1" in gap
+    monkeypatch.setitem(GPU_ZONES, "europe-west4", {})  # as for a region opened after the catalogue was read
     zones, gap = gpu_zones("europe-west4", "nvidia-tesla-t4", "t4")
     assert zones is None
     assert gap.startswith("training.gpu: the zones of europe-west4 offering t4 (nvidia-tesla-t4) are not in")
@@ -49,7 +50,9 @@ def test_a_rendering_pins_the_pool_to_the_zones_the_data_knows():
     assert plan.outputs["training"]["training"]["extras"]["gpu_zones_gap"] is None
 
 
-def test_a_class_without_zone_data_keeps_the_regional_pool_and_says_so():
-    # The row of europe-west2 covers the A2/A3 classes; t4 is unknown there: no zones, a stated gap.
-    zones, gap = gpu_zones("europe-west2", "nvidia-tesla-t4", "t4")
-    assert zones is None and "the zones of europe-west2 offering t4" in gap
+def test_t4_and_l4_pools_are_pinned_outside_the_curated_regions_too():
+    # The T4 and L4 accelerator listing covers every region: europe-west2 has T4 and L4 in two zones each.
+    assert gpu_zones("europe-west2", "nvidia-tesla-t4", "t4") == (["europe-west2-a", "europe-west2-b"], None)
+    assert gpu_zones("europe-west2", "nvidia-l4", "l4") == (["europe-west2-a", "europe-west2-b"], None)
+    zones, gap = gpu_zones("us-south1", "nvidia-tesla-t4", "t4")
+    assert zones is None and gap.startswith("training.gpu: t4 (nvidia-tesla-t4) is not offered in any zone of us-south1")

@@ -1,15 +1,13 @@
-"""Heavy plans (the benchmark's growth curve): 100 endpoints, 50 use cases. Run with MLPLAT_HEAVY_TESTS=1;
-left out of the default run (each takes several CPU seconds)."""
+"""Heavy plans (the benchmark's growth curve): 100 endpoints, 50 use cases. In the slow tier (`uv run pytest -m
+slow`), left out of the default run: each takes several CPU seconds."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
 from benchmarks.growth_specs import write_grown_spec
 
-pytestmark = pytest.mark.skipif(os.environ.get("MLPLAT_HEAVY_TESTS") != "1", reason="heavy: MLPLAT_HEAVY_TESTS=1")
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("endpoints, use_cases", [(100, 0), (0, 50)])

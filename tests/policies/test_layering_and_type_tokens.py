@@ -11,7 +11,8 @@ from tests.support.plans import ROOT
 
 TYPE_TOKEN = re.compile(r"(aws|azure-native|gcp):[a-zA-Z0-9/]+:[A-Za-z]+")
 CLI_IMPORT = re.compile(r"^\s*(import cli\b|from cli\b)", re.M)
-COST_MODEL = ["mlplat/finops/sku.py", "mlplat/finops/estimate.py", "mlplat/finops/compare.py"]
+COST_MODEL = ["mlplat/finops/sku.py", "mlplat/finops/charges.py", "mlplat/finops/pricing_rules.py",
+              "mlplat/finops/estimate.py", "mlplat/finops/compare.py"]
 
 
 def _python_files(*roots: str) -> list:

@@ -3,7 +3,9 @@ endpoints in prod, key auth and public network of the Azure OpenAI account."""
 
 from __future__ import annotations
 
+from mlplat.policy_run.results import analyze, analyzer_resources, resolve_config
 from tests.policies.test_pack import DEV_TAGS, TAGS, policies_hit, res
+from tests.support.plans import plan_of_stack
 
 KB = "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase"
 
@@ -86,3 +88,15 @@ def test_prod_model_endpoints_are_private_and_keyless(pack):
     assert "rag-model-endpoints-private-in-prod" in policies_hit(pack, bedrock(private=False))
     assert "no-public-network-in-prod" in policies_hit(pack, openai(public="Enabled"))
     assert "local-auth-disabled" in policies_hit(pack, openai(local_auth_off=False))
+
+
+def test_an_aws_rag_stack_served_through_the_eu_profile_passes_the_pack(pack, tmp_path):
+    """The cross-Region generation grant names its resources (no wildcard), and the stack keeps its guardrail,
+    logging and private endpoints: the pack finds nothing, as for the us-east-1 reference stack."""
+    def frankfurt(platform):
+        platform["region"] = "eu-central-1"
+
+    plan = plan_of_stack(tmp_path, "aws-prod", frankfurt, {"aws:region": "eu-central-1"})
+    assert any(r.name.endswith("knowledge-base-generation") for r in plan.resources)
+    _, policies = pack.info()
+    assert analyze(pack, analyzer_resources(plan), resolve_config(policies, {}), stack=plan.stack) == []

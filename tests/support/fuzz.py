@@ -25,7 +25,9 @@ EXIT_CODES = {"validate": {0, 1, 2}, "plan": {0, 2}, "cost": {0, 1, 2}, "policy"
 NASTY = [
     None, True, 0, -1, 1, 3, 17, 2**63, 1e308, float("inf"), float("-inf"), float("nan"), -0.5, "", " ",
     "x" * 5000, "a b", ".\x1f", "ünïcødé", "${HOME}", "null", [], {}, [1, [2, [3]]], {"k": {"k": None}},
-    "a100", "t4", "cpu", "dev", "prod", "eastus", "us-central1", "ca-central-1", "pytorch",
+    "a100", "t4", "cpu", "dev", "prod", "staging", "eastus", "us-central1", "ca-central-1", "pytorch",
+    # names the spec accepts that give physical names a cloud refuses (the longest name; double hyphens)
+    "fraud-detection-platform", "fraud--ml",
 ]
 
 
@@ -89,7 +91,8 @@ def _plausible(rng: random.Random, current):
     if isinstance(current, (int, float)):
         return type(current)(max(0, current * rng.choice([0, 0.5, 2, 10]) + rng.choice([0, 1])))
     if isinstance(current, str):
-        return rng.choice([current, current + "x", current[:3], "a100", "t4", "cpu", "dev", "prod"])
+        return rng.choice([current, current + "x", current[:3], "a100", "t4", "cpu", "dev", "prod", "staging",
+                           (current + "-long-name-xxxxxxxxxxxxx")[:24].rstrip("-")])
     return current
 
 

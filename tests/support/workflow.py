@@ -12,9 +12,13 @@ from tests.support.plans import ROOT
 WORKFLOW = ROOT / ".github" / "workflows" / "policy.yml"
 
 
-def expand(text: str, matrix: dict) -> list[str]:
+def expand(text: str, matrix: dict, env: dict | None = None) -> list[str]:
     """`text` once per matrix entry it uses: a single-key matrix of lists (`stack: [...]`) or an `include`
-    list of entries (a matrix computed by an earlier job); text without `${{ matrix.* }}` once."""
+    list of entries (a matrix computed by an earlier job); text without `${{ matrix.* }}` once. With the
+    step's `env`, a shell variable set from the matrix (`$STACK` for `STACK: ${{ matrix.stack }}`) is
+    expanded too, as the shell would."""
+    matrix_vars = {k: str(v) for k, v in (env or {}).items() if "matrix." in str(v)}
+    text = re.sub(r"\$(\w+)", lambda m: matrix_vars.get(m.group(1), m.group(0)), text)
     if not re.search(r"\$\{\{\s*matrix\.\w+\s*\}\}", text):
         return [text]
     if "include" in matrix:

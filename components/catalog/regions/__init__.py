@@ -12,7 +12,7 @@ the spec, the policy pack and the CLI can use it offline.
     equivalent("europe-west4", "gcp", "aws", ["endpoints"]) -> (Region eu-central-1, 390.4, True)
 
 Capabilities are the spec's section keys (`components/capabilities.py`); GPU classes are asked for as
-`gpu:<class>`. GPU data is per region where known: a region without a GPU row neither offers nor lacks
+`gpu:<class>`, foundation models (RAG) as `model:<neutral name>`. GPU data is per region where known: a region without a GPU row neither offers nor lacks
 a class, nor does a class its row lists as `unknown` (the row's source does not cover it), so validation
 only rejects a class the data says is missing.
 """
@@ -38,6 +38,9 @@ GPU_PREFIX = "gpu:"
 # `image:<compute>:<framework>`: a prebuilt serving image for an endpoint without `model.image`
 # (components/catalog/serving_images.py decides; `<framework>` empty for the compute's default).
 IMAGE_PREFIX = "image:"
+# `model:<neutral name>`: a foundation model of the model catalogue (components/catalog/models.yaml), offered
+# where its row for the cloud lists the region.
+MODEL_PREFIX = "model:"
 # The EU data boundary: EU member states and the rest of the EEA (GDPR applies alike).
 EU_BOUNDARY = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
@@ -147,10 +150,15 @@ def parse_cloud(document: Any, path: Path) -> CloudRegions:
             source=sources[row["source"]],
             gpus=frozenset(gpu["classes"]) if gpu else None,
             gpu_zones=tuple((k, tuple(v)) for k, v in sorted((gpu or {}).get("zones", {}).items())),
-            gpu_source=f"{sources[gpu['source']]} ({gpu['date']})" if gpu else None,
+            gpu_source=_dated(sources[gpu["source"]], str(gpu["date"])) if gpu else None,
             gpus_unknown=frozenset((gpu or {}).get("unknown", [])),
         )
     return CloudRegions(cloud=cloud, date=str(document["date"]), sources=dict(sources), services=services, regions=regions)
+
+
+def _dated(source: str, date: str) -> str:
+    """A GPU row's source with the date it was read, unless the source text already gives that date."""
+    return source if date in source else f"{source} ({date})"
 
 
 @lru_cache(maxsize=None)
@@ -221,16 +229,31 @@ def offers(cloud: str, region_id: str, what: str) -> bool:
 
         compute, _, framework = what[len(IMAGE_PREFIX):].partition(":")
         return default_image_problem(cloud, region_id, compute, framework or None) is None
+    if what.startswith(MODEL_PREFIX):
+        from ..models import serving
+
+        # in-region, or through a geographic cross-Region profile that serves this region (AWS chat models)
+        return _model_row(cloud, what) is not None and serving(cloud, what[len(MODEL_PREFIX):], region_id) is not None
     if what not in CAPABILITIES:
-        raise ValueError(f"unknown capability {what!r} (one of {', '.join(CAPABILITIES)} or gpu:<class>)")
+        raise ValueError(f"unknown capability {what!r} (one of {', '.join(CAPABILITIES)}, gpu:<class> or model:<name>)")
     return what in found.offers
 
 
+def _model_row(cloud: str, what: str):
+    """The model catalogue's row for `model:<name>` on `cloud`, or None for a name it does not know."""
+    from ..models import catalogue as models
+
+    return models().get(what[len(MODEL_PREFIX):], {}).get(cloud)
+
+
 def lacks(cloud: str, region_id: str, what: str) -> bool:
-    """Whether the data says `region_id` does not offer `what` (a region without GPU data lacks no GPU)."""
+    """Whether the data says `region_id` does not offer `what` (a region without GPU data lacks no GPU;
+    a model the model catalogue does not know has no data either: the spec check names it)."""
     found = region(cloud, region_id)
     if found is not None and what.startswith(GPU_PREFIX) and (
             found.gpus is None or what[len(GPU_PREFIX):] in found.gpus_unknown):
+        return False
+    if found is not None and what.startswith(MODEL_PREFIX) and _model_row(cloud, what) is None:
         return False
     return not offers(cloud, region_id, what)
 

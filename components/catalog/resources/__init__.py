@@ -27,8 +27,8 @@ NO_CHARGE = "no charge of its own"
 
 @dataclass(frozen=True)
 class Pricing:
-    """How the cost model prices a type: `rule` names a pricing function of mlplat/finops/sku.py called with
-    `params`; free and usage-only types carry the note shown in the estimate; `unknown` is a type mlplat
+    """How the cost model prices a type: `rule` names a pricing function of mlplat/finops/pricing_rules.py
+    called with `params`; free and usage-only types carry the note shown in the estimate; `unknown` is a type mlplat
     knows but cannot price yet (reported as unknown, never as $0)."""
 
     status: str

@@ -54,7 +54,7 @@ AWS = (
 
 AZURE = (
     # Also retraining's and batch scoring's schedules: free, their jobs run on the AmlCompute cluster, priced
-    # from usage: (retraining runs). The rule prices monitor runs only (mlplat/finops/sku.py).
+    # from usage: (retraining runs). The rule prices monitor runs only (mlplat/finops/pricing_rules.py).
     row("azure-native:machinelearningservices:Schedule", (MONITORING, "retraining", "batch_inference"),
         priced("monitoring_runs", sku="aml-serverless-spark/standard_e4s_v3", hours_per_run=RUN_HOURS),
         roles=DRIFT_MONITOR),

@@ -55,8 +55,10 @@ def bedrock_guardrail(s: Subject):
 def bedrock_logging(s: Subject):
     if LOGGING_CONFIG in _types(s) or lower(s.settings.get("bedrock_invocation_logging")) == SHARED_LOGGING:
         return
-    yield ("Bedrock model invocation logging is not configured by this stack: set mlplat:bedrockInvocationLogging "
-           "to 'manage' on one stack per account and region, and to 'shared' on the others (docs/rag.md).")
+    yield ("Bedrock model invocation logging is not configured by this stack (stack config "
+           "mlplat:bedrockInvocationLogging: shared): where another stack of the account and region manages it, "
+           "set this policy's bedrockInvocationLoggingShared: true; otherwise leave mlplat:bedrockInvocationLogging "
+           "at 'manage', the default (docs/rag.md).")
 
 
 def _vertex_logged_types(s: Subject) -> set[str]:

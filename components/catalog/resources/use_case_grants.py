@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.spec.tenancy import share_identifier, use_case_namespace as namespace_of, use_case_prefix
+from components.naming import share_identifier, use_case_namespace as namespace_of, use_case_prefix
 
 from .props import UNKNOWN, get, plain
 
