@@ -67,8 +67,9 @@ class Retraining(RetrainingComponent):
         training = ctx.built["training"]["training"]
         registry = ctx.built["registry"]["registry"]
         group = pick(registry, "model_registry")
-        container = pulumi.Output.all(pick(training, "job_container_properties"), group).apply(
-            lambda args: _container(json.loads(args[0]), item, args[1])
+        container = pulumi.Output.all(pick(training, "job_container_properties"), group,
+                                      pick(registry, "image_repository_url")).apply(
+            lambda args: _container(json.loads(args[0]), item, args[1], args[2])
         )
         self.job_definition = aws.batch.JobDefinition(
             stem,
@@ -184,15 +185,17 @@ def _pipeline_run(item: RetrainingSpec, sagemaker: pulumi.Output) -> _Run:
     )
 
 
-def _container(training: dict, item: RetrainingSpec, model_package_group: str) -> str:
-    """The training container with the retraining's image (else the training one) and command."""
+def _container(training: dict, item: RetrainingSpec, model_package_group: str, image_repository: str) -> str:
+    """The training container (shape, role, logs, CHECKPOINT_URI) with the retraining's image and command, told
+    where to register its model (docs/retraining.md, "What the job is told")."""
     container = dict(training)
     container["command"] = [*item.command, *item.arguments]
-    if item.image:
-        container["image"] = item.image
+    container["image"] = item.image
     container["environment"] = [
         *container.get("environment", []),
+        {"name": "MODEL_REGISTRY", "value": model_package_group},
         {"name": "MODEL_PACKAGE_GROUP", "value": model_package_group},
+        {"name": "IMAGE_REPOSITORY", "value": image_repository},
         {"name": "RETRAINING", "value": item.name},
     ]
     return json.dumps(container)

@@ -58,9 +58,6 @@ class Retraining(RetrainingComponent):
         stem = ctx.name("retrain", item.name)
         workspace = dict(resource_group_name=base.resource_group.name, workspace_name=base.workspace.name)
 
-        # Without an image of its own, the job runs `<registry>/training:latest` from the platform's
-        # container registry (the repository users push their training image to).
-        image = item.image or pulumi.Output.concat(pick(registry, "image_repository_url"), "/training:latest")
         container = azure.machinelearningservices.EnvironmentContainer(
             f"{stem}-env",
             name=stem,
@@ -71,8 +68,8 @@ class Retraining(RetrainingComponent):
         environment = azure.machinelearningservices.EnvironmentVersion(
             f"{stem}-env-version",
             name=container.name,
-            version=asset_version(item.image or "training:latest"),
-            properties={"image": image, "os_type": "Linux", "tags": tags},
+            version=asset_version(item.image),
+            properties={"image": item.image, "os_type": "Linux", "tags": tags},
             opts=ctx.child(container),
             **workspace,
         )
@@ -86,6 +83,7 @@ class Retraining(RetrainingComponent):
             "identity": {"identity_type": "Managed", "client_id": pick(training, "identity_client_id")},
             "environment_variables": {
                 "MODEL_REGISTRY": pick(registry, "model_registry"),
+                "IMAGE_REPOSITORY": pick(registry, "image_repository_url"),
                 "REGISTRATION_STAGE": pick(registry, "registration_stage"),
                 "CHECKPOINT_URI": pick(training, "checkpoint_uri"),
                 "RETRAINING": item.name,

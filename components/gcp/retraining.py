@@ -56,8 +56,14 @@ class Retraining(RetrainingComponent):
         stem = ctx.name("retrain", item.name)
         shape = shape_for("gcp", training_spec.gpu, training_spec.gpus_per_node)
 
-        image = item.image or pulumi.Output.concat(pick(registry, "image_repository_url"), "/training:latest")
-        job = pulumi.Output.all(image, pick(training, "workload_service_account"), pick(training, "checkpoint_uri")).apply(
+        environment = pulumi.Output.all(
+            CHECKPOINT_URI=pick(training, "checkpoint_uri"),
+            MODEL_REGISTRY=pick(registry, "model_registry"),
+            IMAGE_REPOSITORY=pick(registry, "image_repository_url"),
+            RETRAINING=item.name,
+        )
+        job = pulumi.Output.all(pick(training, "workload_service_account"), pick(training, "checkpoint_uri"),
+                                environment).apply(
             lambda args: _custom_job(stem, item, shape, training_spec.spot, *args)
         )
         outputs = {"custom_job": job.apply(json.loads), "spot": training_spec.spot}
@@ -102,9 +108,10 @@ class Retraining(RetrainingComponent):
                                 SCHEDULER_PERMISSIONS, f"Create Vertex AI custom jobs ({why})", display)
 
 
-def _custom_job(stem: str, item: RetrainingSpec, shape, spot: bool, image: str, service_account: str,
-                checkpoint_uri: str) -> str:
-    """The `CustomJob` request body (REST JSON names); spot capacity unless training says `spot: false`."""
+def _custom_job(stem: str, item: RetrainingSpec, shape, spot: bool, service_account: str, checkpoint_uri: str,
+                environment: dict) -> str:
+    """The `CustomJob` request body (REST JSON names); spot capacity unless training says `spot: false`.
+    `environment` tells the job where to register its model (docs/retraining.md, "What the job is told")."""
     machine = {"machineType": shape.instance_type}
     if shape.accelerator:
         machine.update(acceleratorType=vertex_accelerator(shape.accelerator), acceleratorCount=shape.gpus)
@@ -115,11 +122,10 @@ def _custom_job(stem: str, item: RetrainingSpec, shape, spot: bool, image: str, 
                 "machineSpec": machine,
                 "replicaCount": "1",
                 "containerSpec": {
-                    "imageUri": image,
+                    "imageUri": item.image,
                     "command": item.command,
                     "args": item.arguments,
-                    "env": [{"name": "CHECKPOINT_URI", "value": checkpoint_uri},
-                            {"name": "RETRAINING", "value": item.name}],
+                    "env": [{"name": name, "value": value} for name, value in environment.items()],
                 },
             }],
             "scheduling": {"strategy": "SPOT" if spot else "ON_DEMAND"},

@@ -48,10 +48,24 @@ def cron_error(expression: str) -> str | None:
                     continue
                 if not value.isdigit() or not low <= int(value) <= high:
                     return f"{expression!r}: {name} {value!r} is outside {low}-{high}"
+            if "-" in base:
+                first, last = (_cron_number(value, low, names) for value in base.split("-"))
+                if first > last:
+                    # Cron implementations disagree on wrap-around ranges (some refuse them, some run nothing).
+                    start, end = base.split("-")
+                    top = 6 if name == "day of week" else high  # 7 is Sunday again
+                    head = start if first >= top else f"{start}-{top}"
+                    return (f"{expression!r}: {name} range {base!r} runs backwards ({first} is above {last}); "
+                            f"split it, e.g. '{head},{low}-{end}'")
     if fields[2] != "*" and fields[4] != "*":
         # Unix cron ORs the two; EventBridge Scheduler takes only one, so a portable spec sets one.
         return f"{expression!r}: set day-of-month or day-of-week, not both (the other '*')"
     return None
+
+
+def _cron_number(value: str, low: int, names: tuple[str, ...]) -> int:
+    """The number of a validated cron value: itself, or a name's position (JAN = 1, SUN = 0)."""
+    return names.index(value.upper()) + low if value.upper() in names else int(value)
 
 
 def _checked_cron(value: str | None) -> str | None:
@@ -70,16 +84,25 @@ def aws_cron(expression: str) -> str:
         dow = "?"
     elif dom == "*":
         dom = "?"
-
-        def shift(match: re.Match) -> str:
-            return str(int(match.group(0)) % 7 + 1)
-
-        # Numbers before any step are days (0/7 = Sunday); a step's divisor stays as it is.
-        dow = ",".join(
-            re.sub(r"\d+", shift, atom.split("/")[0]) + (f"/{atom.split('/')[1]}" if "/" in atom else "")
-            for atom in dow.split(",")
-        )
+        dow = ",".join(_aws_days(atom) for atom in dow.split(","))
     return f"cron({minute} {hour} {dom} {month} {dow} *)"
+
+
+def _aws_days(atom: str) -> str:
+    """A unix day-of-week atom in EventBridge numbering (SUN = 1 ... SAT = 7; unix 0 and 7 are Sunday)."""
+    base, _, step = atom.partition("/")
+    names = _CRON_FIELDS[4][3]
+    if "-" in base and _cron_number(base.split("-")[1], 0, names) == 7:
+        # A range up to unix 7 (Sunday) would end at 1, before its start: list its days instead.
+        first = _cron_number(base.split("-")[0], 0, names)
+        days = sorted({day % 7 + 1 for day in range(first, 8, int(step or 1))})
+        return ",".join(str(day) for day in days)
+
+    def shift(match: re.Match) -> str:
+        return str(int(match.group(0)) % 7 + 1)
+
+    # Numbers before any step are days; a step's divisor stays as it is.
+    return re.sub(r"\d+", shift, base) + (f"/{step}" if step else "")
 
 
 def store_path(location: str) -> tuple[str, str]:
@@ -128,7 +151,7 @@ class RetrainingSpec(SpecModel):
     schedule: str | None = Field(default=None, description="Five-field unix cron expression, UTC.")
     on_drift: bool = Field(default=False, description="Also run when `endpoint`'s drift monitor alerts.")
     endpoint: str | None = Field(default=None, description="The endpoint whose model this job retrains.")
-    image: str | None = Field(default=None, description="Training image; default: the training component's.")
+    image: str | None = Field(default=None, description="Training image the job runs; required unless `pipeline` is set.")
     command: list[str] = Field(default_factory=lambda: list(DEFAULT_COMMAND))
     arguments: list[str] = Field(default_factory=list)
     register_to: str = Field(default="registry", description="Where the model goes: the platform's `registry`.")
@@ -153,6 +176,11 @@ class RetrainingSpec(SpecModel):
             unused = [f for f, default in defaults.items() if getattr(self, f) != default]
             if unused:
                 raise ValueError(f"{unused[0]}: not used with pipeline (the pipeline's steps define the job); remove it")
+        elif self.image is None:
+            # No cloud has a training image to fall back to: AWS's job definition holds a placeholder, and the
+            # Azure/GCP training components build no image of their own.
+            raise ValueError(f"image: required: the training image the job runs {' '.join(self.command)!r} in "
+                             "(e.g. <registry>/fraud/train:1), unless pipeline is set (AWS)")
         return self
 
     def monthly_runs(self) -> float:

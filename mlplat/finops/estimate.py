@@ -12,7 +12,7 @@ from components.catalog import resources as catalogue
 from components.catalog.prices import PriceCatalog, load_catalog
 
 from . import usage_lines
-from .scheduled_runs import scheduled_batch_runs, scheduled_retraining_runs
+from .scheduled_runs import scheduled_batch_runs, scheduled_retraining_runs, unpriced_retraining
 from .sku import HOURS_PER_MONTH, Charge, Resource, classify, is_billable_record
 from .tokens import TOKEN_USAGE_DEFAULTS, token_charges
 from .usage_lines import EstimateError
@@ -207,6 +207,7 @@ def estimate(
     known_endpoints = {e.get("name") for e in (spec or {}).get("endpoints") or []}
     batch_runs = scheduled_batch_runs(spec, usage)
     retraining_runs = scheduled_retraining_runs(spec, usage)
+    result.usage_only.extend(unpriced_retraining(spec, usage))
     for name in usage.get("endpoint_requests_per_second") or {}:
         if spec is not None and name not in known_endpoints:
             raise EstimateError(

@@ -15,7 +15,7 @@ def scheduled_retraining_runs(spec: dict | None, usage: dict) -> list:
     stated = _stated_hours(spec, usage, "retraining_hours_per_run", "retraining", [item.name for item in items])
     runs = []
     for item in items:
-        if item.pipeline is not None:
+        if item.pipeline is not None or _unstated_runs(item):
             continue
         hours = float(stated.get(item.name, item.hours_per_run))
         source = (f"usage.retraining_hours_per_run.{item.name}" if item.name in stated
@@ -23,6 +23,27 @@ def scheduled_retraining_runs(spec: dict | None, usage: dict) -> list:
         monthly = item.monthly_runs()
         runs.append((item, hours * monthly, f"retraining[{item.name}] {source} {hours:g} node-h x {monthly:g} runs/month"))
     return runs
+
+
+def _unstated_runs(item) -> bool:
+    """A drift-only retraining states no runs a month: how often drift fires is not in the spec."""
+    return item.schedule is None and item.runs_per_month is None
+
+
+def unpriced_retraining(spec: dict | None, usage: dict) -> list[dict]:
+    """Not-priced entries (resource, type, capability, note) of the retraining runs without a monthly figure:
+    listed with the field to state, never priced at $0 (an unstated figure is not zero runs)."""
+    entries = []
+    for i, item in enumerate(_entries(spec, "retraining", "RetrainingSpec")):
+        if item.pipeline is not None or not _unstated_runs(item):
+            continue
+        stated = (usage.get("retraining_hours_per_run") or {}).get(item.name)
+        hours = f"{float(stated if stated is not None else item.hours_per_run):g}"
+        entries.append({"resource": f"retraining[{item.name}]", "type": "retraining runs", "capability": "retraining",
+                        "note": f"not priced: retraining.{i}.runs_per_month is not stated and the entry has no "
+                                f"schedule (it runs on drift only); each run takes {hours} node-h on the training "
+                                "capacity: state the runs a month to price it"})
+    return entries
 
 
 def _entries(spec: dict | None, section: str, model: str) -> list:

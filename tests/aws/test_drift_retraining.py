@@ -9,7 +9,8 @@ import pytest
 
 from tests.support.plans import one_resource, plan_of_stack, resources_of
 
-ON_DRIFT = {"name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer"}
+ON_DRIFT = {"name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer",
+            "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud/train:1"}
 
 
 @pytest.fixture(scope="module")

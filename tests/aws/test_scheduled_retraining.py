@@ -46,6 +46,16 @@ def test_the_job_definition_runs_the_retraining_image_and_command_on_the_trainin
     assert {"name": "RETRAINING", "value": "nightly"} in container["environment"]
 
 
+def test_the_job_is_told_where_to_register_its_model(plan):
+    container = json.loads(one_resource(plan, "aws:batch/jobDefinition:JobDefinition", "retraining")
+                           .inputs["containerProperties"])
+    env = {e["name"]: e["value"] for e in container["environment"]}
+    registry = plan.outputs["registry"]["registry"]
+    assert env["MODEL_REGISTRY"] == env["MODEL_PACKAGE_GROUP"] == registry["model_registry"]
+    assert env["IMAGE_REPOSITORY"] == registry["image_repository_url"]
+    assert env["CHECKPOINT_URI"].startswith("s3://")
+
+
 def test_the_scheduler_role_is_least_privilege(plan):
     role = one_resource(plan, "aws:iam/role:Role", "retraining").inputs
     trust = json.loads(role["assumeRolePolicy"])["Statement"]

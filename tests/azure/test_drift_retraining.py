@@ -12,7 +12,7 @@ from components.azure.retraining_drift import (BREACH_TAG, BREACH_TEXT, RUN_STAT
 from tests.support.plans import one_resource, plan_of_stack, resources_of
 
 ON_DRIFT = {"name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer",
-            "command": ["python", "-m", "train"]}
+            "image": "example.azurecr.io/fraud/train:1", "command": ["python", "-m", "train"]}
 WORKFLOW = "azure-native:logic:Workflow"
 SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription"
 

@@ -39,3 +39,13 @@ def test_the_schedule_creates_a_command_job_on_the_training_cluster(plan):
 def test_the_job_image_is_the_retraining_image(plan):
     environment = one_resource(plan, "azure-native:machinelearningservices:EnvironmentVersion", "retraining")
     assert environment.inputs["properties"]["image"] == NIGHTLY["image"]
+
+
+def test_the_job_is_told_where_to_register_its_model(plan):
+    schedule = one_resource(plan, "azure-native:machinelearningservices:Schedule", "retraining").inputs["properties"]
+    env = schedule["action"]["jobDefinition"]["environmentVariables"]
+    registry = plan.outputs["registry"]["registry"]
+    assert env["MODEL_REGISTRY"] == registry["model_registry"]
+    assert env["IMAGE_REPOSITORY"] == registry["image_repository_url"]
+    assert env["REGISTRATION_STAGE"] == registry["extras"]["registration_stage"]
+    assert env["RETRAINING"] == "nightly" and env["CHECKPOINT_URI"]

@@ -39,7 +39,8 @@ ONE_CLOUD = {
         "to": "prod", "principal": "11111111-2222-3333-4444-555555555555",
         "identity": "66666666-7777-8888-9999-000000000000"}}),
     "azure-prod on_drift": ("azure-prod", {"retraining": [{
-        "name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer"}]}),
+        "name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer",
+        "image": "example.azurecr.io/fraud/train:1"}]}),
 }
 
 

@@ -52,7 +52,7 @@ def _loop_edit(platform):
     platform.update(
         environment="staging",
         retraining=[{"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *",
-                     "endpoint": "fraud-scorer"}],
+                     "endpoint": "fraud-scorer", "image": "example.com/fraud/train:1"}],
         batch_inference=[{"name": "daily-scores", "endpoint": "fraud-scorer", "input": "data/scoring/in/",
                           "output": "artifacts/scoring/out/", "schedule": "30 3 * * *"}],
     )

@@ -9,7 +9,7 @@ from mlplat.finops.estimate import estimate_plan
 from tests.support.plans import plan_of_stack
 
 NIGHTLY = {"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *", "endpoint": "fraud-scorer",
-           "hours_per_run": 2}
+           "image": "example.com/fraud/train:1", "hours_per_run": 2}
 
 
 @pytest.mark.parametrize("stack", ["aws-prod", "azure-prod", "gcp-prod"])
@@ -53,3 +53,36 @@ def test_a_pipeline_retraining_is_not_priced_on_the_training_capacity(tmp_path):
     plan = plan_of_stack(tmp_path, "aws-prod", edit=lambda p: p.update(retraining=[NIGHTLY, pipeline]))
     hours, _, lines = _retraining_cost(plan)
     assert hours == pytest.approx(2 * 30) and not [line for line in lines if "weekly" in line.basis]
+
+
+ON_DRIFT_ONLY = {"name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer",
+                 "image": "example.com/fraud/train:1", "hours_per_run": 2}
+
+
+@pytest.mark.parametrize("stack", ["aws-prod", "gcp-prod"])
+def test_a_drift_only_retraining_is_not_priced_never_zero(tmp_path, stack):
+    plan = plan_of_stack(tmp_path, stack, edit=lambda p: p.update(retraining=[NIGHTLY, ON_DRIFT_ONLY]))
+    result = estimate_plan(plan)
+    assert not [line for line in result.lines if "on-drift" in line.basis]  # no "$0.00" line
+    (entry,) = [u for u in result.usage_only if u["resource"] == "retraining[on-drift]"]
+    assert entry["capability"] == "retraining"
+    assert entry["note"].startswith("not priced: retraining.1.runs_per_month is not stated")
+    assert "2 node-h" in entry["note"] and entry in result.to_dict()["usage_only"]
+
+
+def test_the_text_estimate_names_the_field_to_state(tmp_path):
+    from mlplat.finops.render import render_estimate
+
+    plan = plan_of_stack(tmp_path, "aws-prod", edit=lambda p: p.update(retraining=[ON_DRIFT_ONLY]))
+    text = " ".join(render_estimate(estimate_plan(plan), plan).split())  # prose lines wrap
+    assert "retraining[on-drift] (retraining runs): not priced: retraining.0.runs_per_month is not stated" in text
+
+
+def test_a_drift_only_retraining_with_stated_runs_is_priced(tmp_path):
+    stated = {**ON_DRIFT_ONLY, "runs_per_month": 4}
+    plan = plan_of_stack(tmp_path, "aws-prod", edit=lambda p: p.update(retraining=[stated]))
+    result = estimate_plan(plan)
+    hours, usd, lines = _retraining_cost(plan)
+    assert hours == pytest.approx(2 * 4) and usd > 0
+    assert all("2 node-h x 4 runs/month" in line.basis for line in lines)
+    assert not [u for u in result.usage_only if u["resource"] == "retraining[on-drift]"]

@@ -10,7 +10,8 @@ import pytest
 from components.gcp.retraining_drift import MESSAGE_PUBLISHED
 from tests.support.plans import one_resource, plan_of_stack, reference_plan, resources_of
 
-ON_DRIFT = {"name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer"}
+ON_DRIFT = {"name": "on-drift", "use_case": "fraud-scoring", "on_drift": True, "endpoint": "fraud-scorer",
+            "image": "us-docker.pkg.dev/example/fraud/train:1"}
 
 
 @pytest.fixture(scope="module")

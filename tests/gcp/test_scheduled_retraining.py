@@ -13,7 +13,7 @@ from components.catalog.gpus import shape_for
 from tests.support.plans import one_resource, plan_of_stack, resources_of
 
 NIGHTLY = {"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *", "endpoint": "fraud-scorer",
-           "arguments": ["--epochs", "3"]}
+           "image": "us-docker.pkg.dev/example/fraud/train:1", "arguments": ["--epochs", "3"]}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,22 @@ def test_cloud_scheduler_creates_a_spot_vertex_custom_job(plan):
     assert pool["machineSpec"]["machineType"] == shape.instance_type
     assert pool["machineSpec"]["acceleratorCount"] == shape.gpus
     assert pool["containerSpec"]["args"] == ["--epochs", "3"]
-    assert pool["containerSpec"]["imageUri"].endswith("/training:latest")
+    assert pool["containerSpec"]["imageUri"] == NIGHTLY["image"]
+
+
+def test_the_job_is_told_where_to_register_its_model(plan):
+    body = json.loads(base64.b64decode(one_resource(plan, "gcp:cloudscheduler/job:Job", "retraining")
+                                       .inputs["httpTarget"]["body"]))
+    env = {e["name"]: e["value"] for e in body["jobSpec"]["workerPoolSpecs"][0]["containerSpec"]["env"]}
+    registry = plan.outputs["registry"]["registry"]
+    region = plan.spec["region"]
+    # The Vertex AI Model Registry parent a job uploads to (GAPIC UploadModelRequest.parent: a location).
+    assert env["MODEL_REGISTRY"] == registry["model_registry"]
+    project = env["MODEL_REGISTRY"].removeprefix("projects/").removesuffix(f"/locations/{region}/models")
+    assert env["MODEL_REGISTRY"] == f"projects/{project}/locations/{region}/models" and "/" not in project
+    assert env["IMAGE_REPOSITORY"] == registry["image_repository_url"]
+    assert env["IMAGE_REPOSITORY"].startswith(f"{region}-docker.pkg.dev/{project}/")
+    assert env["RETRAINING"] == "nightly" and env["CHECKPOINT_URI"].startswith("gs://")
 
 
 def test_the_scheduler_identity_is_least_privilege(plan):

@@ -36,6 +36,7 @@ def test_other_scheduler_jobs_are_not_training():
 def test_on_demand_training_gives_an_on_demand_scheduled_job(tmp_path):
     def edit(platform):
         platform["training"]["spot"] = False
-        platform["retraining"] = [{"name": "nightly", "schedule": "0 2 * * *", "endpoint": "fraud-scorer"}]
+        platform["retraining"] = [{"name": "nightly", "schedule": "0 2 * * *", "endpoint": "fraud-scorer",
+                                   "image": "example.com/fraud/train:1"}]
     plan = plan_of_stack(tmp_path, "gcp-prod", edit=edit)
     assert _findings(one_resource(plan, JOB, "retraining").inputs)

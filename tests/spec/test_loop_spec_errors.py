@@ -24,7 +24,8 @@ def _error(document: dict) -> str:
     return str(error.value)
 
 
-NIGHTLY = {"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *", "endpoint": "fraud-scorer"}
+NIGHTLY = {"name": "nightly", "use_case": "fraud-scoring", "schedule": "0 2 * * *", "endpoint": "fraud-scorer",
+           "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/fraud/train:1"}
 BATCH = {"name": "daily-scores", "endpoint": "fraud-scorer", "input": "data/scoring/in/",
          "output": "artifacts/scoring/out/", "schedule": "30 3 * * *"}
 
@@ -57,6 +58,19 @@ def test_on_drift_needs_a_monitored_endpoint(monitoring):
 def test_a_trigger_naming_an_unknown_endpoint_names_the_field():
     message = _error(_with(retraining=[{**NIGHTLY, "endpoint": "nope"}]))
     assert f"{SOURCE}: retraining.0.endpoint: no endpoint named 'nope'" in message, message
+
+
+@pytest.mark.parametrize("stack", ["aws-prod", "azure-prod", "gcp-prod"])
+@pytest.mark.parametrize("trigger", [{"schedule": "0 2 * * *"}, {"on_drift": True}], ids=["scheduled", "on-drift"])
+def test_a_retraining_without_an_image_names_the_field_on_every_cloud(stack, trigger):
+    # No cloud has a training image to fall back to (AWS's job definition holds a placeholder).
+    item = {"name": "nightly", "endpoint": "fraud-scorer", **trigger}
+    document = platform_document(stack)
+    document["retraining"] = [item]
+    with pytest.raises(SpecError) as error:
+        parse_spec(document, SOURCE)
+    assert f"{SOURCE}: retraining.0.image: required: the training image the job runs 'python train.py' in" \
+        in str(error.value), error.value
 
 
 def test_a_retraining_without_any_trigger_is_refused():
@@ -101,6 +115,27 @@ def test_cron_errors_and_the_eventbridge_form():
     assert aws_cron("0 2 * * 1-5") == "cron(0 2 ? * 2-6 *)"
     assert aws_cron("0 6 * * 0,7") == "cron(0 6 ? * 1,1 *)"
     assert aws_cron("0 2 1 * *") == "cron(0 2 1 * ? *)"
+
+
+@pytest.mark.parametrize("schedule, field, message", [
+    ("0 5-1 * * *", "hour", "range '5-1' runs backwards (5 is above 1); split it, e.g. '5-23,0-1'"),
+    ("0 2 * * 7-1", "day of week", "range '7-1' runs backwards (7 is above 1)"),
+    ("0 2 * * FRI-MON", "day of week", "range 'FRI-MON' runs backwards (5 is above 1); split it, e.g. 'FRI-6,0-MON'"),
+    ("0 2 * DEC-JAN *", "month", "range 'DEC-JAN' runs backwards (12 is above 1)"),
+    ("0 2 20-3 * *", "day of month", "range '20-3' runs backwards"),
+])
+def test_a_reversed_cron_range_is_refused_naming_the_field(schedule, field, message):
+    assert f"{field} {message}" in cron_error(schedule)
+    error = _error(_with(retraining=[{**NIGHTLY, "schedule": schedule}]))
+    assert f"{SOURCE}: retraining.0.schedule: '{schedule}': {field} {message}" in error, error
+
+
+def test_day_of_week_ranges_up_to_unix_sunday_keep_their_days_on_eventbridge():
+    # Unix 7 is Sunday, EventBridge's 1: shifting a range's ends would reverse it, so its days are listed.
+    assert aws_cron("0 2 * * 5-7") == "cron(0 2 ? * 1,6,7 *)"  # FRI, SAT, SUN
+    assert aws_cron("0 2 * * 0-7") == "cron(0 2 ? * 1,2,3,4,5,6,7 *)"
+    assert aws_cron("0 2 * * 1-7/2") == "cron(0 2 ? * 1,2,4,6 *)"  # MON, WED, FRI, SUN
+    assert aws_cron("0 2 * * 5-6") == "cron(0 2 ? * 6-7 *)"
 
 
 @pytest.mark.parametrize("stack, principal", [("aws-dev", "not-an-account"), ("azure-dev", "123"), ("gcp-dev", "X")])
