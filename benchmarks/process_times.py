@@ -13,7 +13,8 @@ resource types, names, parents and inputs through the same SDK modules; the floo
 (`benchmarks/pack_process.py`, `benchmarks/bare_pack`).
 
 --quick skips the dev stacks; --heavy-repeat N times the heavy rows (100 endpoints, 50 use cases) N times
-(0: skip them; default: --repeat). --statistic min reports the fastest of the repeats instead of the median:
+(0: skip them; default: --repeat). --growth-only runs only the growth points (--endpoints, --growth-use-cases),
+each a plan row and a floor row. --statistic min reports the fastest of the repeats instead of the median:
 on a machine shared with other jobs, contention only ever adds time, so the minimum is the better estimate.
 
 Before timing, the project's own modules are compiled to bytecode (`compileall`, into their `__pycache__`), as
@@ -142,11 +143,15 @@ class Table:
         return "\n".join([fmt(self.HEADERS), *(fmt(r) for r in self.rows)])
 
 
-def verdict(key: str, timing: Timing) -> str:
+def verdict(key: str, timing: Timing, floor: Timing | None = None) -> str:
+    """Met or MISSED per target; a missed memory target names the floor's peak, the part mlplat cannot remove."""
     target = TARGETS[key]
     text = f"<= {target} {'met' if timing.cpu <= target else 'MISSED'}"
     if key in RSS_TARGET_MIB:
-        text += f"; <= {RSS_TARGET_MIB[key]} MiB {'met' if timing.rss_mib <= RSS_TARGET_MIB[key] else 'MISSED'}"
+        met = timing.rss_mib <= RSS_TARGET_MIB[key]
+        text += f"; <= {RSS_TARGET_MIB[key]} MiB {'met' if met else 'MISSED'}"
+        if not met and floor:
+            text += f" (floor {floor.rss_mib:.0f} MiB, +{timing.rss_mib - floor.rss_mib:.0f} over it)"
     return text
 
 
@@ -163,14 +168,42 @@ def use_case_growth(table: Table, work: Path, cloud: str, repeat: int) -> None:
         floor = measure([*FLOOR, str(path)], repeat)
         for command in (["plan"], ["policy", "check"], ["cost", "--by", "use-case"]):
             timing = measure([*MLPLAT, *command, "--config", str(spec)], repeat)
-            table.add(f"{' '.join(command[:2])} {count} use cases ({cloud})", resources, timing, floor)
+            table.add(f"{' '.join(command[:2])} {count} use cases ({cloud}, tenancy sample)", resources, timing, floor)
             if command == ["plan"] and count in (USE_CASE_POINTS[0], USE_CASE_POINTS[-1]):
                 ends.append((resources, timing.cpu, floor.cpu))
-        table.add(f"floor {count} use cases ({cloud})", resources, floor)
+        table.add(f"floor {count} use cases ({cloud}, tenancy sample)", resources, floor)
     (first, plan_first, floor_first), (last, plan_last, floor_last) = ends
     added = max(1, last - first)
     print(f"use_cases growth: plan {1000 * (plan_last - plan_first) / added:.1f} ms CPU per added resource, "
           f"floor {1000 * (floor_last - floor_first) / added:.1f} ms ({first} -> {last} resources)", file=sys.stderr)
+
+
+HEAVY_ENDPOINTS = 100
+
+
+def growth_schedule(args, heavy_repeat: int) -> list[tuple[int, int, int]]:
+    """(endpoints, use cases, runs) per growth point; the heavy points (100 endpoints, the use cases) run
+    `heavy_repeat` times, none when it is 0."""
+    endpoints = args.endpoints or ([1, 10, 30] + ([HEAVY_ENDPOINTS] if heavy_repeat else []))
+    points = [(n, 0, heavy_repeat if n >= HEAVY_ENDPOINTS else args.repeat) for n in endpoints]
+    if heavy_repeat and args.growth_use_cases:
+        points.append((0, args.growth_use_cases, heavy_repeat))
+    return [point for point in points if point[2]]
+
+
+def growth_points(table: Table, work: Path, cloud: str, points: list[tuple[int, int, int]]) -> None:
+    """The growth curve of `examples/fraud-ml.yaml` (N endpoints, or N use cases owning one endpoint each): the
+    plan and, in its own row, the floor program over the same plan (CPU and peak memory each)."""
+    for endpoints, use_cases, runs in points:
+        spec = write_grown_spec(work, endpoints, use_cases)
+        path, count = plan_json(["--config", str(spec), "--cloud", cloud], work, spec.stem)
+        floor = measure([*FLOOR, str(path)], runs)
+        timing = measure([*MLPLAT, "plan", "--config", str(spec), "--cloud", cloud], runs)
+        # "grown example" tells these rows from the tenancy sample's use-case rows (use_case_growth)
+        case = f"{use_cases} use cases ({cloud}, grown example)" if use_cases else f"{endpoints} endpoints ({cloud})"
+        target = verdict("plan 100 endpoints", timing, floor) if endpoints == HEAVY_ENDPOINTS else ""
+        table.add(f"plan {case}", count, timing, floor, target)
+        table.add(f"floor {case}", count, floor)
 
 
 def main() -> None:
@@ -183,6 +216,11 @@ def main() -> None:
     parser.add_argument("--statistic", choices=sorted(STATISTIC), default="median",
                         help="median of the repeats, or min (the better estimate on a loaded machine)")
     parser.add_argument("--use-cases-only", action="store_true", help="only the use_cases growth rows")
+    parser.add_argument("--growth-only", action="store_true", help="only the growth points (N endpoints, 50 use cases)")
+    parser.add_argument("--endpoints", type=int, nargs="+", default=None,
+                        help="the endpoint growth points (default: 1 10 30, and 100 unless --heavy-repeat 0)")
+    parser.add_argument("--growth-use-cases", type=int, default=50,
+                        help="the use-case growth point, a heavy row (0: skip it)")
     args = parser.parse_args()
     global statistic
     statistic = STATISTIC[args.statistic]
@@ -194,9 +232,18 @@ def main() -> None:
         print(table.text(args.markdown))
         return
     repeat = args.repeat
+    heavy_repeat = repeat if args.heavy_repeat is None else args.heavy_repeat
     project_compiled = compile_project()
     load_at_start = os.getloadavg()[0]
     table = Table()
+    if args.growth_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            growth_points(table, Path(tmp), args.growth_cloud, growth_schedule(args, heavy_repeat))
+        print(f"{args.statistic} of {repeat} runs (heavy rows: {heavy_repeat}); growth points only; bytecode compiled: "
+              f"SDKs {bytecode_compiled()}, mlplat {project_compiled}; {os.cpu_count()} CPUs; load average "
+              f"{load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+        print(table.text(args.markdown))
+        return
     stacks = [f"{c}-prod" for c in CLOUDS] + ([] if args.quick else [f"{c}-dev" for c in CLOUDS])
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -227,18 +274,7 @@ def main() -> None:
         table.add(f"compare {EXAMPLE}", "", timing, floor, verdict("compare", timing))
 
         cloud = args.growth_cloud
-        heavy_repeat = repeat if args.heavy_repeat is None else args.heavy_repeat
-        points = [(1, 0, repeat), (10, 0, repeat), (30, 0, repeat)] + ([(100, 0, heavy_repeat), (0, 50, heavy_repeat)]
-                                                                       if heavy_repeat else [])
-        for endpoints, use_cases, runs in points:
-            spec = write_grown_spec(work, endpoints, use_cases)
-            path, count = plan_json(["--config", str(spec), "--cloud", cloud], work, spec.stem)
-            floor = measure([*FLOOR, str(path)], runs)
-            timing = measure([*MLPLAT, "plan", "--config", str(spec), "--cloud", cloud], runs)
-            case = f"plan {use_cases} use cases" if use_cases else f"plan {endpoints} endpoints"
-            table.add(f"{case} ({cloud})", count, timing, floor,
-                      verdict("plan 100 endpoints", timing) if endpoints == 100 else "")
-
+        growth_points(table, work, cloud, growth_schedule(args, heavy_repeat))
         use_case_growth(table, work, cloud, heavy_repeat or 1)
 
         env = no_bytecode_env(work)
