@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -40,11 +42,34 @@ def golden_count_phrase(stack: str, cloud: str) -> str:
     return f"{custom + components} resources ({custom} custom, {components} components)"
 
 
-def reference_plan(stack: str, cloud: str | None = None):
-    """The offline plan of `stacks/Pulumi.<stack>.yaml` (optionally rendered on `cloud`), cached."""
-    from mlplat.offline_plan import plan_stack
+# (stack, cloud) -> (plan, fingerprint): each reference plan is planned once per test process and shared by
+# every test that reads it, so a test must never change the plan it gets (checked at the end of the session).
+_REFERENCE_PLANS: dict[tuple[str, str | None], tuple[object, str]] = {}
 
-    return plan_stack(stack, STACKS_DIR, cloud)
+
+def _fingerprint(plan) -> str:
+    return hashlib.sha256(pickle.dumps(plan)).hexdigest()
+
+
+def reference_plan(stack: str, cloud: str | None = None):
+    """The offline plan of `stacks/Pulumi.<stack>.yaml` (optionally rendered on `cloud`), planned once per
+    test process. Shared: read it, never change it (copy.deepcopy first)."""
+    key = (stack, cloud)
+    if key not in _REFERENCE_PLANS:
+        from mlplat.offline_plan import plan_stack
+
+        plan = plan_stack(stack, STACKS_DIR, cloud)
+        _REFERENCE_PLANS[key] = (plan, _fingerprint(plan))
+    return _REFERENCE_PLANS[key][0]
+
+
+def changed_reference_plans() -> list[str]:
+    """The shared reference plans some test has changed since they were planned."""
+    return [
+        rendering_id(stack, cloud or stack.split("-")[0])
+        for (stack, cloud), (plan, fingerprint) in _REFERENCE_PLANS.items()
+        if _fingerprint(plan) != fingerprint
+    ]
 
 
 def all_reference_plans():
