@@ -85,6 +85,9 @@ def register(app: typer.Typer) -> None:
         config: Optional[Path] = typer.Option(None, "--config", "-c", help="A YAML file holding the spec."),
         stack: Optional[str] = typer.Option(None, "--stack", "-s", help="Or stacks/Pulumi.NAME.yaml."),
         format: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f"),
+        processes: Optional[int] = typer.Option(
+            None, "--processes", min=1, envvar="MLPLAT_COMPARE_PROCESSES",
+            help="Plan the clouds in up to this many processes at once (default: the CPUs this process may use)."),
     ) -> None:
         """The same spec on AWS, Azure and GCP: resources, idle and loaded monthly cost, gaps."""
         from mlplat.finops.charts import compare_markdown
@@ -106,12 +109,13 @@ def register(app: typer.Typer) -> None:
         except SpecError as error:
             fail(error.lines, EXIT_USAGE)
 
-        import os
         from functools import partial
+
+        from mlplat.finops.compare import usable_cpus
 
         plan_for = partial(plan_stack, stack, stacks_dir()) if stack is not None else partial(plan_file, config)
         try:
-            columns = run_compare(plan_for, processes=os.cpu_count() or 1)
+            columns = run_compare(plan_for, processes=processes or usable_cpus())
         except EstimateError as error:
             fail(f"{config or stack}: {error}", EXIT_USAGE)
         if all(c.error for c in columns):

@@ -58,6 +58,16 @@ def compare(plan_for_cloud, usage: dict | None = None, processes: int = 1) -> li
         return [future.result() for future in futures]
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container or CI job is often limited to fewer than the machine has)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
 def _process_context():
     """fork (no second start-up) unless gRPC is loaded: its threads and polling state do not survive a fork."""
     import multiprocessing
