@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.support.plans import ROOT, reference_plan
+from tests.support.plans import ROOT, changed_reference_plans, reference_plan
 
-# Property tests: in CI a fixed, derandomised run (the same examples every time, so a red build is a
-# real regression and reproducible); locally a broader random exploration. HYPOTHESIS_PROFILE overrides.
+# Property tests: by default a fixed, derandomised run (the same examples every time, in CI or not, so a red
+# build is a real regression and reproducible); HYPOTHESIS_PROFILE=dev explores more examples at random.
 settings.register_profile(
     "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -23,11 +23,15 @@ settings.register_profile(
     "dev", max_examples=200, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 # pytest-xdist workers get COLUMNS=80; the CLI's tables follow COLUMNS, so output would depend on -n. Tests
 # that check a width set COLUMNS themselves (tests/cli/test_cli_output.py).
 os.environ.pop("COLUMNS", None)
+# `compare` run in a test process plans the three clouds one after another: in a process that has loaded gRPC
+# its workers would be spawned, each importing the CLI and the SDKs again, and the test workers already use both
+# cores. The parallel path has its own tests (tests/finops/test_compare_in_parallel_processes.py).
+os.environ["MLPLAT_COMPARE_PROCESSES"] = "1"
 
 
 def pytest_configure(config):
@@ -40,6 +44,15 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def plan_of():
     return reference_plan
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reference_plans_stay_unchanged():
+    """Every test shares the reference plans of its process: one that changed a plan would change what the
+    tests after it see, so the session ends in an error naming the plans."""
+    yield
+    changed = changed_reference_plans()
+    assert not changed, f"a test changed the shared reference plans {changed}: copy.deepcopy before changing"
 
 
 @pytest.fixture(scope="session")
