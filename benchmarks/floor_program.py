@@ -1,6 +1,8 @@
 """The floor under an offline plan: a bare Pulumi mock program that registers the same resource types, names,
 parents and inputs as a given plan, through the provider SDK modules those types live in, and nothing else
-(no spec, no components, no capability logic, no mlplat mocks).
+(no spec, no components, no capability logic, no mlplat mocks). Each custom resource registers the
+properties its SDK class declares, as that class's constructor does, so the floor holds the same number of
+`Output`s as any program using the SDK's classes (most of a large plan's memory).
 
 Run: `python benchmarks/floor_program.py PLAN.json` where PLAN.json is `mlplat plan --format json` output.
 `benchmarks/process_times.py` times this process next to the real one: the difference is what mlplat
@@ -28,6 +30,17 @@ def sdk_class(type_token: str) -> tuple[str, str] | None:
     return (root if module in ("", "index") else f"{root}.{module}"), kind
 
 
+def declared_properties(resource_class: type) -> list[str]:
+    """The engine names of the properties an SDK resource class declares (its `@pulumi.getter`s): its
+    constructor registers every one of them (outputs it does not set as None), and the SDK creates an
+    `Output` for each, whatever the program reads."""
+    return [
+        getattr(member.fget, "_pulumi_name")
+        for member in vars(resource_class).values()
+        if isinstance(member, property) and hasattr(member.fget, "_pulumi_name")
+    ]
+
+
 def main(path: str) -> None:
     gc.disable()  # the same collector settings as the mlplat CLI process (cli/app.py: tune_gc)
     atexit.register(gc.freeze)
@@ -35,8 +48,9 @@ def main(path: str) -> None:
     import pulumi
 
     # The SDK modules load lazily: touching the class imports its submodule (all of it), as the program does.
-    for module, kind in sorted({c for r in plan["resources"] if (c := sdk_class(r["type"]))}):
-        getattr(importlib.import_module(module), kind)
+    classes = sorted({c for r in plan["resources"] if (c := sdk_class(r["type"]))})
+    declared = {(module, kind): declared_properties(getattr(importlib.import_module(module), kind))
+                for module, kind in classes}
 
     class Mocks(pulumi.runtime.Mocks):
         def new_resource(self, args):
@@ -56,7 +70,11 @@ def main(path: str) -> None:
             if r["type"].startswith("mlplat:"):
                 created[r["urn"]] = pulumi.ComponentResource(r["type"], r["name"], None, opts)
             else:
-                created[r["urn"]] = pulumi.CustomResource(r["type"], r["name"], r["inputs"], opts)
+                # What a resource class of the SDK registers: every property it declares (None unless an input:
+                # not sent to the engine, but an `Output` each), then the inputs.
+                props = dict.fromkeys(declared.get(sdk_class(r["type"]), ()))
+                props.update(r["inputs"])
+                created[r["urn"]] = pulumi.CustomResource(r["type"], r["name"], props, opts)
 
     pulumi.runtime.mocks.test(program)()
 
