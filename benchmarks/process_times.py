@@ -151,7 +151,8 @@ def verdict(key: str, timing: Timing, floor: Timing | None = None) -> str:
         met = timing.rss_mib <= RSS_TARGET_MIB[key]
         text += f"; <= {RSS_TARGET_MIB[key]} MiB {'met' if met else 'MISSED'}"
         if not met and floor:
-            text += f" (floor {floor.rss_mib:.0f} MiB, +{timing.rss_mib - floor.rss_mib:.0f} over it)"
+            above = ", itself over the target;" if floor.rss_mib > RSS_TARGET_MIB[key] else ","
+            text += f" (floor {floor.rss_mib:.0f} MiB{above} +{timing.rss_mib - floor.rss_mib:.0f} over it)"
     return text
 
 

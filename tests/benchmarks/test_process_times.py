@@ -28,3 +28,8 @@ def test_a_missed_memory_target_names_the_floor_and_the_gap():
     text = verdict("plan 100 endpoints", Timing(4.5, 4.6, 391), Timing(2.1, 2.2, 283))
     assert text == "<= 5.0 met; <= 300 MiB MISSED (floor 283 MiB, +108 over it)"
     assert verdict("plan 100 endpoints", Timing(4.5, 4.6, 290), Timing(2.1, 2.2, 283)) == "<= 5.0 met; <= 300 MiB met"
+
+
+def test_a_memory_target_under_the_floor_says_so():
+    text = verdict("plan 100 endpoints", Timing(4.5, 4.6, 391), Timing(2.5, 2.6, 336))
+    assert text == "<= 5.0 met; <= 300 MiB MISSED (floor 336 MiB, itself over the target; +55 over it)"
