@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from ..catalog.models import serving
 from ..catalog.naming_rules import TAGS_PER_RESOURCE
 from ..cloud import CloudFeature, CloudProvider, CloudVectorLimits, TagError, TagRules, components_by_capability
 
@@ -177,6 +176,8 @@ class AwsCloud(CloudProvider):
 
 def _cross_region_chat_gaps(cloud: str, spec) -> list[dict]:
     """Where the chat model is served through a geographic cross-Region profile, prompts leave the region."""
+    from ..catalog.models import serving  # the model catalogue (YAML): not needed for `--help`
+
     route = serving(cloud, spec.rag.chat_model, spec.region) if spec.rag is not None else None
     if route is None or route.geo is None:
         return []

@@ -1,5 +1,5 @@
-"""`mlplat --help` must stay fast: no cloud SDK, no Pulumi, no pydantic and no spec is imported to show the
-help of any command (the `--cloud` choices come from the cloud registry, which stays cheap to import)."""
+"""`mlplat --help` must stay fast: no cloud SDK, no Pulumi, no pydantic, no spec and no catalogue file is
+imported to show the help of any command (the `--cloud` choices come from the cloud registry, which stays cheap to import)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ HEAVY = [
     "pulumi",
     "pydantic",
     "components.spec",
+    "components.catalog.models",  # the model catalogue, read from YAML
+    "yaml",  # any catalogue file read at import
 ]
 
 # Every command path of the click tree (groups and their subcommands), each asked for `--help` in one
