@@ -120,6 +120,13 @@ def compare_rows(columns: list[CloudColumn]) -> tuple[list[str], list[list]]:
     rows.append(["idle $/month", *[money(c.estimate.total("idle")) if c.estimate else "-" for c in columns]])
     rows.append(["loaded $/month", *[(money(c.estimate.total()) + ("" if c.usage_section else " *")) if c.estimate else "-"
                                      for c in columns]])
+    # Where the totals differ: each capability's loaded cost (RAG's tokens and index, training's GPUs...).
+    groups = {c.cloud: c.estimate.group("capability") for c in columns if c.estimate}
+    for key in dict.fromkeys([*capabilities, *(k for group in groups.values() for k in group)]):
+        if not any(key in group for group in groups.values()):
+            continue
+        rows.append([f"  {key} $/month", *[money(groups[c.cloud].get(key, {}).get("total", 0.0)) if c.estimate else "-"
+                                          for c in columns]])
     rows.append(["spot savings $/month", *[money(c.estimate.spot_savings) if c.estimate else "-" for c in columns]])
     rows.append(["gaps", *[len(c.gaps) for c in columns]])
     return headers, rows

@@ -53,3 +53,21 @@ def test_cost_text_says_which_region_the_figures_are_borrowed_from_and_how_far()
     assert (f"Prices: no catalogue prices for europe-west4; its figures are those of {lender} ({km}) "
             "(nearest priced region)") in text
     assert "Prices:" not in runner.invoke(app, ["cost", "--config", str(EXAMPLE)]).stdout
+
+
+def test_the_table_shows_each_capabilitys_loaded_cost_and_they_add_up_to_the_total():
+    """Where two clouds' totals differ, the rows under `loaded $/month` say which capability makes the difference
+    (RAG's tokens and index included)."""
+    from mlplat.finops.compare import cloud_column, compare_rows
+    from tests.support.plans import CLOUDS, reference_plan
+
+    columns = [cloud_column(cloud, lambda c: reference_plan("aws-prod", c)) for cloud in CLOUDS]
+    headers, rows = compare_rows(columns)
+    by_label = {row[0]: row[1:] for row in rows}
+    per_capability = {label.strip().removesuffix(" $/month"): values for label, values in by_label.items()
+                      if label.startswith("  ")}
+    assert "rag" in per_capability and "training" in per_capability, list(per_capability)
+    money = lambda text: float(text.rstrip(" *").lstrip("$").replace(",", ""))  # noqa: E731
+    for index, column in enumerate(columns):
+        parts = sum(money(values[index]) for values in per_capability.values())
+        assert abs(parts - money(by_label["loaded $/month"][index])) < 0.05 * len(per_capability), column.cloud
