@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, Iterable, Optional
 
 from components.catalog import resources as catalogue
@@ -44,10 +45,17 @@ def tags_of(type_token: str, props: Any, provider_props: Any = None) -> Optional
 
 
 def environment_of(type_token: str, props: Any) -> Optional[str]:
-    tags = tags_of(type_token, props) or {}
-    for key, value in tags.items():
-        if isinstance(key, str) and key.lower() == "environment" and isinstance(value, str):
-            return value.lower()
+    """The resource's own `environment` tag/label, lower-cased; None if absent or computed. Reads that one tag,
+    not a plain copy of all of them: every stack policy asks this of every resource."""
+    prop = catalogue.tag_input(type_token)
+    own = get(props, prop, {}) if prop is not None else {}
+    if not isinstance(own, Mapping):
+        return None
+    for key in own:
+        if isinstance(key, str) and key.lower() == "environment":
+            value = get(own, key)
+            if isinstance(value, str):
+                return value.lower()
     return None
 
 
