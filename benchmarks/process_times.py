@@ -225,26 +225,26 @@ def main() -> None:
     args = parser.parse_args()
     global statistic
     statistic = STATISTIC[args.statistic]
-    if args.use_cases_only:
-        table = Table()
-        with tempfile.TemporaryDirectory() as tmp:
-            use_case_growth(table, Path(tmp), args.growth_cloud, args.repeat)
-        print(f"median of {args.repeat} runs; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end")
-        print(table.text(args.markdown))
-        return
     repeat = args.repeat
     heavy_repeat = repeat if args.heavy_repeat is None else args.heavy_repeat
     project_compiled = compile_project()
     load_at_start = os.getloadavg()[0]
     table = Table()
+
+    def report(scope: str, repeats: str) -> None:
+        print(f"{args.statistic} of {repeats}{scope}; bytecode compiled: SDKs {bytecode_compiled()}, mlplat "
+              f"{project_compiled}; {os.cpu_count()} CPUs; load average {load_at_start:.1f} at the start, "
+              f"{os.getloadavg()[0]:.1f} at the end")
+        print(table.text(args.markdown))
+
+    if args.use_cases_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            use_case_growth(table, Path(tmp), args.growth_cloud, args.repeat)
+        return report("; use_cases growth only", f"{repeat} runs")
     if args.growth_only:
         with tempfile.TemporaryDirectory() as tmp:
             growth_points(table, Path(tmp), args.growth_cloud, growth_schedule(args, heavy_repeat))
-        print(f"{args.statistic} of {repeat} runs (heavy rows: {heavy_repeat}); growth points only; bytecode compiled: "
-              f"SDKs {bytecode_compiled()}, mlplat {project_compiled}; {os.cpu_count()} CPUs; load average "
-              f"{load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
-        print(table.text(args.markdown))
-        return
+        return report("; growth points only", f"{repeat} runs (heavy rows: {heavy_repeat})")
     stacks = [f"{c}-prod" for c in CLOUDS] + ([] if args.quick else [f"{c}-dev" for c in CLOUDS])
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -283,10 +283,7 @@ def main() -> None:
         for stack in (f"{c}-prod" for c in CLOUDS):
             table.add(f"plan {stack}, no bytecode", "", measure([*MLPLAT, "plan", "--stack", stack], repeat, env))
 
-    print(f"{args.statistic} of {repeat} runs (heavy rows: {heavy_repeat}); bytecode compiled: SDKs {bytecode_compiled()}, "
-          f"mlplat {project_compiled}; {os.cpu_count()} CPUs; load average {load_at_start:.1f} at the start, "
-          f"{os.getloadavg()[0]:.1f} at the end")
-    print(table.text(args.markdown))
+    report("", f"{repeat} runs (heavy rows: {heavy_repeat})")
 
 
 if __name__ == "__main__":
