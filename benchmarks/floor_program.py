@@ -17,16 +17,22 @@ import importlib
 import json
 import sys
 
-SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
+SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp",
+                "kubernetes": "pulumi_kubernetes"}
 
 
 def sdk_class(type_token: str) -> tuple[str, str] | None:
-    """`aws:ec2/vpc:Vpc` -> (`pulumi_aws.ec2`, `Vpc`): the module and class a program uses for that resource."""
+    """`aws:ec2/vpc:Vpc` -> (`pulumi_aws.ec2`, `Vpc`): the module and class a program uses for that resource.
+    Kubernetes modules carry their API version (`kubernetes:core/v1:Namespace` -> `pulumi_kubernetes.core.v1`)."""
     package, module, kind = (type_token.split(":") + ["", ""])[:3]
     root = SDK_PACKAGES.get(package)
     if root is None:
         return None
-    module = module.split("/")[0]
+    if package == "kubernetes" and "/" in module:  # API group and version: rbac.authorization.k8s.io/v1 -> rbac.v1
+        group, version = module.split("/", 1)
+        module = f"{group.split('.')[0]}.{version}"
+    else:
+        module = module.split("/")[0]
     return (root if module in ("", "index") else f"{root}.{module}"), kind
 
 

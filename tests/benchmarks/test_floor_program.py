@@ -27,3 +27,10 @@ def test_every_input_of_a_reference_plan_is_a_declared_property(stack):
         module, kind = sdk_class(resource.type)
         declared = set(declared_properties(getattr(importlib.import_module(module), kind)))
         assert set(resource.inputs) <= declared, (resource.type, set(resource.inputs) - declared)
+
+
+def test_kubernetes_types_map_to_their_versioned_modules():
+    assert sdk_class("kubernetes:core/v1:Namespace") == ("pulumi_kubernetes.core.v1", "Namespace")
+    assert sdk_class("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") == ("pulumi_kubernetes.rbac.v1", "RoleBinding")
+    for module, kind in (sdk_class("kubernetes:core/v1:ResourceQuota"), sdk_class("aws:ec2/vpc:Vpc")):
+        assert declared_properties(getattr(importlib.import_module(module), kind))

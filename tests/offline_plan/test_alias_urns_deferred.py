@@ -33,3 +33,18 @@ def test_alias_urns_are_deferred_only_when_the_monitor_takes_alias_specs(monkeyp
     monkeypatch.setattr(settings.SETTINGS, "monitor_features", set())  # an engine that needs the URNs
     with alias_urns_deferred():
         assert resource_module.collapse_alias_to_urn is original
+
+
+def test_a_plan_that_builds_every_alias_urn_registers_exactly_what_the_deferred_plan_does(monkeypatch):
+    """The deferral changes what the SDK builds for itself, never the request: planned with the SDK building
+    every alias URN (as under an engine without alias specs), azure-dev's
+    registrations equal the golden ones, which are planned with it."""
+    from contextlib import nullcontext
+
+    from mlplat.offline_plan import aliases, plan_stack
+
+    monkeypatch.setattr(aliases, "alias_urns_deferred", nullcontext)
+    plan = plan_stack("azure-dev", capture.STACKS)
+    golden = json.loads(capture.path_of("plans", "azure-dev.azure").read_text())
+    assert any(r["options"].get("aliases") for r in golden)
+    assert json.loads(capture.dump(capture.registrations(plan))) == golden
