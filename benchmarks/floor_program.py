@@ -23,7 +23,9 @@ SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp
 
 def sdk_class(type_token: str) -> tuple[str, str] | None:
     """`aws:ec2/vpc:Vpc` -> (`pulumi_aws.ec2`, `Vpc`): the module and class a program uses for that resource.
-    Kubernetes modules carry their API version (`kubernetes:core/v1:Namespace` -> `pulumi_kubernetes.core.v1`)."""
+    Kubernetes modules carry their API version (`kubernetes:core/v1:Namespace` -> `pulumi_kubernetes.core.v1`).
+    The catalogue's `sdk_module_and_class` answers the same; the floor keeps its own copy so that it imports
+    nothing of mlplat (tests/benchmarks/test_floor_program.py keeps the two equal)."""
     package, module, kind = (type_token.split(":") + ["", ""])[:3]
     root = SDK_PACKAGES.get(package)
     if root is None:

@@ -34,3 +34,15 @@ def test_kubernetes_types_map_to_their_versioned_modules():
     assert sdk_class("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") == ("pulumi_kubernetes.rbac.v1", "RoleBinding")
     for module, kind in (sdk_class("kubernetes:core/v1:ResourceQuota"), sdk_class("aws:ec2/vpc:Vpc")):
         assert declared_properties(getattr(importlib.import_module(module), kind))
+
+
+def test_the_floor_finds_every_planned_type_where_the_catalogue_does():
+    import json
+
+    from components.catalog.resources.sdk import sdk_module_and_class
+    from tests.support.plans import ROOT
+
+    types = {r["type"] for path in (ROOT / "tests" / "golden" / "plans").glob("*.json")
+             for r in json.loads(path.read_text()) if sdk_class(r["type"]) is not None}
+    assert len(types) > 100
+    assert {t: sdk_class(t) for t in types} == {t: sdk_module_and_class(t) for t in types}

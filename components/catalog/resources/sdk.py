@@ -30,7 +30,8 @@ _OTHER_SDKS = {"kubernetes": "pulumi_kubernetes"}
 KUBERNETES_NAME_INPUT = "metadata.name"  # every Kubernetes object is named by its metadata
 
 
-def _module_path(type_token: str) -> Optional[tuple[str, str]]:
+def sdk_module_and_class(type_token: str) -> Optional[tuple[str, str]]:
+    """`aws:ec2/vpc:Vpc` -> (`pulumi_aws.ec2`, `Vpc`): where the installed SDK defines the class of a type."""
     from . import clouds
 
     parts = type_token.split(":")
@@ -55,7 +56,7 @@ def _package_dir(package: str) -> Optional[str]:
 def sdk_input_names(type_token: str) -> Optional[frozenset]:
     """The input argument names (snake_case) the installed SDK class of `type_token` accepts, or None when the
     SDK or class is not installed."""
-    located = _module_path(type_token)
+    located = sdk_module_and_class(type_token)
     if located is None:
         return None
     module, cls_name = located
